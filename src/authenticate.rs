@@ -1,0 +1,138 @@
+//! The checks every backend must make, in one call: the signature over the exact bytes, then the
+//! challenge binding, the device binding and the counter. A valid signature alone proves nothing.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::PublicKey;
+use crate::pss::SaltLen;
+use crate::result_json::{AuthKeyJson, ResultJson};
+
+/// What the server expects of a result.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expectations {
+    /// The challenge this server issued for this authentication (required).
+    pub challenge: String,
+    /// The device's cpu_id as stored with its AuthKey.
+    pub cpu_id: Option<String>,
+    /// The uid as stored with the AuthKey.
+    pub uid: Option<String>,
+    /// Lowest acceptable counter: pass the last accepted counter + 1 to refuse replays.
+    pub min_counter: Option<u64>,
+    /// Salt length rule for the signature.
+    pub salt_len: SaltLen,
+}
+
+impl Expectations {
+    pub fn new(challenge: impl Into<String>) -> Self {
+        Expectations { challenge: challenge.into(), ..Default::default() }
+    }
+}
+
+/// Verify one SOTER result end to end. Returns the parsed result, or exactly one of
+/// `SignatureInvalid`, `ChallengeMismatch`, `DeviceMismatch`, `CounterReplay` (or an input error:
+/// malformed signature or JSON).
+pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expect: &Expectations) -> Result<ResultJson> {
+    if expect.challenge.is_empty() {
+        return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
+    }
+    // The signature is checked before a parse error is reported, so tampering that breaks the
+    // JSON still reads as a bad signature.
+    let parsed = ResultJson::parse(result_json);
+    let salt = match (expect.salt_len, &parsed) {
+        (SaltLen::Default, Ok(p)) => {
+            SaltLen::Exact(p.rsa_pss_saltlen.map_or(crate::pss::DEFAULT_SALT_LEN, |s| s as usize))
+        }
+        (SaltLen::Default, Err(_)) => SaltLen::Exact(crate::pss::DEFAULT_SALT_LEN),
+        (other, _) => other,
+    };
+    key.verify(result_json, signature, salt)?;
+    let parsed = parsed?;
+    if !constant_time_eq(parsed.raw.as_bytes(), expect.challenge.as_bytes()) {
+        return Err(Error::new(
+            ErrorKind::ChallengeMismatch,
+            "the signed challenge (raw) is not the one this server issued",
+        ));
+    }
+    if expect.cpu_id.as_deref().is_some_and(|c| c != parsed.cpu_id) {
+        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's cpu_id is not the expected device's"));
+    }
+    if expect.uid.as_deref().is_some_and(|u| u != parsed.uid) {
+        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's uid is not the expected one"));
+    }
+    if let Some(min) = expect.min_counter {
+        if parsed.counter < min {
+            return Err(Error::new(
+                ErrorKind::CounterReplay,
+                format!("the result's counter {} is below the minimum {min} (replayed or stale)", parsed.counter),
+            ));
+        }
+    }
+    Ok(parsed)
+}
+
+/// Compare without an early exit, so timing does not reveal how much of a guess was right.
+/// Length is not secret.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    // black_box keeps the optimiser from turning the fold back into an early-exit compare.
+    std::hint::black_box(diff) == 0
+}
+
+/// A verified AuthKey: its public key and the device identity it was issued for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthKey {
+    pub public_key: PublicKey,
+    pub cpu_id: String,
+    pub uid: String,
+    pub counter: u64,
+    /// The parsed export (pub_key text and any extra fields).
+    pub json: AuthKeyJson,
+}
+
+/// Verify an AuthKey export JSON and its signature with the app's ASK public key, then load the
+/// AuthKey's public key from its `pub_key`. Salt: `rsa_pss_saltlen` when present, else 20.
+pub fn verify_auth_key(ask: &PublicKey, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
+    ask.verify(auth_key_json, signature, SaltLen::Default)?;
+    let json = AuthKeyJson::parse(auth_key_json)?;
+    let public_key = PublicKey::load(json.pub_key.as_bytes())
+        .map_err(|e| Error::new(e.kind(), format!("the AuthKey's pub_key: {}", e.message())))?;
+    Ok(AuthKey { public_key, cpu_id: json.cpu_id.clone(), uid: json.uid.clone(), counter: json.counter, json })
+}
+
+/// Bytes of randomness in a challenge (256 bits).
+pub const CHALLENGE_BYTES: usize = 32;
+/// Length of the text `new_challenge` returns.
+pub const CHALLENGE_LEN: usize = 43;
+
+/// A fresh challenge: 256 bits from the OS CSPRNG as URL-safe base64 without padding (43 chars).
+/// Store it server-side, use it once, expire it quickly.
+pub fn new_challenge() -> Result<String> {
+    let mut bytes = [0u8; CHALLENGE_BYTES];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|_| Error::new(ErrorKind::Internal, "the operating system's random generator failed"))?;
+    Ok(crate::base64::encode_url(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_eq_works() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
+    }
+
+    #[test]
+    fn challenges_are_fresh_and_url_safe() {
+        let a = new_challenge().unwrap();
+        let b = new_challenge().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), CHALLENGE_LEN);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+    }
+}

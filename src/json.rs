@@ -1,0 +1,356 @@
+//! A small JSON reader for the documents TEEs sign. It exists instead of serde_json because
+//! those documents need what general parsers refuse or lose: literal control characters inside
+//! strings (vendor quirk), each top-level value's exact source text, member order, and a duplicate
+//! check on *decoded* names (`"r\u0061w"` is `raw`). It never re-serializes anything.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Signed documents are small; anything larger is refused before parsing.
+pub const MAX_DOCUMENT: usize = 64 * 1024;
+/// Nesting bound (the top-level object is depth 1). SOTER documents are flat.
+pub const MAX_DEPTH: usize = 16;
+
+/// A top-level member: decoded name, the value's exact source text, and its scalar reading.
+#[derive(Debug, Clone)]
+pub struct Member<'a> {
+    pub name: String,
+    pub raw: &'a str,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    String(String),
+    /// The number's source text (JSON grammar checked).
+    Number(String),
+    Bool(bool),
+    Null,
+    /// Objects and arrays: only their raw text is kept.
+    Compound,
+}
+
+/// Parse a document that must be one JSON object; refuse duplicate top-level names.
+pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> {
+    if input.len() > MAX_DOCUMENT {
+        return Err(Error::new(
+            ErrorKind::InputTooLarge,
+            format!("the {what} is {} bytes; at most {MAX_DOCUMENT} are accepted", input.len()),
+        ));
+    }
+    if input.is_empty() {
+        return Err(Error::input(format!("the {what} is empty")));
+    }
+    if input.starts_with(b"\xEF\xBB\xBF") {
+        return Err(Error::json(format!("the {what} starts with a UTF-8 byte order mark")));
+    }
+    let text = std::str::from_utf8(input).map_err(|e| {
+        Error::input(format!("the {what} is not valid UTF-8 (at byte {})", e.valid_up_to()))
+    })?;
+    let mut p = Parser { s: text.as_bytes(), text, pos: 0, what };
+    p.ws();
+    if p.peek() != Some(b'{') {
+        return Err(p.err("must be a JSON object"));
+    }
+    p.pos += 1;
+    let mut members: Vec<Member<'a>> = Vec::new();
+    p.ws();
+    if p.peek() == Some(b'}') {
+        p.pos += 1;
+    } else {
+        loop {
+            p.ws();
+            if p.peek() != Some(b'"') {
+                return Err(p.err("expected a field name"));
+            }
+            let name = p.string()?;
+            p.ws();
+            p.expect(b':')?;
+            p.ws();
+            let start = p.pos;
+            let value = p.value(2)?;
+            let raw = &text[start..p.pos];
+            if members.iter().any(|m| m.name == name) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateField,
+                    format!("the {what} has the field \"{}\" twice", printable(&name)),
+                ));
+            }
+            members.push(Member { name, raw, value });
+            p.ws();
+            match p.next() {
+                Some(b',') => continue,
+                Some(b'}') => break,
+                _ => return Err(p.err_at(p.pos.saturating_sub(1), "expected ',' or '}'")),
+            }
+        }
+    }
+    p.ws();
+    if p.pos != p.s.len() {
+        return Err(p.err("has data after the closing '}'"));
+    }
+    Ok(members)
+}
+
+/// A field name fit for an error message: short, no control characters.
+pub(crate) fn printable(name: &str) -> String {
+    let mut s: String = name.chars().take(40).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if name.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+struct Parser<'a, 'w> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    what: &'w str,
+}
+
+impl<'a, 'w> Parser<'a, 'w> {
+    fn err(&self, msg: &str) -> Error {
+        self.err_at(self.pos, msg)
+    }
+    fn err_at(&self, pos: usize, msg: &str) -> Error {
+        Error::json(format!("the {} is not valid JSON: {msg} (at byte {pos})", self.what))
+    }
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek();
+        self.pos += b.is_some() as usize;
+        b
+    }
+    fn expect(&mut self, b: u8) -> Result<()> {
+        if self.next() == Some(b) {
+            Ok(())
+        } else {
+            Err(self.err_at(self.pos.saturating_sub(1), &format!("expected '{}'", b as char)))
+        }
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'{') | Some(b'[') => {
+                if depth > MAX_DEPTH {
+                    return Err(Error::json(format!(
+                        "the {} nests deeper than {MAX_DEPTH} levels",
+                        self.what
+                    )));
+                }
+                self.compound(depth)?;
+                Ok(Value::Compound)
+            }
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("ends in the middle of a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
+        if self.s[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected a value"))
+        }
+    }
+
+    fn compound(&mut self, depth: usize) -> Result<()> {
+        let close = if self.next() == Some(b'{') { b'}' } else { b']' };
+        self.ws();
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if close == b'}' {
+                if self.peek() != Some(b'"') {
+                    return Err(self.err("expected a field name"));
+                }
+                self.string()?;
+                self.ws();
+                self.expect(b':')?;
+                self.ws();
+            }
+            self.value(depth + 1)?;
+            self.ws();
+            match self.next() {
+                Some(b',') => continue,
+                Some(c) if c == close => return Ok(()),
+                _ => return Err(self.err_at(self.pos.saturating_sub(1), "expected ',' or a closing bracket")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("malformed number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("malformed number"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("malformed number"));
+            }
+            self.digits();
+        }
+        Ok(Value::Number(self.text[start..self.pos].to_string()))
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    /// A string starting at the opening quote; returns it decoded. Literal control characters
+    /// other than NUL are kept as they are (devices put raw newlines in strings).
+    fn string(&mut self) -> Result<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b == 0 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[start..self.pos]);
+            match self.next() {
+                Some(b'"') => return Ok(out),
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => return Err(self.err_at(self.pos - 1, "a string contains a NUL byte")),
+                None => return Err(self.err("a string is not closed")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<()> {
+        let c = match self.next() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let hi = self.hex4()?;
+                let cp = if (0xD800..0xDC00).contains(&hi) {
+                    if !self.s[self.pos..].starts_with(b"\\u") {
+                        return Err(self.err("a \\u escape is an unpaired surrogate"));
+                    }
+                    self.pos += 2;
+                    let lo = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(self.err("a \\u escape is an unpaired surrogate"));
+                    }
+                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                } else if (0xDC00..0xE000).contains(&hi) {
+                    return Err(self.err("a \\u escape is an unpaired surrogate"));
+                } else {
+                    hi
+                };
+                if cp == 0 {
+                    return Err(self.err("a string contains an escaped NUL (\\u0000)"));
+                }
+                char::from_u32(cp).ok_or_else(|| self.err("invalid \\u escape"))?
+            }
+            _ => return Err(self.err_at(self.pos.saturating_sub(1), "invalid escape")),
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let h = self.s.get(self.pos..self.pos + 4).ok_or_else(|| self.err("truncated \\u escape"))?;
+        let h = std::str::from_utf8(h).ok().filter(|t| t.bytes().all(|b| b.is_ascii_hexdigit()));
+        let v = h.and_then(|t| u32::from_str_radix(t, 16).ok()).ok_or_else(|| self.err("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(input: &str) -> Vec<String> {
+        parse_object(input.as_bytes(), "doc").unwrap().into_iter().map(|m| m.name).collect()
+    }
+
+    #[test]
+    fn keeps_order_and_raw_text() {
+        let m = parse_object(br#" {"b": [1, {"x":2}], "a":"x\/y", "n": -1.5e3 ,"t":true} "#, "doc").unwrap();
+        assert_eq!(m.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["b", "a", "n", "t"]);
+        assert_eq!(m[0].raw, r#"[1, {"x":2}]"#);
+        assert_eq!(m[1].value, Value::String("x/y".into()));
+        assert_eq!(m[1].raw, r#""x\/y""#);
+        assert_eq!(m[2].value, Value::Number("-1.5e3".into()));
+    }
+
+    #[test]
+    fn accepts_literal_newlines_and_unicode() {
+        let m = parse_object("{\"a\":\"line1\nline2\",\"b\":\"\\u4e2d\\ud83d\\ude00\"}".as_bytes(), "doc").unwrap();
+        assert_eq!(m[0].value, Value::String("line1\nline2".into()));
+        assert_eq!(m[1].value, Value::String("中😀".into()));
+        assert_eq!(names("{}"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn refuses_duplicates_even_through_escapes() {
+        let e = parse_object(br#"{"raw":"a","r\u0061w":"b"}"#, "doc").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DuplicateField);
+    }
+
+    #[test]
+    fn refuses_malformed() {
+        for bad in [
+            "", "[]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{\"a\":01}", "{\"a\":NaN}",
+            "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{\"a\":\"x\0\"}", "\u{feff}{}",
+            "{\"a\":tru}", "{\"a\":1.}", "{\"a\":-}", "{\"a\":\"open}",
+        ] {
+            assert!(parse_object(bad.as_bytes(), "doc").is_err(), "{bad:?} should fail");
+        }
+        assert_eq!(parse_object(b"\xff{}", "doc").unwrap_err().kind(), ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn bounds_depth_and_size() {
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse_object(deep.as_bytes(), "doc").unwrap_err().kind(), ErrorKind::InputTooLarge);
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(20), "]".repeat(20));
+        assert_eq!(parse_object(deep.as_bytes(), "doc").unwrap_err().kind(), ErrorKind::InvalidJson);
+        let ok = format!("{{\"a\":{}{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert!(parse_object(ok.as_bytes(), "doc").is_ok());
+    }
+}

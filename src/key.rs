@@ -1,0 +1,311 @@
+//! RSA public keys in every shape real devices and backends send them (see DESIGN.md):
+//! PEM with any label (SPKI or PKCS#1 inside), any line width, CRLF, no trailing newline,
+//! `\n`-escaped inside a JSON string, bare base64 of the DER, or raw DER.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rsa::pkcs1::der::Decode;
+
+use crate::backend::{self, Backend};
+use crate::base64;
+use crate::error::{Error, ErrorKind, Result};
+
+/// Keys larger than this are not keys (a 4096-bit PEM is about 800 bytes).
+pub const MAX_KEY_INPUT: usize = 64 * 1024;
+pub const MIN_BITS: usize = 2048;
+pub const MAX_BITS: usize = 4096;
+
+/// An immutable RSA public key. Cloning is cheap (a reference count); share it between threads.
+#[derive(Clone)]
+pub struct PublicKey {
+    inner: Arc<KeyInner>,
+}
+
+pub(crate) struct KeyInner {
+    /// Modulus, big-endian without leading zeros.
+    pub(crate) n: Vec<u8>,
+    pub(crate) e: u64,
+    pub(crate) bits: usize,
+    pub(crate) backends: backend::Keys,
+}
+
+impl PublicKey {
+    /// Load a public key from any of the supported encodings (see module docs).
+    pub fn load(input: &[u8]) -> Result<PublicKey> {
+        if input.len() > MAX_KEY_INPUT {
+            return Err(Error::new(
+                ErrorKind::InputTooLarge,
+                format!("key input is {} bytes; a public key is at most {MAX_KEY_INPUT}", input.len()),
+            ));
+        }
+        let der = decode_container(input)?;
+        let (n, e) = parse_der(&der)?;
+        PublicKey::from_components(n, e)
+    }
+
+    /// Build a key from its modulus (big-endian) and public exponent, with the same checks as `load`.
+    pub fn from_components(n: &[u8], e: &[u8]) -> Result<PublicKey> {
+        let n = strip_zeros(n);
+        let e_bytes = strip_zeros(e);
+        if n.is_empty() {
+            return Err(Error::key("the RSA modulus is zero"));
+        }
+        if n[n.len() - 1] & 1 == 0 {
+            return Err(Error::key("the RSA modulus is even, so it is not a product of two primes"));
+        }
+        let bits = n.len() * 8 - n[0].leading_zeros() as usize;
+        if bits < MIN_BITS {
+            return Err(Error::new(
+                ErrorKind::KeyTooSmall,
+                format!("the RSA key has {bits} bits; at least {MIN_BITS} are required"),
+            ));
+        }
+        if bits > MAX_BITS {
+            return Err(Error::new(
+                ErrorKind::UnsupportedKey,
+                format!("the RSA key has {bits} bits; at most {MAX_BITS} are supported"),
+            ));
+        }
+        // AWS-LC refuses exponents above 33 bits; real keys use 65537.
+        if e_bytes.len() > 5 {
+            return Err(Error::key("the RSA public exponent is larger than 2^33"));
+        }
+        let e = e_bytes.iter().fold(0u64, |acc, &b| acc << 8 | b as u64);
+        if e < 3 || e % 2 == 0 || e >= 1 << 33 {
+            return Err(Error::key(format!(
+                "the RSA public exponent {e} is unusable; it must be odd and between 3 and 2^33"
+            )));
+        }
+        if let Some(p) = small_factor(n) {
+            return Err(Error::key(format!("the RSA modulus is divisible by {p}, so it is not a valid key")));
+        }
+        let backends = backend::Keys::new(n, e)?;
+        Ok(PublicKey { inner: Arc::new(KeyInner { n: n.to_vec(), e, bits, backends }) })
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.inner.bits
+    }
+
+    /// Signature length in bytes (the modulus size rounded up).
+    pub fn size(&self) -> usize {
+        self.inner.n.len()
+    }
+
+    pub fn modulus(&self) -> &[u8] {
+        &self.inner.n
+    }
+
+    pub fn exponent(&self) -> u64 {
+        self.inner.e
+    }
+
+    /// The raw RSA public operation `sig^e mod n` on the given backend, as `size()` bytes.
+    pub(crate) fn public_op(&self, backend: Backend, sig: &[u8]) -> Result<Vec<u8>> {
+        backend::public_op(&self.inner, backend, sig)
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    pub fn to_spki_der(&self) -> Vec<u8> {
+        let mut int_n = vec![0u8];
+        int_n.extend_from_slice(&self.inner.n); // leading 0: the modulus is positive
+        let e_be = self.inner.e.to_be_bytes();
+        let e_min = strip_zeros(&e_be);
+        let mut int_e = Vec::new();
+        if e_min[0] & 0x80 != 0 {
+            int_e.push(0);
+        }
+        int_e.extend_from_slice(e_min);
+        let rsa_key = der_tlv(0x30, &[der_tlv(0x02, &int_n), der_tlv(0x02, &int_e)].concat());
+        let mut bitstring = vec![0u8];
+        bitstring.extend_from_slice(&rsa_key);
+        // AlgorithmIdentifier { rsaEncryption, NULL }
+        let alg: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+        der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
+    }
+
+    /// PEM (`PUBLIC KEY`, 64 columns, trailing newline).
+    pub fn to_pem(&self) -> String {
+        let b64 = base64::encode(&self.to_spki_der());
+        let mut out = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+            out.push('\n');
+        }
+        out.push_str("-----END PUBLIC KEY-----\n");
+        out
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.n == other.inner.n && self.inner.e == other.inner.e
+    }
+}
+impl Eq for PublicKey {}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey").field("bits", &self.inner.bits).field("e", &self.inner.e).finish()
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    &b[i..]
+}
+
+fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = body.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let lb = strip_zeros(&(len as u64).to_be_bytes()).to_vec();
+        out.push(0x80 | lb.len() as u8);
+        out.extend_from_slice(&lb);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// Unwrap PEM, JSON escaping and base64 down to DER bytes.
+fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
+    let trimmed = trim_ascii(input);
+    if trimmed.is_empty() {
+        return Err(Error::input("the key input is empty"));
+    }
+    // Raw DER: a SEQUENCE. Base64 text never starts with 0x30 followed by a length byte >= 0x80
+    // or a short length that fits; decide on the first byte, which is '0' (0x30) in text too,
+    // so fall back to text when DER parsing would fail and the bytes are printable.
+    if trimmed[0] == 0x30 && !trimmed.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        return Ok(trimmed.to_vec());
+    }
+    let text = std::str::from_utf8(trimmed)
+        .map_err(|_| Error::key("the key is neither DER nor text (invalid UTF-8)"))?;
+    let text = unescape_json_text(text);
+    if text.contains("PRIVATE KEY") {
+        return Err(Error::key("this is a private key; pass the public key"));
+    }
+    if text.contains("CERTIFICATE") {
+        return Err(Error::key("this is a certificate; pass the public key it holds"));
+    }
+    let body = match text.find("BEGIN") {
+        Some(begin) => pem_body(&text[begin..])?,
+        None => text.as_str(),
+    };
+    base64::decode(body.as_bytes()).map_err(|e| {
+        Error::key(format!("the key is not PEM, base64 or DER: its base64 body has {e}"))
+    })
+}
+
+/// The base64 body after `BEGIN <label>-----` and before the `-----END` (labels may be mangled).
+fn pem_body(from_begin: &str) -> Result<&str> {
+    let after_label = from_begin
+        .find('-')
+        .map(|i| i + from_begin[i..].bytes().take_while(|&b| b == b'-').count())
+        .ok_or_else(|| Error::key("the PEM header has no closing dashes"))?;
+    let rest = &from_begin[after_label..];
+    let end = rest.find("-----").or_else(|| rest.find("END")).unwrap_or(rest.len());
+    let body = &rest[..end];
+    // A mangled footer like "--END" leaves a few dashes at the end of the body.
+    Ok(body.trim_end_matches('-'))
+}
+
+/// Undo the escaping a PEM gets inside a JSON string (`\n`, `\r`, `\/`, surrounding quotes).
+fn unescape_json_text(text: &str) -> String {
+    let t = text.trim();
+    let t = t.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(t);
+    if !t.contains('\\') {
+        return t.to_string();
+    }
+    t.replace("\\r", "\r").replace("\\n", "\n").replace("\\/", "/").replace("\\u002F", "/")
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    &b[start..end]
+}
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
+
+/// (modulus, exponent) from SPKI or PKCS#1 DER.
+fn parse_der(der: &[u8]) -> Result<(&[u8], &[u8])> {
+    use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
+    if let Ok(spki) = SubjectPublicKeyInfoRef::from_der(der) {
+        let oid = spki.algorithm.oid.to_string();
+        if oid != OID_RSA && oid != OID_RSA_PSS {
+            let what = match oid.as_str() {
+                "1.2.840.10045.2.1" => "an EC key",
+                "1.2.840.10040.4.1" => "a DSA key",
+                "1.3.101.112" => "an Ed25519 key",
+                "1.3.101.113" => "an Ed448 key",
+                "1.3.101.110" | "1.3.101.111" => "an X25519/X448 key",
+                _ => "not an RSA key",
+            };
+            return Err(Error::new(
+                ErrorKind::UnsupportedKey,
+                format!("the public key is {what} (algorithm {oid}); SOTER uses RSA"),
+            ));
+        }
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| Error::key("the SubjectPublicKeyInfo bit string has unused bits"))?;
+        return parse_pkcs1(bits);
+    }
+    parse_pkcs1(der).map_err(|_| {
+        Error::key("the key bytes are neither a SubjectPublicKeyInfo nor a PKCS#1 RSAPublicKey")
+    })
+}
+
+fn parse_pkcs1(der: &[u8]) -> Result<(&[u8], &[u8])> {
+    let k = rsa::pkcs1::RsaPublicKey::from_der(der)
+        .map_err(|_| Error::key("the key's RSAPublicKey structure is malformed"))?;
+    Ok((k.modulus.as_bytes(), k.public_exponent.as_bytes()))
+}
+
+/// Smallest prime below 1000 that divides n, if any (a modulus with a small factor is broken).
+fn small_factor(n: &[u8]) -> Option<u64> {
+    static PRIMES: once_cell::sync::Lazy<Vec<u64>> = once_cell::sync::Lazy::new(|| {
+        (3u64..1000).filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0)).collect()
+    });
+    // Reduce n modulo a product of several primes at a time, then test each prime.
+    let mut i = 0;
+    while i < PRIMES.len() {
+        let mut m: u64 = 1;
+        let start = i;
+        while i < PRIMES.len() && m.checked_mul(PRIMES[i]).map_or(false, |x| x < 1 << 62) {
+            m *= PRIMES[i];
+            i += 1;
+        }
+        let r = n.iter().fold(0u128, |acc, &b| ((acc << 8) | b as u128) % m as u128) as u64;
+        if let Some(&p) = PRIMES[start..i].iter().find(|&&p| r % p == 0) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_factor_finds_factors() {
+        assert_eq!(small_factor(&[0x0f]), Some(3)); // 15
+        assert_eq!(small_factor(&997u64.to_be_bytes()), Some(997));
+        assert_eq!(small_factor(&(1009u64 * 1013).to_be_bytes()), None);
+    }
+
+    #[test]
+    fn pem_body_handles_mangled_labels() {
+        assert_eq!(pem_body("BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").unwrap().trim(), "AAAA");
+        assert_eq!(pem_body("BEGIN RSA PUBLIC KEY---AAAA--END RSA").unwrap(), "AAAA");
+        assert_eq!(pem_body("BEGIN PUBLIC KEY-----AAAA").unwrap(), "AAAA");
+    }
+}

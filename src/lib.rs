@@ -1,0 +1,36 @@
+//! soter-verify: verify WeChat SOTER biometric results and WeChat face verification results.
+//!
+//! The safe Rust API in this crate is the real API; the C ABI (`ffi`) maps it one to one and the
+//! Python and Java packages map the C ABI. Data flows one way: bytes in, typed values, a verdict.
+//!
+//! ```no_run
+//! use soter_verify::{authenticate, Expectations, PublicKey};
+//! # fn main() -> Result<(), soter_verify::Error> {
+//! let key = PublicKey::load(b"-----BEGIN PUBLIC KEY-----\n...")?;
+//! let result = authenticate(&key, b"{...resultJSON...}", b"base64 signature", &Expectations::new("challenge"))?;
+//! println!("counter {}", result.counter);
+//! # Ok(()) }
+//! ```
+
+mod authenticate;
+mod backend;
+pub mod base64;
+mod error;
+mod json;
+mod key;
+mod pss;
+mod result_json;
+pub mod testing;
+
+pub mod ffi;
+
+pub use authenticate::{
+    authenticate, constant_time_eq, new_challenge, verify_auth_key, AuthKey, Expectations, CHALLENGE_BYTES,
+    CHALLENGE_LEN,
+};
+pub use backend::Backend;
+pub use error::{Error, ErrorKind, Result};
+pub use json::{MAX_DEPTH, MAX_DOCUMENT};
+pub use key::{PublicKey, MAX_BITS, MAX_KEY_INPUT, MIN_BITS};
+pub use pss::{decode_signature, SaltLen, Verified, DEFAULT_SALT_LEN, MAX_SIGNATURE_INPUT};
+pub use result_json::{AuthKeyJson, ResultJson};

@@ -1,0 +1,238 @@
+//! Typed views of the two JSON documents a SOTER TEE signs: the resultJSON of one
+//! authentication and the AuthKey export. Parsing never feeds verification: signatures are always
+//! checked over the bytes as received.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::json::{self, printable, Member, Value};
+
+/// One authentication result (`resultJSON` of `wx.startSoterAuthentication`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResultJson {
+    /// The challenge the server issued (signed by the TEE).
+    pub raw: String,
+    /// Fingerprint/face id within the device ("" when absent).
+    pub fid: String,
+    /// The AuthKey's use counter.
+    pub counter: u64,
+    pub tee_n: String,
+    pub tee_v: String,
+    pub fp_n: String,
+    pub fp_v: String,
+    pub cpu_id: String,
+    pub uid: String,
+    /// Salt length the device used, when it says so (Huawei: 32).
+    pub rsa_pss_saltlen: Option<u32>,
+    /// Every other field, in order, as (name, exact JSON source text of the value).
+    pub extra: Vec<(String, String)>,
+}
+
+/// The AuthKey export: `{"pub_key": PEM, "cpu_id", "counter", "uid", ...}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthKeyJson {
+    pub pub_key: String,
+    pub cpu_id: String,
+    pub counter: u64,
+    pub uid: String,
+    pub extra: Vec<(String, String)>,
+}
+
+/// Fields are read from the member list by name; each is taken at most once.
+struct Fields<'a> {
+    members: Vec<Member<'a>>,
+    taken: Vec<bool>,
+    what: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    fn parse(input: &'a [u8], what: &'static str) -> Result<Self> {
+        let members = json::parse_object(input, what)?;
+        let taken = vec![false; members.len()];
+        Ok(Fields { members, taken, what })
+    }
+
+    fn take(&mut self, name: &str) -> Option<&Member<'a>> {
+        let i = self.members.iter().position(|m| m.name == name)?;
+        self.taken[i] = true;
+        Some(&self.members[i])
+    }
+
+    fn missing(&self, name: &str) -> Error {
+        Error::json(format!("the {} has no \"{name}\" field", self.what))
+    }
+
+    fn wrong(&self, name: &str, expected: &str) -> Error {
+        Error::json(format!("the {} field \"{name}\" must be {expected}", self.what))
+    }
+
+    /// A string field; `numbers_ok` also accepts an integer (uid and fid arrive both ways).
+    fn text(&mut self, name: &str, required: bool, numbers_ok: bool) -> Result<String> {
+        let what = if numbers_ok { "a string or an integer" } else { "a string" };
+        match self.take(name).map(|m| m.value.clone()) {
+            None if required => Err(self.missing(name)),
+            None => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s),
+            Some(Value::Number(n)) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(n),
+            Some(_) => Err(self.wrong(name, what)),
+        }
+    }
+
+    fn counter(&mut self) -> Result<u64> {
+        match self.take("counter").map(|m| m.value.clone()) {
+            None => Err(self.missing("counter")),
+            Some(Value::Number(n)) => parse_u64(&n).ok_or_else(|| {
+                self.wrong("counter", "a non-negative integer below 2^64")
+            }),
+            Some(_) => Err(self.wrong("counter", "a number")),
+        }
+    }
+
+    fn extra(self) -> Vec<(String, String)> {
+        self.members
+            .into_iter()
+            .zip(self.taken)
+            .filter(|(_, taken)| !taken)
+            .map(|(m, _)| (m.name, m.raw.to_string()))
+            .collect()
+    }
+}
+
+fn parse_u64(n: &str) -> Option<u64> {
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.len() > 20 {
+        return None;
+    }
+    n.parse().ok()
+}
+
+fn saltlen(value: &Value) -> Option<u32> {
+    let s = match value {
+        Value::Number(n) => n.as_str(),
+        Value::String(s) => s.as_str(),
+        _ => return None,
+    };
+    parse_u64(s).filter(|&v| v <= 4096 / 8).map(|v| v as u32)
+}
+
+impl ResultJson {
+    /// Parse a resultJSON (at most 64 KiB, nesting at most 16, no duplicate fields).
+    /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
+    pub fn parse(input: &[u8]) -> Result<ResultJson> {
+        let mut f = Fields::parse(input, "resultJSON")?;
+        let rsa_pss_saltlen = match f.take("rsa_pss_saltlen").map(|m| m.value.clone()) {
+            None => None,
+            Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
+        };
+        Ok(ResultJson {
+            raw: f.text("raw", true, false)?,
+            fid: f.text("fid", false, true)?,
+            counter: f.counter()?,
+            tee_n: f.text("tee_n", false, false)?,
+            tee_v: f.text("tee_v", false, true)?,
+            fp_n: f.text("fp_n", false, false)?,
+            fp_v: f.text("fp_v", false, true)?,
+            cpu_id: f.text("cpu_id", true, false)?,
+            uid: f.text("uid", true, true)?,
+            rsa_pss_saltlen,
+            extra: f.extra(),
+        })
+    }
+
+    /// The exact source text of a field that is not one of the typed ones.
+    pub fn extra_field(&self, name: &str) -> Option<&str> {
+        self.extra.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl AuthKeyJson {
+    /// Parse an AuthKey export (same limits as [`ResultJson::parse`]).
+    pub fn parse(input: &[u8]) -> Result<AuthKeyJson> {
+        let mut f = Fields::parse(input, "AuthKey JSON")?;
+        Ok(AuthKeyJson {
+            pub_key: f.text("pub_key", true, false)?,
+            cpu_id: f.text("cpu_id", true, false)?,
+            counter: f.counter()?,
+            uid: f.text("uid", true, true)?,
+            extra: f.extra(),
+        })
+    }
+}
+
+/// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one. Used to pick the
+/// default salt length; the value is covered by the signature, so it cannot be forged.
+pub(crate) fn salt_len_hint(message: &[u8]) -> Option<usize> {
+    // Cheap filter: only JSON objects mentioning the field are parsed.
+    if message.first() != Some(&b'{') || !contains(message, b"saltlen") {
+        return None;
+    }
+    let members = json::parse_object(message, "message").ok()?;
+    members.iter().find(|m| m.name == "rsa_pss_saltlen").and_then(|m| saltlen(&m.value)).map(|v| v as usize)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+// Debug shows the fields, which are device data, not secrets; long values are not truncated so
+// that logs help diagnosis.
+impl fmt::Debug for ResultJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResultJson")
+            .field("raw", &self.raw)
+            .field("fid", &self.fid)
+            .field("counter", &self.counter)
+            .field("tee_n", &self.tee_n)
+            .field("tee_v", &self.tee_v)
+            .field("fp_n", &self.fp_n)
+            .field("fp_v", &self.fp_v)
+            .field("cpu_id", &self.cpu_id)
+            .field("uid", &self.uid)
+            .field("rsa_pss_saltlen", &self.rsa_pss_saltlen)
+            .field("extra", &self.extra.iter().map(|(n, _)| printable(n)).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl fmt::Debug for AuthKeyJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthKeyJson")
+            .field("cpu_id", &self.cpu_id)
+            .field("counter", &self.counter)
+            .field("uid", &self.uid)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const SAMPLE: &str = r#"{"raw":"c","fid":"1","counter":7,"tee_n":"T","tee_v":"1","fp_n":"F","fp_v":"2","cpu_id":"cpu","uid":10115,"bo_t":{"x":[1]},"fc_n":"face"}"#;
+
+    #[test]
+    fn parses_fields_and_keeps_extras_in_order() {
+        let r = ResultJson::parse(SAMPLE.as_bytes()).unwrap();
+        assert_eq!((r.raw.as_str(), r.counter, r.uid.as_str()), ("c", 7, "10115"));
+        assert_eq!(r.extra, vec![("bo_t".into(), r#"{"x":[1]}"#.into()), ("fc_n".into(), r#""face""#.into())]);
+        assert_eq!(r.rsa_pss_saltlen, None);
+        assert_eq!(r.extra_field("fc_n"), Some("\"face\""));
+    }
+
+    #[test]
+    fn counter_rules() {
+        let with = |c: &str| ResultJson::parse(format!(r#"{{"raw":"c","counter":{c},"cpu_id":"x","uid":"u"}}"#).as_bytes());
+        assert_eq!(with("18446744073709551615").unwrap().counter, u64::MAX);
+        for bad in ["18446744073709551616", "-1", "1.5", "1e3", "\"7\"", "null", &"9".repeat(10_000)] {
+            assert_eq!(with(bad).unwrap_err().kind(), ErrorKind::InvalidJson, "{bad}");
+        }
+    }
+
+    #[test]
+    fn saltlen_hint() {
+        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":32}"#), Some(32));
+        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":"32"}"#), Some(32));
+        assert_eq!(salt_len_hint(br#"{"raw":"c"}"#), None);
+        assert_eq!(salt_len_hint(b"not json saltlen"), None);
+    }
+}
