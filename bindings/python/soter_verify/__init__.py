@@ -1,0 +1,95 @@
+"""soter_verify: verify WeChat SOTER biometric results and WeChat face verification results.
+
+A thin, typed wrapper over the ``libsoter_verify`` native library (Rust). Quick start::
+
+    from soter_verify import PublicKey, authenticate, new_challenge, VerificationFailed
+
+    challenge = new_challenge()            # store it, send it to the mini-program
+    key = PublicKey.load(stored_pem)       # the device's AuthKey public key
+    try:
+        result = authenticate(key, result_json, signature, challenge=challenge,
+                              cpu_id=stored_cpu_id, uid=stored_uid, min_counter=last + 1)
+    except VerificationFailed:
+        ...                                # reject
+
+Every failure of a library call raises a subclass of :class:`SoterError` (one per C status).
+Native calls release the GIL; keys are immutable and may be shared between threads.
+"""
+
+from __future__ import annotations
+
+from ._core import (
+    AuthKey,
+    BytesLike,
+    PublicKey,
+    ResultJson,
+    SaltLen,
+    authenticate,
+    library_version,
+    new_challenge,
+    status_name,
+    verify_auth_key,
+)
+from ._errors import (
+    ChallengeMismatch,
+    ConfigError,
+    CounterReplay,
+    DeviceMismatch,
+    DuplicateField,
+    InputTooLarge,
+    InternalError,
+    InvalidArgument,
+    InvalidInput,
+    InvalidJson,
+    InvalidKey,
+    KeyTooSmall,
+    MalformedResponse,
+    MalformedSignature,
+    NetworkError,
+    SignatureInvalid,
+    SoterError,
+    Timeout,
+    TokenError,
+    UnsupportedKey,
+    VerificationFailed,
+    WeChatApiError,
+)
+from ._native import ABI_VERSION
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ABI_VERSION",
+    "AuthKey",
+    "BytesLike",
+    "ChallengeMismatch",
+    "ConfigError",
+    "CounterReplay",
+    "DeviceMismatch",
+    "DuplicateField",
+    "InputTooLarge",
+    "InternalError",
+    "InvalidArgument",
+    "InvalidInput",
+    "InvalidJson",
+    "InvalidKey",
+    "KeyTooSmall",
+    "MalformedResponse",
+    "MalformedSignature",
+    "NetworkError",
+    "PublicKey",
+    "ResultJson",
+    "SaltLen",
+    "SignatureInvalid",
+    "SoterError",
+    "Timeout",
+    "TokenError",
+    "UnsupportedKey",
+    "VerificationFailed",
+    "WeChatApiError",
+    "authenticate",
+    "library_version",
+    "new_challenge",
+    "status_name",
+    "verify_auth_key",
+]

@@ -1,0 +1,458 @@
+"""Keys, resultJSON, end-to-end authentication, AuthKey verification, challenges."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Dict, Optional, Tuple, Union
+
+from . import _native as N
+from ._errors import InvalidArgument, SignatureInvalid, raise_for
+from ._handle import NativeHandle
+from ._native import lib
+
+#: What the library accepts as binary input. ``str`` is encoded as UTF-8.
+BytesLike = Union[bytes, bytearray, memoryview, str]
+#: A salt length: None (rsa_pss_saltlen from the message, else 20), "auto", or a length.
+SaltLen = Union[int, str, None]
+
+_INT32_MAX = 2**31 - 1
+_UINT64_MAX = 2**64 - 1
+
+_STATUS_SIGNATURE_INVALID = SignatureInvalid.STATUS
+
+# Hot-path function objects, looked up once.
+_key_verify = lib.soter_key_verify
+_error_free = lib.soter_error_free
+
+
+def as_bytes(value: object, name: str) -> bytes:
+    """``bytes`` for the library: bytes as is, bytearray/memoryview copied, str as UTF-8.
+
+    Raises ``TypeError`` for anything else (None, int, ...), naming the argument.
+    """
+    if type(value) is bytes:
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(
+        f"{name} must be bytes, bytearray, memoryview or str, not {type(value).__name__}"
+    )
+
+
+def _salt_arg(salt_len: object) -> int:
+    if salt_len is None:
+        return N.SALT_LEN_DEFAULT
+    if isinstance(salt_len, str):
+        if salt_len == "auto":
+            return N.SALT_LEN_AUTO
+        raise InvalidArgument(f'salt_len must be None, "auto" or a length, not {salt_len!r}')
+    if isinstance(salt_len, bool) or not isinstance(salt_len, int):
+        raise TypeError(f'salt_len must be None, "auto" or an int, not {type(salt_len).__name__}')
+    if not 0 <= salt_len <= _INT32_MAX:
+        raise InvalidArgument(f"salt_len must be a length >= 0, not {salt_len}")
+    return salt_len
+
+
+def _optional_text(value: object, name: str) -> Optional[bytes]:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        return as_bytes(value, name)
+    raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
+
+
+class PublicKey(NativeHandle):
+    """An RSA public key (2048 to 4096 bits) that verifies SOTER signatures.
+
+    Create one with :meth:`PublicKey.load`. Immutable and safe to share between threads
+    (verification releases the GIL). Use it as a context manager or call :meth:`close` to free it
+    early; otherwise it is freed when garbage collected.
+    """
+
+    __slots__ = ("_bits", "_pem")
+
+    _bits: int
+    _pem: Optional[str]
+
+    def __init__(self) -> None:
+        raise TypeError("use PublicKey.load(data) to create a PublicKey")
+
+    @classmethod
+    def _from_ptr(cls, ptr: int) -> PublicKey:
+        self = object.__new__(cls)
+        self._attach(ptr, lib.soter_key_free)
+        self._bits = int(lib.soter_key_bits(ptr))
+        self._pem = None
+        return self
+
+    @classmethod
+    def load(cls, data: BytesLike) -> PublicKey:
+        """Load a key from PEM (SPKI or PKCS#1, any label, line width or line ending), a PEM
+        escaped inside a JSON string (``\\n``, ``\\/``), bare base64 of the DER, or DER.
+
+        Raises:
+            InvalidKey: unparsable input; ``KeyTooSmall`` below 2048 bits; ``UnsupportedKey`` for
+                EC/DSA/Ed25519 keys or RSA above 4096 bits.
+            InputTooLarge: more than 64 KiB. InvalidInput: empty.
+            TypeError: ``data`` is not bytes-like or str.
+        """
+        raw = as_bytes(data, "data")
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_key_load(raw, len(raw), byref(out), byref(err))
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        return cls._from_ptr(out.value)
+
+    @property
+    def bits(self) -> int:
+        """The modulus size in bits (2048 to 4096)."""
+        return self._bits
+
+    def verify(self, message: BytesLike, signature: BytesLike, *, salt_len: SaltLen = None) -> bool:
+        """Check an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over exactly ``message``.
+
+        Args:
+            message: the signed bytes exactly as received (a ``str`` is encoded as UTF-8).
+            signature: raw signature bytes, or base64 (standard or URL-safe, padded or not,
+                whitespace ignored) as bytes or str.
+            salt_len: None for ``rsa_pss_saltlen`` from the message when present, else 20;
+                ``"auto"`` to accept any salt length; or an explicit length.
+
+        Returns:
+            True when the signature is valid, False when it does not verify.
+
+        Raises:
+            MalformedSignature: the signature cannot be one by this key (bad base64, length).
+            InvalidArgument: a bad ``salt_len``. TypeError: wrong argument types.
+            ValueError: the key is closed.
+        """
+        msg = as_bytes(message, "message")
+        sig = as_bytes(signature, "signature")
+        salt = _salt_arg(salt_len)
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = _key_verify(ptr, msg, len(msg), sig, len(sig), salt, None, byref(err))
+        finally:
+            self._release()
+        if status == 0:
+            return True
+        if status == _STATUS_SIGNATURE_INVALID:
+            _error_free(err)
+            return False
+        raise_for(status, err)
+
+    def to_pem(self) -> str:
+        """The key as SPKI PEM (64 columns, trailing newline)."""
+        if self._pem is not None:
+            return self._pem
+        out = ctypes.POINTER(c_char)()
+        out_len = c_size_t()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = lib.soter_key_to_pem(ptr, byref(out), byref(out_len), byref(err))
+        finally:
+            self._release()
+        if status != 0:
+            raise_for(status, err)
+        pem = N.take_string(out, out_len.value)
+        self._pem = pem
+        return pem
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PublicKey):
+            return NotImplemented
+        if other is self:
+            return True
+        a = self._acquire()
+        try:
+            b = other._acquire()
+            try:
+                return bool(lib.soter_key_equal(a, b))
+            finally:
+                other._release()
+        finally:
+            self._release()
+
+    def __hash__(self) -> int:
+        return hash(self.to_pem())
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<PublicKey RSA-{self._bits}{state}>"
+
+
+def _rj_field(ptr: int, which: int) -> str:
+    p = N.PBytes()
+    n = c_size_t()
+    status = lib.soter_result_json_get(ptr, which, byref(p), byref(n))
+    if status != 0:  # pragma: no cover - only for a field number the library does not know
+        raise_for(status, c_void_p())
+    return N.borrowed(p, n.value)
+
+
+@dataclass(frozen=True)
+class ResultJson:
+    """A parsed SOTER resultJSON. Immutable; built once, holds no native resources.
+
+    Text fields that are absent from the document read as ``""`` (only raw, counter, cpu_id and
+    uid are required). ``extra`` holds every other field, in document order, as the exact JSON
+    source text of its value (e.g. ``'"abc"'``, ``'1'``, ``'{"a":1}'``): lossless and cheap;
+    :meth:`extra_values` decodes them with :func:`json.loads`.
+    """
+
+    raw: str
+    fid: str
+    counter: int
+    tee_n: str
+    tee_v: str
+    fp_n: str
+    fp_v: str
+    cpu_id: str
+    uid: str
+    rsa_pss_saltlen: Optional[int]
+    _extra: Tuple[Tuple[str, str], ...] = field(default=(), repr=False)
+
+    @classmethod
+    def parse(cls, data: BytesLike) -> ResultJson:
+        """Parse resultJSON bytes (at most 64 KiB). Does not verify anything.
+
+        Raises:
+            InvalidJson: malformed JSON or a missing/mistyped field; ``DuplicateField`` for a
+                field named twice. InvalidInput: empty or not UTF-8. InputTooLarge: over 64 KiB.
+            TypeError: ``data`` is not bytes-like or str.
+        """
+        raw = as_bytes(data, "data")
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_result_json_parse(raw, len(raw), byref(out), byref(err))
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        return cls._take(out.value)
+
+    @classmethod
+    def _take(cls, ptr: int) -> ResultJson:
+        """Copy everything out of a native handle, then free it."""
+        try:
+            extras = []
+            for i in range(int(lib.soter_result_json_extra_count(ptr))):
+                name_p, value_p = N.PBytes(), N.PBytes()
+                name_n, value_n = c_size_t(), c_size_t()
+                status = lib.soter_result_json_extra(
+                    ptr, i, byref(name_p), byref(name_n), byref(value_p), byref(value_n)
+                )
+                if status != 0:  # pragma: no cover - index is in range by construction
+                    raise_for(status, c_void_p())
+                extras.append((N.borrowed(name_p, name_n.value), N.borrowed(value_p, value_n.value)))
+            salt = int(lib.soter_result_json_salt_len(ptr))
+            return cls(
+                raw=_rj_field(ptr, N.FIELD_RAW),
+                fid=_rj_field(ptr, N.FIELD_FID),
+                counter=int(lib.soter_result_json_counter(ptr)),
+                tee_n=_rj_field(ptr, N.FIELD_TEE_N),
+                tee_v=_rj_field(ptr, N.FIELD_TEE_V),
+                fp_n=_rj_field(ptr, N.FIELD_FP_N),
+                fp_v=_rj_field(ptr, N.FIELD_FP_V),
+                cpu_id=_rj_field(ptr, N.FIELD_CPU_ID),
+                uid=_rj_field(ptr, N.FIELD_UID),
+                rsa_pss_saltlen=None if salt < 0 else salt,
+                _extra=tuple(extras),
+            )
+        finally:
+            lib.soter_result_json_free(ptr)
+
+    @property
+    def extra(self) -> Dict[str, str]:
+        """Fields beyond the typed ones: name -> exact JSON text of the value, in document
+        order. A new dict on each access (the object itself stays immutable)."""
+        return dict(self._extra)
+
+    def extra_values(self) -> Dict[str, Any]:
+        """Like :attr:`extra`, with each value decoded by :func:`json.loads`."""
+        return {name: json.loads(text) for name, text in self._extra}
+
+
+def authenticate(
+    key: PublicKey,
+    result_json: BytesLike,
+    signature: BytesLike,
+    *,
+    challenge: Union[str, bytes],
+    cpu_id: Optional[str] = None,
+    uid: Optional[str] = None,
+    min_counter: Optional[int] = None,
+    salt_len: SaltLen = None,
+) -> ResultJson:
+    """Verify one SOTER result end to end and return it parsed.
+
+    Checks, in order: the signature over the exact bytes of ``result_json`` (never re-serialize
+    it), that ``raw`` equals ``challenge`` (constant time), that ``cpu_id``/``uid`` match when
+    given, and that ``counter >= min_counter`` when given (pass the last accepted counter + 1).
+
+    Raises:
+        SignatureInvalid, ChallengeMismatch, DeviceMismatch, CounterReplay: the verdicts, all
+            subclasses of ``VerificationFailed``.
+        InvalidJson, MalformedSignature, InvalidInput, ...: malformed input.
+        TypeError: wrong argument types. ValueError: the key is closed.
+    """
+    if not isinstance(key, PublicKey):
+        raise TypeError(f"key must be a PublicKey, not {type(key).__name__}")
+    doc = as_bytes(result_json, "result_json")
+    sig = as_bytes(signature, "signature")
+    if challenge is None:
+        raise TypeError("challenge is required: pass the challenge this server issued")
+    chal = _optional_text(challenge, "challenge")
+    assert chal is not None
+    cpu = _optional_text(cpu_id, "cpu_id")
+    u = _optional_text(uid, "uid")
+    expect = N.SoterExpectations()
+    expect.challenge = chal
+    expect.challenge_len = len(chal)
+    if cpu is not None:
+        expect.cpu_id = cpu
+        expect.cpu_id_len = len(cpu)
+    if u is not None:
+        expect.uid = u
+        expect.uid_len = len(u)
+    if min_counter is not None:
+        if isinstance(min_counter, bool) or not isinstance(min_counter, int):
+            raise TypeError(f"min_counter must be an int or None, not {type(min_counter).__name__}")
+        if not 0 <= min_counter <= _UINT64_MAX:
+            raise InvalidArgument(f"min_counter must be between 0 and 2**64-1, not {min_counter}")
+        expect.has_min_counter = True
+        expect.min_counter = c_uint64(min_counter).value
+    expect.salt_len = _salt_arg(salt_len)
+    out = c_void_p()
+    err = c_void_p()
+    ptr = key._acquire()
+    try:
+        status = lib.soter_authenticate(ptr, doc, len(doc), sig, len(sig), byref(expect), byref(out), byref(err))
+    finally:
+        key._release()
+    if status != 0:
+        raise_for(status, err)
+    assert out.value is not None
+    return ResultJson._take(out.value)
+
+
+def _ak_field(ptr: int, which: int) -> str:
+    p = N.PBytes()
+    n = c_size_t()
+    status = lib.soter_auth_key_get(ptr, which, byref(p), byref(n))
+    if status != 0:  # pragma: no cover - fields used here are valid
+        raise_for(status, c_void_p())
+    return N.borrowed(p, n.value)
+
+
+@dataclass(frozen=True)
+class AuthKey:
+    """A verified AuthKey: the device's public key for one business scene plus its identity.
+
+    ``public_key`` is an independent :class:`PublicKey`; using the AuthKey as a context manager
+    closes it on exit. Store ``pub_key`` (or ``public_key.to_pem()``), ``cpu_id`` and ``uid``, and
+    pass them to :func:`authenticate` for every later result.
+    """
+
+    public_key: PublicKey
+    cpu_id: str
+    uid: str
+    counter: int
+    pub_key: str = field(repr=False)
+
+    def close(self) -> None:
+        """Close :attr:`public_key`."""
+        self.public_key.close()
+
+    def __enter__(self) -> AuthKey:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+def verify_auth_key(ask: PublicKey, auth_key_json: BytesLike, signature: BytesLike) -> AuthKey:
+    """Verify an AuthKey export (JSON signed by the app's ASK) and load its public key.
+
+    Raises:
+        SignatureInvalid: the ASK did not sign these bytes.
+        InvalidJson, InvalidKey, MalformedSignature, ...: malformed input.
+        TypeError: wrong argument types. ValueError: ``ask`` is closed.
+    """
+    if not isinstance(ask, PublicKey):
+        raise TypeError(f"ask must be a PublicKey, not {type(ask).__name__}")
+    doc = as_bytes(auth_key_json, "auth_key_json")
+    sig = as_bytes(signature, "signature")
+    out = c_void_p()
+    err = c_void_p()
+    ptr = ask._acquire()
+    try:
+        status = lib.soter_verify_auth_key(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
+    finally:
+        ask._release()
+    if status != 0:
+        raise_for(status, err)
+    handle = out.value
+    assert handle is not None
+    try:
+        key_out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_auth_key_public_key(handle, byref(key_out), byref(err))
+        if status != 0:  # pragma: no cover - the key was loaded during verification
+            raise_for(status, err)
+        assert key_out.value is not None
+        key = PublicKey._from_ptr(key_out.value)
+        return AuthKey(
+            public_key=key,
+            cpu_id=_ak_field(handle, N.FIELD_CPU_ID),
+            uid=_ak_field(handle, N.FIELD_UID),
+            counter=int(lib.soter_auth_key_counter(handle)),
+            pub_key=_ak_field(handle, N.FIELD_PUB_KEY),
+        )
+    finally:
+        lib.soter_auth_key_free(handle)
+
+
+def new_challenge() -> str:
+    """A fresh challenge: 256 bits from the OS CSPRNG as 43 URL-safe base64 characters.
+
+    Store it server side (single use, short-lived) and pass it to the mini-program's
+    ``wx.startSoterAuthentication``; check it with :func:`authenticate`.
+    """
+    buf = ctypes.create_string_buffer(N.CHALLENGE_LEN + 1)
+    n = c_size_t()
+    err = c_void_p()
+    status = lib.soter_new_challenge(buf, len(buf), byref(n), byref(err))
+    if status != 0:  # pragma: no cover - only if the OS RNG fails
+        raise_for(status, err)
+    return buf.raw[: n.value].decode("ascii")
+
+
+def library_version() -> str:
+    """The version of the loaded native library, e.g. ``"0.1.0"``."""
+    v: Optional[bytes] = lib.soter_version()
+    return v.decode("ascii") if v else ""
+
+
+def status_name(status: int) -> str:
+    """The C name of a status value, e.g. ``status_name(10) == "SOTER_STATUS_SIGNATURE_INVALID"``."""
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be an int, not {type(status).__name__}")
+    if not -(2**31) <= status <= _INT32_MAX:
+        return "SOTER_STATUS_UNKNOWN"
+    name: Optional[bytes] = lib.soter_status_name(status)
+    return name.decode("ascii") if name else "SOTER_STATUS_UNKNOWN"
