@@ -19,7 +19,6 @@ rm -rf "$venv"
 mkdir -p "$(dirname "$venv")"
 "$python" -m venv "$venv"
 py="$venv/bin/python"
-"$py" -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 echo "== python: pip install ./bindings/python (cargo build --release + bundle)"
 # SOTER_VERIFY_LIB must not leak in: the suite tests the bundled library.

@@ -85,3 +85,11 @@ def test_every_declared_function_has_types() -> None:
     for name in _native._SIGNATURES:
         fn = getattr(_native.lib, name)
         assert fn.argtypes is not None, name
+
+
+def test_library_is_loaded_with_cdll_so_calls_release_the_gil() -> None:
+    import ctypes
+
+    # ctypes.CDLL releases the GIL around every foreign call; PyDLL would not.
+    assert type(_native.lib) is ctypes.CDLL
+    assert not isinstance(_native.lib, ctypes.PyDLL)
