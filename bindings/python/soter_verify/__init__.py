@@ -55,6 +55,17 @@ from ._errors import (
     WeChatApiError,
 )
 from ._native import ABI_VERSION
+from ._wechat import (
+    CertInfo,
+    ClientStats,
+    FaceInfo,
+    FixedToken,
+    TokenCallback,
+    VerifyId,
+    VerifyInfo,
+    WeChatClient,
+    cert_hash,
+)
 
 __version__ = "0.1.0"
 
@@ -62,6 +73,15 @@ __all__ = [
     "ABI_VERSION",
     "AuthKey",
     "BytesLike",
+    "CertInfo",
+    "ClientStats",
+    "FaceInfo",
+    "FixedToken",
+    "TokenCallback",
+    "VerifyId",
+    "VerifyInfo",
+    "WeChatClient",
+    "cert_hash",
     "ChallengeMismatch",
     "ConfigError",
     "CounterReplay",

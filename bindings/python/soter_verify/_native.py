@@ -135,6 +135,220 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
 }
 
 
+# ---- WeChat client, emulator, device simulator (declared lazily: see ``wechat_lib``) ----
+
+FAULTS: Final = {
+    "system_busy": 0,
+    "invalid_token": 1,
+    "expired_token": 2,
+    "http_500": 3,
+    "delay": 4,
+    "malformed_body": 5,
+    "drop_connection": 6,
+}
+
+TOKEN_SOURCE_STABLE: Final = 0
+TOKEN_SOURCE_CLASSIC: Final = 1
+TOKEN_SOURCE_FIXED: Final = 2
+TOKEN_SOURCE_CALLBACK: Final = 3
+TOKEN_SOURCE_CLOUD_OPEN_API: Final = 4
+TOKEN_SOURCE_CLOUDBASE_FILE: Final = 5
+
+FACE_FIELD_ERRMSG: Final = 0
+FACE_FIELD_VALIDATE_DATA: Final = 1
+FACE_FIELD_OPENID: Final = 2
+FACE_FIELD_USER_ID_KEY: Final = 3
+FACE_FIELD_ID_CARD_NUMBER_MD5: Final = 4
+FACE_FIELD_NAME_UTF8_MD5: Final = 5
+FACE_NUMBER_ERRCODE: Final = 0
+FACE_NUMBER_IDENTIFY_RET: Final = 1
+FACE_NUMBER_IDENTIFY_TIME: Final = 2
+FACE_NUMBER_FINISH_TIME: Final = 3
+
+CERT_HASH_LEN: Final = 64
+
+
+class SoterEmulatorOptions(Structure):
+    _fields_ = [
+        ("listen", c_char_p),
+        ("listen_len", c_size_t),
+        ("token_lifetime_s", c_uint32),
+        ("open_api", c_bool),
+    ]
+
+
+class SoterEmulatorCounters(Structure):
+    _fields_ = [
+        ("total_requests", c_uint64),
+        ("token_requests", c_uint64),
+        ("token_issues", c_uint64),
+        ("verify_signature_requests", c_uint64),
+        ("connections", c_uint64),
+        ("faults_applied", c_uint64),
+    ]
+
+
+#: int32_t (*)(void *user_data, bool force_refresh, uint8_t *buf, size_t cap, size_t *len,
+#: int64_t *expires_in)
+TOKEN_CALLBACK = ctypes.CFUNCTYPE(
+    c_int32, c_void_p, c_bool, POINTER(c_ubyte), c_size_t, POINTER(c_size_t), POINTER(c_int64)
+)
+
+
+class SoterClientOptions(Structure):
+    _fields_ = [
+        ("base_url", c_char_p),
+        ("base_url_len", c_size_t),
+        ("allow_insecure_http", c_bool),
+        ("connect_timeout_ms", c_uint32),
+        ("timeout_ms", c_uint32),
+        ("proxy", c_char_p),
+        ("proxy_len", c_size_t),
+        ("max_attempts", c_uint32),
+        ("backoff_base_ms", c_uint32),
+        ("backoff_max_ms", c_uint32),
+        ("max_response_size", c_uint64),
+        ("refresh_margin_s", c_uint32),
+        ("token_source", c_int32),
+        ("fixed_token", c_char_p),
+        ("fixed_token_len", c_size_t),
+        ("token_file", c_char_p),
+        ("token_file_len", c_size_t),
+        ("token_callback", TOKEN_CALLBACK),
+        ("token_callback_user_data", c_void_p),
+    ]
+
+
+class SoterClientStats(Structure):
+    _fields_ = [
+        ("http_requests", c_uint64),
+        ("retries", c_uint64),
+        ("token_fetches", c_uint64),
+        ("token_retries", c_uint64),
+    ]
+
+
+class SoterCertInfo(Structure):
+    _fields_ = [
+        ("cert_type", c_char_p),
+        ("cert_type_len", c_size_t),
+        ("cert_name", c_char_p),
+        ("cert_name_len", c_size_t),
+        ("cert_no", c_char_p),
+        ("cert_no_len", c_size_t),
+    ]
+
+
+class SoterVerifyInfo(Structure):
+    _fields_ = [
+        ("verify_ret", c_int64),
+        ("outcome", c_int32),
+        ("passed", c_bool),
+    ]
+
+
+POwned = POINTER(POINTER(c_char))  # char ** for strings to free with soter_string_free
+
+_WECHAT_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "soter_emulator_start": (
+        c_int32,
+        [c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterEmulatorOptions), PHandle, PErr],
+    ),
+    "soter_emulator_stop": (None, [c_void_p]),
+    "soter_emulator_free": (None, [c_void_p]),
+    "soter_emulator_base_url": (c_void_p, [c_void_p]),  # borrowed
+    "soter_emulator_register_device": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, PErr]),
+    "soter_emulator_register_person": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_int64, PErr],
+    ),
+    "soter_emulator_issue_verify_result": (c_int32, [c_void_p, c_char_p, c_size_t, POwned, PErr]),
+    "soter_emulator_inject_fault": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_uint32, c_char_p, c_size_t, PErr],
+    ),
+    "soter_emulator_clear_faults": (None, [c_void_p]),
+    "soter_emulator_counters": (c_int32, [c_void_p, POINTER(SoterEmulatorCounters), PErr]),
+    "soter_emulator_requests_to": (c_uint64, [c_void_p, c_char_p, c_size_t]),
+    "soter_emulator_reset_counters": (None, [c_void_p]),
+    "soter_emulator_add_token": (c_int32, [c_void_p, c_char_p, c_size_t, c_uint32, PErr]),
+    "soter_emulator_expire_tokens": (None, [c_void_p]),
+    "soter_test_key_pair_generate": (c_int32, [c_uint32, PHandle, PErr]),
+    "soter_test_key_pair_free": (None, [c_void_p]),
+    "soter_test_key_pair_public_key_pem": (c_int32, [c_void_p, POwned, PSize, PErr]),
+    "soter_device_new": (c_int32, [c_uint32, PHandle, PErr]),
+    "soter_device_free": (None, [c_void_p]),
+    "soter_device_cpu_id": (c_void_p, [c_void_p]),  # borrowed
+    "soter_device_uid": (c_void_p, [c_void_p]),  # borrowed
+    "soter_device_public_key_pem": (c_int32, [c_void_p, POwned, PSize, PErr]),
+    "soter_device_sign_result": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_uint32, POwned, PSize, POwned, PSize, PErr],
+    ),
+    "soter_device_signed_auth_key": (c_int32, [c_void_p, c_void_p, POwned, PSize, POwned, PSize, PErr]),
+    "soter_client_options_init": (None, [POINTER(SoterClientOptions)]),
+    "soter_wechat_client_new": (
+        c_int32,
+        [c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterClientOptions), PHandle, PErr],
+    ),
+    "soter_wechat_client_free": (None, [c_void_p]),
+    "soter_wechat_client_set_fixed_token": (c_int32, [c_void_p, c_char_p, c_size_t, PErr]),
+    "soter_wechat_client_clear_token": (None, [c_void_p]),
+    "soter_wechat_client_stats": (c_int32, [c_void_p, POINTER(SoterClientStats), PErr]),
+    "soter_wechat_soter_verify_signature": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_bool), PErr],
+    ),
+    "soter_wechat_face_get_info": (c_int32, [c_void_p, c_char_p, c_size_t, PHandle, PErr]),
+    "soter_face_info_free": (None, [c_void_p]),
+    "soter_face_info_passed": (c_bool, [c_void_p]),
+    "soter_face_info_matches_person": (c_bool, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t]),
+    "soter_face_info_get": (c_bool, [c_void_p, c_int32, PPBytes, PSize]),
+    "soter_face_info_number": (c_bool, [c_void_p, c_int32, POINTER(c_int64)]),
+    "soter_cert_hash": (c_int32, [POINTER(SoterCertInfo), c_char_p, c_size_t, PErr]),
+    "soter_wechat_face_get_verify_id": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, POINTER(SoterCertInfo), c_char_p, c_size_t, POwned,
+         POINTER(c_int64), PErr],
+    ),
+    "soter_wechat_face_query_verify_info": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterCertInfo), c_char_p,
+         c_size_t, POINTER(SoterVerifyInfo), PErr],
+    ),
+    "soter_verify_outcome_name": (c_char_p, [c_int32]),  # static string, not owned
+}
+
+_wechat_ready = False
+
+
+def wechat_lib() -> ctypes.CDLL:
+    """The library with the WeChat/emulator/device exports declared.
+
+    Declared on first use so that the core API keeps working with a library built before the
+    WeChat client existed; such a library gives a clear error here instead.
+    """
+    global _wechat_ready
+    if not _wechat_ready:
+        missing = [name for name in _WECHAT_SIGNATURES if not hasattr(lib, name)]
+        if missing:
+            raise RuntimeError(
+                f"soter_verify: {LIB_PATH} has no WeChat client support (missing {missing[0]}"
+                f" and {len(missing) - 1} more exports); rebuild the library from a current tree"
+            )
+        for name, (restype, argtypes) in _WECHAT_SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        _wechat_ready = True
+    return lib
+
+
+def has_wechat() -> bool:
+    """Whether the loaded library has the WeChat client, emulator and device exports."""
+    return all(hasattr(lib, name) for name in _WECHAT_SIGNATURES)
+
+
 def _candidates() -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     env = os.environ.get(ENV_VAR)

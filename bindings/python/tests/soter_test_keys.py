@@ -2,6 +2,9 @@
 
 The keys were generated once with OpenSSL for these tests and are not secret. Signing in pure
 Python is slow (milliseconds) but independent of the library under test and needs no package.
+
+KEY_B's modulus is smaller than KEY_A's: a KEY_B signature checked with KEY_A is always
+well-formed (a clean "invalid" verdict); the other way round it may exceed the modulus.
 """
 
 from __future__ import annotations

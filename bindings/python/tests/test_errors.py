@@ -12,7 +12,7 @@ from soter_verify._errors import STATUS_CLASSES, error_from_status
 
 
 def _header_statuses(text: str) -> dict[str, int]:
-    body = re.search(r"typedef enum \{(.*?)\} SoterStatus;", text, re.S)
+    body = re.search(r"typedef enum \{([^{}]*)\} SoterStatus;", text, re.S)
     assert body, "SoterStatus enum not found in the header"
     return {m[0]: int(m[1]) for m in re.findall(r"SOTER_STATUS_(\w+) = (\d+)", body.group(1))}
 

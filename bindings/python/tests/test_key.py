@@ -122,7 +122,11 @@ def test_verify_valid_and_invalid(key_a: PublicKey, key_b: PublicKey) -> None:
     sig = KEY_A.sign(msg)
     assert key_a.verify(msg, sig) is True
     assert key_a.verify(msg + b" ", sig) is False
-    assert key_b.verify(msg, sig) is False
+    # KEY_B's modulus is below KEY_A's, so its signatures are always well-formed for key_a
+    # (the other way round a signature can exceed the modulus: MalformedSignature).
+    assert KEY_B.n < KEY_A.n
+    assert key_a.verify(msg, KEY_B.sign(msg)) is False
+    assert key_b.verify(msg, KEY_B.sign(msg)) is True
     flipped = bytes([sig[0] ^ 1]) + sig[1:]
     assert key_a.verify(msg, flipped) is False
 

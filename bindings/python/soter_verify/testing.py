@@ -1,0 +1,386 @@
+"""Test doubles for your own backend: a WeChat-compatible server and a simulated SOTER device.
+
+Everything runs in-process on loopback (127.0.0.1); nothing reaches WeChat::
+
+    from soter_verify import WeChatClient, authenticate, new_challenge
+    from soter_verify.testing import Device, WeChatEmulator
+
+    with WeChatEmulator() as wechat, Device() as phone:
+        wechat.register_device("openid-1", phone.public_key_pem)
+        challenge = new_challenge()
+        result_json, signature = phone.sign_result(challenge)
+        with WeChatClient(wechat.appid, wechat.secret, base_url=wechat.base_url) as client:
+            assert client.soter_verify_signature("openid-1", result_json, signature)
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import byref, c_char, c_size_t, c_void_p
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Optional, Tuple, TypeVar
+
+from . import _native as N
+from ._core import BytesLike, PublicKey, as_bytes
+from ._errors import InvalidArgument, raise_for
+from ._handle import NativeHandle
+from ._wechat import WeChatClient, _text
+
+__all__ = ["Device", "EmulatorCounters", "KeyPair", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH"]
+
+#: Fault kinds accepted by :meth:`WeChatEmulator.inject_fault`.
+FAULTS = tuple(N.FAULTS)
+#: verify_ret the emulator's queryverifyinfo gives when the document does not match the person.
+VERIFY_RET_MISMATCH = 90011
+
+_T = TypeVar("_T")
+
+
+def _owned_pair(call: Any) -> Tuple[bytes, str]:
+    """Run a call with (char **json, size_t *, char **sig, size_t *) outputs; take both."""
+    a, b = ctypes.POINTER(c_char)(), ctypes.POINTER(c_char)()
+    an, bn = c_size_t(), c_size_t()
+    err = c_void_p()
+    status = call(byref(a), byref(an), byref(b), byref(bn), byref(err))
+    if status != 0:
+        raise_for(status, err)
+    try:
+        doc = ctypes.string_at(a, an.value)
+    finally:
+        N.lib.soter_string_free(a)
+    return doc, N.take_string(b, bn.value)
+
+
+def _bits(bits: int) -> int:
+    if isinstance(bits, bool) or not isinstance(bits, int):
+        raise TypeError(f"bits must be an int, not {type(bits).__name__}")
+    if bits not in (2048, 3072, 4096):
+        raise InvalidArgument(f"bits must be 2048, 3072 or 4096, not {bits}")
+    return bits
+
+
+class KeyPair(NativeHandle):
+    """A test RSA key pair, e.g. standing in for your app's ASK. Generate with :meth:`generate`."""
+
+    __test__ = False  # not a pytest test class
+    __slots__ = ("public_key_pem",)
+
+    public_key_pem: str
+
+    def __init__(self) -> None:
+        raise TypeError("use KeyPair.generate(bits)")
+
+    @classmethod
+    def generate(cls, bits: int = 2048) -> KeyPair:
+        """A fresh key pair of 2048, 3072 or 4096 bits (4096 takes seconds)."""
+        lib = N.wechat_lib()
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_test_key_pair_generate(_bits(bits), byref(out), byref(err))
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        self = object.__new__(cls)
+        self._attach(out.value, lib.soter_test_key_pair_free)
+        pem = ctypes.POINTER(c_char)()
+        n = c_size_t()
+        err = c_void_p()
+        status = lib.soter_test_key_pair_public_key_pem(out.value, byref(pem), byref(n), byref(err))
+        if status != 0:  # pragma: no cover
+            raise_for(status, err)
+        self.public_key_pem = N.take_string(pem, n.value)
+        return self
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half as a :class:`PublicKey` (a new object each time)."""
+        return PublicKey.load(self.public_key_pem)
+
+    def __repr__(self) -> str:
+        return "<KeyPair>"
+
+
+class Device(NativeHandle):
+    """A simulated SOTER TEE: an AuthKey, a cpu_id, a uid and a counter that rises with every
+    signed result. Thread-safe."""
+
+    __slots__ = ("cpu_id", "uid", "public_key_pem")
+
+    cpu_id: str
+    uid: str
+    public_key_pem: str
+
+    def __init__(self, bits: int = 2048) -> None:
+        lib = N.wechat_lib()
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_device_new(_bits(bits), byref(out), byref(err))
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        ptr = out.value
+        self._attach(ptr, lib.soter_device_free)
+        self.cpu_id = N.borrowed_cstr(lib.soter_device_cpu_id(ptr))
+        self.uid = N.borrowed_cstr(lib.soter_device_uid(ptr))
+        pem = ctypes.POINTER(c_char)()
+        n = c_size_t()
+        err = c_void_p()
+        status = lib.soter_device_public_key_pem(ptr, byref(pem), byref(n), byref(err))
+        if status != 0:  # pragma: no cover
+            raise_for(status, err)
+        self.public_key_pem = N.take_string(pem, n.value)
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The AuthKey public key as a :class:`PublicKey` (a new object each time)."""
+        return PublicKey.load(self.public_key_pem)
+
+    def sign_result(self, challenge: str, salt_len: int = 20) -> Tuple[bytes, str]:
+        """A resultJSON for ``challenge`` with the next counter, and its signature as standard
+        padded base64 (what ``wx.startSoterAuthentication`` gives the mini-program). A salt length
+        other than 20 is announced in ``rsa_pss_saltlen``, as Huawei devices do."""
+        chal = _text(challenge, "challenge")
+        if isinstance(salt_len, bool) or not isinstance(salt_len, int):
+            raise TypeError(f"salt_len must be an int, not {type(salt_len).__name__}")
+        if not 0 <= salt_len <= 2**32 - 1:
+            raise InvalidArgument(f"salt_len must be >= 0, not {salt_len}")
+        ptr = self._acquire()
+        try:
+            return _owned_pair(
+                lambda *outs: N.lib.soter_device_sign_result(ptr, chal, len(chal), salt_len, *outs)
+            )
+        finally:
+            self._release()
+
+    def signed_auth_key(self, ask: KeyPair) -> Tuple[bytes, str]:
+        """The AuthKey export JSON signed by ``ask`` (salt 20), as the TEE produces it, and the
+        base64 signature; check it with :func:`soter_verify.verify_auth_key`."""
+        if not isinstance(ask, KeyPair):
+            raise TypeError(f"ask must be a KeyPair, not {type(ask).__name__}")
+        ptr = self._acquire()
+        try:
+            ask_ptr = ask._acquire()
+            try:
+                return _owned_pair(lambda *outs: N.lib.soter_device_signed_auth_key(ptr, ask_ptr, *outs))
+            finally:
+                ask._release()
+        finally:
+            self._release()
+
+    def __repr__(self) -> str:
+        return f"<Device cpu_id={self.cpu_id!r} uid={self.uid!r}>"
+
+
+@dataclass(frozen=True)
+class EmulatorCounters:
+    """What a :class:`WeChatEmulator` has seen."""
+
+    total_requests: int
+    token_requests: int
+    token_issues: int
+    verify_signature_requests: int
+    connections: int
+    faults_applied: int
+
+
+class WeChatEmulator(NativeHandle):
+    """A WeChat-compatible API server on loopback, for tests.
+
+    Serves ``/cgi-bin/token``, ``/cgi-bin/stable_token``, ``/cgi-bin/soter/verify_signature`` and
+    the face endpoints with WeChat's documented JSON and errcodes. Register devices and people,
+    inject faults, read counters. Use as a context manager (stops the server) or call
+    :meth:`close`.
+
+    Args:
+        appid, secret: the app the emulator accepts tokens for.
+        listen: ``"127.0.0.1:PORT"``; default a free port on 127.0.0.1. Loopback only.
+        token_lifetime: seconds an issued token lives (default 7200).
+        open_api: accept calls without a token (cloud hosting open API mode).
+    """
+
+    __slots__ = ("appid", "secret", "base_url")
+
+    appid: str
+    secret: str
+    base_url: str
+
+    def __init__(
+        self,
+        appid: str = "wx0123456789abcdef",
+        secret: str = "emulator-secret",
+        *,
+        listen: Optional[str] = None,
+        token_lifetime: Optional[int] = None,
+        open_api: bool = False,
+    ) -> None:
+        lib = N.wechat_lib()
+        app = _text(appid, "appid")
+        sec = _text(secret, "secret")
+        opts = N.SoterEmulatorOptions()
+        if listen is not None:
+            raw = _text(listen, "listen")
+            opts.listen, opts.listen_len = raw, len(raw)
+        if token_lifetime is not None:
+            if isinstance(token_lifetime, bool) or not isinstance(token_lifetime, int):
+                raise TypeError("token_lifetime must be an int number of seconds")
+            if not 1 <= token_lifetime <= 2**32 - 1:
+                raise InvalidArgument(f"token_lifetime must be positive, not {token_lifetime}")
+            opts.token_lifetime_s = token_lifetime
+        opts.open_api = bool(open_api)
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_emulator_start(app, len(app), sec, len(sec), byref(opts), byref(out), byref(err))
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        self._attach(out.value, lib.soter_emulator_free)
+        self.appid = appid
+        self.secret = secret
+        self.base_url = N.borrowed_cstr(lib.soter_emulator_base_url(out.value))
+
+    def _status(self, fn: Any, *args: Any) -> None:
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = fn(ptr, *args, byref(err))
+        finally:
+            self._release()
+        if status != 0:
+            raise_for(status, err)
+
+    def client(self, **options: Any) -> WeChatClient:
+        """A :class:`WeChatClient` for this emulator's app and URL (options as for the client)."""
+        options.setdefault("base_url", self.base_url)
+        return WeChatClient(self.appid, self.secret, **options)
+
+    def register_device(self, openid: str, public_key: BytesLike) -> None:
+        """Register (or replace) the device key WeChat holds for ``openid`` (PEM, base64, DER)."""
+        oid = _text(openid, "openid")
+        key = as_bytes(public_key, "public_key")
+        self._status(N.lib.soter_emulator_register_device, oid, len(oid), key, len(key))
+
+    def register_person(
+        self,
+        openid: str,
+        name: str,
+        id_number: str,
+        *,
+        identify_ret: int = 0,
+        verify_ret: int = 10000,
+    ) -> None:
+        """Register (or replace) a person for face verification. ``identify_ret`` is what legacy
+        getinfo reports (0 = passed); ``verify_ret`` what queryverifyinfo reports for a matching
+        document (10000 = passed; a document that does not match gives 90011)."""
+        oid, nm, idn = _text(openid, "openid"), _text(name, "name"), _text(id_number, "id_number")
+        for label, v in (("identify_ret", identify_ret), ("verify_ret", verify_ret)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError(f"{label} must be an int")
+        self._status(
+            N.lib.soter_emulator_register_person, oid, len(oid), nm, len(nm), idn, len(idn),
+            identify_ret, verify_ret,
+        )
+
+    def issue_verify_result(self, openid: str) -> str:
+        """A legacy ``verify_result`` ticket for a registered person, as
+        ``wx.startFacialRecognitionVerify`` would give the mini-program."""
+        oid = _text(openid, "openid")
+        out = ctypes.POINTER(c_char)()
+        self._status(N.lib.soter_emulator_issue_verify_result, oid, len(oid), byref(out))
+        return N.take_string(out)
+
+    def inject_fault(
+        self,
+        kind: str,
+        count: Optional[int] = 1,
+        *,
+        path: Optional[str] = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next ``count`` matching API calls fail (``count=None``: every call until
+        :meth:`clear_faults`). ``kind`` is one of :data:`FAULTS`: "system_busy" (errcode -1),
+        "invalid_token" (40001), "expired_token" (42001), "http_500", "delay" (answer after
+        ``delay`` seconds), "malformed_body", "drop_connection". ``path`` (e.g.
+        ``"/cgi-bin/soter/verify_signature"``) limits it to one endpoint."""
+        if kind not in N.FAULTS:
+            raise InvalidArgument(f"unknown fault {kind!r}: use one of {', '.join(N.FAULTS)}")
+        if count is None:
+            n = -1
+        elif isinstance(count, bool) or not isinstance(count, int):
+            raise TypeError("count must be an int or None")
+        elif count < 1:
+            raise InvalidArgument(f"count must be at least 1 (or None for every call), not {count}")
+        else:
+            n = count
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay < 4_000_000:
+            raise InvalidArgument(f"delay must be a number of seconds >= 0, not {delay!r}")
+        raw = _text(path, "path") if path is not None else None
+        self._status(
+            N.lib.soter_emulator_inject_fault, N.FAULTS[kind], n, round(delay * 1000), raw,
+            0 if raw is None else len(raw),
+        )
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault."""
+        ptr = self._acquire()
+        try:
+            N.lib.soter_emulator_clear_faults(ptr)
+        finally:
+            self._release()
+
+    def counters(self) -> EmulatorCounters:
+        """What the emulator has seen so far."""
+        out = N.SoterEmulatorCounters()
+        self._status(N.lib.soter_emulator_counters, byref(out))
+        return EmulatorCounters(
+            total_requests=int(out.total_requests),
+            token_requests=int(out.token_requests),
+            token_issues=int(out.token_issues),
+            verify_signature_requests=int(out.verify_signature_requests),
+            connections=int(out.connections),
+            faults_applied=int(out.faults_applied),
+        )
+
+    def requests_to(self, path: str) -> int:
+        """Requests seen for one path, e.g. ``"/cityservice/face/identify/getinfo"``."""
+        raw = _text(path, "path")
+        ptr = self._acquire()
+        try:
+            return int(N.lib.soter_emulator_requests_to(ptr, raw, len(raw)))
+        finally:
+            self._release()
+
+    def reset_counters(self) -> None:
+        """Zero every counter."""
+        ptr = self._acquire()
+        try:
+            N.lib.soter_emulator_reset_counters(ptr)
+        finally:
+            self._release()
+
+    def add_token(self, token: str, lifetime: int = 7200) -> None:
+        """Accept ``token`` for ``lifetime`` seconds (for fixed-token and callback clients)."""
+        raw = _text(token, "token")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 1 <= lifetime <= 2**32 - 1:
+            raise InvalidArgument(f"lifetime must be a positive int number of seconds, not {lifetime!r}")
+        self._status(N.lib.soter_emulator_add_token, raw, len(raw), lifetime)
+
+    def expire_tokens(self) -> None:
+        """Expire every issued token now (calls then get errcode 42001)."""
+        ptr = self._acquire()
+        try:
+            N.lib.soter_emulator_expire_tokens(ptr)
+        finally:
+            self._release()
+
+    def stop(self) -> None:
+        """Stop serving (idempotent); :meth:`close` also frees the emulator."""
+        ptr = self._acquire()
+        try:
+            N.lib.soter_emulator_stop(ptr)
+        finally:
+            self._release()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<WeChatEmulator {self.base_url}{state}>"
