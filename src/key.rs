@@ -109,21 +109,7 @@ impl PublicKey {
 
     /// SubjectPublicKeyInfo DER.
     pub fn to_spki_der(&self) -> Vec<u8> {
-        let mut int_n = vec![0u8];
-        int_n.extend_from_slice(&self.inner.n); // leading 0: the modulus is positive
-        let e_be = self.inner.e.to_be_bytes();
-        let e_min = strip_zeros(&e_be);
-        let mut int_e = Vec::new();
-        if e_min[0] & 0x80 != 0 {
-            int_e.push(0);
-        }
-        int_e.extend_from_slice(e_min);
-        let rsa_key = der_tlv(0x30, &[der_tlv(0x02, &int_n), der_tlv(0x02, &int_e)].concat());
-        let mut bitstring = vec![0u8];
-        bitstring.extend_from_slice(&rsa_key);
-        // AlgorithmIdentifier { rsaEncryption, NULL }
-        let alg: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
-        der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
+        spki_der(&self.inner.n, &self.inner.e.to_be_bytes())
     }
 
     /// PEM (`PUBLIC KEY`, 64 columns, trailing newline).
@@ -155,6 +141,30 @@ impl fmt::Debug for PublicKey {
 fn strip_zeros(b: &[u8]) -> &[u8] {
     let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
     &b[i..]
+}
+
+/// PKCS#1 RSAPublicKey DER of (n, e), both big-endian unsigned. No checks: tests use it to
+/// build hostile keys.
+pub(crate) fn pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let int = |v: &[u8]| {
+        let v = strip_zeros(v);
+        let mut body = Vec::with_capacity(v.len() + 1);
+        if v.first().map_or(true, |b| b & 0x80 != 0) {
+            body.push(0); // positive, and 0 itself is one zero byte
+        }
+        body.extend_from_slice(v);
+        der_tlv(0x02, &body)
+    };
+    der_tlv(0x30, &[int(n), int(e)].concat())
+}
+
+/// SubjectPublicKeyInfo DER (rsaEncryption) of (n, e).
+pub(crate) fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let mut bitstring = vec![0u8];
+    bitstring.extend_from_slice(&pkcs1_der(n, e));
+    // AlgorithmIdentifier { rsaEncryption, NULL }
+    let alg: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
 }
 
 fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
