@@ -20,6 +20,9 @@ status=0
 mvn -B -ntp -Dstyle.color=never verify -Dsoter.native.dir="$root/target/release" "$@" >"$log" 2>&1 || status=$?
 grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BUILD FAILURE|COMPILATION ERROR' "$log" \
     | sed -e 's/^\[INFO\] //' || true
+# Why tests were skipped (JUnit assumptions, e.g. ../shared absent), once per reason.
+grep -ho 'Assumption failed: .*' target/surefire-reports/TEST-*.xml 2>/dev/null \
+    | sed -e 's/^Assumption failed: /skipped: /' | sort -u || true
 if [ "$status" -ne 0 ]; then
     echo "---- Maven failed (exit $status); last lines of its log: ----" >&2
     grep -vE '^\[INFO\] (Download|Copying|$)' "$log" | tail -n 120 >&2
@@ -34,3 +37,5 @@ if ! unzip -l "$jar" 2>/dev/null | grep -q 'linux-x86-64/libsoter_verify.so' \
     exit 1
 fi
 env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
+env -u LD_LIBRARY_PATH java -Djna.library.path="$root/target/release" \
+    -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$root/target/release"
