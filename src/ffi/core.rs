@@ -1,0 +1,366 @@
+//! C ABI for keys, PSS verification, resultJSON and AuthKey parsing, authenticate, challenges.
+
+use std::ffi::c_char;
+
+use super::{bytes, free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, SoterError, SoterStatus};
+use crate::error::{Error, Result};
+use crate::{AuthKey, Expectations, PublicKey, ResultJson, SaltLen};
+
+/// Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
+pub const SOTER_SALT_LEN_DEFAULT: i32 = -1;
+/// Salt length: accept whatever salt length the signer used (for diagnosis).
+pub const SOTER_SALT_LEN_AUTO: i32 = -2;
+/// Length of a challenge from `soter_new_challenge`, without the terminating NUL.
+pub const SOTER_CHALLENGE_LEN: usize = 43;
+const _: () = assert!(SOTER_CHALLENGE_LEN == crate::CHALLENGE_LEN);
+
+fn salt_len(value: i32) -> Result<SaltLen> {
+    match value {
+        SOTER_SALT_LEN_DEFAULT => Ok(SaltLen::Default),
+        SOTER_SALT_LEN_AUTO => Ok(SaltLen::Auto),
+        n if n >= 0 => Ok(SaltLen::Exact(n as usize)),
+        n => Err(Error::arg(format!(
+            "salt_len {n} is not a length, SOTER_SALT_LEN_DEFAULT (-1) or SOTER_SALT_LEN_AUTO (-2)"
+        ))),
+    }
+}
+
+/// An RSA public key (2048 to 4096 bits). Immutable; safe to use from many threads at once.
+/// Free with `soter_key_free`.
+pub struct SoterKey(pub(crate) PublicKey);
+
+/// A parsed resultJSON. Immutable; safe to share between threads. Free with
+/// `soter_result_json_free`. Strings it hands out are borrowed from it.
+pub struct SoterResultJson(pub(crate) ResultJson);
+
+/// A verified AuthKey (public key plus the device identity it was issued for). Immutable;
+/// safe to share between threads. Free with `soter_auth_key_free`.
+pub struct SoterAuthKey(pub(crate) AuthKey);
+
+/// A text field of a resultJSON or AuthKey.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SoterField {
+    Raw = 0,
+    Fid = 1,
+    TeeN = 2,
+    TeeV = 3,
+    FpN = 4,
+    FpV = 5,
+    CpuId = 6,
+    Uid = 7,
+    /// AuthKey only: the `pub_key` text as sent (after JSON unescaping).
+    PubKey = 8,
+}
+
+/// What `soter_authenticate` expects of a result. Text is (pointer, length), UTF-8.
+#[repr(C)]
+pub struct SoterExpectations {
+    /// The challenge this server issued (required, non-empty).
+    pub challenge: *const u8,
+    pub challenge_len: usize,
+    /// Expected cpu_id, or NULL to skip the check.
+    pub cpu_id: *const u8,
+    pub cpu_id_len: usize,
+    /// Expected uid, or NULL to skip the check.
+    pub uid: *const u8,
+    pub uid_len: usize,
+    /// When true, the counter must be at least `min_counter` (pass last accepted + 1).
+    pub has_min_counter: bool,
+    pub min_counter: u64,
+    /// A salt length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
+    pub salt_len: i32,
+}
+
+/// Load an RSA public key: PEM (SPKI or PKCS#1, any label, line width or line ending), PEM
+/// escaped inside a JSON string, bare base64 of the DER, or DER. Keys below 2048 bits fail with
+/// `SOTER_STATUS_KEY_TOO_SMALL`; EC/DSA/Ed25519 keys and keys above 4096 bits with
+/// `SOTER_STATUS_UNSUPPORTED_KEY`; anything unparsable with `SOTER_STATUS_INVALID_KEY`; input
+/// over 64 KiB with `SOTER_STATUS_INPUT_TOO_LARGE`.
+/// On success `*out` receives a new key (free with `soter_key_free`). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_load(data: *const u8, len: usize, out: *mut *mut SoterKey, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let key = PublicKey::load(bytes(data, len, "data")?)?;
+        *out = into_handle(SoterKey(key));
+        Ok(())
+    })
+}
+
+/// Free a key. NULL is a no-op. Keys obtained from an AuthKey are independent and freed alike.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_free(key: *mut SoterKey) {
+    guard_value((), || free_handle(key))
+}
+
+/// Modulus size in bits (2048 to 4096), or 0 for NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_bits(key: *const SoterKey) -> u32 {
+    guard_value(0, || key.as_ref().map_or(0, |k| k.0.bits() as u32))
+}
+
+/// True when both keys are the same RSA key (modulus and exponent). False if either is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_equal(a: *const SoterKey, b: *const SoterKey) -> bool {
+    guard_value(false, || matches!((a.as_ref(), b.as_ref()), (Some(a), Some(b)) if a.0 == b.0))
+}
+
+/// The key as SPKI PEM (64 columns, trailing newline). On success `*out` receives a
+/// NUL-terminated string to free with `soter_string_free`, and `*out_len` (if not NULL) its length.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_to_pem(key: *const SoterKey, out: *mut *mut c_char, out_len: *mut usize, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let key = handle(key, "key")?;
+        let out = out_ptr(out, "out")?;
+        let pem = key.0.to_pem();
+        if !out_len.is_null() {
+            *out_len = pem.len();
+        }
+        *out = into_c_string(&pem);
+        Ok(())
+    })
+}
+
+/// Verify an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over exactly `message`.
+/// `signature` is raw bytes or base64 (standard or URL-safe, padded or not, whitespace ok).
+/// `salt_len` is a length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
+/// Returns `SOTER_STATUS_OK` when valid (and writes the salt length used to `*out_salt_len` if
+/// not NULL), `SOTER_STATUS_SIGNATURE_INVALID` when not, `SOTER_STATUS_MALFORMED_SIGNATURE` when
+/// the signature cannot be one by this key. Thread-safe; the key may be shared.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_verify(
+    key: *const SoterKey,
+    message: *const u8,
+    message_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    salt_len: i32,
+    out_salt_len: *mut u32,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let key = handle(key, "key")?;
+        let v = key.0.verify(bytes(message, message_len, "message")?, bytes(signature, signature_len, "signature")?, self::salt_len(salt_len)?)?;
+        if !out_salt_len.is_null() {
+            *out_salt_len = v.salt_len as u32;
+        }
+        Ok(())
+    })
+}
+
+/// Parse a resultJSON (at most 64 KiB; duplicate fields, BOM, trailing data refused; literal
+/// newlines in strings and `\/` accepted). Required fields: raw, counter, cpu_id, uid.
+/// On success `*out` receives a new handle (free with `soter_result_json_free`).
+/// Errors: `SOTER_STATUS_INVALID_JSON`, `SOTER_STATUS_DUPLICATE_FIELD`, `SOTER_STATUS_INVALID_INPUT`
+/// (not UTF-8, empty), `SOTER_STATUS_INPUT_TOO_LARGE`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_parse(data: *const u8, len: usize, out: *mut *mut SoterResultJson, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let parsed = ResultJson::parse(bytes(data, len, "data")?)?;
+        *out = into_handle(SoterResultJson(parsed));
+        Ok(())
+    })
+}
+
+/// Free a parsed resultJSON. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_free(result: *mut SoterResultJson) {
+    guard_value((), || free_handle(result))
+}
+
+/// A text field of a resultJSON: `*ptr`/`*len` receive UTF-8 bytes (not NUL-terminated)
+/// borrowed from `result`, valid until it is freed. Absent optional fields read as "" (length 0).
+/// `SOTER_FIELD_PUB_KEY` is not a resultJSON field: `SOTER_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_get(result: *const SoterResultJson, field: SoterField, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+    guard(std::ptr::null_mut(), || {
+        let r = &handle(result, "result")?.0;
+        let value = match field {
+            SoterField::Raw => &r.raw,
+            SoterField::Fid => &r.fid,
+            SoterField::TeeN => &r.tee_n,
+            SoterField::TeeV => &r.tee_v,
+            SoterField::FpN => &r.fp_n,
+            SoterField::FpV => &r.fp_v,
+            SoterField::CpuId => &r.cpu_id,
+            SoterField::Uid => &r.uid,
+            SoterField::PubKey => return Err(Error::arg("a resultJSON has no pub_key field")),
+        };
+        write_borrowed(value, ptr, len)
+    })
+}
+
+unsafe fn write_borrowed(value: &str, ptr: *mut *const u8, len: *mut usize) -> Result<()> {
+    let (ptr, len) = (out_ptr(ptr, "ptr")?, out_ptr(len, "len")?);
+    *ptr = value.as_ptr();
+    *len = value.len();
+    Ok(())
+}
+
+/// The counter of a resultJSON (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_counter(result: *const SoterResultJson) -> u64 {
+    guard_value(0, || result.as_ref().map_or(0, |r| r.0.counter))
+}
+
+/// `rsa_pss_saltlen` of a resultJSON, or -1 when absent (or for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_salt_len(result: *const SoterResultJson) -> i32 {
+    guard_value(-1, || result.as_ref().and_then(|r| r.0.rsa_pss_saltlen).map_or(-1, |s| s as i32))
+}
+
+/// Number of fields beyond the typed ones (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_extra_count(result: *const SoterResultJson) -> usize {
+    guard_value(0, || result.as_ref().map_or(0, |r| r.0.extra.len()))
+}
+
+/// The `index`th extra field, in document order: its decoded name and the exact JSON source
+/// text of its value, both borrowed from `result` (UTF-8, not NUL-terminated).
+/// `SOTER_STATUS_INVALID_ARGUMENT` when `index` is out of range.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_extra(
+    result: *const SoterResultJson,
+    index: usize,
+    name: *mut *const u8,
+    name_len: *mut usize,
+    value: *mut *const u8,
+    value_len: *mut usize,
+) -> SoterStatus {
+    guard(std::ptr::null_mut(), || {
+        let r = &handle(result, "result")?.0;
+        let (n, v) = r.extra.get(index).ok_or_else(|| Error::arg(format!("extra field index {index} is out of range")))?;
+        let (value, value_len) = (out_ptr(value, "value")?, out_ptr(value_len, "value_len")?);
+        write_borrowed(n, name, name_len)?;
+        *value = v.as_ptr();
+        *value_len = v.len();
+        Ok(())
+    })
+}
+
+/// Verify one SOTER result end to end: signature over the exact bytes, then challenge (constant
+/// time), cpu_id/uid, minimum counter. Returns `SOTER_STATUS_OK` and, if `out` is not NULL, the
+/// parsed result (free with `soter_result_json_free`); or exactly one of
+/// `SOTER_STATUS_SIGNATURE_INVALID`, `SOTER_STATUS_CHALLENGE_MISMATCH`,
+/// `SOTER_STATUS_DEVICE_MISMATCH`, `SOTER_STATUS_COUNTER_REPLAY` (or an input error).
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_authenticate(
+    key: *const SoterKey,
+    result_json: *const u8,
+    result_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    expect: *const SoterExpectations,
+    out: *mut *mut SoterResultJson,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let key = handle(key, "key")?;
+        let e = handle(expect, "expect")?;
+        let expect = Expectations {
+            challenge: text(e.challenge, e.challenge_len, "expect.challenge")?.to_owned(),
+            cpu_id: opt_text(e.cpu_id, e.cpu_id_len, "expect.cpu_id")?.map(str::to_owned),
+            uid: opt_text(e.uid, e.uid_len, "expect.uid")?.map(str::to_owned),
+            min_counter: e.has_min_counter.then_some(e.min_counter),
+            salt_len: salt_len(e.salt_len)?,
+        };
+        let parsed = crate::authenticate(
+            &key.0,
+            bytes(result_json, result_json_len, "result_json")?,
+            bytes(signature, signature_len, "signature")?,
+            &expect,
+        )?;
+        if !out.is_null() {
+            *out = into_handle(SoterResultJson(parsed));
+        }
+        Ok(())
+    })
+}
+
+/// Verify an AuthKey export JSON and its signature with the app's ASK public key, and load the
+/// AuthKey's public key. On success `*out` receives a new handle (free with `soter_auth_key_free`).
+/// Errors as for `soter_key_verify`, plus JSON errors and key errors for the `pub_key`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_verify_auth_key(
+    ask: *const SoterKey,
+    auth_key_json: *const u8,
+    auth_key_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    out: *mut *mut SoterAuthKey,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let ask = handle(ask, "ask")?;
+        let out = out_ptr(out, "out")?;
+        let ak = crate::verify_auth_key(
+            &ask.0,
+            bytes(auth_key_json, auth_key_json_len, "auth_key_json")?,
+            bytes(signature, signature_len, "signature")?,
+        )?;
+        *out = into_handle(SoterAuthKey(ak));
+        Ok(())
+    })
+}
+
+/// Free an AuthKey. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_auth_key_free(auth_key: *mut SoterAuthKey) {
+    guard_value((), || free_handle(auth_key))
+}
+
+/// The AuthKey's public key as a new, independent key handle (free with `soter_key_free`).
+#[no_mangle]
+pub unsafe extern "C" fn soter_auth_key_public_key(auth_key: *const SoterAuthKey, out: *mut *mut SoterKey, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let ak = handle(auth_key, "auth_key")?;
+        let out = out_ptr(out, "out")?;
+        *out = into_handle(SoterKey(ak.0.public_key.clone()));
+        Ok(())
+    })
+}
+
+/// A text field of an AuthKey: `SOTER_FIELD_CPU_ID`, `SOTER_FIELD_UID` or `SOTER_FIELD_PUB_KEY`
+/// (others: `SOTER_STATUS_INVALID_ARGUMENT`). Borrowed like `soter_result_json_get`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_auth_key_get(auth_key: *const SoterAuthKey, field: SoterField, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+    guard(std::ptr::null_mut(), || {
+        let ak = &handle(auth_key, "auth_key")?.0;
+        let value = match field {
+            SoterField::CpuId => &ak.cpu_id,
+            SoterField::Uid => &ak.uid,
+            SoterField::PubKey => &ak.json.pub_key,
+            _ => return Err(Error::arg("an AuthKey has only cpu_id, uid and pub_key text fields")),
+        };
+        write_borrowed(value, ptr, len)
+    })
+}
+
+/// The AuthKey's counter (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_auth_key_counter(auth_key: *const SoterAuthKey) -> u64 {
+    guard_value(0, || auth_key.as_ref().map_or(0, |a| a.0.counter))
+}
+
+/// Write a fresh challenge (256 bits from the OS CSPRNG, URL-safe base64, 43 characters) and a
+/// terminating NUL into `buf`, which must hold at least `SOTER_CHALLENGE_LEN + 1` bytes.
+/// `*out_len` (if not NULL) receives 43. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_new_challenge(buf: *mut c_char, cap: usize, out_len: *mut usize, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let buf = out_ptr(buf, "buf")?;
+        if cap < SOTER_CHALLENGE_LEN + 1 {
+            return Err(Error::arg(format!("buf holds {cap} bytes; a challenge needs {}", SOTER_CHALLENGE_LEN + 1)));
+        }
+        let c = crate::new_challenge()?;
+        std::ptr::copy_nonoverlapping(c.as_ptr(), buf.cast::<u8>(), c.len());
+        *buf.add(c.len()) = 0;
+        if !out_len.is_null() {
+            *out_len = c.len();
+        }
+        Ok(())
+    })
+}
