@@ -12,6 +12,7 @@ soter: verify WeChat SOTER results
 Usage:
   soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
   soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto]
+  soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
   soter help [COMMAND]
 
 Run `soter COMMAND --help` for details.
@@ -48,6 +49,22 @@ device identity match that AuthKey.
 Exit status: 0 parsed (and verified, when a key is given), 1 signature not valid, 2 unusable input.
 ";
 
+const SPEED_HELP: &str = "\
+soter speed: how many verifications, resultJSON parses and key loads per second, in the spirit of
+`openssl speed` (a key loaded once, a typical resultJSON signed with PSS salt 20)
+
+Usage:
+  soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
+
+Options:
+  --bits N        key size (default 2048)
+  --seconds N     seconds per measurement (default 3; decimals allowed)
+  --threads N     also run the verifications on N threads at once (default 1)
+  --backend NAME  verification backend (default: the build's default)
+  --format json   one JSON object: bits, backend, verify_per_s, parse_per_s, key_load_per_s, threads,
+                  and with --threads N > 1 verify_per_s_threads and thread_scaling
+";
+
 /// A usage or input problem: one sentence, exit status 2.
 struct Fail(String);
 
@@ -62,10 +79,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("verify") => run(&args[1..], VERIFY_HELP, verify),
         Some("inspect") => run(&args[1..], INSPECT_HELP, inspect),
+        Some("speed") => run(&args[1..], SPEED_HELP, speed),
         Some("help") | Some("--help") | Some("-h") => {
             match args.get(1).map(String::as_str) {
                 Some("verify") => print!("{VERIFY_HELP}"),
                 Some("inspect") => print!("{INSPECT_HELP}"),
+                Some("speed") => print!("{SPEED_HELP}"),
                 _ => print!("{USAGE}"),
             }
             Ok(0)
@@ -377,4 +396,94 @@ fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Calls of `f` per second over about `seconds` (after a short warm-up).
+fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
+    use std::time::Instant;
+    let warm = Instant::now();
+    while warm.elapsed().as_secs_f64() < seconds.min(0.2) {
+        f();
+    }
+    let start = Instant::now();
+    let mut n: u64 = 0;
+    loop {
+        for _ in 0..64 {
+            f();
+        }
+        n += 64;
+        let t = start.elapsed().as_secs_f64();
+        if t >= seconds {
+            return n as f64 / t;
+        }
+    }
+}
+
+fn speed(o: &Opts) -> Result<u8, Fail> {
+    use soter_verify::testing::Device;
+    use soter_verify::Backend;
+    o.check(&["bits", "seconds", "threads", "backend", "format"])?;
+    let as_json = o.json_format()?;
+    let bits: usize = o.get("bits").unwrap_or("2048").parse().map_err(|_| Fail("--bits must be 2048, 3072 or 4096".into()))?;
+    if ![2048, 3072, 4096].contains(&bits) {
+        return Err(Fail("--bits must be 2048, 3072 or 4096".into()));
+    }
+    let seconds: f64 = o.get("seconds").unwrap_or("3").parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 600.0)
+        .ok_or_else(|| Fail("--seconds must be a number of seconds between 0 and 600".into()))?;
+    let threads: usize = o.get("threads").unwrap_or("1").parse().ok().filter(|t| (1..=256).contains(t))
+        .ok_or_else(|| Fail("--threads must be between 1 and 256".into()))?;
+    let backend = match o.get("backend") {
+        None => Backend::default(),
+        Some(name) => *Backend::available().iter().find(|b| b.name() == name)
+            .ok_or_else(|| Fail(format!("backend `{name}` is not in this build")))?,
+    };
+    let device = Device::with_key(soter_verify::testing::KeyPair::generate(bits)?)?;
+    let (json, sig) = device.sign_result("I'm a demo challenge string", 20)?;
+    let pem = device.public_key_pem();
+    let key = PublicKey::load(pem.as_bytes())?;
+    let sig = soter_verify::base64::decode(sig.as_bytes()).map_err(|_| Fail("internal: bad signature".into()))?;
+    key.verify_with(backend, &json, &sig, SaltLen::Default)?;
+
+    let verify_once = |key: &PublicKey| {
+        let ok = key.verify_with(backend, &json, &sig, SaltLen::Default).is_ok();
+        assert!(ok, "a valid signature failed to verify during the benchmark");
+    };
+    let verify_per_s = rate(seconds, || verify_once(&key));
+    let parse_per_s = rate(seconds, || {
+        std::hint::black_box(ResultJson::parse(std::hint::black_box(&json)).ok());
+    });
+    let key_load_per_s = rate(seconds, || {
+        std::hint::black_box(PublicKey::load(std::hint::black_box(pem.as_bytes())).ok());
+    });
+    let threaded = (threads > 1).then(|| {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| rate(seconds, || verify_once(&key)))).collect();
+            handles.into_iter().map(|h| h.join().expect("benchmark thread")).sum::<f64>()
+        })
+    });
+    if as_json {
+        let mut v = serde_json::json!({
+            "bits": bits,
+            "backend": backend.name(),
+            "verify_per_s": verify_per_s.round(),
+            "verify_us": 1e6 / verify_per_s,
+            "parse_per_s": parse_per_s.round(),
+            "key_load_per_s": key_load_per_s.round(),
+            "threads": threads,
+        });
+        if let Some(t) = threaded {
+            v["verify_per_s_threads"] = t.round().into();
+            v["thread_scaling"] = (t / verify_per_s).into();
+        }
+        println!("{v}");
+    } else {
+        println!("soter speed: RSA-{bits} PSS-SHA256 salt 20, backend {}, {seconds} s per figure", backend.name());
+        println!("  verify      {:>12.0}/s  {:>8.2} us", verify_per_s, 1e6 / verify_per_s);
+        println!("  parse       {:>12.0}/s  {:>8.2} us", parse_per_s, 1e6 / parse_per_s);
+        println!("  key load    {:>12.0}/s  {:>8.2} us", key_load_per_s, 1e6 / key_load_per_s);
+        if let Some(t) = threaded {
+            println!("  verify x{threads}   {:>12.0}/s  ({:.2}x one thread)", t, t / verify_per_s);
+        }
+    }
+    Ok(0)
 }
