@@ -44,7 +44,7 @@ test-python: build
 test-java: build
 	bash bindings/java/run-tests.sh
 
-## demo: verify the real device vector with the CLI, then a self-made case
+## demo: verify the real device vector with the CLI, a self-made case, then the WeChat flow on the emulator
 demo: build
 	bash examples/demo.sh
 
