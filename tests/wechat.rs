@@ -655,3 +655,43 @@ fn admin_http_api() {
     emu.stop();
     emu.stop();
 }
+
+#[test]
+fn an_expiring_token_is_served_while_one_thread_refreshes() {
+    let emu = emulator();
+    emu.add_token("SLOW-0", Duration::from_secs(60));
+    emu.add_token("SLOW-1", Duration::from_secs(60));
+    let calls = Arc::new(AtomicU64::new(0));
+    let calls2 = calls.clone();
+    let cb = Arc::new(move |_req: soter_verify::wechat::TokenRequest| {
+        let n = calls2.fetch_add(1, Ordering::SeqCst);
+        if n > 0 {
+            std::thread::sleep(Duration::from_millis(800));
+        }
+        Ok(FetchedToken { token: Secret::new(format!("SLOW-{n}")), expires_in: Some(Duration::from_secs(2)) })
+    });
+    let c = Arc::new(builder(&emu).token_source(TokenSource::Callback(cb)).build().unwrap());
+    assert!(verify_ok(&c).unwrap());
+    std::thread::sleep(Duration::from_millis(1100)); // past the refresh point (half of 2 s)
+    let c2 = c.clone();
+    let refresher = std::thread::spawn(move || verify_ok(&c2).unwrap());
+    std::thread::sleep(Duration::from_millis(100));
+    let t = Instant::now();
+    assert!(verify_ok(&c).unwrap());
+    assert!(t.elapsed() < Duration::from_millis(500), "waited {:?} for the refresh", t.elapsed());
+    assert!(refresher.join().unwrap());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn ipv6_loopback_when_available() {
+    let mut cfg = EmulatorConfig::new(APPID, SECRET);
+    cfg.listen = "[::1]:0".parse().unwrap();
+    let Ok(emu) = Emulator::start(cfg) else {
+        eprintln!("SKIPPED: ::1 is not available here");
+        return;
+    };
+    assert!(emu.base_url().starts_with("http://[::1]:"));
+    emu.register_device(OPENID, device().public_key_pem().as_bytes()).unwrap();
+    assert!(verify_ok(&client(&emu)).unwrap());
+}

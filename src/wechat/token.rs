@@ -105,6 +105,8 @@ struct Cached {
     token: Secret,
     /// When to fetch again (expiry minus the refresh margin); None = until rejected.
     refresh_at: Option<Instant>,
+    /// When the token expires; until then it is served to other threads while one refreshes.
+    expires_at: Option<Instant>,
     generation: u64,
 }
 
@@ -150,7 +152,11 @@ impl TokenCache {
         let start_round = st.rounds;
         loop {
             if let Some(c) = &st.cached {
-                if c.refresh_at.map_or(true, |t| Instant::now() < t) {
+                let now = Instant::now();
+                let fresh = c.refresh_at.map_or(true, |t| now < t);
+                // While another thread refreshes, an expiring but still valid token is served.
+                let usable = st.refreshing && c.expires_at.is_some_and(|t| now < t);
+                if fresh || usable {
                     return Ok(TokenUse { token: c.token.clone(), generation: c.generation });
                 }
             }
@@ -185,9 +191,10 @@ impl TokenCache {
                 }
                 let now = Instant::now();
                 let refresh_at = expires_in.map(|life| now + life - self.margin.min(life / 2));
+                let expires_at = expires_in.map(|life| now + life);
                 st.next_generation += 1;
                 let generation = st.next_generation;
-                st.cached = Some(Cached { token: token.clone(), refresh_at, generation });
+                st.cached = Some(Cached { token: token.clone(), refresh_at, expires_at, generation });
                 st.last_error = None;
                 Ok(TokenUse { token, generation })
             }
@@ -220,7 +227,7 @@ impl TokenCache {
         let mut st = self.lock();
         st.next_generation += 1;
         let generation = st.next_generation;
-        st.cached = Some(Cached { token, refresh_at: None, generation });
+        st.cached = Some(Cached { token, refresh_at: None, expires_at: None, generation });
         st.last_error = None;
     }
 
