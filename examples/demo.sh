@@ -40,3 +40,6 @@ step "6. A Huawei-style device (salt 32, announced in rsa_pss_saltlen)"
 cargo run -q --release --example sign_result -- "$WORK/huawei" "$CHALLENGE" 32
 $SOTER verify --key "$WORK/huawei/device_key.pem" --json "$WORK/huawei/result.json" \
   --signature "$WORK/huawei/result.sig" --challenge "$CHALLENGE"
+
+step "7. The WeChat flow: emulator in process, device, challenge, local and WeChat API verification, face verification"
+cargo run -q --release --example wechat_demo

@@ -13,6 +13,7 @@ Usage:
   soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
   soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto]
   soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
+  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
   soter help [COMMAND]
 
 Run `soter COMMAND --help` for details.
@@ -65,6 +66,32 @@ Options:
                   and with --threads N > 1 verify_per_s_threads and thread_scaling
 ";
 
+const EMULATOR_HELP: &str = "\
+soter emulator: run a WeChat-compatible API server on loopback, for tests
+
+Usage:
+  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
+
+Serves /cgi-bin/token, /cgi-bin/stable_token, /cgi-bin/soter/verify_signature and the face
+endpoints (getinfo, getverifyid, queryverifyinfo), plus an admin API under /__admin/ to register
+devices and people, inject faults and read counters. Runs until killed. Loopback addresses only;
+PORT 0 picks a free port. The first line of output is the base URL.
+
+Options:
+  --listen ADDR           loopback address and port (default 127.0.0.1:0)
+  --appid ID              the app id clients must present (required)
+  --secret SECRET         the app secret clients must present (required)
+  --token-lifetime N      seconds an issued token is valid (default 7200)
+  --open-api yes|no       accept calls without a token, as cloud hosting's open API service (default no)
+
+Admin API (JSON bodies): POST /__admin/devices {openid, public_key}; POST /__admin/people
+{openid, name, id_number, identify_ret?, verify_ret?}; POST /__admin/verify_results {openid};
+POST /__admin/faults {kind, count?, delay_ms?, path?} with kind system_busy, invalid_token,
+expired_token, http_500, delay, malformed_body or drop_connection (count -1: until cleared);
+POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
+POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire.
+";
+
 /// A usage or input problem: one sentence, exit status 2.
 struct Fail(String);
 
@@ -80,11 +107,13 @@ fn main() -> ExitCode {
         Some("verify") => run(&args[1..], VERIFY_HELP, verify),
         Some("inspect") => run(&args[1..], INSPECT_HELP, inspect),
         Some("speed") => run(&args[1..], SPEED_HELP, speed),
+        Some("emulator") => run(&args[1..], EMULATOR_HELP, emulator),
         Some("help") | Some("--help") | Some("-h") => {
             match args.get(1).map(String::as_str) {
                 Some("verify") => print!("{VERIFY_HELP}"),
                 Some("inspect") => print!("{INSPECT_HELP}"),
                 Some("speed") => print!("{SPEED_HELP}"),
+                Some("emulator") => print!("{EMULATOR_HELP}"),
                 _ => print!("{USAGE}"),
             }
             Ok(0)
@@ -486,4 +515,32 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
         }
     }
     Ok(0)
+}
+
+fn emulator(o: &Opts) -> Result<u8, Fail> {
+    use soter_verify::emulator::{Emulator, EmulatorConfig};
+    use std::io::Write;
+    o.check(&["listen", "appid", "secret", "token-lifetime", "open-api"])?;
+    let appid = o.get("appid").ok_or_else(|| Fail("--appid is required; run with --help".into()))?;
+    let secret = o.get("secret").ok_or_else(|| Fail("--secret is required; run with --help".into()))?;
+    let mut cfg = EmulatorConfig::new(appid, secret);
+    if let Some(l) = o.get("listen") {
+        cfg.listen = l.parse().map_err(|_| Fail(format!("--listen must be IP:PORT, not `{l}`")))?;
+    }
+    if let Some(t) = o.get("token-lifetime") {
+        let secs: u64 = t.parse().map_err(|_| Fail("--token-lifetime must be a number of seconds".into()))?;
+        cfg.token_lifetime = std::time::Duration::from_secs(secs);
+    }
+    cfg.open_api = match o.get("open-api").unwrap_or("no") {
+        "yes" | "true" | "1" => true,
+        "no" | "false" | "0" => false,
+        other => return Err(Fail(format!("--open-api must be yes or no, not `{other}`"))),
+    };
+    let emu = Emulator::start(cfg)?;
+    println!("{}", emu.base_url());
+    eprintln!("soter emulator: serving appid {appid} on {} (admin API under /__admin/); stop with Ctrl-C", emu.base_url());
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
 }

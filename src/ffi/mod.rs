@@ -14,7 +14,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::{Error, ErrorKind, Result};
 
 mod core;
+mod emulator;
+mod testing;
+mod wechat;
 pub use self::core::*;
+pub use self::emulator::*;
+pub use self::testing::*;
+pub use self::wechat::*;
 
 /// Version of this C ABI. Wrappers compare it with the version they were written for.
 pub const SOTER_ABI_VERSION: u32 = 1;
