@@ -33,6 +33,10 @@ test-c: build
 	$(CXX) -std=c++17 $(CFLAGS_STRICT) -x c++ tests/c/test_abi.c -o $(CBUILD)/test_abi_cpp -L$(RELEASE) -lsoter_verify -lpthread
 	LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=../shared/vectors/tencent-soter-sample $(CBUILD)/test_abi_c
 	LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=../shared/vectors/tencent-soter-sample $(CBUILD)/test_abi_cpp
+	$(CC) -std=c11 $(CFLAGS_STRICT) tests/c/test_wechat.c -o $(CBUILD)/test_wechat_c -L$(RELEASE) -lsoter_verify -lpthread
+	$(CXX) -std=c++17 $(CFLAGS_STRICT) -x c++ tests/c/test_wechat.c -o $(CBUILD)/test_wechat_cpp -L$(RELEASE) -lsoter_verify -lpthread
+	LD_LIBRARY_PATH=$(RELEASE) $(CBUILD)/test_wechat_c
+	LD_LIBRARY_PATH=$(RELEASE) $(CBUILD)/test_wechat_cpp
 
 test-python: build
 	bash bindings/python/run-tests.sh
@@ -40,7 +44,7 @@ test-python: build
 test-java: build
 	bash bindings/java/run-tests.sh
 
-## demo: verify the real device vector with the CLI, then a self-made case
+## demo: verify the real device vector with the CLI, a self-made case, then the WeChat flow on the emulator
 demo: build
 	bash examples/demo.sh
 

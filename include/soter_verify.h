@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// verify_ret given by queryverifyinfo when the document does not match the registered person.
+#define VERIFY_RET_MISMATCH 90011
+
 // Version of this C ABI. Wrappers compare it with the version they were written for.
 #define SOTER_ABI_VERSION 1
 
@@ -30,6 +33,9 @@
 
 // Length of a challenge from `soter_new_challenge`, without the terminating NUL.
 #define SOTER_CHALLENGE_LEN 43
+
+// Length of a cert_hash (lowercase hex SHA-256), without the terminating NUL.
+#define SOTER_CERT_HASH_LEN 64
 
 // Status of a call. `SOTER_STATUS_OK` is 0; every other value names one kind of failure and
 // matches one exception class in the Python and Java packages.
@@ -92,13 +98,101 @@ typedef enum {
   SOTER_FIELD_PUB_KEY = 8,
 } SoterField;
 
+// A fault to inject.
+typedef enum {
+  // errcode -1.
+  SOTER_FAULT_SYSTEM_BUSY = 0,
+  // errcode 40001.
+  SOTER_FAULT_INVALID_TOKEN = 1,
+  // errcode 42001.
+  SOTER_FAULT_EXPIRED_TOKEN = 2,
+  // HTTP 500.
+  SOTER_FAULT_HTTP500 = 3,
+  // Answer normally after `delay_ms`.
+  SOTER_FAULT_DELAY = 4,
+  // HTTP 200 with truncated JSON.
+  SOTER_FAULT_MALFORMED_BODY = 5,
+  // Close the connection without answering.
+  SOTER_FAULT_DROP_CONNECTION = 6,
+} SoterFault;
+
+// Where the client gets its access token.
+typedef enum {
+  // POST /cgi-bin/stable_token (default): the same token for every server of the app;
+  // force_refresh only after a token error and at most every 30 s.
+  SOTER_TOKEN_SOURCE_STABLE = 0,
+  // GET /cgi-bin/token: a new token per request.
+  SOTER_TOKEN_SOURCE_CLASSIC = 1,
+  // A caller-supplied token (`fixed_token`), replaceable with `soter_wechat_client_set_fixed_token`.
+  SOTER_TOKEN_SOURCE_FIXED = 2,
+  // The caller's `token_callback`.
+  SOTER_TOKEN_SOURCE_CALLBACK = 3,
+  // WeChat cloud hosting open API service: no token; plain http to api.weixin.qq.com allowed.
+  SOTER_TOKEN_SOURCE_CLOUD_OPEN_API = 4,
+  // WeChat cloud hosting "微信令牌": read `token_file` (default
+  // /.tencentcloudbase/wx/cloudbase_access_token) for every call, sent as cloudbase_access_token.
+  SOTER_TOKEN_SOURCE_CLOUDBASE_FILE = 5,
+} SoterTokenSource;
+
+// A text field of a face result.
+typedef enum {
+  SOTER_FACE_FIELD_ERRMSG = 0,
+  SOTER_FACE_FIELD_VALIDATE_DATA = 1,
+  SOTER_FACE_FIELD_OPENID = 2,
+  SOTER_FACE_FIELD_USER_ID_KEY = 3,
+  SOTER_FACE_FIELD_ID_CARD_NUMBER_MD5 = 4,
+  SOTER_FACE_FIELD_NAME_UTF8_MD5 = 5,
+} SoterFaceField;
+
+// A number field of a face result.
+typedef enum {
+  SOTER_FACE_NUMBER_ERRCODE = 0,
+  SOTER_FACE_NUMBER_IDENTIFY_RET = 1,
+  SOTER_FACE_NUMBER_IDENTIFY_TIME = 2,
+  SOTER_FACE_NUMBER_FINISH_TIME = 3,
+} SoterFaceNumber;
+
+// Named meaning of a `verify_ret`.
+typedef enum {
+  // 10000.
+  SOTER_VERIFY_OUTCOME_PASSED = 0,
+  // 90002..90006.
+  SOTER_VERIFY_OUTCOME_USER_CANCELLED = 1,
+  // 90001, 90109.
+  SOTER_VERIFY_OUTCOME_DEVICE_UNSUPPORTED = 2,
+  // 90007, 90012.
+  SOTER_VERIFY_OUTCOME_NETWORK_ERROR = 3,
+  // 90008..90010.
+  SOTER_VERIFY_OUTCOME_PERMISSION_DENIED = 4,
+  // 90011, 90013, 90014.
+  SOTER_VERIFY_OUTCOME_INVALID_FACE_DATA = 5,
+  // 90017, 90107.
+  SOTER_VERIFY_OUTCOME_TIMEOUT = 6,
+  // 90018, 90104..90106, 90110, 90199.
+  SOTER_VERIFY_OUTCOME_SYSTEM_ERROR = 7,
+  // Anything else.
+  SOTER_VERIFY_OUTCOME_OTHER = 8,
+} SoterVerifyOutcome;
+
 // A verified AuthKey (public key plus the device identity it was issued for). Immutable;
 // safe to share between threads. Free with `soter_auth_key_free`.
 typedef struct SoterAuthKey SoterAuthKey;
 
+// A simulated SOTER device: an AuthKey, a cpu_id, a uid and a counter that rises with every
+// signed result. Thread-safe. Free with `soter_device_free`.
+typedef struct SoterDevice SoterDevice;
+
+// A running WeChat emulator on loopback. Thread-safe. Free with `soter_emulator_free` (which
+// stops it).
+typedef struct SoterEmulator SoterEmulator;
+
 // Detail of one failed call: status, a one-sentence message, and for WeChat API errors
 // WeChat's errcode and errmsg. Never contains secrets. Free with `soter_error_free`.
 typedef struct SoterError SoterError;
+
+// A legacy face verification result (`getinfo`). Immutable; thread-safe. Free with
+// `soter_face_info_free`. Strings it hands out are borrowed from it.
+typedef struct SoterFaceInfo SoterFaceInfo;
 
 // An RSA public key (2048 to 4096 bits). Immutable; safe to use from many threads at once.
 // Free with `soter_key_free`.
@@ -107,6 +201,14 @@ typedef struct SoterKey SoterKey;
 // A parsed resultJSON. Immutable; safe to share between threads. Free with
 // `soter_result_json_free`. Strings it hands out are borrowed from it.
 typedef struct SoterResultJson SoterResultJson;
+
+// A test RSA key pair (e.g. an ASK). Thread-safe. Free with `soter_test_key_pair_free`.
+typedef struct SoterTestKeyPair SoterTestKeyPair;
+
+// A WeChat API client for one app. Thread-safe: share one per app between all threads (it
+// holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
+// every call on it has returned.
+typedef struct SoterWechatClient SoterWechatClient;
 
 // What `soter_authenticate` expects of a result. Text is (pointer, length), UTF-8.
 typedef struct {
@@ -126,7 +228,123 @@ typedef struct {
   int32_t salt_len;
 } SoterExpectations;
 
+// Emulator settings. A zeroed struct means every default. Text is (pointer, length).
+typedef struct {
+  // Listen address, e.g. "127.0.0.1:0" (NULL = 127.0.0.1 with a free port). Loopback only.
+  const uint8_t *listen;
+  size_t listen_len;
+  // Lifetime of issued tokens in seconds (0 = 7200).
+  uint32_t token_lifetime_s;
+  // Accept calls without a token (cloud hosting open API mode).
+  bool open_api;
+} SoterEmulatorOptions;
 
+// What the emulator has seen.
+typedef struct {
+  // API requests (admin requests excluded).
+  uint64_t total_requests;
+  // Requests to /cgi-bin/token and /cgi-bin/stable_token.
+  uint64_t token_requests;
+  // Tokens minted.
+  uint64_t token_issues;
+  // Requests to /cgi-bin/soter/verify_signature.
+  uint64_t verify_signature_requests;
+  // TCP connections accepted.
+  uint64_t connections;
+  // Faults applied.
+  uint64_t faults_applied;
+} SoterEmulatorCounters;
+
+// A token callback. Called when the client needs a token (cold cache, expiring token, or after
+// WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
+// Write the token (printable ASCII, not NUL-terminated) into `buf` (capacity `cap`, 4096
+// bytes), its length to `*len`, and its remaining validity in seconds to `*expires_in` (0 or
+// negative: cache it until WeChat rejects it). Return 0 on success, anything else on failure
+// (the call then fails with `SOTER_STATUS_TOKEN`).
+//
+// Called on whichever thread needs the token, never concurrently for one client (single
+// flight). It must not call back into the same client. `user_data` is passed through as given.
+typedef int32_t (*SoterTokenCallback)(void *user_data,
+                                      bool force_refresh,
+                                      uint8_t *buf,
+                                      size_t cap,
+                                      size_t *len,
+                                      int64_t *expires_in);
+
+// Client settings. A zeroed struct (or `soter_client_options_init`) means every default.
+// Text fields are (pointer, length), UTF-8; NULL pointer = not set. The struct and its strings
+// are read during `soter_wechat_client_new` only (`token_callback_user_data` is kept).
+typedef struct {
+  // Base URL (scheme://host[:port]); NULL = https://api.weixin.qq.com (http://api.weixin.qq.com
+  // in cloud open API mode). Plain http only to loopback unless `allow_insecure_http`.
+  const uint8_t *base_url;
+  size_t base_url_len;
+  bool allow_insecure_http;
+  // Connect timeout in ms (0 = 5000).
+  uint32_t connect_timeout_ms;
+  // Overall timeout of one HTTP attempt in ms (0 = 15000).
+  uint32_t timeout_ms;
+  // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret.
+  const uint8_t *proxy;
+  size_t proxy_len;
+  // Attempts per call for errcode -1, HTTP 5xx and connection failures (0 = 3; at most 10).
+  uint32_t max_attempts;
+  // First backoff delay in ms, doubled per retry, with jitter (0 = 200).
+  uint32_t backoff_base_ms;
+  // Cap on one backoff delay in ms (0 = 5000).
+  uint32_t backoff_max_ms;
+  // Largest response body accepted in bytes (0 = 1 MiB).
+  uint64_t max_response_size;
+  // Refresh a cached token when fewer seconds than this remain (0 = 300).
+  uint32_t refresh_margin_s;
+  SoterTokenSource token_source;
+  // The token for `SOTER_TOKEN_SOURCE_FIXED`.
+  const uint8_t *fixed_token;
+  size_t fixed_token_len;
+  // The file for `SOTER_TOKEN_SOURCE_CLOUDBASE_FILE` (NULL = the platform's default path).
+  const uint8_t *token_file;
+  size_t token_file_len;
+  // The callback for `SOTER_TOKEN_SOURCE_CALLBACK`, and its user data (must stay valid, and
+  // usable from any thread, until the client is freed).
+  SoterTokenCallback token_callback;
+  void *token_callback_user_data;
+} SoterClientOptions;
+
+// Counters of a client, for metrics and tests.
+typedef struct {
+  // HTTP requests sent (every attempt, token requests included).
+  uint64_t http_requests;
+  // Retries after errcode -1, HTTP 5xx or connection failures.
+  uint64_t retries;
+  // Tokens obtained from the source (WeChat, callback, file).
+  uint64_t token_fetches;
+  // Calls retried once after a token error (40001, 40014, 42001).
+  uint64_t token_retries;
+} SoterClientStats;
+
+// An identity document. Text is (pointer, length), UTF-8. `cert_type` NULL = "IDENTITY_CARD".
+typedef struct {
+  const uint8_t *cert_type;
+  size_t cert_type_len;
+  const uint8_t *cert_name;
+  size_t cert_name_len;
+  const uint8_t *cert_no;
+  size_t cert_no_len;
+} SoterCertInfo;
+
+// The result of `queryverifyinfo`.
+typedef struct {
+  // WeChat's verify_ret (10000 = passed).
+  int64_t verify_ret;
+  SoterVerifyOutcome outcome;
+  // True only for errcode 0 and verify_ret 10000.
+  bool passed;
+} SoterVerifyInfo;
+
+
+
+// errcodes after which a token is dropped, refreshed and the call retried once.
+#define TOKEN_ERRCODES { 40001, 40014, 42001, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -287,6 +505,272 @@ uint64_t soter_auth_key_counter(const SoterAuthKey *auth_key);
 // terminating NUL into `buf`, which must hold at least `SOTER_CHALLENGE_LEN + 1` bytes.
 // `*out_len` (if not NULL) receives 43. Thread-safe.
 SoterStatus soter_new_challenge(char *buf, size_t cap, size_t *out_len, SoterError **err);
+
+// Start an emulator for the app (`appid`, `secret`). `opts` may be NULL. On success `*out`
+// receives it (free with `soter_emulator_free`). Loopback only: another address gives
+// `SOTER_STATUS_CONFIG`; a port in use `SOTER_STATUS_NETWORK`.
+SoterStatus soter_emulator_start(const uint8_t *appid,
+                                 size_t appid_len,
+                                 const uint8_t *secret,
+                                 size_t secret_len,
+                                 const SoterEmulatorOptions *opts,
+                                 SoterEmulator **out,
+                                 SoterError **err);
+
+// Stop serving (idempotent); the handle stays valid until `soter_emulator_free`. NULL: no-op.
+void soter_emulator_stop(const SoterEmulator *emu);
+
+// Stop and free. NULL is a no-op.
+void soter_emulator_free(SoterEmulator *emu);
+
+// The base URL, e.g. "http://127.0.0.1:41234" (pass it as the client's base_url). Borrowed:
+// valid until `soter_emulator_free`. "" for NULL.
+const char *soter_emulator_base_url(const SoterEmulator *emu);
+
+// Register (or replace) the device key for `openid` (PEM, base64 DER or DER).
+SoterStatus soter_emulator_register_device(const SoterEmulator *emu,
+                                           const uint8_t *openid,
+                                           size_t openid_len,
+                                           const uint8_t *public_key,
+                                           size_t public_key_len,
+                                           SoterError **err);
+
+// Register (or replace) a person for face verification: `identify_ret` is what legacy getinfo
+// reports (0 = passed), `verify_ret` what queryverifyinfo reports for a matching document
+// (10000 = passed; a document that does not match gives 90011).
+SoterStatus soter_emulator_register_person(const SoterEmulator *emu,
+                                           const uint8_t *openid,
+                                           size_t openid_len,
+                                           const uint8_t *name,
+                                           size_t name_len,
+                                           const uint8_t *id_number,
+                                           size_t id_number_len,
+                                           int64_t identify_ret,
+                                           int64_t verify_ret,
+                                           SoterError **err);
+
+// A legacy `verify_result` ticket for a registered person (as wx.startFacialRecognitionVerify
+// would give the mini-program). `*out` receives a string to free with `soter_string_free`.
+SoterStatus soter_emulator_issue_verify_result(const SoterEmulator *emu,
+                                               const uint8_t *openid,
+                                               size_t openid_len,
+                                               char **out,
+                                               SoterError **err);
+
+// Inject `fault` for the next `count` matching API calls (`count` < 0: every call until
+// `soter_emulator_clear_faults`). `path` (e.g. "/cgi-bin/soter/verify_signature") limits it to
+// one endpoint; NULL = every API endpoint, token endpoints included. `delay_ms` is for
+// `SOTER_FAULT_DELAY`.
+SoterStatus soter_emulator_inject_fault(const SoterEmulator *emu,
+                                        SoterFault fault,
+                                        int64_t count,
+                                        uint32_t delay_ms,
+                                        const uint8_t *path,
+                                        size_t path_len,
+                                        SoterError **err);
+
+// Remove every pending fault. NULL is a no-op.
+void soter_emulator_clear_faults(const SoterEmulator *emu);
+
+// Read the counters into `*out`.
+SoterStatus soter_emulator_counters(const SoterEmulator *emu,
+                                    SoterEmulatorCounters *out,
+                                    SoterError **err);
+
+// Requests seen for one path (e.g. "/cityservice/face/identify/getinfo"); 0 for NULL.
+uint64_t soter_emulator_requests_to(const SoterEmulator *emu, const uint8_t *path, size_t path_len);
+
+// Zero every counter. NULL is a no-op.
+void soter_emulator_reset_counters(const SoterEmulator *emu);
+
+// Accept `token` for `lifetime_s` seconds (for fixed-token, callback and token-file clients).
+SoterStatus soter_emulator_add_token(const SoterEmulator *emu,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     uint32_t lifetime_s,
+                                     SoterError **err);
+
+// Expire every issued token now (calls then get 42001). NULL is a no-op.
+void soter_emulator_expire_tokens(const SoterEmulator *emu);
+
+// Generate a key pair of 2048, 3072 or 4096 bits (slow: up to seconds for 4096).
+SoterStatus soter_test_key_pair_generate(uint32_t bits, SoterTestKeyPair **out, SoterError **err);
+
+// Free a key pair. NULL is a no-op.
+void soter_test_key_pair_free(SoterTestKeyPair *pair);
+
+// The public half as SPKI PEM; `*out` receives a string to free with `soter_string_free`,
+// `*out_len` (if not NULL) its length.
+SoterStatus soter_test_key_pair_public_key_pem(const SoterTestKeyPair *pair,
+                                               char **out,
+                                               size_t *out_len,
+                                               SoterError **err);
+
+// A new simulated device with a fresh AuthKey of `bits` (2048, 3072 or 4096) and a random cpu_id.
+SoterStatus soter_device_new(uint32_t bits, SoterDevice **out, SoterError **err);
+
+// Free a device. NULL is a no-op.
+void soter_device_free(SoterDevice *device);
+
+// The device's cpu_id. Borrowed: valid until `soter_device_free`. "" for NULL.
+const char *soter_device_cpu_id(const SoterDevice *device);
+
+// The device's uid. Borrowed: valid until `soter_device_free`. "" for NULL.
+const char *soter_device_uid(const SoterDevice *device);
+
+// The device's AuthKey public key as SPKI PEM (free with `soter_string_free`).
+SoterStatus soter_device_public_key_pem(const SoterDevice *device,
+                                        char **out,
+                                        size_t *out_len,
+                                        SoterError **err);
+
+// Sign a resultJSON for `challenge` with the next counter, PSS salt `salt_len` (20 as SOTER;
+// another value, e.g. 32, is announced in rsa_pss_saltlen as Huawei devices do).
+// `*json` and `*signature` (standard padded base64) receive strings to free with
+// `soter_string_free`; `*json_len`/`*signature_len` (if not NULL) their lengths.
+SoterStatus soter_device_sign_result(const SoterDevice *device,
+                                     const uint8_t *challenge,
+                                     size_t challenge_len,
+                                     uint32_t salt_len,
+                                     char **json,
+                                     size_t *json_len,
+                                     char **signature,
+                                     size_t *signature_len,
+                                     SoterError **err);
+
+// The device's AuthKey export JSON signed by `ask` (salt 20), as the TEE produces it; verify
+// it with `soter_verify_auth_key`. Outputs as for `soter_device_sign_result`.
+SoterStatus soter_device_signed_auth_key(const SoterDevice *device,
+                                         const SoterTestKeyPair *ask,
+                                         char **json,
+                                         size_t *json_len,
+                                         char **signature,
+                                         size_t *signature_len,
+                                         SoterError **err);
+
+// Fill `opts` with the defaults (all zero / NULL, stable_token). NULL is a no-op.
+void soter_client_options_init(SoterClientOptions *opts);
+
+// Create a client for the app `appid` with its app secret (may be empty for the fixed,
+// callback and cloud token sources). `opts` may be NULL (defaults). Settings are checked here,
+// before any connection: plain http to a non-loopback host, a bad URL or proxy give
+// `SOTER_STATUS_CONFIG`. On success `*out` receives the client (free with
+// `soter_wechat_client_free`). No network traffic happens until the first call.
+SoterStatus soter_wechat_client_new(const uint8_t *appid,
+                                    size_t appid_len,
+                                    const uint8_t *secret,
+                                    size_t secret_len,
+                                    const SoterClientOptions *opts,
+                                    SoterWechatClient **out,
+                                    SoterError **err);
+
+// Free a client. NULL is a no-op. No call on it may be in flight.
+void soter_wechat_client_free(SoterWechatClient *client);
+
+// Replace the token of a client made with `SOTER_TOKEN_SOURCE_FIXED` (other sources:
+// `SOTER_STATUS_INVALID_ARGUMENT`). Thread-safe.
+SoterStatus soter_wechat_client_set_fixed_token(const SoterWechatClient *client,
+                                                const uint8_t *token,
+                                                size_t token_len,
+                                                SoterError **err);
+
+// Drop the cached token; the next call fetches one. NULL is a no-op. Thread-safe.
+void soter_wechat_client_clear_token(const SoterWechatClient *client);
+
+// Read the client's counters into `*out`. Thread-safe.
+SoterStatus soter_wechat_client_stats(const SoterWechatClient *client,
+                                      SoterClientStats *out,
+                                      SoterError **err);
+
+// SOTER verify_signature: ask WeChat whether `json_signature` signs exactly `json_string` for
+// the user `openid`. On `SOTER_STATUS_OK`, `*is_ok` is true only when WeChat said errcode 0 and
+// is_ok true (errcode 0 with is_ok false writes false: a failed verification). Other errcodes
+// give `SOTER_STATUS_WECHAT_API` (errcode and errmsg in `*err`), token problems
+// `SOTER_STATUS_TOKEN`; also `SOTER_STATUS_NETWORK`, `SOTER_STATUS_TIMEOUT`,
+// `SOTER_STATUS_MALFORMED_RESPONSE`. Blocking; thread-safe.
+SoterStatus soter_wechat_soter_verify_signature(const SoterWechatClient *client,
+                                                const uint8_t *openid,
+                                                size_t openid_len,
+                                                const uint8_t *json_string,
+                                                size_t json_string_len,
+                                                const uint8_t *json_signature,
+                                                size_t json_signature_len,
+                                                bool *is_ok,
+                                                SoterError **err);
+
+// Legacy face verification: `getinfo` for `verify_result`. On success `*out` receives the
+// result (free with `soter_face_info_free`); check `soter_face_info_passed` and
+// `soter_face_info_matches_person`. errcodes 84001/84002/84003 give `SOTER_STATUS_WECHAT_API`.
+// Blocking; thread-safe.
+SoterStatus soter_wechat_face_get_info(const SoterWechatClient *client,
+                                       const uint8_t *verify_result,
+                                       size_t verify_result_len,
+                                       SoterFaceInfo **out,
+                                       SoterError **err);
+
+// Free a face result. NULL is a no-op.
+void soter_face_info_free(SoterFaceInfo *info);
+
+// True only when errcode is 0 and identify_ret is 0. False for NULL.
+bool soter_face_info_passed(const SoterFaceInfo *info);
+
+// True when the result's name_utf8_md5 and id_card_number_md5 are those of `name` and
+// `id_number` (a final x is uppercased). Says nothing about passing; combine with
+// `soter_face_info_passed`. False for NULL or invalid UTF-8.
+bool soter_face_info_matches_person(const SoterFaceInfo *info,
+                                    const uint8_t *name,
+                                    size_t name_len,
+                                    const uint8_t *id_number,
+                                    size_t id_number_len);
+
+// Borrow a text field: `*ptr`/`*len` point into `info` (valid until it is freed; not
+// NUL-terminated). Returns false (and writes nothing) when the field is absent or info is NULL.
+bool soter_face_info_get(const SoterFaceInfo *info,
+                         SoterFaceField field,
+                         const uint8_t **ptr,
+                         size_t *len);
+
+// Read a number field into `*out`. Returns false when absent or info/out is NULL.
+bool soter_face_info_number(const SoterFaceInfo *info, SoterFaceNumber field, int64_t *out);
+
+// The `cert_hash` of a document: lowercase hex SHA-256 of
+// `cert_type=B64&cert_name=B64&cert_no=B64`. Writes 64 characters and a NUL to `buf`
+// (`cap` at least 65). Thread-safe.
+SoterStatus soter_cert_hash(const SoterCertInfo *cert_info,
+                            char *buf,
+                            size_t cap,
+                            SoterError **err);
+
+// Start a face verification session (`getverifyid`). On success `*verify_id` receives a
+// NUL-terminated string (free with `soter_string_free`) and `*expires_in` (if not NULL) its
+// lifetime in seconds (-1 when WeChat gave none). Blocking; thread-safe.
+SoterStatus soter_wechat_face_get_verify_id(const SoterWechatClient *client,
+                                            const uint8_t *out_seq_no,
+                                            size_t out_seq_no_len,
+                                            const SoterCertInfo *cert_info,
+                                            const uint8_t *openid,
+                                            size_t openid_len,
+                                            char **verify_id,
+                                            int64_t *expires_in,
+                                            SoterError **err);
+
+// The result of a face verification session (`queryverifyinfo`); the library computes
+// cert_hash from `cert_info` (the document given to getverifyid). On success writes `*out`.
+// Blocking; thread-safe.
+SoterStatus soter_wechat_face_query_verify_info(const SoterWechatClient *client,
+                                                const uint8_t *verify_id,
+                                                size_t verify_id_len,
+                                                const uint8_t *out_seq_no,
+                                                size_t out_seq_no_len,
+                                                const SoterCertInfo *cert_info,
+                                                const uint8_t *openid,
+                                                size_t openid_len,
+                                                SoterVerifyInfo *out,
+                                                SoterError **err);
+
+// The name of an outcome, e.g. "user_cancelled"; "unknown" for a value that is not one.
+// Static string: do not free.
+const char *soter_verify_outcome_name(int32_t outcome);
 
 #ifdef __cplusplus
 }  // extern "C"

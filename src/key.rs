@@ -109,21 +109,7 @@ impl PublicKey {
 
     /// SubjectPublicKeyInfo DER.
     pub fn to_spki_der(&self) -> Vec<u8> {
-        let mut int_n = vec![0u8];
-        int_n.extend_from_slice(&self.inner.n); // leading 0: the modulus is positive
-        let e_be = self.inner.e.to_be_bytes();
-        let e_min = strip_zeros(&e_be);
-        let mut int_e = Vec::new();
-        if e_min[0] & 0x80 != 0 {
-            int_e.push(0);
-        }
-        int_e.extend_from_slice(e_min);
-        let rsa_key = der_tlv(0x30, &[der_tlv(0x02, &int_n), der_tlv(0x02, &int_e)].concat());
-        let mut bitstring = vec![0u8];
-        bitstring.extend_from_slice(&rsa_key);
-        // AlgorithmIdentifier { rsaEncryption, NULL }
-        let alg: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
-        der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
+        spki_der(&self.inner.n, &self.inner.e.to_be_bytes())
     }
 
     /// PEM (`PUBLIC KEY`, 64 columns, trailing newline).
@@ -157,6 +143,30 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
     &b[i..]
 }
 
+/// PKCS#1 RSAPublicKey DER of (n, e), both big-endian unsigned. No checks: tests use it to
+/// build hostile keys.
+pub(crate) fn pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let int = |v: &[u8]| {
+        let v = strip_zeros(v);
+        let mut body = Vec::with_capacity(v.len() + 1);
+        if v.first().map_or(true, |b| b & 0x80 != 0) {
+            body.push(0); // positive, and 0 itself is one zero byte
+        }
+        body.extend_from_slice(v);
+        der_tlv(0x02, &body)
+    };
+    der_tlv(0x30, &[int(n), int(e)].concat())
+}
+
+/// SubjectPublicKeyInfo DER (rsaEncryption) of (n, e).
+pub(crate) fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let mut bitstring = vec![0u8];
+    bitstring.extend_from_slice(&pkcs1_der(n, e));
+    // AlgorithmIdentifier { rsaEncryption, NULL }
+    let alg: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
+}
+
 fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = body.len();
@@ -173,15 +183,14 @@ fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 
 /// Unwrap PEM, JSON escaping and base64 down to DER bytes.
 fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
+    // Raw DER is a SEQUENCE (0x30, which is also the text '0') holding non-text bytes. It is
+    // taken as it is: trimming "whitespace" would cut DER whose last bytes happen to be 0x0a or 0x20.
+    if input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        return Ok(input.to_vec());
+    }
     let trimmed = trim_ascii(input);
     if trimmed.is_empty() {
         return Err(Error::input("the key input is empty"));
-    }
-    // Raw DER: a SEQUENCE. Base64 text never starts with 0x30 followed by a length byte >= 0x80
-    // or a short length that fits; decide on the first byte, which is '0' (0x30) in text too,
-    // so fall back to text when DER parsing would fail and the bytes are printable.
-    if trimmed[0] == 0x30 && !trimmed.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
-        return Ok(trimmed.to_vec());
     }
     let text = std::str::from_utf8(trimmed)
         .map_err(|_| Error::key("the key is neither DER nor text (invalid UTF-8)"))?;
@@ -270,21 +279,49 @@ fn parse_pkcs1(der: &[u8]) -> Result<(&[u8], &[u8])> {
 }
 
 /// Smallest prime below 1000 that divides n, if any (a modulus with a small factor is broken).
+///
+/// Runs on every key load, so it avoids divisions: primes are grouped into products m < 2^32,
+/// and n mod m is a sum of 32-bit limbs times precomputed 2^(32 i) mod m, reduced once.
 fn small_factor(n: &[u8]) -> Option<u64> {
-    static PRIMES: once_cell::sync::Lazy<Vec<u64>> = once_cell::sync::Lazy::new(|| {
-        (3u64..1000).filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0)).collect()
-    });
-    // Reduce n modulo a product of several primes at a time, then test each prime.
-    let mut i = 0;
-    while i < PRIMES.len() {
-        let mut m: u64 = 1;
-        let start = i;
-        while i < PRIMES.len() && m.checked_mul(PRIMES[i]).map_or(false, |x| x < 1 << 62) {
-            m *= PRIMES[i];
-            i += 1;
+    struct Group {
+        m: u64,
+        primes: Vec<u64>,
+        /// 2^(32 i) mod m for each 32-bit limb i, least significant first.
+        powers: Vec<u64>,
+    }
+    static GROUPS: once_cell::sync::Lazy<Vec<Group>> = once_cell::sync::Lazy::new(|| {
+        let primes: Vec<u64> = (3u64..1000).filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0)).collect();
+        let limbs = MAX_BITS / 32 + 1;
+        let mut groups: Vec<Group> = Vec::new();
+        for p in primes {
+            match groups.last_mut() {
+                Some(g) if g.m * p < 1 << 32 => {
+                    g.m *= p;
+                    g.primes.push(p);
+                }
+                _ => groups.push(Group { m: p, primes: vec![p], powers: Vec::new() }),
+            }
         }
-        let r = n.iter().fold(0u128, |acc, &b| ((acc << 8) | b as u128) % m as u128) as u64;
-        if let Some(&p) = PRIMES[start..i].iter().find(|&&p| r % p == 0) {
+        for g in &mut groups {
+            let step = (1u64 << 32) % g.m;
+            let mut pow = 1 % g.m;
+            for _ in 0..limbs {
+                g.powers.push(pow);
+                pow = pow * step % g.m;
+            }
+        }
+        groups
+    });
+    // 32-bit limbs of n, least significant first.
+    let limbs: Vec<u64> = n
+        .rchunks(4)
+        .map(|c| c.iter().fold(0u64, |acc, &b| acc << 8 | b as u64))
+        .collect();
+    for g in GROUPS.iter() {
+        // Each product is < 2^64 and there are at most 129 of them: the sum fits in u128.
+        let sum: u128 = limbs.iter().zip(&g.powers).map(|(&l, &p)| (l * p) as u128).sum();
+        let r = (sum % g.m as u128) as u64;
+        if let Some(&p) = g.primes.iter().find(|&&p| r % p == 0) {
             return Some(p);
         }
     }
@@ -300,6 +337,15 @@ mod tests {
         assert_eq!(small_factor(&[0x0f]), Some(3)); // 15
         assert_eq!(small_factor(&997u64.to_be_bytes()), Some(997));
         assert_eq!(small_factor(&(1009u64 * 1013).to_be_bytes()), None);
+        // Against plain trial division on many-limb numbers.
+        let mut x = 0x1234_5678_9abc_def1u64;
+        for _ in 0..200 {
+            let n: Vec<u8> = (0..256).map(|_| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x as u8 }).collect();
+            let slow = (3u64..1000)
+                .filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0))
+                .find(|&p| n.iter().fold(0u64, |acc, &b| (acc * 256 + b as u64) % p) == 0);
+            assert_eq!(small_factor(&n), slow);
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 mod authenticate;
 mod backend;
+pub mod emulator;
 pub mod base64;
 mod error;
 mod json;
@@ -21,6 +22,7 @@ mod key;
 mod pss;
 mod result_json;
 pub mod testing;
+pub mod wechat;
 
 pub mod ffi;
 

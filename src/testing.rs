@@ -140,6 +140,17 @@ impl Device {
     }
 }
 
+/// SubjectPublicKeyInfo DER of an RSA key (n, e big-endian), without any validity check: for
+/// building hostile keys in tests.
+pub fn rsa_spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    crate::key::spki_der(n, e)
+}
+
+/// PKCS#1 RSAPublicKey DER of (n, e), without any validity check.
+pub fn rsa_pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    crate::key::pkcs1_der(n, e)
+}
+
 /// A JSON string literal for `s` (quotes, backslashes and control characters escaped).
 pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string always serializes")

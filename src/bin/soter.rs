@@ -1,1 +1,546 @@
-fn main(){}
+//! `soter`: verify and inspect SOTER results from the command line.
+//!
+//! Exit codes: 0 success (valid), 1 verification failed, 2 unusable input or usage error.
+
+use std::process::ExitCode;
+
+use soter_verify::{AuthKeyJson, ErrorKind, Expectations, PublicKey, ResultJson, SaltLen};
+
+const USAGE: &str = "\
+soter: verify WeChat SOTER results
+
+Usage:
+  soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
+  soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto]
+  soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
+  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
+  soter help [COMMAND]
+
+Run `soter COMMAND --help` for details.
+";
+
+const VERIFY_HELP: &str = "\
+soter verify: check a SOTER signature over the exact bytes of a resultJSON (or any file)
+
+Usage:
+  soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
+
+Options:
+  --key FILE         the public key (PEM, base64 or DER; the AuthKey for results, the ASK for AuthKey exports)
+  --json FILE        the signed JSON, byte for byte as received
+  --signature FILE   the signature: base64 text or raw bytes
+  --salt-len N|auto  PSS salt length (default: rsa_pss_saltlen from the JSON, else 20)
+  --challenge TEXT   also require the signed `raw` to equal this challenge
+  --format text|json output format (default text)
+
+Exit status: 0 valid, 1 not valid, 2 unusable input.
+";
+
+const INSPECT_HELP: &str = "\
+soter inspect: show the fields of a resultJSON or AuthKey export, and diagnose a failing signature
+
+Usage:
+  soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto] [--format text|json]
+
+With --key and --signature, a signature that does not verify is diagnosed: which salt length
+would verify, whether the file gained CRLF line endings, a byte order mark or a trailing newline
+after signing, the key size, and (with --auth-key, an AuthKey export JSON) whether the key and the
+device identity match that AuthKey.
+
+Exit status: 0 parsed (and verified, when a key is given), 1 signature not valid, 2 unusable input.
+";
+
+const SPEED_HELP: &str = "\
+soter speed: how many verifications, resultJSON parses and key loads per second, in the spirit of
+`openssl speed` (a key loaded once, a typical resultJSON signed with PSS salt 20)
+
+Usage:
+  soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
+
+Options:
+  --bits N        key size (default 2048)
+  --seconds N     seconds per measurement (default 3; decimals allowed)
+  --threads N     also run the verifications on N threads at once (default 1)
+  --backend NAME  verification backend (default: the build's default)
+  --format json   one JSON object: bits, backend, verify_per_s, parse_per_s, key_load_per_s, threads,
+                  and with --threads N > 1 verify_per_s_threads and thread_scaling
+";
+
+const EMULATOR_HELP: &str = "\
+soter emulator: run a WeChat-compatible API server on loopback, for tests
+
+Usage:
+  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
+
+Serves /cgi-bin/token, /cgi-bin/stable_token, /cgi-bin/soter/verify_signature and the face
+endpoints (getinfo, getverifyid, queryverifyinfo), plus an admin API under /__admin/ to register
+devices and people, inject faults and read counters. Runs until killed. Loopback addresses only;
+PORT 0 picks a free port. The first line of output is the base URL.
+
+Options:
+  --listen ADDR           loopback address and port (default 127.0.0.1:0)
+  --appid ID              the app id clients must present (required)
+  --secret SECRET         the app secret clients must present (required)
+  --token-lifetime N      seconds an issued token is valid (default 7200)
+  --open-api yes|no       accept calls without a token, as cloud hosting's open API service (default no)
+
+Admin API (JSON bodies): POST /__admin/devices {openid, public_key}; POST /__admin/people
+{openid, name, id_number, identify_ret?, verify_ret?}; POST /__admin/verify_results {openid};
+POST /__admin/faults {kind, count?, delay_ms?, path?} with kind system_busy, invalid_token,
+expired_token, http_500, delay, malformed_body or drop_connection (count -1: until cleared);
+POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
+POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire.
+";
+
+/// A usage or input problem: one sentence, exit status 2.
+struct Fail(String);
+
+impl From<soter_verify::Error> for Fail {
+    fn from(e: soter_verify::Error) -> Self {
+        Fail(e.message().to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("verify") => run(&args[1..], VERIFY_HELP, verify),
+        Some("inspect") => run(&args[1..], INSPECT_HELP, inspect),
+        Some("speed") => run(&args[1..], SPEED_HELP, speed),
+        Some("emulator") => run(&args[1..], EMULATOR_HELP, emulator),
+        Some("help") | Some("--help") | Some("-h") => {
+            match args.get(1).map(String::as_str) {
+                Some("verify") => print!("{VERIFY_HELP}"),
+                Some("inspect") => print!("{INSPECT_HELP}"),
+                Some("speed") => print!("{SPEED_HELP}"),
+                Some("emulator") => print!("{EMULATOR_HELP}"),
+                _ => print!("{USAGE}"),
+            }
+            Ok(0)
+        }
+        Some("--version") => {
+            println!("soter {}", env!("CARGO_PKG_VERSION"));
+            Ok(0)
+        }
+        Some(other) => Err(Fail(format!("unknown command `{other}`; run `soter --help`"))),
+        None => {
+            eprint!("{USAGE}");
+            Ok(2)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Fail(msg)) => {
+            eprintln!("soter: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String], help: &str, f: fn(&Opts) -> Result<u8, Fail>) -> Result<u8, Fail> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{help}");
+        return Ok(0);
+    }
+    f(&Opts::parse(args)?)
+}
+
+/// `--name value` options; every option takes exactly one value.
+struct Opts(Vec<(String, String)>);
+
+impl Opts {
+    fn parse(args: &[String]) -> Result<Opts, Fail> {
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let name = a.strip_prefix("--").ok_or_else(|| Fail(format!("unexpected argument `{a}`")))?;
+            let (name, value) = match name.split_once('=') {
+                Some((n, v)) => (n.to_string(), v.to_string()),
+                None => {
+                    let v = it.next().ok_or_else(|| Fail(format!("--{name} needs a value")))?;
+                    (name.to_string(), v.clone())
+                }
+            };
+            if out.iter().any(|(n, _)| *n == name) {
+                return Err(Fail(format!("--{name} is given twice")));
+            }
+            out.push((name, value));
+        }
+        Ok(Opts(out))
+    }
+
+    fn check(&self, allowed: &[&str]) -> Result<(), Fail> {
+        match self.0.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
+            Some((n, _)) => Err(Fail(format!("unknown option --{n}; run with --help"))),
+            None => Ok(()),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn file(&self, name: &str) -> Result<Option<Vec<u8>>, Fail> {
+        self.get(name)
+            .map(|path| std::fs::read(path).map_err(|e| Fail(format!("cannot read --{name} file {path}: {e}"))))
+            .transpose()
+    }
+
+    fn salt(&self) -> Result<SaltLen, Fail> {
+        self.get("salt-len").map_or(Ok(SaltLen::Default), |s| SaltLen::parse(s).map_err(Fail::from))
+    }
+
+    fn json_format(&self) -> Result<bool, Fail> {
+        match self.get("format").unwrap_or("text") {
+            "text" => Ok(false),
+            "json" => Ok(true),
+            other => Err(Fail(format!("--format must be text or json, not `{other}`"))),
+        }
+    }
+}
+
+fn verify(o: &Opts) -> Result<u8, Fail> {
+    o.check(&["key", "json", "signature", "salt-len", "challenge", "format"])?;
+    let as_json = o.json_format()?;
+    let key = PublicKey::load(&o.file("key")?.ok_or_else(|| Fail("--key is required; run with --help".into()))?)?;
+    let json = o.file("json")?.ok_or_else(|| Fail("--json is required; run with --help".into()))?;
+    let sig = o.file("signature")?.ok_or_else(|| Fail("--signature is required; run with --help".into()))?;
+    let salt = o.salt()?;
+    let outcome = match o.get("challenge") {
+        Some(challenge) => {
+            let expect = Expectations { salt_len: salt, ..Expectations::new(challenge) };
+            soter_verify::authenticate(&key, &json, &sig, &expect).map(|_| ())
+        }
+        None => key.verify(&json, &sig, salt).map(|_| ()),
+    };
+    // The salt length that was used, for the report (recovered, so it also shows on failure).
+    let salt_used = key.verify(&json, &sig, SaltLen::Auto).ok().map(|v| v.salt_len);
+    let (code, verdict, reason) = match &outcome {
+        Ok(()) => (0, "VALID", String::new()),
+        Err(e) if e.kind().is_verification_failure() => (1, "INVALID", e.message().to_string()),
+        Err(e) => return Err(Fail(e.message().to_string())),
+    };
+    if as_json {
+        let v = serde_json::json!({
+            "valid": code == 0,
+            "status": kind_name(outcome.as_ref().err().map(|e| e.kind())),
+            "reason": if reason.is_empty() { serde_json::Value::Null } else { reason.clone().into() },
+            "key_bits": key.bits(),
+            "salt_len": salt_used,
+            "challenge_checked": o.get("challenge").is_some(),
+        });
+        println!("{v}");
+    } else if code == 0 {
+        let challenge = if o.get("challenge").is_some() { "; the challenge matches" } else { "" };
+        println!("{verdict}: the signature verifies (RSA-{}, PSS salt {}){challenge}", key.bits(), salt_used.unwrap_or(0));
+    } else {
+        println!("{verdict}: {reason}");
+    }
+    Ok(code)
+}
+
+fn kind_name(kind: Option<ErrorKind>) -> &'static str {
+    match kind {
+        None => "ok",
+        Some(ErrorKind::SignatureInvalid) => "signature_invalid",
+        Some(ErrorKind::ChallengeMismatch) => "challenge_mismatch",
+        Some(ErrorKind::DeviceMismatch) => "device_mismatch",
+        Some(ErrorKind::CounterReplay) => "counter_replay",
+        Some(_) => "error",
+    }
+}
+
+fn inspect(o: &Opts) -> Result<u8, Fail> {
+    o.check(&["json", "key", "signature", "auth-key", "salt-len", "format"])?;
+    let as_json = o.json_format()?;
+    let json = o.file("json")?.ok_or_else(|| Fail("--json is required; run with --help".into()))?;
+    let mut report = serde_json::Map::new();
+    let mut lines: Vec<String> = Vec::new();
+    let mut add = |key: &str, value: serde_json::Value, line: String| {
+        report.insert(key.to_string(), value);
+        lines.push(line);
+    };
+
+    // What the bytes are.
+    let result = ResultJson::parse(&json);
+    let auth_key_json = AuthKeyJson::parse(&json);
+    match (&result, &auth_key_json) {
+        (Ok(r), _) => {
+            // Document order for people; the JSON report is a map.
+            let mut ordered: Vec<(String, serde_json::Value)> = [
+                ("raw", &r.raw), ("fid", &r.fid), ("tee_n", &r.tee_n), ("tee_v", &r.tee_v),
+                ("fp_n", &r.fp_n), ("fp_v", &r.fp_v), ("cpu_id", &r.cpu_id), ("uid", &r.uid),
+            ]
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v.clone().into()))
+            .collect();
+            ordered.insert(2, ("counter".into(), r.counter.into()));
+            ordered.push(("rsa_pss_saltlen".into(), r.rsa_pss_saltlen.into()));
+            let text = ordered
+                .iter()
+                .map(|(k, v)| format!("  {k}: {v}"))
+                .chain(r.extra.iter().map(|(n, v)| format!("  {n}: {v}  (extra field)")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut fields: serde_json::Map<_, _> = ordered.into_iter().collect();
+            let extra: serde_json::Map<_, _> = r.extra.iter().map(|(n, v)| (n.clone(), v.clone().into())).collect();
+            fields.insert("extra".into(), extra.into());
+            add("type", "resultJSON".into(), "resultJSON:".into());
+            add("fields", fields.into(), text);
+        }
+        (Err(_), Ok(a)) => {
+            add("type", "AuthKey export".into(), "AuthKey export JSON:".into());
+            add("cpu_id", a.cpu_id.clone().into(), format!("  cpu_id: {}", a.cpu_id));
+            add("uid", a.uid.clone().into(), format!("  uid: {}", a.uid));
+            add("counter", a.counter.into(), format!("  counter: {}", a.counter));
+            match PublicKey::load(a.pub_key.as_bytes()) {
+                Ok(k) => add("pub_key_bits", k.bits().into(), format!("  pub_key: RSA-{}", k.bits())),
+                Err(e) => add("pub_key_error", e.message().into(), format!("  pub_key: unusable ({})", e.message())),
+            }
+        }
+        (Err(e), Err(_)) => add("parse_error", e.message().into(), format!("not a resultJSON: {}", e.message())),
+    }
+    add("bytes", json.len().into(), format!("size: {} bytes", json.len()));
+    let quirks = byte_quirks(&json);
+    if !quirks.is_empty() {
+        add("quirks", quirks.clone().into(), format!("note: the file {}", quirks.join(", ")));
+    }
+
+    let mut code = 0;
+    let key = o.file("key")?.map(|k| PublicKey::load(&k)).transpose()?;
+    let auth_key = match o.file("auth-key")? {
+        Some(bytes) => Some(AuthKeyJson::parse(&bytes)?),
+        None => None,
+    };
+    if let Some(key) = &key {
+        add("key_bits", key.bits().into(), format!("key: RSA-{}", key.bits()));
+        if let Ok(a) = &auth_key_json {
+            if result.is_err() {
+                let same = PublicKey::load(a.pub_key.as_bytes()).map(|k| &k == key).unwrap_or(false);
+                add("key_is_this_auth_key", same.into(), format!("the key {} this AuthKey's pub_key", if same { "is" } else { "is NOT" }));
+            }
+        }
+        if let Some(sig) = o.file("signature")? {
+            let salt = o.salt()?;
+            match key.verify(&json, &sig, salt) {
+                Ok(v) => add("signature", "valid".into(), format!("signature: VALID (PSS salt {})", v.salt_len)),
+                Err(e) if e.kind() == ErrorKind::SignatureInvalid => {
+                    code = 1;
+                    add("signature", "invalid".into(), "signature: INVALID".into());
+                    for (k, v, line) in diagnose(key, &json, &sig) {
+                        add(&k, v, line);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    } else if o.get("signature").is_some() {
+        return Err(Fail("--signature needs --key".into()));
+    }
+    if let (Some(a), Ok(r)) = (&auth_key, &result) {
+        let device = a.cpu_id == r.cpu_id && a.uid == r.uid;
+        add("device_matches_auth_key", device.into(), format!(
+            "cpu_id/uid {} the AuthKey's", if device { "match" } else { "do NOT match" }
+        ));
+        if let Some(key) = &key {
+            let same = PublicKey::load(a.pub_key.as_bytes()).map(|k| &k == key).unwrap_or(false);
+            add("key_is_auth_key", same.into(), format!("the key {} the AuthKey's pub_key", if same { "is" } else { "is NOT" }));
+        }
+    }
+    if as_json {
+        println!("{}", serde_json::Value::Object(report));
+    } else {
+        println!("{}", lines.join("\n"));
+    }
+    Ok(code)
+}
+
+/// Byte-level changes that break signatures when files pass through editors, git or HTTP layers.
+fn byte_quirks(json: &[u8]) -> Vec<String> {
+    let mut q = Vec::new();
+    if json.starts_with(b"\xEF\xBB\xBF") {
+        q.push("starts with a UTF-8 byte order mark".to_string());
+    }
+    if json.windows(2).any(|w| w == b"\r\n") {
+        q.push("contains CRLF line endings".to_string());
+    }
+    if json.last() == Some(&b'\n') {
+        q.push("ends with a newline".to_string());
+    }
+    q
+}
+
+/// Why a signature fails: another salt length, or bytes changed after signing.
+fn diagnose(key: &PublicKey, json: &[u8], sig: &[u8]) -> Vec<(String, serde_json::Value, String)> {
+    let mut out = Vec::new();
+    match key.verify(json, sig, SaltLen::Auto) {
+        Ok(v) => out.push((
+            "verifies_with_salt_len".into(),
+            v.salt_len.into(),
+            format!("diagnosis: the signature verifies with PSS salt length {}; pass --salt-len {}", v.salt_len, v.salt_len),
+        )),
+        Err(_) => {
+            let mut fixed: Vec<(&str, Vec<u8>)> = Vec::new();
+            if let Some(s) = json.strip_prefix(b"\xEF\xBB\xBF") {
+                fixed.push(("without the byte order mark", s.to_vec()));
+            }
+            if json.windows(2).any(|w| w == b"\r\n") {
+                fixed.push(("with CRLF turned back into LF", replace(json, b"\r\n", b"\n")));
+            }
+            let trimmed = json.strip_suffix(b"\r\n").or_else(|| json.strip_suffix(b"\n"));
+            if let Some(t) = trimmed {
+                fixed.push(("without the trailing newline", t.to_vec()));
+            }
+            let found = fixed.iter().find_map(|(what, bytes)| key.verify(bytes, sig, SaltLen::Auto).ok().map(|v| (what, v)));
+            match found {
+                Some((what, v)) => out.push((
+                    "verifies_after".into(),
+                    (*what).into(),
+                    format!("diagnosis: the signature verifies {what} (salt {}): the file was changed after signing", v.salt_len),
+                )),
+                None => out.push((
+                    "diagnosis".into(),
+                    "no salt length or byte fix verifies: another key, or other bytes".into(),
+                    format!(
+                        "diagnosis: no salt length verifies and no byte fix helps: the key (RSA-{}) did not sign these bytes",
+                        key.bits()
+                    ),
+                )),
+            }
+        }
+    }
+    out
+}
+
+fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    while i < hay.len() {
+        if hay[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(hay[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Calls of `f` per second over about `seconds` (after a short warm-up).
+fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
+    use std::time::Instant;
+    let warm = Instant::now();
+    while warm.elapsed().as_secs_f64() < seconds.min(0.2) {
+        f();
+    }
+    let start = Instant::now();
+    let mut n: u64 = 0;
+    loop {
+        for _ in 0..64 {
+            f();
+        }
+        n += 64;
+        let t = start.elapsed().as_secs_f64();
+        if t >= seconds {
+            return n as f64 / t;
+        }
+    }
+}
+
+fn speed(o: &Opts) -> Result<u8, Fail> {
+    use soter_verify::testing::Device;
+    use soter_verify::Backend;
+    o.check(&["bits", "seconds", "threads", "backend", "format"])?;
+    let as_json = o.json_format()?;
+    let bits: usize = o.get("bits").unwrap_or("2048").parse().map_err(|_| Fail("--bits must be 2048, 3072 or 4096".into()))?;
+    if ![2048, 3072, 4096].contains(&bits) {
+        return Err(Fail("--bits must be 2048, 3072 or 4096".into()));
+    }
+    let seconds: f64 = o.get("seconds").unwrap_or("3").parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 600.0)
+        .ok_or_else(|| Fail("--seconds must be a number of seconds between 0 and 600".into()))?;
+    let threads: usize = o.get("threads").unwrap_or("1").parse().ok().filter(|t| (1..=256).contains(t))
+        .ok_or_else(|| Fail("--threads must be between 1 and 256".into()))?;
+    let backend = match o.get("backend") {
+        None => Backend::default(),
+        Some(name) => *Backend::available().iter().find(|b| b.name() == name)
+            .ok_or_else(|| Fail(format!("backend `{name}` is not in this build")))?,
+    };
+    let device = Device::with_key(soter_verify::testing::KeyPair::generate(bits)?)?;
+    let (json, sig) = device.sign_result("I'm a demo challenge string", 20)?;
+    let pem = device.public_key_pem();
+    let key = PublicKey::load(pem.as_bytes())?;
+    let sig = soter_verify::base64::decode(sig.as_bytes()).map_err(|_| Fail("internal: bad signature".into()))?;
+    key.verify_with(backend, &json, &sig, SaltLen::Default)?;
+
+    let verify_once = |key: &PublicKey| {
+        let ok = key.verify_with(backend, &json, &sig, SaltLen::Default).is_ok();
+        assert!(ok, "a valid signature failed to verify during the benchmark");
+    };
+    let verify_per_s = rate(seconds, || verify_once(&key));
+    let parse_per_s = rate(seconds, || {
+        std::hint::black_box(ResultJson::parse(std::hint::black_box(&json)).ok());
+    });
+    let key_load_per_s = rate(seconds, || {
+        std::hint::black_box(PublicKey::load(std::hint::black_box(pem.as_bytes())).ok());
+    });
+    let threaded = (threads > 1).then(|| {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| rate(seconds, || verify_once(&key)))).collect();
+            handles.into_iter().map(|h| h.join().expect("benchmark thread")).sum::<f64>()
+        })
+    });
+    if as_json {
+        let mut v = serde_json::json!({
+            "bits": bits,
+            "backend": backend.name(),
+            "verify_per_s": verify_per_s.round(),
+            "verify_us": 1e6 / verify_per_s,
+            "parse_per_s": parse_per_s.round(),
+            "key_load_per_s": key_load_per_s.round(),
+            "threads": threads,
+        });
+        if let Some(t) = threaded {
+            v["verify_per_s_threads"] = t.round().into();
+            v["thread_scaling"] = (t / verify_per_s).into();
+        }
+        println!("{v}");
+    } else {
+        println!("soter speed: RSA-{bits} PSS-SHA256 salt 20, backend {}, {seconds} s per figure", backend.name());
+        println!("  verify      {:>12.0}/s  {:>8.2} us", verify_per_s, 1e6 / verify_per_s);
+        println!("  parse       {:>12.0}/s  {:>8.2} us", parse_per_s, 1e6 / parse_per_s);
+        println!("  key load    {:>12.0}/s  {:>8.2} us", key_load_per_s, 1e6 / key_load_per_s);
+        if let Some(t) = threaded {
+            println!("  verify x{threads}   {:>12.0}/s  ({:.2}x one thread)", t, t / verify_per_s);
+        }
+    }
+    Ok(0)
+}
+
+fn emulator(o: &Opts) -> Result<u8, Fail> {
+    use soter_verify::emulator::{Emulator, EmulatorConfig};
+    use std::io::Write;
+    o.check(&["listen", "appid", "secret", "token-lifetime", "open-api"])?;
+    let appid = o.get("appid").ok_or_else(|| Fail("--appid is required; run with --help".into()))?;
+    let secret = o.get("secret").ok_or_else(|| Fail("--secret is required; run with --help".into()))?;
+    let mut cfg = EmulatorConfig::new(appid, secret);
+    if let Some(l) = o.get("listen") {
+        cfg.listen = l.parse().map_err(|_| Fail(format!("--listen must be IP:PORT, not `{l}`")))?;
+    }
+    if let Some(t) = o.get("token-lifetime") {
+        let secs: u64 = t.parse().map_err(|_| Fail("--token-lifetime must be a number of seconds".into()))?;
+        cfg.token_lifetime = std::time::Duration::from_secs(secs);
+    }
+    cfg.open_api = match o.get("open-api").unwrap_or("no") {
+        "yes" | "true" | "1" => true,
+        "no" | "false" | "0" => false,
+        other => return Err(Fail(format!("--open-api must be yes or no, not `{other}`"))),
+    };
+    let emu = Emulator::start(cfg)?;
+    println!("{}", emu.base_url());
+    eprintln!("soter emulator: serving appid {appid} on {} (admin API under /__admin/); stop with Ctrl-C", emu.base_url());
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}

@@ -14,7 +14,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::{Error, ErrorKind, Result};
 
 mod core;
+mod emulator;
+mod testing;
+mod wechat;
 pub use self::core::*;
+pub use self::emulator::*;
+pub use self::testing::*;
+pub use self::wechat::*;
 
 /// Version of this C ABI. Wrappers compare it with the version they were written for.
 pub const SOTER_ABI_VERSION: u32 = 1;
@@ -310,5 +316,39 @@ pub extern "C" fn soter_string_free(s: *mut c_char) {
     if !s.is_null() {
         // SAFETY: s came from CString::into_raw in this library and is freed once.
         guard_value((), || unsafe { drop(CString::from_raw(s)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_turns_a_panic_into_a_status_and_an_error() {
+        let mut err: *mut SoterError = std::ptr::null_mut();
+        let status = guard(&mut err, || panic!("boom"));
+        assert_eq!(status, SoterStatus::Internal);
+        assert!(!err.is_null());
+        assert_eq!(soter_error_status(err), SoterStatus::Internal);
+        soter_error_free(err);
+        assert_eq!(guard_value(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn every_error_kind_has_a_status_and_a_name() {
+        for kind in ErrorKind::ALL {
+            let status = SoterStatus::from(kind);
+            assert_eq!(status as i32, kind as i32);
+            // SAFETY: soter_status_name returns a static NUL-terminated string.
+            let name = unsafe { std::ffi::CStr::from_ptr(soter_status_name(status as i32)) };
+            assert_ne!(name.to_str().unwrap(), "SOTER_STATUS_UNKNOWN", "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn messages_never_carry_nul_bytes() {
+        let e = Error::input("a\0b");
+        let c = SoterError::from_error(&e);
+        assert_eq!(c.message.to_str().unwrap(), "a?b");
     }
 }

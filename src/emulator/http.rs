@@ -1,0 +1,203 @@
+//! A small HTTP/1.1 server on std::net: keep-alive, Content-Length and chunked request bodies,
+//! and the hooks the emulator needs (count connections, drop one without answering).
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+
+pub(crate) const MAX_HEADER: usize = 16 * 1024;
+pub(crate) const MAX_BODY: usize = 1 << 20;
+
+pub(crate) struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub close: bool,
+}
+
+impl Request {
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+pub(crate) enum Response {
+    Json(u16, String),
+    Text(u16, String),
+    /// Close the connection without answering.
+    Drop,
+}
+
+fn bad(msg: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg.to_owned())
+}
+
+fn read_line(r: &mut BufReader<TcpStream>, budget: &mut usize) -> io::Result<Option<String>> {
+    let mut line = Vec::new();
+    let n = r.by_ref().take(*budget as u64 + 1).read_until(b'\n', &mut line)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if n > *budget {
+        return Err(bad("header too large"));
+    }
+    *budget -= n;
+    while line.last() == Some(&b'\n') || line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    String::from_utf8(line).map(Some).map_err(|_| bad("header is not UTF-8"))
+}
+
+/// Read one request; Ok(None) on a clean end of stream between requests.
+pub(crate) fn read_request(r: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
+    let mut budget = MAX_HEADER;
+    let line = loop {
+        match read_line(r, &mut budget)? {
+            None => return Ok(None),
+            Some(l) if l.is_empty() => continue,
+            Some(l) => break l,
+        }
+    };
+    let mut parts = line.split(' ');
+    let method = parts.next().unwrap_or("").to_owned();
+    let target = parts.next().ok_or_else(|| bad("no request target"))?.to_owned();
+    let version = parts.next().unwrap_or("HTTP/1.0");
+    let mut close = version == "HTTP/1.0";
+    let mut content_length = 0usize;
+    let mut chunked = false;
+    loop {
+        let h = read_line(r, &mut budget)?.ok_or_else(|| bad("end of stream in headers"))?;
+        if h.is_empty() {
+            break;
+        }
+        let Some((name, value)) = h.split_once(':') else { return Err(bad("bad header")) };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "content-length" => content_length = value.parse().map_err(|_| bad("bad content-length"))?,
+            "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
+            "connection" => {
+                let v = value.to_ascii_lowercase();
+                if v.contains("close") {
+                    close = true;
+                } else if v.contains("keep-alive") {
+                    close = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let body = if chunked {
+        let mut body = Vec::new();
+        loop {
+            let mut b = 1024;
+            let size_line = read_line(r, &mut b)?.ok_or_else(|| bad("end of stream in chunk"))?;
+            let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
+                .map_err(|_| bad("bad chunk size"))?;
+            if size == 0 {
+                // trailers
+                loop {
+                    let mut b = 1024;
+                    match read_line(r, &mut b)? {
+                        Some(l) if !l.is_empty() => continue,
+                        _ => break,
+                    }
+                }
+                break;
+            }
+            if body.len() + size > MAX_BODY {
+                return Err(bad("body too large"));
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            r.read_exact(&mut body[start..])?;
+            let mut crlf = [0u8; 2];
+            r.read_exact(&mut crlf)?;
+        }
+        body
+    } else {
+        if content_length > MAX_BODY {
+            return Err(bad("body too large"));
+        }
+        let mut body = vec![0u8; content_length];
+        r.read_exact(&mut body)?;
+        body
+    };
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_owned(), parse_query(q)),
+        None => (target, Vec::new()),
+    };
+    Ok(Some(Request { method, path, query, body, close }))
+}
+
+fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'+' {
+            out.push(b' ');
+        } else if c == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex {
+                Some(v) => {
+                    out.push(v);
+                    i += 2;
+                }
+                None => out.push(b'%'),
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn reason(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
+}
+
+pub(crate) fn write_response(w: &mut TcpStream, code: u16, content_type: &str, body: &[u8], close: bool, extra: &str) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {}\r\n{extra}\r\n",
+        reason(code),
+        body.len(),
+        if close { "close" } else { "keep-alive" }
+    );
+    let mut buf = head.into_bytes();
+    buf.extend_from_slice(body);
+    w.write_all(&buf)?;
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decoding() {
+        let q = parse_query("a=1&b=%E5%BC%A0+x&c=%zz&d=%4");
+        assert_eq!(q[0], ("a".into(), "1".into()));
+        assert_eq!(q[1], ("b".into(), "张 x".into()));
+        assert_eq!(q[2], ("c".into(), "%zz".into()));
+        assert_eq!(q[3], ("d".into(), "%4".into()));
+    }
+}

@@ -1,0 +1,803 @@
+//! A WeChat-compatible API server on loopback, for tests (ours and our users', in every language).
+//!
+//! It implements `/cgi-bin/token`, `/cgi-bin/stable_token`, `/cgi-bin/soter/verify_signature`
+//! (really verifying with this crate against device keys registered per openid), and face
+//! `getinfo`, `getverifyid`, `queryverifyinfo` against registered people. Tokens are checked
+//! (41001 missing, 40001 unknown, 42001 expired). An admin API, as Rust methods and over HTTP
+//! under `/__admin/`, registers devices and people, injects faults for the next N calls and reads
+//! counters (requests per endpoint, token issues, TCP connections).
+//!
+//! Admin HTTP API (JSON bodies):
+//! - `POST /__admin/devices {openid, public_key}`: register a device key (PEM, DER base64...).
+//! - `POST /__admin/people {openid, name, id_number, cert_type?, identify_ret?, verify_ret?}`.
+//! - `POST /__admin/verify_results {openid}` → `{verify_result}`: a legacy getinfo ticket.
+//! - `POST /__admin/faults {kind, count?, delay_ms?, path?}`: kind is one of `system_busy`,
+//!   `invalid_token`, `expired_token`, `http_500`, `delay`, `malformed_body`, `drop_connection`;
+//!   count defaults to 1, -1 means every call until cleared; path limits it to one endpoint.
+//! - `POST /__admin/faults/clear`, `GET /__admin/counters`, `POST /__admin/counters/reset`.
+//! - `POST /__admin/tokens {access_token, expires_in}`: accept a token (fixed / file modes).
+//! - `POST /__admin/tokens/expire`: every issued token expires now (42001 from then on).
+
+mod http;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::io::BufReader;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::PublicKey;
+use crate::pss::SaltLen;
+use crate::wechat::{cert_hash, id_card_number_md5, name_utf8_md5, paths, Secret};
+
+use self::http::{read_request, write_response, Request, Response};
+
+/// Path prefix of the admin API.
+pub const ADMIN_PREFIX: &str = "/__admin/";
+
+/// verify_ret given by queryverifyinfo when the document does not match the registered person.
+pub const VERIFY_RET_MISMATCH: i64 = 90011;
+
+/// How the emulator is set up.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Where to listen; loopback only (127.0.0.1:0 by default, port chosen by the system).
+    pub listen: SocketAddr,
+    pub appid: String,
+    pub secret: Secret,
+    /// Lifetime of issued tokens (default 7200 s; set a few seconds to test expiry).
+    pub token_lifetime: Duration,
+    /// After `/cgi-bin/token` issues a new token, the previous ones stay valid this long (300 s).
+    pub classic_grace: Duration,
+    /// Accept calls with no token, as cloud hosting's open API sidecar does.
+    pub open_api: bool,
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("listen", &self.listen)
+            .field("appid", &self.appid)
+            .field("secret", &self.secret)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("open_api", &self.open_api)
+            .finish()
+    }
+}
+
+impl EmulatorConfig {
+    pub fn new(appid: impl Into<String>, secret: impl Into<String>) -> EmulatorConfig {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            appid: appid.into(),
+            secret: Secret::new(secret.into()),
+            token_lifetime: Duration::from_secs(7200),
+            classic_grace: Duration::from_secs(300),
+            open_api: false,
+        }
+    }
+}
+
+/// A fault to inject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// errcode -1, "system error".
+    SystemBusy,
+    /// errcode 40001 (as if the token were invalid).
+    InvalidToken,
+    /// errcode 42001 (as if the token had expired).
+    ExpiredToken,
+    /// HTTP 500 with a text body.
+    Http500,
+    /// Answer normally after this delay.
+    Delay(Duration),
+    /// HTTP 200 with a truncated JSON body.
+    MalformedBody,
+    /// Close the connection without answering.
+    DropConnection,
+}
+
+impl FaultKind {
+    /// Parse the admin API spelling (`delay` takes `delay_ms`).
+    pub fn parse(name: &str, delay_ms: u64) -> Result<FaultKind> {
+        Ok(match name {
+            "system_busy" => FaultKind::SystemBusy,
+            "invalid_token" => FaultKind::InvalidToken,
+            "expired_token" => FaultKind::ExpiredToken,
+            "http_500" => FaultKind::Http500,
+            "delay" => FaultKind::Delay(Duration::from_millis(delay_ms)),
+            "malformed_body" => FaultKind::MalformedBody,
+            "drop_connection" => FaultKind::DropConnection,
+            _ => return Err(Error::input("unknown fault kind")),
+        })
+    }
+}
+
+/// A fault for the next `count` matching calls (`None` = every call until cleared), on one path
+/// or (path `None`) on every API endpoint, token endpoints included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub count: Option<u64>,
+    pub path: Option<String>,
+}
+
+impl Fault {
+    pub fn new(kind: FaultKind, count: u64) -> Fault {
+        Fault { kind, count: Some(count), path: None }
+    }
+    pub fn forever(kind: FaultKind) -> Fault {
+        Fault { kind, count: None, path: None }
+    }
+    pub fn on(mut self, path: impl Into<String>) -> Fault {
+        self.path = Some(path.into());
+        self
+    }
+}
+
+/// A registered person for face verification. `Debug` hides name and ID number.
+#[derive(Clone)]
+pub struct Person {
+    pub openid: String,
+    pub name: String,
+    pub id_number: String,
+    pub cert_type: String,
+    /// identify_ret of legacy getinfo (0 = passed).
+    pub identify_ret: i64,
+    /// verify_ret of queryverifyinfo for a matching document (10000 = passed).
+    pub verify_ret: i64,
+}
+
+impl Person {
+    pub fn new(openid: impl Into<String>, name: impl Into<String>, id_number: impl Into<String>) -> Person {
+        Person {
+            openid: openid.into(),
+            name: name.into(),
+            id_number: id_number.into(),
+            cert_type: "IDENTITY_CARD".into(),
+            identify_ret: 0,
+            verify_ret: 10000,
+        }
+    }
+}
+
+impl fmt::Debug for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Person")
+            .field("openid", &self.openid)
+            .field("identify_ret", &self.identify_ret)
+            .field("verify_ret", &self.verify_ret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the emulator has seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// API requests per path (admin requests excluded).
+    pub requests: BTreeMap<String, u64>,
+    /// Tokens minted (a stable_token answered from the current token does not count).
+    pub token_issues: u64,
+    /// TCP connections accepted.
+    pub connections: u64,
+    /// Faults applied.
+    pub faults_applied: u64,
+}
+
+impl Counters {
+    pub fn requests_to(&self, path: &str) -> u64 {
+        self.requests.get(path).copied().unwrap_or(0)
+    }
+    pub fn total_requests(&self) -> u64 {
+        self.requests.values().sum()
+    }
+    pub fn to_json(&self) -> Value {
+        json!({
+            "requests": self.requests,
+            "total_requests": self.total_requests(),
+            "token_issues": self.token_issues,
+            "connections": self.connections,
+            "faults_applied": self.faults_applied,
+        })
+    }
+}
+
+struct Ticket {
+    openid: String,
+}
+
+struct Session {
+    openid: String,
+    out_seq_no: String,
+    cert_hash: String,
+    expires_at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    /// token -> expiry
+    tokens: HashMap<String, Instant>,
+    stable: Option<String>,
+    classic: Vec<String>,
+    devices: HashMap<String, PublicKey>,
+    people: HashMap<String, Person>,
+    tickets: HashMap<String, Ticket>,
+    sessions: HashMap<String, Session>,
+    faults: VecDeque<Fault>,
+    counters: Counters,
+}
+
+struct Inner {
+    config: EmulatorConfig,
+    state: Mutex<State>,
+    stopping: AtomicBool,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    next_conn: AtomicU64,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running emulator. Stops when dropped. `Send + Sync`.
+pub struct Emulator {
+    inner: Arc<Inner>,
+    addr: SocketAddr,
+    accept: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::getrandom(&mut b).expect("the OS random generator works");
+    crate::base64::encode_url(&b)
+}
+
+impl Emulator {
+    /// Bind and start serving (a thread accepts, one thread per connection).
+    pub fn start(config: EmulatorConfig) -> Result<Emulator> {
+        if !config.listen.ip().is_loopback() {
+            return Err(Error::new(ErrorKind::Config, "the emulator listens on loopback addresses only"));
+        }
+        if config.appid.is_empty() || config.secret.is_empty() {
+            return Err(Error::new(ErrorKind::Config, "the emulator needs an appid and a secret"));
+        }
+        if config.token_lifetime < Duration::from_secs(1) {
+            return Err(Error::new(ErrorKind::Config, "the token lifetime must be at least 1 second"));
+        }
+        let listener = TcpListener::bind(config.listen)
+            .map_err(|e| Error::new(ErrorKind::Network, format!("cannot listen on {} ({})", config.listen, e.kind())))?;
+        let addr = listener.local_addr().map_err(|_| Error::new(ErrorKind::Network, "no local address"))?;
+        let inner = Arc::new(Inner {
+            config,
+            state: Mutex::new(State::default()),
+            stopping: AtomicBool::new(false),
+            conns: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(0),
+        });
+        let inner2 = inner.clone();
+        let accept = std::thread::Builder::new()
+            .name("soter-emulator-accept".into())
+            .spawn(move || accept_loop(inner2, listener))
+            .map_err(|_| Error::new(ErrorKind::Internal, "cannot start the emulator thread"))?;
+        Ok(Emulator { inner, addr, accept: Mutex::new(Some(accept)) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn appid(&self) -> &str {
+        &self.inner.config.appid
+    }
+
+    /// Stop accepting, close every connection, wait for the accept thread. Idempotent.
+    pub fn stop(&self) {
+        if self.inner.stopping.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(h) = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = h.join();
+        }
+        for (_, s) in self.inner.conns.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Register (or replace) the device key WeChat holds for `openid` (PEM, DER, base64...).
+    pub fn register_device(&self, openid: &str, public_key: &[u8]) -> Result<()> {
+        if openid.is_empty() {
+            return Err(Error::input("openid is empty"));
+        }
+        let key = PublicKey::load(public_key)?;
+        self.inner.lock().devices.insert(openid.to_owned(), key);
+        Ok(())
+    }
+
+    /// Register (or replace) a person for face verification.
+    pub fn register_person(&self, person: Person) -> Result<()> {
+        if person.openid.is_empty() || person.name.is_empty() || person.id_number.is_empty() {
+            return Err(Error::input("openid, name and id_number must not be empty"));
+        }
+        self.inner.lock().people.insert(person.openid.clone(), person);
+        Ok(())
+    }
+
+    /// A legacy `verify_result` ticket for a registered person, as the mini-program would get
+    /// from `wx.startFacialRecognitionVerify`.
+    pub fn issue_verify_result(&self, openid: &str) -> Result<String> {
+        let mut st = self.inner.lock();
+        if !st.people.contains_key(openid) {
+            return Err(Error::input("no person is registered for this openid"));
+        }
+        let ticket = random_token(24);
+        st.tickets.insert(ticket.clone(), Ticket { openid: openid.to_owned() });
+        Ok(ticket)
+    }
+
+    pub fn inject_fault(&self, fault: Fault) {
+        self.inner.lock().faults.push_back(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.inner.lock().faults.clear();
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.inner.lock().counters.clone()
+    }
+
+    pub fn reset_counters(&self) {
+        self.inner.lock().counters = Counters::default();
+    }
+
+    /// Accept `token` as valid for `lifetime` (for fixed-token and token-file clients).
+    pub fn add_token(&self, token: &str, lifetime: Duration) {
+        self.inner.lock().tokens.insert(token.to_owned(), Instant::now() + lifetime);
+    }
+
+    /// Every issued token expires now.
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for v in self.inner.lock().tokens.values_mut() {
+            *v = now;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn accept_loop(inner: Arc<Inner>, listener: TcpListener) {
+    for stream in listener.incoming() {
+        if inner.stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        inner.lock().counters.connections += 1;
+        let id = inner.next_conn.fetch_add(1, Ordering::Relaxed);
+        if let Ok(clone) = stream.try_clone() {
+            inner.conns.lock().unwrap_or_else(|p| p.into_inner()).insert(id, clone);
+        }
+        let inner2 = inner.clone();
+        let spawned = std::thread::Builder::new().name("soter-emulator-conn".into()).spawn(move || {
+            serve_connection(&inner2, stream);
+            inner2.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        });
+        if spawned.is_err() {
+            inner.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        }
+    }
+}
+
+fn serve_connection(inner: &Inner, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let Ok(mut writer) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let req = match read_request(&mut reader) {
+            Ok(Some(r)) => r,
+            Ok(None) => return,
+            Err(_) => {
+                let _ = write_response(&mut writer, 400, "text/plain", b"bad request", true, "");
+                return;
+            }
+        };
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(inner, &req)))
+            .unwrap_or_else(|_| Response::Text(500, "emulator panic".into()));
+        let extra = if inner.config.open_api { "x-openapi-seqid: emulated\r\n" } else { "" };
+        let ok = match resp {
+            Response::Drop => {
+                let _ = writer.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            Response::Json(code, body) => write_response(&mut writer, code, "application/json", body.as_bytes(), req.close, extra),
+            Response::Text(code, body) => write_response(&mut writer, code, "text/plain", body.as_bytes(), req.close, extra),
+        };
+        if ok.is_err() || req.close {
+            return;
+        }
+    }
+}
+
+fn err(code: i64, msg: &str) -> Response {
+    Response::Json(200, json!({ "errcode": code, "errmsg": msg }).to_string())
+}
+
+fn ok(mut v: Value) -> Response {
+    if let Value::Object(o) = &mut v {
+        o.insert("errcode".into(), json!(0));
+        o.insert("errmsg".into(), json!("ok"));
+    }
+    Response::Json(200, v.to_string())
+}
+
+const API_PATHS: [&str; 6] = [
+    paths::TOKEN,
+    paths::STABLE_TOKEN,
+    paths::SOTER_VERIFY_SIGNATURE,
+    paths::FACE_GETINFO,
+    paths::FACE_GETVERIFYID,
+    paths::FACE_QUERYVERIFYINFO,
+];
+
+fn handle(inner: &Inner, req: &Request) -> Response {
+    if let Some(admin) = req.path.strip_prefix(ADMIN_PREFIX) {
+        return handle_admin(inner, admin, req);
+    }
+    if !API_PATHS.contains(&req.path.as_str()) {
+        return Response::Text(404, "not found".into());
+    }
+    // Count, then apply a fault if one matches.
+    let fault = {
+        let mut st = inner.lock();
+        *st.counters.requests.entry(req.path.clone()).or_insert(0) += 1;
+        let idx = st.faults.iter().position(|f| f.path.as_deref().map_or(true, |p| p == req.path));
+        let fault = idx.map(|i| {
+            let f = st.faults[i].clone();
+            if let Some(n) = f.count {
+                if n <= 1 {
+                    st.faults.remove(i);
+                } else {
+                    st.faults[i].count = Some(n - 1);
+                }
+            }
+            f.kind
+        });
+        if fault.is_some() {
+            st.counters.faults_applied += 1;
+        }
+        fault
+    };
+    match fault {
+        Some(FaultKind::SystemBusy) => return err(-1, "system error"),
+        Some(FaultKind::InvalidToken) => return err(40001, "invalid credential, access_token is invalid or not latest"),
+        Some(FaultKind::ExpiredToken) => return err(42001, "access_token expired"),
+        Some(FaultKind::Http500) => return Response::Text(500, "internal server error".into()),
+        Some(FaultKind::MalformedBody) => return Response::Json(200, "{\"errcode\":0,\"errmsg\":\"o".into()),
+        Some(FaultKind::DropConnection) => return Response::Drop,
+        Some(FaultKind::Delay(d)) => std::thread::sleep(d),
+        None => {}
+    }
+    match req.path.as_str() {
+        paths::TOKEN => classic_token(inner, req),
+        paths::STABLE_TOKEN => stable_token(inner, req),
+        p => {
+            if req.method != "POST" {
+                return Response::Text(405, "method not allowed".into());
+            }
+            if let Some(e) = check_token(inner, req) {
+                return e;
+            }
+            let body: Value = match serde_json::from_slice(&req.body) {
+                Ok(v @ Value::Object(_)) => v,
+                _ => return err(47001, "data format error"),
+            };
+            match p {
+                paths::SOTER_VERIFY_SIGNATURE => verify_signature(inner, &body),
+                paths::FACE_GETINFO => getinfo(inner, &body),
+                paths::FACE_GETVERIFYID => getverifyid(inner, &body),
+                _ => queryverifyinfo(inner, &body),
+            }
+        }
+    }
+}
+
+fn check_token(inner: &Inner, req: &Request) -> Option<Response> {
+    let token = req.query("access_token").or_else(|| req.query("cloudbase_access_token"));
+    let Some(token) = token else {
+        if inner.config.open_api {
+            return None;
+        }
+        return Some(err(41001, "access_token missing"));
+    };
+    match inner.lock().tokens.get(token) {
+        None => Some(err(40001, "invalid credential, access_token is invalid or not latest")),
+        Some(exp) if Instant::now() >= *exp => Some(err(42001, "access_token expired")),
+        Some(_) => None,
+    }
+}
+
+fn check_credentials(inner: &Inner, grant_type: Option<&str>, appid: Option<&str>, secret: Option<&str>) -> Option<Response> {
+    if grant_type != Some("client_credential") {
+        return Some(err(40002, "invalid grant_type"));
+    }
+    if appid != Some(inner.config.appid.as_str()) {
+        return Some(err(40013, "invalid appid"));
+    }
+    let ok = secret.map_or(false, |s| crate::constant_time_eq(s.as_bytes(), inner.config.secret.expose().as_bytes()));
+    if !ok {
+        return Some(err(40125, "invalid appsecret"));
+    }
+    None
+}
+
+fn issue(inner: &Inner, st: &mut State) -> String {
+    let t = random_token(48);
+    st.tokens.insert(t.clone(), Instant::now() + inner.config.token_lifetime);
+    st.counters.token_issues += 1;
+    t
+}
+
+fn classic_token(inner: &Inner, req: &Request) -> Response {
+    if let Some(e) = check_credentials(inner, req.query("grant_type"), req.query("appid"), req.query("secret")) {
+        return e;
+    }
+    let mut st = inner.lock();
+    let grace_end = Instant::now() + inner.config.classic_grace;
+    for old in std::mem::take(&mut st.classic) {
+        if let Some(exp) = st.tokens.get_mut(&old) {
+            *exp = (*exp).min(grace_end);
+        }
+    }
+    let t = issue(inner, &mut st);
+    st.classic.push(t.clone());
+    let lifetime = inner.config.token_lifetime.as_secs();
+    Response::Json(200, json!({ "access_token": t, "expires_in": lifetime }).to_string())
+}
+
+fn stable_token(inner: &Inner, req: &Request) -> Response {
+    if req.method != "POST" {
+        return Response::Text(405, "method not allowed".into());
+    }
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return err(47001, "data format error"),
+    };
+    let s = |k: &str| body.get(k).and_then(Value::as_str);
+    if let Some(e) = check_credentials(inner, s("grant_type"), s("appid"), s("secret")) {
+        return e;
+    }
+    let force = body.get("force_refresh").and_then(Value::as_bool).unwrap_or(false);
+    let mut st = inner.lock();
+    let now = Instant::now();
+    let life = inner.config.token_lifetime;
+    // Reissue when little remains: 300 s of 7200, proportionally less for short test lifetimes.
+    let reissue_margin = Duration::from_secs(300).min(life / 24);
+    let current = st.stable.clone().and_then(|t| st.tokens.get(&t).map(|exp| (t, *exp)));
+    let (token, exp) = match current {
+        Some((t, exp)) if !force && exp > now + reissue_margin => (t, exp),
+        other => {
+            if force {
+                if let Some((t, _)) = other {
+                    st.tokens.remove(&t);
+                }
+            }
+            let t = issue(inner, &mut st);
+            st.stable = Some(t.clone());
+            (t, now + life)
+        }
+    };
+    let remaining = exp.saturating_duration_since(now).as_secs_f64().round().max(1.0) as u64;
+    Response::Json(200, json!({ "access_token": token, "expires_in": remaining }).to_string())
+}
+
+fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn verify_signature(inner: &Inner, body: &Value) -> Response {
+    let (Some(openid), Some(json_string), Some(sig)) =
+        (field(body, "openid"), field(body, "json_string"), field(body, "json_signature"))
+    else {
+        return err(47001, "data format error");
+    };
+    let key = inner.lock().devices.get(openid).cloned();
+    let Some(key) = key else { return err(40003, "invalid openid") };
+    let is_ok = key.verify(json_string.as_bytes(), sig.as_bytes(), SaltLen::Default).is_ok();
+    ok(json!({ "is_ok": is_ok }))
+}
+
+fn getinfo(inner: &Inner, body: &Value) -> Response {
+    let Some(vr) = field(body, "verify_result") else { return err(47001, "data format error") };
+    let st = inner.lock();
+    let Some(ticket) = st.tickets.get(vr) else { return err(84001, "invalid verify_result") };
+    let Some(p) = st.people.get(&ticket.openid) else { return err(84003, "user info not found") };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    ok(json!({
+        "identify_ret": p.identify_ret,
+        "identify_time": now,
+        "validate_data": "8/9/1/1",
+        "openid": p.openid,
+        "user_id_key": format!("emulated_{}", p.openid),
+        "finish_time": now,
+        "id_card_number_md5": id_card_number_md5(&p.id_number),
+        "name_utf8_md5": name_utf8_md5(&p.name),
+    }))
+}
+
+fn getverifyid(inner: &Inner, body: &Value) -> Response {
+    let (Some(openid), Some(seq)) = (field(body, "openid"), field(body, "out_seq_no")) else {
+        return err(47001, "data format error");
+    };
+    let cert = body.get("cert_info").unwrap_or(&Value::Null);
+    let (Some(ct), Some(cn), Some(cno)) = (field(cert, "cert_type"), field(cert, "cert_name"), field(cert, "cert_no")) else {
+        return err(47001, "data format error");
+    };
+    let verify_id = random_token(24);
+    let session = Session {
+        openid: openid.to_owned(),
+        out_seq_no: seq.to_owned(),
+        cert_hash: cert_hash(ct, cn, cno),
+        expires_at: Instant::now() + Duration::from_secs(3600),
+    };
+    inner.lock().sessions.insert(verify_id.clone(), session);
+    ok(json!({ "verify_id": verify_id, "expires_in": 3600 }))
+}
+
+fn queryverifyinfo(inner: &Inner, body: &Value) -> Response {
+    let (Some(vid), Some(seq), Some(hash), Some(openid)) =
+        (field(body, "verify_id"), field(body, "out_seq_no"), field(body, "cert_hash"), field(body, "openid"))
+    else {
+        return err(47001, "data format error");
+    };
+    let st = inner.lock();
+    let Some(s) = st.sessions.get(vid) else { return err(40097, "invalid args: unknown verify_id") };
+    if Instant::now() >= s.expires_at {
+        return err(40097, "invalid args: verify_id expired");
+    }
+    if s.out_seq_no != seq || s.openid != openid {
+        return err(40097, "invalid args: out_seq_no or openid differs from getverifyid");
+    }
+    if s.cert_hash != hash.to_ascii_lowercase() {
+        return err(40097, "invalid args: cert_hash does not match the cert_info of getverifyid");
+    }
+    let verify_ret = match st.people.get(openid) {
+        Some(p) if cert_hash(&p.cert_type, &p.name, &p.id_number) == s.cert_hash => p.verify_ret,
+        Some(_) => VERIFY_RET_MISMATCH,
+        None => 90018,
+    };
+    ok(json!({ "verify_ret": verify_ret }))
+}
+
+fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
+    let body: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&req.body) {
+            Ok(v) => v,
+            Err(_) => return Response::Json(400, json!({"ok": false, "error": "body is not JSON"}).to_string()),
+        }
+    };
+    let done = |r: Result<Value>| match r {
+        Ok(mut v) => {
+            if let Value::Object(o) = &mut v {
+                o.insert("ok".into(), json!(true));
+            }
+            Response::Json(200, v.to_string())
+        }
+        Err(e) => Response::Json(400, json!({"ok": false, "error": e.message()}).to_string()),
+    };
+    let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    // The handle to reuse the Rust methods.
+    let emu = AdminView(inner);
+    match (req.method.as_str(), what) {
+        ("GET", "counters") => done(Ok(emu.0.lock().counters.to_json())),
+        ("POST", "counters/reset") => {
+            emu.0.lock().counters = Counters::default();
+            done(Ok(json!({})))
+        }
+        ("POST", "devices") => done(
+            PublicKey::load(s("public_key").as_bytes())
+                .and_then(|k| {
+                    let openid = s("openid");
+                    if openid.is_empty() {
+                        return Err(Error::input("openid is empty"));
+                    }
+                    emu.0.lock().devices.insert(openid, k);
+                    Ok(())
+                })
+                .map(|_| json!({})),
+        ),
+        ("POST", "people") => {
+            let mut p = Person::new(s("openid"), s("name"), s("id_number"));
+            if let Some(t) = body.get("cert_type").and_then(Value::as_str) {
+                p.cert_type = t.to_owned();
+            }
+            if let Some(r) = body.get("identify_ret").and_then(Value::as_i64) {
+                p.identify_ret = r;
+            }
+            if let Some(r) = body.get("verify_ret").and_then(Value::as_i64) {
+                p.verify_ret = r;
+            }
+            if p.openid.is_empty() || p.name.is_empty() || p.id_number.is_empty() {
+                return done(Err(Error::input("openid, name and id_number must not be empty")));
+            }
+            emu.0.lock().people.insert(p.openid.clone(), p);
+            done(Ok(json!({})))
+        }
+        ("POST", "verify_results") => {
+            let openid = s("openid");
+            let mut st = emu.0.lock();
+            if !st.people.contains_key(&openid) {
+                return done(Err(Error::input("no person is registered for this openid")));
+            }
+            let t = random_token(24);
+            st.tickets.insert(t.clone(), Ticket { openid });
+            done(Ok(json!({ "verify_result": t })))
+        }
+        ("POST", "faults") => {
+            let delay = body.get("delay_ms").and_then(Value::as_u64).unwrap_or(0);
+            let kind = match FaultKind::parse(&s("kind"), delay) {
+                Ok(k) => k,
+                Err(e) => return done(Err(e)),
+            };
+            let count = match body.get("count").and_then(Value::as_i64) {
+                None => Some(1),
+                Some(n) if n < 0 => None,
+                Some(n) => Some(n as u64),
+            };
+            let path = body.get("path").and_then(Value::as_str).map(str::to_owned);
+            emu.0.lock().faults.push_back(Fault { kind, count, path });
+            done(Ok(json!({})))
+        }
+        ("POST", "faults/clear") => {
+            emu.0.lock().faults.clear();
+            done(Ok(json!({})))
+        }
+        ("POST", "tokens") => {
+            let t = s("access_token");
+            if t.is_empty() {
+                return done(Err(Error::input("access_token is empty")));
+            }
+            let secs = body.get("expires_in").and_then(Value::as_u64).unwrap_or(7200);
+            emu.0.lock().tokens.insert(t, Instant::now() + Duration::from_secs(secs));
+            done(Ok(json!({})))
+        }
+        ("POST", "tokens/expire") => {
+            let now = Instant::now();
+            for v in emu.0.lock().tokens.values_mut() {
+                *v = now;
+            }
+            done(Ok(json!({})))
+        }
+        _ => Response::Json(404, json!({"ok": false, "error": "unknown admin endpoint"}).to_string()),
+    }
+}
+
+struct AdminView<'a>(&'a Inner);

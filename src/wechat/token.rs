@@ -1,0 +1,242 @@
+//! Where access tokens come from, and the cache in front of them.
+//!
+//! The cache refreshes when less than the refresh margin remains (5 minutes, or half the token's
+//! lifetime when that is shorter), lets exactly one thread fetch while the others wait
+//! (single flight), and on a token error drops the cached token only if it is still the one that
+//! failed, so a burst of failures after one expiry causes one refresh, not one per thread.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, ErrorKind, Result};
+
+use super::secret::Secret;
+
+/// What a token callback is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// True when the previous token was just rejected by WeChat (40001, 40014, 42001): the
+    /// callback's token service should hand out a fresh one, not its cached copy.
+    pub force_refresh: bool,
+}
+
+/// A token produced by a callback.
+#[derive(Clone)]
+pub struct FetchedToken {
+    pub token: Secret,
+    /// Remaining validity; `None` caches the token until WeChat rejects it.
+    pub expires_in: Option<Duration>,
+}
+
+impl fmt::Debug for FetchedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FetchedToken").field("token", &self.token).field("expires_in", &self.expires_in).finish()
+    }
+}
+
+/// A caller-supplied token service (the C ABI wraps a function pointer and user data in one).
+pub type TokenCallback = Arc<dyn Fn(TokenRequest) -> Result<FetchedToken> + Send + Sync>;
+
+/// Where the client gets its access token.
+#[derive(Clone, Default)]
+pub enum TokenSource {
+    /// `POST /cgi-bin/stable_token` (the default): every server of the app gets the same token,
+    /// so they never invalidate each other. `force_refresh` is sent only after a token error, and
+    /// never within 30 seconds of the previous forced refresh.
+    #[default]
+    StableToken,
+    /// `GET /cgi-bin/token`: a new token per request (invalidates the previous one after 5 min).
+    ClassicToken,
+    /// A token supplied by the caller (e.g. from a central token service), replaceable at any time
+    /// with [`super::WeChatClient::set_fixed_token`].
+    Fixed(Secret),
+    /// A caller-supplied function.
+    Callback(TokenCallback),
+    /// WeChat cloud hosting's open API service: no token at all (the platform's sidecar
+    /// authenticates); plain http to api.weixin.qq.com is allowed in this mode only.
+    CloudOpenApi,
+    /// WeChat cloud hosting's "微信令牌": the token is read from this file (kept current by the
+    /// platform) and sent as the `cloudbase_access_token` query parameter.
+    CloudbaseFile(PathBuf),
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenSource::StableToken => f.write_str("StableToken"),
+            TokenSource::ClassicToken => f.write_str("ClassicToken"),
+            TokenSource::Fixed(_) => f.write_str("Fixed(<redacted>)"),
+            TokenSource::Callback(_) => f.write_str("Callback"),
+            TokenSource::CloudOpenApi => f.write_str("CloudOpenApi"),
+            TokenSource::CloudbaseFile(p) => f.debug_tuple("CloudbaseFile").field(p).finish(),
+        }
+    }
+}
+
+impl TokenSource {
+    /// The query parameter the token travels in, or None when no token is sent.
+    pub(crate) fn query_param(&self) -> Option<&'static str> {
+        match self {
+            TokenSource::CloudOpenApi => None,
+            TokenSource::CloudbaseFile(_) => Some("cloudbase_access_token"),
+            _ => Some("access_token"),
+        }
+    }
+
+    /// Whether tokens from this source are cached (a file is re-read for every call).
+    fn cached(&self) -> bool {
+        !matches!(self, TokenSource::CloudbaseFile(_) | TokenSource::CloudOpenApi)
+    }
+}
+
+/// A token in use by one call: its value and which cache generation it came from.
+#[derive(Clone)]
+pub(crate) struct TokenUse {
+    pub(crate) token: Secret,
+    pub(crate) generation: u64,
+}
+
+/// Minimum interval between two stable_token force_refresh requests (WeChat's limit).
+pub(crate) const FORCE_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
+struct Cached {
+    token: Secret,
+    /// When to fetch again (expiry minus the refresh margin); None = until rejected.
+    refresh_at: Option<Instant>,
+    /// When the token expires; until then it is served to other threads while one refreshes.
+    expires_at: Option<Instant>,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    refreshing: bool,
+    /// Incremented when a fetch finishes (waiters use it to take the fetcher's error).
+    rounds: u64,
+    last_error: Option<Error>,
+    next_generation: u64,
+    /// A token was rejected: the next stable_token fetch should force a refresh.
+    force_pending: bool,
+    last_force: Option<Instant>,
+}
+
+/// The fetch itself, supplied by the client: (force_refresh) -> (token, expires_in).
+pub(crate) type Fetcher<'a> = &'a dyn Fn(bool) -> Result<(Secret, Option<Duration>)>;
+
+pub(crate) struct TokenCache {
+    state: Mutex<State>,
+    cond: Condvar,
+    margin: Duration,
+}
+
+impl TokenCache {
+    pub(crate) fn new(margin: Duration) -> TokenCache {
+        TokenCache { state: Mutex::new(State::default()), cond: Condvar::new(), margin }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A valid token, fetching one (single flight) when the cache is cold or expiring.
+    /// `source` decides caching; `allow_force` says whether force_refresh may be requested.
+    pub(crate) fn get(&self, source: &TokenSource, fetch: Fetcher<'_>) -> Result<TokenUse> {
+        if !source.cached() {
+            let (token, _) = fetch(false)?;
+            return Ok(TokenUse { token, generation: 0 });
+        }
+        let mut st = self.lock();
+        let start_round = st.rounds;
+        loop {
+            if let Some(c) = &st.cached {
+                let now = Instant::now();
+                let fresh = c.refresh_at.map_or(true, |t| now < t);
+                // While another thread refreshes, an expiring but still valid token is served.
+                let usable = st.refreshing && c.expires_at.is_some_and(|t| now < t);
+                if fresh || usable {
+                    return Ok(TokenUse { token: c.token.clone(), generation: c.generation });
+                }
+            }
+            if st.refreshing {
+                st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            if st.rounds != start_round {
+                // A fetch finished while we waited and left no usable token: share its error
+                // instead of starting another request.
+                if let Some(e) = &st.last_error {
+                    return Err(e.clone());
+                }
+            }
+            break;
+        }
+        st.refreshing = true;
+        let force = st.force_pending && st.last_force.map_or(true, |t| t.elapsed() >= FORCE_REFRESH_INTERVAL);
+        drop(st);
+
+        let fetched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch(force)))
+            .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "the token fetch panicked")));
+
+        let mut st = self.lock();
+        st.refreshing = false;
+        st.rounds += 1;
+        let out = match fetched {
+            Ok((token, expires_in)) => {
+                if force {
+                    st.force_pending = false;
+                    st.last_force = Some(Instant::now());
+                }
+                let now = Instant::now();
+                let refresh_at = expires_in.map(|life| now + life - self.margin.min(life / 2));
+                let expires_at = expires_in.map(|life| now + life);
+                st.next_generation += 1;
+                let generation = st.next_generation;
+                st.cached = Some(Cached { token: token.clone(), refresh_at, expires_at, generation });
+                st.last_error = None;
+                Ok(TokenUse { token, generation })
+            }
+            Err(e) => {
+                st.last_error = Some(e.clone());
+                Err(e)
+            }
+        };
+        drop(st);
+        self.cond.notify_all();
+        out
+    }
+
+    /// WeChat rejected `used`: drop it if it is still the cached one (another thread may have
+    /// refreshed already). Returns whether it was dropped.
+    pub(crate) fn invalidate(&self, used: &TokenUse) -> bool {
+        let mut st = self.lock();
+        match &st.cached {
+            Some(c) if c.generation == used.generation => {
+                st.cached = None;
+                st.force_pending = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Replace the cached token (fixed source).
+    pub(crate) fn set(&self, token: Secret) {
+        let mut st = self.lock();
+        st.next_generation += 1;
+        let generation = st.next_generation;
+        st.cached = Some(Cached { token, refresh_at: None, expires_at: None, generation });
+        st.last_error = None;
+    }
+
+    /// Forget the cached token (the next call fetches).
+    pub(crate) fn clear(&self) {
+        self.lock().cached = None;
+    }
+
+    pub(crate) fn has_token(&self) -> bool {
+        self.lock().cached.is_some()
+    }
+}

@@ -1,0 +1,241 @@
+//! HTTP to WeChat: one ureq agent, host policy, retries with backoff, response size cap, and the
+//! mapping of every failure onto this crate's error kinds (never echoing URLs, which carry tokens).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+
+use super::client::RetryPolicy;
+
+pub(crate) type JsonObject = Map<String, Value>;
+
+/// A request body, or none (GET).
+pub(crate) enum Body<'a> {
+    Get,
+    Json(&'a Value),
+}
+
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    base: String,
+    retry: RetryPolicy,
+    max_response: u64,
+    pub(crate) requests: AtomicU64,
+    pub(crate) retries: AtomicU64,
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Done(JsonObject),
+    /// errcode -1, HTTP 5xx, a connection failure: worth another attempt.
+    Transient(Error, Option<JsonObject>),
+    Fatal(Error),
+}
+
+impl Transport {
+    pub(crate) fn new(
+        base: String,
+        connect_timeout: Duration,
+        timeout: Duration,
+        proxy: Option<ureq::Proxy>,
+        retry: RetryPolicy,
+        max_response: u64,
+    ) -> Transport {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .https_only(false)
+            .proxy(proxy)
+            .timeout_connect(Some(connect_timeout))
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("soter-verify/", env!("CARGO_PKG_VERSION")))
+            .max_idle_connections_per_host(16)
+            .build()
+            .into();
+        Transport { agent, base, retry, max_response, requests: AtomicU64::new(0), retries: AtomicU64::new(0) }
+    }
+
+    /// Call `path` with `query` and `body`, retrying transient failures per the policy. Returns the
+    /// response object, which may carry a non-zero errcode (other than -1 unless retries ran out).
+    pub(crate) fn call(&self, path: &str, query: &[(&str, &str)], body: Body<'_>, what: &str) -> Result<JsonObject> {
+        let attempts = self.retry.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            match self.attempt(path, query, &body, what) {
+                Attempt::Done(obj) => return Ok(obj),
+                Attempt::Fatal(e) => return Err(e),
+                Attempt::Transient(e, obj) => {
+                    if attempt >= attempts {
+                        return match obj {
+                            // errcode -1 after the last attempt: the caller reports it as WeChat's.
+                            Some(obj) => Ok(obj),
+                            None => Err(Error::new(e.kind(), format!("{} (after {attempt} attempts)", e.message()))),
+                        };
+                    }
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(self.retry.delay(attempt));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    fn attempt(&self, path: &str, query: &[(&str, &str)], body: &Body<'_>, what: &str) -> Attempt {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let url = format!("{}{}", self.base, path);
+        let sent = match body {
+            Body::Get => {
+                let mut req = self.agent.get(&url);
+                for (k, v) in query {
+                    req = req.query(k, v);
+                }
+                req.call()
+            }
+            Body::Json(v) => {
+                let bytes = serde_json::to_vec(v).expect("a JSON value always serializes");
+                let mut req = self.agent.post(&url).header("content-type", "application/json");
+                for (k, v) in query {
+                    req = req.query(k, v);
+                }
+                req.send(&bytes[..])
+            }
+        };
+        let mut resp = match sent {
+            Ok(r) => r,
+            Err(e) => return map_ureq_error(e, what),
+        };
+        let status = resp.status().as_u16();
+        let bytes = match resp.body_mut().with_config().limit(self.max_response).read_to_vec() {
+            Ok(b) => b,
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                return Attempt::Fatal(Error::new(
+                    ErrorKind::MalformedResponse,
+                    format!("{what}: the response is larger than the {} byte cap", self.max_response),
+                ))
+            }
+            Err(_) if status >= 500 => {
+                return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None)
+            }
+            Err(e) => return map_ureq_error(e, what),
+        };
+        if status >= 500 {
+            return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None);
+        }
+        if status != 200 {
+            let note = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
+            return Attempt::Fatal(Error::new(
+                ErrorKind::MalformedResponse,
+                format!("{what}: unexpected HTTP status {status}{note}"),
+            ));
+        }
+        let obj = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(o)) => o,
+            _ => {
+                return Attempt::Fatal(Error::new(
+                    ErrorKind::MalformedResponse,
+                    format!("{what}: the response ({} bytes) is not a JSON object", bytes.len()),
+                ))
+            }
+        };
+        match errcode(&obj) {
+            Ok(-1) => {
+                let e = Error::wechat(-1, errmsg(&obj), what);
+                Attempt::Transient(e, Some(obj))
+            }
+            Ok(_) => Attempt::Done(obj),
+            Err(e) => Attempt::Fatal(Error::new(e.kind(), format!("{what}: {}", e.message()))),
+        }
+    }
+}
+
+/// Map a ureq failure onto our kinds. The ureq error's text is not used: some variants carry the
+/// URL, and the URL carries the access token (or, for /cgi-bin/token, the app secret).
+fn map_ureq_error(e: ureq::Error, what: &str) -> Attempt {
+    use ureq::Error as U;
+    match e {
+        U::Timeout(ureq::Timeout::Connect) => {
+            Attempt::Transient(Error::new(ErrorKind::Timeout, format!("{what}: the connect timeout expired")), None)
+        }
+        U::Timeout(t) => Attempt::Fatal(Error::new(ErrorKind::Timeout, format!("{what}: the {t} timeout expired"))),
+        U::ConnectionFailed => Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: the connection failed")), None),
+        U::Io(io) => {
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::TimedOut | K::WouldBlock => {
+                    Attempt::Fatal(Error::new(ErrorKind::Timeout, format!("{what}: the network timed out")))
+                }
+                k => Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: network error ({k})")), None),
+            }
+        }
+        U::Protocol(_) => Attempt::Transient(
+            Error::new(ErrorKind::Network, format!("{what}: the connection broke or the HTTP response was malformed")),
+            None,
+        ),
+        U::HostNotFound => Attempt::Fatal(Error::new(ErrorKind::Network, format!("{what}: the host name did not resolve"))),
+        U::Tls(m) => Attempt::Fatal(Error::new(ErrorKind::Network, format!("{what}: TLS failed ({m})"))),
+        U::BodyExceedsLimit(n) => Attempt::Fatal(Error::new(
+            ErrorKind::MalformedResponse,
+            format!("{what}: the response is larger than the {n} byte cap"),
+        )),
+        U::InvalidProxyUrl | U::ConnectProxyFailed(_) => {
+            Attempt::Fatal(Error::new(ErrorKind::Network, format!("{what}: the proxy refused or failed the connection")))
+        }
+        U::TooManyRedirects | U::RedirectFailed => {
+            Attempt::Fatal(Error::new(ErrorKind::MalformedResponse, format!("{what}: WeChat redirected (not followed)")))
+        }
+        U::BadUri(_) | U::Http(_) => Attempt::Fatal(Error::new(ErrorKind::Config, format!("{what}: the request URL is invalid"))),
+        _ => Attempt::Fatal(Error::new(ErrorKind::Network, format!("{what}: the HTTP request failed"))),
+    }
+}
+
+/// `errcode` as a number or a numeric string; absent means 0 (token endpoints omit it).
+pub(crate) fn errcode(obj: &JsonObject) -> Result<i64> {
+    match obj.get("errcode") {
+        None | Some(Value::Null) => Ok(0),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "errcode is not an integer")),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| Error::new(ErrorKind::MalformedResponse, "errcode is a string that is not a number")),
+        Some(_) => Err(Error::new(ErrorKind::MalformedResponse, "errcode is neither a number nor a string")),
+    }
+}
+
+/// `errmsg`, or "" when absent. Truncated: it lands in our error messages.
+pub(crate) fn errmsg(obj: &JsonObject) -> String {
+    match obj.get("errmsg") {
+        Some(Value::String(s)) => s.chars().take(200).collect(),
+        _ => String::new(),
+    }
+}
+
+/// An integer field that may arrive as a number or a numeric string.
+pub(crate) fn int_field(obj: &JsonObject, name: &str, what: &str) -> Result<Option<i64>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, format!("{what}: {name} is not an integer"))),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| Error::new(ErrorKind::MalformedResponse, format!("{what}: {name} is not a number"))),
+        Some(_) => Err(Error::new(ErrorKind::MalformedResponse, format!("{what}: {name} is not a number"))),
+    }
+}
+
+/// A string field (numbers are accepted and rendered).
+pub(crate) fn str_field(obj: &JsonObject, name: &str) -> Option<String> {
+    match obj.get(name) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,366 @@
+/*
+ * Exercises every export of include/soter_verify.h from C (built as C11 and as C++17 with
+ * -Wall -Wextra -Werror). Real device vectors are read from $SOTER_VECTORS when present.
+ * Prints "N passed, M failed" and exits non-zero on any failure.
+ */
+#include "soter_verify.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            passed++;                                                                \
+        } else {                                                                     \
+            failed++;                                                                \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
+        }                                                                            \
+    } while (0)
+
+#define U8(s) ((const uint8_t *)(s))
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+} Buf;
+
+static Buf read_file(const char *dir, const char *name) {
+    Buf b = {NULL, 0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return b;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b.data = (uint8_t *)malloc((size_t)n + 1);
+    b.len = fread(b.data, 1, (size_t)n, f);
+    fclose(f);
+    return b;
+}
+
+/* Status of a call whose error we want to inspect and free. The slot is read after the call
+ * (arguments are unsequenced, so the error pointer is passed by address). */
+static SoterStatus expect_error(SoterStatus st, SoterError **slot, SoterStatus want) {
+    SoterError *err = *slot;
+    *slot = NULL;
+    CHECK(st == want);
+    CHECK(err != NULL);
+    if (err) {
+        CHECK(soter_error_status(err) == want);
+        CHECK(strlen(soter_error_message(err)) > 10);
+        int64_t code = 0;
+        CHECK(!soter_error_errcode(err, &code));
+        CHECK(soter_error_errmsg(err) == NULL);
+    }
+    soter_error_free(err);
+    return st;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *base64(const uint8_t *in, size_t len) {
+    char *out = (char *)malloc((len + 2) / 3 * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < len) v |= (uint32_t)in[i + 1] << 8;
+        if (i + 2 < len) v |= in[i + 2];
+        out[o++] = B64[(v >> 18) & 63];
+        out[o++] = B64[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? B64[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? B64[v & 63] : '=';
+    }
+    out[o] = 0;
+    return out;
+}
+
+static void test_basics(void) {
+    CHECK(soter_abi_version() == SOTER_ABI_VERSION);
+    CHECK(strlen(soter_version()) > 0);
+    CHECK(strcmp(soter_status_name(SOTER_STATUS_OK), "SOTER_STATUS_OK") == 0);
+    CHECK(strcmp(soter_status_name(SOTER_STATUS_KEY_TOO_SMALL), "SOTER_STATUS_KEY_TOO_SMALL") == 0);
+    CHECK(strcmp(soter_status_name(SOTER_STATUS_INTERNAL), "SOTER_STATUS_INTERNAL") == 0);
+    CHECK(strcmp(soter_status_name(12345), "SOTER_STATUS_UNKNOWN") == 0);
+    /* NULL-safe accessors and frees */
+    CHECK(soter_error_status(NULL) == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(strcmp(soter_error_message(NULL), "") == 0);
+    CHECK(soter_error_errmsg(NULL) == NULL);
+    CHECK(!soter_error_errcode(NULL, NULL));
+    soter_error_free(NULL);
+    soter_string_free(NULL);
+    soter_key_free(NULL);
+    soter_result_json_free(NULL);
+    soter_auth_key_free(NULL);
+    CHECK(soter_key_bits(NULL) == 0);
+    CHECK(!soter_key_equal(NULL, NULL));
+    CHECK(soter_result_json_counter(NULL) == 0);
+    CHECK(soter_result_json_salt_len(NULL) == -1);
+    CHECK(soter_result_json_extra_count(NULL) == 0);
+    CHECK(soter_auth_key_counter(NULL) == 0);
+
+    char buf[SOTER_CHALLENGE_LEN + 1], buf2[SOTER_CHALLENGE_LEN + 1];
+    size_t n = 0;
+    CHECK(soter_new_challenge(buf, sizeof buf, &n, NULL) == SOTER_STATUS_OK);
+    CHECK(n == SOTER_CHALLENGE_LEN && strlen(buf) == SOTER_CHALLENGE_LEN);
+    CHECK(soter_new_challenge(buf2, sizeof buf2, NULL, NULL) == SOTER_STATUS_OK);
+    CHECK(strcmp(buf, buf2) != 0);
+    SoterError *err = NULL;
+    expect_error(soter_new_challenge(buf, 10, &n, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    err = NULL;
+    expect_error(soter_new_challenge(NULL, 100, &n, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+}
+
+static void test_bad_input(void) {
+    SoterKey *key = NULL;
+    SoterError *err = NULL;
+    expect_error(soter_key_load(NULL, 5, &key, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(key == NULL);
+    err = NULL;
+    expect_error(soter_key_load(U8(""), 0, &key, &err), &err, SOTER_STATUS_INVALID_INPUT);
+    err = NULL;
+    expect_error(soter_key_load(U8("garbage!"), 8, &key, &err), &err, SOTER_STATUS_INVALID_KEY);
+    err = NULL;
+    expect_error(soter_key_load(U8("MIIB"), 4, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    /* a NULL err slot is allowed: the status still tells what happened */
+    CHECK(soter_key_load(U8("garbage!"), 8, &key, NULL) == SOTER_STATUS_INVALID_KEY);
+    CHECK(key == NULL);
+
+    size_t big = 16u << 20;
+    uint8_t *huge = (uint8_t *)calloc(big, 1);
+    err = NULL;
+    expect_error(soter_key_load(huge, big, &key, &err), &err, SOTER_STATUS_INPUT_TOO_LARGE);
+    SoterResultJson *rj = NULL;
+    err = NULL;
+    expect_error(soter_result_json_parse(huge, big, &rj, &err), &err, SOTER_STATUS_INPUT_TOO_LARGE);
+    free(huge);
+
+    const char *dup = "{\"raw\":\"a\",\"r\\u0061w\":\"b\",\"counter\":1,\"cpu_id\":\"c\",\"uid\":\"u\"}";
+    err = NULL;
+    expect_error(soter_result_json_parse(U8(dup), strlen(dup), &rj, &err), &err, SOTER_STATUS_DUPLICATE_FIELD);
+    const char *bad = "{\"raw\":\"a\",\"counter\":-1,\"cpu_id\":\"c\",\"uid\":\"u\"}";
+    err = NULL;
+    expect_error(soter_result_json_parse(U8(bad), strlen(bad), &rj, &err), &err, SOTER_STATUS_INVALID_JSON);
+    err = NULL;
+    expect_error(soter_result_json_parse(U8("\xff{}"), 3, &rj, &err), &err, SOTER_STATUS_INVALID_INPUT);
+    CHECK(rj == NULL);
+
+    /* parse and read every accessor of a self-made resultJSON */
+    const char *js = "{\"raw\":\"ch\",\"fid\":7,\"counter\":18446744073709551615,\"tee_n\":\"T\",\"tee_v\":\"1\","
+                     "\"fp_n\":\"F\",\"fp_v\":\"2\",\"cpu_id\":\"cpu\",\"uid\":\"u\",\"rsa_pss_saltlen\":32,"
+                     "\"bo_t\":{\"a\":[1,2]},\"fc_n\":\"line\nbreak\"}";
+    CHECK(soter_result_json_parse(U8(js), strlen(js), &rj, NULL) == SOTER_STATUS_OK);
+    const uint8_t *p = NULL;
+    size_t len = 0;
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_FID, &p, &len) == SOTER_STATUS_OK && len == 1 && p[0] == '7');
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_TEE_N, &p, &len) == SOTER_STATUS_OK && len == 1 && p[0] == 'T');
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_PUB_KEY, &p, &len) == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_RAW, NULL, &len) == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(soter_result_json_counter(rj) == UINT64_MAX);
+    CHECK(soter_result_json_salt_len(rj) == 32);
+    CHECK(soter_result_json_extra_count(rj) == 2);
+    const uint8_t *name = NULL, *value = NULL;
+    size_t name_len = 0, value_len = 0;
+    CHECK(soter_result_json_extra(rj, 0, &name, &name_len, &value, &value_len) == SOTER_STATUS_OK);
+    CHECK(name_len == 4 && memcmp(name, "bo_t", 4) == 0);
+    CHECK(value_len == 11 && memcmp(value, "{\"a\":[1,2]}", 11) == 0);
+    CHECK(soter_result_json_extra(rj, 1, &name, &name_len, &value, &value_len) == SOTER_STATUS_OK);
+    CHECK(value_len == 12 && memcmp(value, "\"line\nbreak\"", 12) == 0);
+    CHECK(soter_result_json_extra(rj, 2, &name, &name_len, &value, &value_len) == SOTER_STATUS_INVALID_ARGUMENT);
+    soter_result_json_free(rj);
+}
+
+typedef struct {
+    const SoterKey *key;
+    Buf json, sig;
+    int ok;
+} ThreadArg;
+
+static void *verify_many(void *p) {
+    ThreadArg *a = (ThreadArg *)p;
+    for (int i = 0; i < 500; i++) {
+        if (soter_key_verify(a->key, a->json.data, a->json.len, a->sig.data, a->sig.len,
+                             SOTER_SALT_LEN_DEFAULT, NULL, NULL) == SOTER_STATUS_OK)
+            a->ok++;
+    }
+    return NULL;
+}
+
+static void test_vectors(const char *dir) {
+    Buf ask_pem = read_file(dir, "ask.pem"), ak_pem = read_file(dir, "auth_key.pem");
+    Buf json = read_file(dir, "final_json.txt"), sig = read_file(dir, "final_signature.bin");
+    Buf ak_json = read_file(dir, "auth_key_json.txt"), ak_sig = read_file(dir, "auth_key_signature.bin");
+    CHECK(ask_pem.data && ak_pem.data && json.data && sig.data && ak_json.data && ak_sig.data);
+    if (!(ask_pem.data && ak_pem.data && json.data && sig.data && ak_json.data && ak_sig.data)) return;
+
+    SoterKey *ask = NULL, *ak = NULL;
+    CHECK(soter_key_load(ask_pem.data, ask_pem.len, &ask, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_key_load(ak_pem.data, ak_pem.len, &ak, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_key_bits(ak) == 2048);
+    CHECK(!soter_key_equal(ask, ak));
+
+    /* PEM round trip */
+    char *pem = NULL;
+    size_t pem_len = 0;
+    CHECK(soter_key_to_pem(ak, &pem, &pem_len, NULL) == SOTER_STATUS_OK);
+    CHECK(pem && strlen(pem) == pem_len && strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0);
+    SoterKey *again = NULL;
+    CHECK(soter_key_load(U8(pem), pem_len, &again, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_key_equal(ak, again));
+    soter_key_free(again);
+    soter_string_free(pem);
+
+    /* verify: raw and base64, explicit / default / auto salt */
+    uint32_t salt = 0;
+    CHECK(soter_key_verify(ak, json.data, json.len, sig.data, sig.len, 20, &salt, NULL) == SOTER_STATUS_OK && salt == 20);
+    char *b64 = base64(sig.data, sig.len);
+    salt = 0;
+    CHECK(soter_key_verify(ak, json.data, json.len, U8(b64), strlen(b64), SOTER_SALT_LEN_AUTO, &salt, NULL) == SOTER_STATUS_OK && salt == 20);
+    CHECK(soter_key_verify(ak, json.data, json.len, U8(b64), strlen(b64), SOTER_SALT_LEN_DEFAULT, NULL, NULL) == SOTER_STATUS_OK);
+    SoterError *err = NULL;
+    salt = 99;
+    expect_error(soter_key_verify(ak, json.data, json.len, sig.data, sig.len, 32, &salt, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    CHECK(salt == 99); /* out-params untouched on failure */
+    err = NULL;
+    expect_error(soter_key_verify(ask, json.data, json.len, sig.data, sig.len, 20, NULL, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    err = NULL;
+    expect_error(soter_key_verify(ak, json.data, json.len, sig.data, sig.len - 1, 20, NULL, &err), &err, SOTER_STATUS_MALFORMED_SIGNATURE);
+    err = NULL;
+    expect_error(soter_key_verify(ak, json.data, json.len, sig.data, sig.len, -7, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    err = NULL;
+    expect_error(soter_key_verify(NULL, json.data, json.len, sig.data, sig.len, 20, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    uint8_t ff[256];
+    memset(ff, 0xff, sizeof ff);
+    err = NULL;
+    expect_error(soter_key_verify(ak, json.data, json.len, ff, sizeof ff, 20, NULL, &err), &err, SOTER_STATUS_MALFORMED_SIGNATURE);
+    int rejected = 0;
+    for (size_t i = 0; i < json.len; i++) {
+        json.data[i] ^= 1;
+        if (soter_key_verify(ak, json.data, json.len, sig.data, sig.len, 20, NULL, NULL) == SOTER_STATUS_SIGNATURE_INVALID) rejected++;
+        json.data[i] ^= 1;
+    }
+    CHECK((size_t)rejected == json.len);
+
+    /* parse the real result */
+    SoterResultJson *rj = NULL;
+    CHECK(soter_result_json_parse(json.data, json.len, &rj, NULL) == SOTER_STATUS_OK);
+    const uint8_t *p = NULL;
+    size_t len = 0;
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_RAW, &p, &len) == SOTER_STATUS_OK && len == 27 && memcmp(p, "I'm a demo challenge string", 27) == 0);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_CPU_ID, &p, &len) == SOTER_STATUS_OK && len == 40);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_UID, &p, &len) == SOTER_STATUS_OK && len == 5 && memcmp(p, "10115", 5) == 0);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_FP_N, &p, &len) == SOTER_STATUS_OK && len == 3);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_FP_V, &p, &len) == SOTER_STATUS_OK && len == 4);
+    CHECK(soter_result_json_get(rj, SOTER_FIELD_TEE_V, &p, &len) == SOTER_STATUS_OK && len == 5);
+    CHECK(soter_result_json_counter(rj) == 246);
+    CHECK(soter_result_json_salt_len(rj) == -1);
+    CHECK(soter_result_json_extra_count(rj) == 0);
+    soter_result_json_free(rj);
+
+    /* key chain */
+    SoterAuthKey *chain = NULL;
+    CHECK(soter_verify_auth_key(ask, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &chain, NULL) == SOTER_STATUS_OK);
+    SoterKey *chain_key = NULL;
+    CHECK(soter_auth_key_public_key(chain, &chain_key, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_key_equal(chain_key, ak));
+    CHECK(soter_auth_key_counter(chain) == 240);
+    CHECK(soter_auth_key_get(chain, SOTER_FIELD_UID, &p, &len) == SOTER_STATUS_OK && len == 5);
+    CHECK(soter_auth_key_get(chain, SOTER_FIELD_CPU_ID, &p, &len) == SOTER_STATUS_OK && len == 40);
+    CHECK(soter_auth_key_get(chain, SOTER_FIELD_PUB_KEY, &p, &len) == SOTER_STATUS_OK && len > 300 && memcmp(p, "-----BEGIN", 10) == 0);
+    CHECK(soter_auth_key_get(chain, SOTER_FIELD_RAW, &p, &len) == SOTER_STATUS_INVALID_ARGUMENT);
+    SoterAuthKey *bad_chain = NULL;
+    err = NULL;
+    expect_error(soter_verify_auth_key(ak, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &bad_chain, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    CHECK(bad_chain == NULL);
+
+    /* authenticate: success and each of the four verdicts */
+    SoterExpectations e;
+    memset(&e, 0, sizeof e);
+    const char *challenge = "I'm a demo challenge string";
+    e.challenge = U8(challenge);
+    e.challenge_len = strlen(challenge);
+    e.cpu_id = U8("0900000026030000241a1e8e9e44c3a8e05b9c0c");
+    e.cpu_id_len = 40;
+    e.uid = U8("10115");
+    e.uid_len = 5;
+    e.has_min_counter = true;
+    e.min_counter = soter_auth_key_counter(chain) + 1;
+    e.salt_len = SOTER_SALT_LEN_DEFAULT;
+    SoterResultJson *out = NULL;
+    CHECK(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, NULL) == SOTER_STATUS_OK);
+    CHECK(out != NULL && soter_result_json_counter(out) == 246);
+    soter_result_json_free(out);
+    CHECK(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, NULL, NULL) == SOTER_STATUS_OK);
+    out = NULL;
+    err = NULL;
+    expect_error(soter_authenticate(ask, json.data, json.len, sig.data, sig.len, &e, &out, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    CHECK(out == NULL);
+    e.challenge_len -= 1;
+    err = NULL;
+    expect_error(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, &err), &err, SOTER_STATUS_CHALLENGE_MISMATCH);
+    e.challenge_len += 1;
+    e.uid = U8("10116");
+    err = NULL;
+    expect_error(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, &err), &err, SOTER_STATUS_DEVICE_MISMATCH);
+    e.uid = U8("10115");
+    e.min_counter = 247;
+    err = NULL;
+    expect_error(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, &err), &err, SOTER_STATUS_COUNTER_REPLAY);
+    e.challenge = NULL;
+    err = NULL;
+    expect_error(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    err = NULL;
+    expect_error(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, NULL, &out, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+
+    /* one key shared by 4 threads */
+    pthread_t t[4];
+    ThreadArg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i].key = ak;
+        args[i].json = json;
+        args[i].sig = sig;
+        args[i].ok = 0;
+        pthread_create(&t[i], NULL, verify_many, &args[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(args[i].ok == 500);
+    }
+
+    soter_auth_key_free(chain);
+    soter_key_free(chain_key);
+    soter_key_free(ask);
+    soter_key_free(ak);
+    free(b64);
+    free(ask_pem.data);
+    free(ak_pem.data);
+    free(json.data);
+    free(sig.data);
+    free(ak_json.data);
+    free(ak_sig.data);
+}
+
+int main(void) {
+    test_basics();
+    test_bad_input();
+    const char *dir = getenv("SOTER_VECTORS");
+    FILE *probe = NULL;
+    if (dir) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/final_json.txt", dir);
+        probe = fopen(path, "rb");
+    }
+    if (probe) {
+        fclose(probe);
+        test_vectors(dir);
+    } else {
+        printf("SKIPPED: real-device vectors (set SOTER_VECTORS to ../shared/vectors/tencent-soter-sample)\n");
+    }
+    printf("C ABI: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
