@@ -12,6 +12,9 @@ A thin, typed wrapper over the ``libsoter_verify`` native library (Rust). Quick 
     except VerificationFailed:
         ...                                # reject
 
+Mini-programs verify through WeChat with :class:`WeChatClient` (also face verification);
+:mod:`soter_verify.testing` has a WeChat emulator and a simulated phone for your tests.
+
 Every failure of a library call raises a subclass of :class:`SoterError` (one per C status).
 Native calls release the GIL; keys are immutable and may be shared between threads.
 """

@@ -62,3 +62,21 @@ def result_json(
         f'{{"raw":"{raw}","fid":"2313170","counter":{counter},"tee_n":"TEE","tee_v":"1",'
         f'"fp_n":"FPC","fp_v":"6516","cpu_id":"{cpu_id}","uid":"{uid}"{extra}}}'
     ).encode()
+
+
+def skip_unless_wechat() -> None:
+    """Skip a module when the library predates the WeChat C ABI; fail when the header has it but
+    the loaded library does not (a stale build must not pass silently)."""
+    from soter_verify import _native
+
+    if _native.has_wechat():
+        return
+    if HEADER.is_file() and "soter_wechat_client_new" in HEADER.read_text(encoding="utf-8"):
+        raise RuntimeError(
+            f"{HEADER} declares the WeChat client but {_native.LIB_PATH} does not export it: "
+            "rebuild the library (cargo build --release) and reinstall the package"
+        )
+    pytest.skip(
+        f"{_native.LIB_PATH} has no WeChat client/emulator exports (built before the WeChat C ABI)",
+        allow_module_level=True,
+    )

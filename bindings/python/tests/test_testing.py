@@ -10,13 +10,10 @@ import weakref
 import pytest
 
 import soter_verify
+from conftest import skip_unless_wechat
 from soter_verify import _native
 
-if not _native.has_wechat():
-    pytest.skip(
-        f"{_native.LIB_PATH} has no emulator/device exports (library built before the WeChat C ABI)",
-        allow_module_level=True,
-    )
+skip_unless_wechat()
 
 from soter_verify.testing import FAULTS, VERIFY_RET_MISMATCH, Device, KeyPair, WeChatEmulator  # noqa: E402
 

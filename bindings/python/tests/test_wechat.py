@@ -9,14 +9,11 @@ from pathlib import Path
 import pytest
 
 import soter_verify
+from conftest import skip_unless_wechat
 from soter_verify import CertInfo, FixedToken, WeChatClient, _native
 from soter_verify import authenticate, cert_hash, new_challenge
 
-if not _native.has_wechat():
-    pytest.skip(
-        f"{_native.LIB_PATH} has no WeChat client exports (library built before the WeChat C ABI)",
-        allow_module_level=True,
-    )
+skip_unless_wechat()
 
 from soter_verify.testing import Device, WeChatEmulator  # noqa: E402
 
