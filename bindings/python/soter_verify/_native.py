@@ -411,16 +411,6 @@ if _abi != ABI_VERSION:
     )
 
 
-def declare_optional(name: str, restype: Any, argtypes: list[Any]) -> Any | None:
-    """Declare an export that newer libraries have; None when this library lacks it."""
-    fn = getattr(lib, name, None)
-    if fn is None:
-        return None
-    fn.restype = restype
-    fn.argtypes = argtypes
-    return fn
-
-
 def take_string(ptr: Any, length: int | None = None) -> str:
     """Copy an owned ``char *`` from the library into a ``str``, then free it."""
     if not ptr:
@@ -446,11 +436,6 @@ def borrowed_cstr(ptr: int | None) -> str:
     return ctypes.string_at(ptr).decode("utf-8", "replace")
 
 
-def new_err() -> c_void_p:
-    """A fresh ``SoterError *`` slot to pass by reference."""
-    return c_void_p()
-
-
 __all__ = [
     "ABI_VERSION",
     "CHALLENGE_LEN",
@@ -462,7 +447,6 @@ __all__ = [
     "borrowed",
     "borrowed_cstr",
     "c_char",
-    "declare_optional",
     "lib",
     "take_string",
 ]

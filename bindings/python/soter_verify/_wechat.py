@@ -263,7 +263,12 @@ class _CallbackState:
                 raise ValueError(f"the token callback returned a token of {len(raw)} bytes")
             ctypes.memmove(buf, raw, len(raw))
             out_len[0] = len(raw)
-            expires_in[0] = 0 if ttl is None else max(0, int(ttl))
+            if ttl is None:
+                expires_in[0] = 0  # cache until WeChat rejects it
+            elif isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not math.isfinite(ttl):
+                raise TypeError(f"the token callback's expires_in must be seconds or None, not {ttl!r}")
+            else:
+                expires_in[0] = max(1, math.ceil(ttl))
             return 0
         except BaseException as exc:  # noqa: BLE001 - must not unwind into Rust
             self.local.error = exc

@@ -261,6 +261,31 @@ def test_callback_exception_becomes_token_error_with_cause(emu: WeChatEmulator, 
             c.soter_verify_signature("o", doc, sig)
         assert isinstance(info.value.__cause__, TypeError)
 
+    def bad_ttl(force_refresh: bool) -> tuple[str, float]:
+        return ("tok-0123456789", "soon")  # type: ignore[return-value]
+
+    with emu.client(token_source=bad_ttl) as c:
+        with pytest.raises(soter_verify.TokenError) as info:
+            c.soter_verify_signature("o", doc, sig)
+        assert isinstance(info.value.__cause__, TypeError)
+        assert "expires_in" in str(info.value.__cause__)
+
+
+def test_callback_short_lifetime_is_refetched(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.add_token("short-lived-token-01", 600)
+    calls: list[bool] = []
+
+    def token_service(force_refresh: bool) -> tuple[str, float]:
+        calls.append(force_refresh)
+        return ("short-lived-token-01", 0.2)  # below the refresh margin: never cached for long
+
+    with emu.client(token_source=token_service) as c:
+        assert c.soter_verify_signature("o", doc, sig)
+        assert c.soter_verify_signature("o", doc, sig)
+    assert len(calls) >= 1 and calls[0] is False
+
 
 def test_cloud_open_api_mode() -> None:
     with WeChatEmulator(open_api=True) as e, Device() as d:
