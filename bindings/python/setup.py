@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py as _build_py
 
 try:  # setuptools >= 70.1 ships bdist_wheel itself
@@ -97,4 +97,11 @@ class bdist_wheel(_bdist_wheel):
         return "py3", "none", plat
 
 
-setup(cmdclass={"build_py": build_py, "bdist_wheel": bdist_wheel})
+class BinaryDistribution(Distribution):
+    """The package carries a native library: install it to platlib, build it per platform."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+setup(distclass=BinaryDistribution, cmdclass={"build_py": build_py, "bdist_wheel": bdist_wheel})
