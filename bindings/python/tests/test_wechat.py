@@ -489,3 +489,33 @@ def test_close_while_calls_in_flight(emu: WeChatEmulator, phone: Device) -> None
     for th in threads:
         th.join()
     assert len(outcomes) == 120 and set(outcomes) <= {"ok", "closed"}
+
+
+def test_client_calls_keep_memory_flat(emu: WeChatEmulator, phone: Device) -> None:
+    from test_threads_memory import _rss_bytes
+
+    emu.register_device("o", phone.public_key_pem)
+    emu.register_person("p", NAME, ID_NUMBER)
+    doc, sig = phone.sign_result("c")
+    with emu.client() as c:
+        def round_(i: int) -> None:
+            if i % 4 == 0:
+                assert c.soter_verify_signature("o", doc, sig)
+            elif i % 4 == 1:
+                try:
+                    c.soter_verify_signature("nobody", doc, sig)
+                except soter_verify.WeChatApiError:
+                    pass
+            elif i % 4 == 2:
+                with c.face_get_info(emu.issue_verify_result("p")) as info:
+                    assert info.passed
+            else:
+                c.stats()
+
+        for i in range(500):
+            round_(i)
+        before = _rss_bytes()
+        for i in range(3000):
+            round_(i)
+        growth = _rss_bytes() - before
+    assert growth < 2 * 1024 * 1024, f"RSS grew by {growth} bytes over 3000 client calls"
