@@ -183,15 +183,14 @@ fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 
 /// Unwrap PEM, JSON escaping and base64 down to DER bytes.
 fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
+    // Raw DER is a SEQUENCE (0x30, which is also the text '0') holding non-text bytes. It is
+    // taken as it is: trimming "whitespace" would cut DER whose last bytes happen to be 0x0a or 0x20.
+    if input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        return Ok(input.to_vec());
+    }
     let trimmed = trim_ascii(input);
     if trimmed.is_empty() {
         return Err(Error::input("the key input is empty"));
-    }
-    // Raw DER: a SEQUENCE. Base64 text never starts with 0x30 followed by a length byte >= 0x80
-    // or a short length that fits; decide on the first byte, which is '0' (0x30) in text too,
-    // so fall back to text when DER parsing would fail and the bytes are printable.
-    if trimmed[0] == 0x30 && !trimmed.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
-        return Ok(trimmed.to_vec());
     }
     let text = std::str::from_utf8(trimmed)
         .map_err(|_| Error::key("the key is neither DER nor text (invalid UTF-8)"))?;

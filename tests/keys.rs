@@ -91,6 +91,16 @@ fn other_algorithms_are_named() {
 }
 
 #[test]
+fn der_ending_in_whitespace_bytes_is_not_trimmed() {
+    // An EC key whose DER ends in 0x0a: found by the Java suite (1 in ~60 random P-256 keys).
+    let mut der = base64::decode(EC_P256.as_bytes()).unwrap();
+    *der.last_mut().unwrap() = 0x0a;
+    assert_eq!(kind(&der), ErrorKind::UnsupportedKey);
+    *der.last_mut().unwrap() = 0x20;
+    assert_eq!(kind(&der), ErrorKind::UnsupportedKey);
+}
+
+#[test]
 fn broken_rsa_keys_are_refused() {
     let key = common::keypair(2048).public_key();
     let n = key.modulus().to_vec();

@@ -29,6 +29,13 @@ fn salt_len(value: i32) -> Result<SaltLen> {
 /// Free with `soter_key_free`.
 pub struct SoterKey(pub(crate) PublicKey);
 
+impl SoterKey {
+    /// Wrap a key (for Rust code that drives the C ABI, such as the benches).
+    pub fn from_key(key: PublicKey) -> SoterKey {
+        SoterKey(key)
+    }
+}
+
 /// A parsed resultJSON. Immutable; safe to share between threads. Free with
 /// `soter_result_json_free`. Strings it hands out are borrowed from it.
 pub struct SoterResultJson(pub(crate) ResultJson);

@@ -1,0 +1,84 @@
+package io.soterverify;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * One native handle with an in-flight guard.
+ *
+ * <p>{@code state} holds the number of calls in flight in its low bits and a CLOSED flag in bit 62.
+ * A call {@link #acquire}s (fails once CLOSED is set) and {@link #release}s; {@link #close} sets
+ * CLOSED. The handle is freed exactly once, by whichever comes last: {@code close} when no call is
+ * in flight, else the last call to leave. So close never blocks, never frees memory under a running
+ * call, and a call after close gets an {@link IllegalStateException} instead of a dangling pointer.
+ *
+ * <p>This object is also the {@link Cleaner} action: it must not reference its owner.
+ */
+final class NativeHandle implements Runnable {
+    static final Cleaner CLEANER = Cleaner.create();
+
+    /** Live native handles of all kinds (for tests: leaks and double frees show here). */
+    static final AtomicInteger LIVE = new AtomicInteger();
+
+    private static final long CLOSED = 1L << 62;
+
+    private final AtomicLong state = new AtomicLong();
+    private final long ptr;
+    private final LongConsumer free;
+    private final String what;
+
+    NativeHandle(long ptr, LongConsumer free, String what) {
+        if (ptr == 0) {
+            throw new IllegalStateException("soter-verify: the library returned a NULL " + what);
+        }
+        this.ptr = ptr;
+        this.free = free;
+        this.what = what;
+        LIVE.incrementAndGet();
+    }
+
+    /** Enters a call: returns the pointer, valid until the matching {@link #release}. */
+    long acquire() {
+        while (true) {
+            long s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new IllegalStateException("this " + what + " is closed");
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return ptr;
+            }
+        }
+    }
+
+    /** Leaves a call; frees the handle if it was closed meanwhile and this was the last call. */
+    void release() {
+        if (state.decrementAndGet() == CLOSED) {
+            freeNow();
+        }
+    }
+
+    /** Marks the handle closed; frees it now unless calls are in flight. Idempotent. */
+    void close() {
+        long before = state.getAndUpdate(s -> s | CLOSED);
+        if (before == 0) {
+            freeNow();
+        }
+    }
+
+    boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
+    }
+
+    private void freeNow() {
+        free.accept(ptr);
+        LIVE.decrementAndGet();
+    }
+
+    /** Cleaner action (the owner became unreachable, so no call can be in flight). */
+    @Override
+    public void run() {
+        close();
+    }
+}

@@ -1,0 +1,33 @@
+package io.soterverify;
+
+/**
+ * Base of every checked exception of soter-verify. There is one subclass per status code of the C
+ * ABI (see {@link Status}); catch the subclasses you handle and this class for the rest.
+ *
+ * <p>Messages are one sentence from the native library and never contain secrets.
+ */
+public abstract class SoterException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final Status status;
+
+    /**
+     * Creates the exception.
+     *
+     * @param status the status code it stands for
+     * @param message the explanation
+     */
+    protected SoterException(Status status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    /**
+     * The C ABI status this exception stands for.
+     *
+     * @return the status
+     */
+    public Status status() {
+        return status;
+    }
+}

@@ -1,0 +1,19 @@
+package io.soterverify;
+
+/**
+ * A connect or overall timeout expired while talking to WeChat.
+ *
+ * <p>Status {@link Status#TIMEOUT} ({@code SOTER_STATUS_TIMEOUT} = 15).
+ */
+public class TimeoutException extends SoterException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message the library's one-sentence explanation
+     */
+    public TimeoutException(String message) {
+        super(Status.TIMEOUT, message);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * soter-verify for Java: verify WeChat SOTER biometric results (RSASSA-PSS signatures made in the
+ * phone's TEE) and WeChat face verification results.
+ *
+ * <p>Start with {@link io.soterverify.Soter}: {@link io.soterverify.Soter#newChallenge()},
+ * {@link io.soterverify.Soter#verifyAuthKey} and {@link io.soterverify.Soter#authenticate}. Keys are
+ * {@link io.soterverify.PublicKey}. Every failure is a checked {@link io.soterverify.SoterException}
+ * with one subclass per status of the C ABI.
+ *
+ * <p>The native library {@code libsoter_verify.so} is bundled in the jar (Linux x86-64); set
+ * {@code -Djna.library.path=DIR} to use another build.
+ */
+package io.soterverify;
