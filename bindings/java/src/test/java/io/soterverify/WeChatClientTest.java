@@ -602,6 +602,29 @@ class WeChatClientTest {
     }
 
     @Test
+    void closeDuringASlowCallLetsItFinish() throws Exception {
+        int live = NativeHandle.LIVE.get();
+        WeChatClient c = client().build();
+        assertTrue(verify(c));
+        emu.injectDelay(Duration.ofMillis(300), 1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> slow = pool.submit(() -> verify(c));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (emu.counters().faultsApplied() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            c.close();                                  // returns at once; the call in flight keeps the client
+            assertTrue(c.isClosed());
+            assertThrows(IllegalStateException.class, () -> verify(c));
+            assertTrue(slow.get(), "the call in flight completes after close");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(live, NativeHandle.LIVE.get(), "the last call out freed the client");
+    }
+
+    @Test
     void secretsAndTokensNeverAppearInMessagesOrToString() throws Exception {
         String token = "JAVA-SECRET-TOKEN-abcdef123456";
         List<String> texts = new ArrayList<>();
