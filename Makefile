@@ -7,7 +7,12 @@ LIB     := $(RELEASE)/libsoter_verify.so
 CBUILD  := tests/c/build
 CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
-.PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean
+C_TESTS := test_abi test_wechat test_hardening
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
+VECTORS := ../shared/vectors/tencent-soter-sample
+
+.PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
+        hardening asan valgrind fuzz-smoke bench
 
 all: build
 
@@ -27,16 +32,15 @@ test-pure-rust:
 header-check: build
 	$(CARGO) test --test header
 
+# Each C test program built as C11 and as C++17 against the header, warnings as errors.
 test-c: build
 	@mkdir -p $(CBUILD)
-	$(CC) -std=c11 $(CFLAGS_STRICT) tests/c/test_abi.c -o $(CBUILD)/test_abi_c -L$(RELEASE) -lsoter_verify -lpthread
-	$(CXX) -std=c++17 $(CFLAGS_STRICT) -x c++ tests/c/test_abi.c -o $(CBUILD)/test_abi_cpp -L$(RELEASE) -lsoter_verify -lpthread
-	LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=../shared/vectors/tencent-soter-sample $(CBUILD)/test_abi_c
-	LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=../shared/vectors/tencent-soter-sample $(CBUILD)/test_abi_cpp
-	$(CC) -std=c11 $(CFLAGS_STRICT) tests/c/test_wechat.c -o $(CBUILD)/test_wechat_c -L$(RELEASE) -lsoter_verify -lpthread
-	$(CXX) -std=c++17 $(CFLAGS_STRICT) -x c++ tests/c/test_wechat.c -o $(CBUILD)/test_wechat_cpp -L$(RELEASE) -lsoter_verify -lpthread
-	LD_LIBRARY_PATH=$(RELEASE) $(CBUILD)/test_wechat_c
-	LD_LIBRARY_PATH=$(RELEASE) $(CBUILD)/test_wechat_cpp
+	@set -e; for t in $(C_TESTS); do \
+	  $(CC) -std=c11 $(CFLAGS_STRICT) tests/c/$$t.c -o $(CBUILD)/$${t}_c -L$(RELEASE) -lsoter_verify -lpthread; \
+	  $(CXX) -std=c++17 $(CFLAGS_STRICT) -x c++ tests/c/$$t.c -o $(CBUILD)/$${t}_cpp -L$(RELEASE) -lsoter_verify -lpthread; \
+	  echo "== $$t (C)"; LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=$(VECTORS) $(CBUILD)/$${t}_c; \
+	  echo "== $$t (C++)"; LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=$(VECTORS) $(CBUILD)/$${t}_cpp; \
+	done
 
 test-python: build
 	bash bindings/python/run-tests.sh
@@ -51,3 +55,26 @@ demo: build
 clean:
 	$(CARGO) clean
 	rm -rf $(CBUILD)
+
+## hardening: the C tests under AddressSanitizer+UBSan and valgrind, and a short run of every fuzz target
+hardening: asan valgrind fuzz-smoke
+
+asan: build
+	@mkdir -p $(CBUILD)
+	@set -e; for t in $(C_TESTS); do \
+	  $(CC) -std=c11 $(CFLAGS_STRICT) $(SAN_FLAGS) tests/c/$$t.c -o $(CBUILD)/$${t}_asan -L$(RELEASE) -lsoter_verify -lpthread; \
+	  echo "== $$t under ASan+UBSan"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=$(VECTORS) $(CBUILD)/$${t}_asan; \
+	done
+
+valgrind: test-c
+	@set -e; for t in $(C_TESTS); do \
+	  echo "== $$t under valgrind memcheck"; \
+	  LD_LIBRARY_PATH=$(RELEASE) SOTER_VECTORS=$(VECTORS) valgrind -q --error-exitcode=3 --leak-check=full \
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite $(CBUILD)/$${t}_c; \
+	done
+
+FUZZ_SECONDS ?= 30
+fuzz-smoke:
+	bash fuzz/smoke.sh $(FUZZ_SECONDS)

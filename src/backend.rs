@@ -109,61 +109,96 @@ mod aws {
     use super::*;
     use aws_lc_sys as ffi;
 
-    /// An AWS-LC `RSA` holding only the public key. AWS-LC documents RSA objects as safe for
-    /// concurrent public-key operations.
-    pub(crate) struct AwsKey(*mut ffi::RSA);
+    /// The modulus, exponent and Montgomery context, built once per key. Verification calls
+    /// `BN_mod_exp_mont` directly with them: no RSA object, so no lock or reference count is
+    /// touched per call and threads verifying with one key never contend.
+    pub(crate) struct AwsKey {
+        n: *mut ffi::BIGNUM,
+        e: *mut ffi::BIGNUM,
+        mont: *mut ffi::BN_MONT_CTX,
+    }
 
-    // SAFETY: the RSA object is never mutated after construction except through AWS-LC's own
-    // internally locked lazy caches, which are thread-safe.
+    // SAFETY: n, e and mont are never written after construction; AWS-LC only reads them.
     unsafe impl Send for AwsKey {}
     unsafe impl Sync for AwsKey {}
 
+    /// Frees a BIGNUM on every path out of a scope.
+    struct Bn(*mut ffi::BIGNUM);
+    impl Drop for Bn {
+        fn drop(&mut self) {
+            // SAFETY: BN_free accepts NULL and the pointer is owned here.
+            unsafe { ffi::BN_free(self.0) }
+        }
+    }
+
+    /// A per-thread scratch context (BN_CTX is not thread-safe, and allocating one per call costs).
+    struct Ctx(*mut ffi::BN_CTX);
+    impl Drop for Ctx {
+        fn drop(&mut self) {
+            // SAFETY: owned by this thread-local, freed once at thread exit.
+            unsafe { ffi::BN_CTX_free(self.0) }
+        }
+    }
+    thread_local! {
+        // SAFETY: BN_CTX_new has no preconditions; NULL (out of memory) is checked at use.
+        static CTX: Ctx = Ctx(unsafe { ffi::BN_CTX_new() });
+    }
+
+    fn fail(what: &str) -> Error {
+        // SAFETY: clears this thread's AWS-LC error queue so errors never accumulate.
+        unsafe { ffi::ERR_clear_error() };
+        Error::new(ErrorKind::Internal, format!("AWS-LC failed to {what}"))
+    }
+
     impl AwsKey {
         pub(crate) fn new(n: &[u8], e: u64) -> Result<AwsKey> {
-            // SAFETY: plain AWS-LC constructor calls; every allocation is checked and freed.
+            // SAFETY: plain AWS-LC constructors; every result is checked, and the partially built
+            // key is freed by Drop on the error paths.
             unsafe {
-                let bn_n = ffi::BN_bin2bn(n.as_ptr(), n.len(), std::ptr::null_mut());
-                let bn_e = ffi::BN_new();
-                let ok = !bn_n.is_null() && !bn_e.is_null() && ffi::BN_set_u64(bn_e, e) == 1;
-                let rsa = if ok { ffi::RSA_new_public_key(bn_n, bn_e) } else { std::ptr::null_mut() };
-                ffi::BN_free(bn_n);
-                ffi::BN_free(bn_e);
-                ffi::ERR_clear_error();
-                if rsa.is_null() {
-                    return Err(Error::key("AWS-LC refused the RSA public key"));
+                let mut key = AwsKey { n: ffi::BN_bin2bn(n.as_ptr(), n.len(), std::ptr::null_mut()), e: ffi::BN_new(), mont: std::ptr::null_mut() };
+                if key.n.is_null() || key.e.is_null() || ffi::BN_set_u64(key.e, e) != 1 {
+                    return Err(fail("load the RSA public key"));
                 }
-                Ok(AwsKey(rsa))
+                key.mont = ffi::BN_MONT_CTX_new_for_modulus(key.n, std::ptr::null_mut());
+                if key.mont.is_null() {
+                    return Err(fail("prepare the RSA modulus"));
+                }
+                Ok(key)
             }
         }
 
+        /// `sig^e mod n` as k bytes. The caller has checked `sig < n` and `sig.len() == k`.
         pub(crate) fn public_op(&self, sig: &[u8], k: usize) -> Result<Vec<u8>> {
             let mut out = vec![0u8; k];
-            let mut out_len = 0usize;
-            // SAFETY: out has k bytes, sig is a valid slice; RSA_verify_raw only reads the key.
-            let rc = unsafe {
-                ffi::RSA_verify_raw(
-                    self.0,
-                    &mut out_len,
-                    out.as_mut_ptr(),
-                    k,
-                    sig.as_ptr(),
-                    sig.len(),
-                    ffi::RSA_NO_PADDING,
-                )
-            };
-            if rc != 1 || out_len != k {
-                // SAFETY: clears this thread's AWS-LC error queue so errors never accumulate.
-                unsafe { ffi::ERR_clear_error() };
-                return Err(Error::new(ErrorKind::MalformedSignature, "AWS-LC refused the signature value"));
-            }
+            CTX.with(|ctx| {
+                if ctx.0.is_null() {
+                    return Err(fail("allocate a BN_CTX"));
+                }
+                // SAFETY: all pointers are live BIGNUMs/contexts; out has k bytes.
+                unsafe {
+                    let s = Bn(ffi::BN_bin2bn(sig.as_ptr(), sig.len(), std::ptr::null_mut()));
+                    let m = Bn(ffi::BN_new());
+                    if s.0.is_null() || m.0.is_null()
+                        || ffi::BN_mod_exp_mont(m.0, s.0, self.e, self.n, ctx.0, self.mont) != 1
+                        || ffi::BN_bn2bin_padded(out.as_mut_ptr(), k, m.0) != 1
+                    {
+                        return Err(fail("compute the RSA public operation"));
+                    }
+                }
+                Ok(())
+            })?;
             Ok(out)
         }
     }
 
     impl Drop for AwsKey {
         fn drop(&mut self) {
-            // SAFETY: self.0 came from RSA_new_public_key and is freed once.
-            unsafe { ffi::RSA_free(self.0) }
+            // SAFETY: each pointer is NULL or owned by this key, freed once.
+            unsafe {
+                ffi::BN_MONT_CTX_free(self.mont);
+                ffi::BN_free(self.n);
+                ffi::BN_free(self.e);
+            }
         }
     }
 }

@@ -550,7 +550,7 @@ fn check_credentials(inner: &Inner, grant_type: Option<&str>, appid: Option<&str
     if appid != Some(inner.config.appid.as_str()) {
         return Some(err(40013, "invalid appid"));
     }
-    let ok = secret.map_or(false, |s| crate::constant_time_eq(s.as_bytes(), inner.config.secret.expose().as_bytes()));
+    let ok = secret.is_some_and(|s| crate::constant_time_eq(s.as_bytes(), inner.config.secret.expose().as_bytes()));
     if !ok {
         return Some(err(40125, "invalid appsecret"));
     }

@@ -1,4 +1,6 @@
 //! C ABI for keys, PSS verification, resultJSON and AuthKey parsing, authenticate, challenges.
+// The safety contract of each export (valid pointers and lengths) is stated in its header comment.
+#![allow(clippy::missing_safety_doc)]
 
 use std::ffi::c_char;
 

@@ -1,5 +1,9 @@
 //! C ABI for the WeChat emulator (in-process start/stop for the Python and Java test helpers).
 
+// The safety contract of every export is the header's: pointers are NULL or valid for the
+// given length, handles are live, out-parameters writable (see the conventions in mod.rs).
+#![allow(clippy::missing_safety_doc)]
+
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 

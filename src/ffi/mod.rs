@@ -7,6 +7,9 @@
 //!   "last error": Java virtual threads hop OS threads), freed with `soter_error_free`;
 //! - out-parameters are written only on success; inputs are (pointer, length) pairs;
 //! - handles are opaque, immutable and safe to share between threads; every `_free` accepts NULL.
+//!
+//! The safety contract of each export (valid pointers and lengths) is stated in its header comment.
+#![allow(clippy::missing_safety_doc)]
 
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -266,7 +269,7 @@ pub extern "C" fn soter_status_name(status: i32) -> *const c_char {
 
 /// The status of a failed call. `SOTER_STATUS_INVALID_ARGUMENT` for NULL. Thread-safe.
 #[no_mangle]
-pub extern "C" fn soter_error_status(err: *const SoterError) -> SoterStatus {
+pub unsafe extern "C" fn soter_error_status(err: *const SoterError) -> SoterStatus {
     // SAFETY: err is NULL or a live SoterError.
     unsafe { err.as_ref() }.map_or(SoterStatus::InvalidArgument, |e| e.status)
 }
@@ -274,7 +277,7 @@ pub extern "C" fn soter_error_status(err: *const SoterError) -> SoterStatus {
 /// The message of a failed call: one sentence, UTF-8, NUL-terminated. Borrowed: valid until
 /// `soter_error_free(err)`. Returns "" for NULL.
 #[no_mangle]
-pub extern "C" fn soter_error_message(err: *const SoterError) -> *const c_char {
+pub unsafe extern "C" fn soter_error_message(err: *const SoterError) -> *const c_char {
     // SAFETY: err is NULL or a live SoterError.
     match unsafe { err.as_ref() } {
         Some(e) => e.message.as_ptr(),
@@ -285,7 +288,7 @@ pub extern "C" fn soter_error_message(err: *const SoterError) -> *const c_char {
 /// WeChat's errcode for `SOTER_STATUS_WECHAT_API` errors (and token errors WeChat caused).
 /// Writes `*errcode` and returns true when there is one; returns false otherwise.
 #[no_mangle]
-pub extern "C" fn soter_error_errcode(err: *const SoterError, errcode: *mut i64) -> bool {
+pub unsafe extern "C" fn soter_error_errcode(err: *const SoterError, errcode: *mut i64) -> bool {
     // SAFETY: err is NULL or a live SoterError; errcode is NULL or writable.
     match (unsafe { err.as_ref() }.and_then(|e| e.errcode), errcode.is_null()) {
         (Some(code), false) => {
@@ -298,21 +301,21 @@ pub extern "C" fn soter_error_errcode(err: *const SoterError, errcode: *mut i64)
 
 /// WeChat's errmsg when there is an errcode, else NULL. Borrowed like `soter_error_message`.
 #[no_mangle]
-pub extern "C" fn soter_error_errmsg(err: *const SoterError) -> *const c_char {
+pub unsafe extern "C" fn soter_error_errmsg(err: *const SoterError) -> *const c_char {
     // SAFETY: err is NULL or a live SoterError.
     unsafe { err.as_ref() }.and_then(|e| e.errmsg.as_ref()).map_or(std::ptr::null(), |m| m.as_ptr())
 }
 
 /// Free an error. NULL is a no-op.
 #[no_mangle]
-pub extern "C" fn soter_error_free(err: *mut SoterError) {
+pub unsafe extern "C" fn soter_error_free(err: *mut SoterError) {
     // SAFETY: err is NULL or a SoterError from this library, freed once.
     guard_value((), || unsafe { free_handle(err) })
 }
 
 /// Free a string this library returned as `char *` (documented at each export). NULL is a no-op.
 #[no_mangle]
-pub extern "C" fn soter_string_free(s: *mut c_char) {
+pub unsafe extern "C" fn soter_string_free(s: *mut c_char) {
     if !s.is_null() {
         // SAFETY: s came from CString::into_raw in this library and is freed once.
         guard_value((), || unsafe { drop(CString::from_raw(s)) })
@@ -329,8 +332,11 @@ mod tests {
         let status = guard(&mut err, || panic!("boom"));
         assert_eq!(status, SoterStatus::Internal);
         assert!(!err.is_null());
-        assert_eq!(soter_error_status(err), SoterStatus::Internal);
-        soter_error_free(err);
+        // SAFETY: err is the live error guard just wrote.
+        unsafe {
+            assert_eq!(soter_error_status(err), SoterStatus::Internal);
+            soter_error_free(err);
+        }
         assert_eq!(guard_value(7, || panic!("boom")), 7);
     }
 

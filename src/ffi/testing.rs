@@ -1,6 +1,10 @@
 //! C ABI for the device simulator (tests in every language): key pairs, simulated devices that
 //! sign resultJSONs with a rising counter, and AuthKey exports signed by an ASK.
 
+// The safety contract of every export is the header's: pointers are NULL or valid for the
+// given length, handles are live, out-parameters writable (see the conventions in mod.rs).
+#![allow(clippy::missing_safety_doc)]
+
 use std::ffi::{c_char, CString};
 
 use super::{free_handle, guard, guard_value, handle, into_c_string, into_handle, out_ptr, text, SoterError, SoterStatus};

@@ -1,6 +1,10 @@
 //! C ABI for the WeChat client: options, token sources (including a C callback), SOTER
 //! verify_signature and face verification.
 
+// The safety contract of every export is the header's: pointers are NULL or valid for the
+// given length, handles are live, out-parameters writable (see the conventions in mod.rs).
+#![allow(clippy::missing_safety_doc)]
+
 use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;

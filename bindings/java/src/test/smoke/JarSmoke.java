@@ -18,6 +18,17 @@ public class JarSmoke {
         } catch (io.soterverify.InvalidKeyException expected) {
             // ok
         }
+        // The lazily registered WeChat and testing natives resolve from the same library.
+        try (io.soterverify.testing.WeChatEmulator emu = io.soterverify.testing.WeChatEmulator.start("wx-smoke", "s");
+                io.soterverify.testing.Device phone = io.soterverify.testing.Device.create();
+                io.soterverify.WeChatClient client = io.soterverify.WeChatClient.builder("wx-smoke", "s")
+                        .baseUrl(emu.baseUrl()).build()) {
+            emu.registerDevice("o_smoke", phone);
+            io.soterverify.testing.SignedData r = phone.signResult(c);
+            if (!client.soterVerifySignature("o_smoke", r.json(), r.signature())) {
+                throw new AssertionError("verify_signature against the emulator failed");
+            }
+        }
         File file = NativeLibrary.getInstance("soter_verify").getFile();
         if (args.length == 0) {
             if (System.getProperty("jna.library.path") != null) {

@@ -7,6 +7,10 @@
  * {@link io.soterverify.PublicKey}. Every failure is a checked {@link io.soterverify.SoterException}
  * with one subclass per status of the C ABI.
  *
+ * <p>{@link io.soterverify.WeChatClient} calls the WeChat server API (access tokens, SOTER
+ * {@code verify_signature}, face verification); {@code io.soterverify.testing} has a WeChat
+ * emulator and a simulated device for tests.
+ *
  * <p>The native library {@code libsoter_verify.so} is bundled in the jar (Linux x86-64); set
  * {@code -Djna.library.path=DIR} to use another build.
  */

@@ -1,0 +1,113 @@
+package io.soterverify;
+
+import com.sun.jna.NativeLibrary;
+import java.lang.ref.Cleaner;
+import java.util.function.LongConsumer;
+
+/**
+ * Not API: the bridge {@code io.soterverify.testing} uses to reach this package's native plumbing
+ * (the loaded library, in-flight guarded handles, error mapping). It may change in any release;
+ * applications must not use it.
+ */
+public final class Internal {
+    private Internal() {}
+
+    /**
+     * The loaded, ABI-checked native library.
+     *
+     * @return the library
+     */
+    public static NativeLibrary library() {
+        return NativeLib.LIB;
+    }
+
+    /**
+     * Wraps a native pointer in an in-flight guarded handle and registers {@code owner} with the
+     * shared {@link Cleaner}.
+     *
+     * @param owner the Java object owning the pointer (must not be referenced by {@code free})
+     * @param ptr the native pointer (not 0)
+     * @param free its free function
+     * @param what a name for messages ("WeChatEmulator")
+     * @return the handle
+     */
+    public static Handle handle(Object owner, long ptr, LongConsumer free, String what) {
+        return new Handle(owner, new NativeHandle(ptr, free, what));
+    }
+
+    /**
+     * Throws the exception for {@code status} unless it is OK; frees {@code err[0]} either way.
+     *
+     * @param status a SoterStatus
+     * @param err the one-element error out-parameter
+     * @throws SoterException the matching exception
+     */
+    public static void check(int status, long[] err) throws SoterException {
+        Errors.check(status, err);
+    }
+
+    /**
+     * Copies a borrowed NUL-terminated UTF-8 string.
+     *
+     * @param p the pointer (0 gives "")
+     * @return the string
+     */
+    public static String cString(long p) {
+        return NativeLib.cString(p);
+    }
+
+    /**
+     * Copies then frees a string the library returned as {@code char *}.
+     *
+     * @param p the pointer
+     * @param len its length in bytes
+     * @return the string
+     */
+    public static String takeString(long p, long len) {
+        try {
+            return NativeLib.utf8(p, len);
+        } finally {
+            NativeLib.soter_string_free(p);
+        }
+    }
+
+    /** An in-flight guarded native handle (see the package's key classes). */
+    public static final class Handle {
+        private final NativeHandle h;
+        private final Cleaner.Cleanable cleanable;
+
+        private Handle(Object owner, NativeHandle h) {
+            this.h = h;
+            this.cleanable = NativeHandle.CLEANER.register(owner, h);
+        }
+
+        /**
+         * Enters a call.
+         *
+         * @return the pointer, valid until {@link #release()}
+         * @throws IllegalStateException when closed
+         */
+        public long acquire() {
+            return h.acquire();
+        }
+
+        /** Leaves a call. */
+        public void release() {
+            h.release();
+        }
+
+        /** Closes (frees once no call is in flight). Idempotent. */
+        public void close() {
+            cleanable.clean();
+        }
+
+        /**
+         * Whether {@link #close()} was called.
+         *
+         * @return true once closed
+         */
+        public boolean isClosed() {
+            return h.isClosed();
+        }
+    }
+}

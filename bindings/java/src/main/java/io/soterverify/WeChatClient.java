@@ -1,0 +1,549 @@
+package io.soterverify;
+
+import com.sun.jna.CallbackReference;
+import com.sun.jna.Memory;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A WeChat server API client for one app: access tokens, SOTER {@code verify_signature} and face
+ * verification ({@code getinfo}, {@code getverifyid}, {@code queryverifyinfo}).
+ *
+ * <p>Thread-safe: build one per app and share it between all threads (it holds the connection
+ * pool and the token cache; any number of threads on a cold cache cause one token request). On a
+ * token error (40001, 40014, 42001) it refreshes the token once and retries the call once; on
+ * errcode -1, HTTP 5xx and connection failures it retries with bounded exponential backoff.
+ *
+ * <p>It holds native resources: close it when the application stops (a forgotten client is freed
+ * by a {@link Cleaner}). {@link #close()} is idempotent and never frees the client under a call in
+ * flight on another thread; calls after close throw {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * try (WeChatClient wechat = WeChatClient.builder(appId, appSecret).build()) {
+ *     boolean ok = wechat.soterVerifySignature(openid, resultJson, resultJsonSignature);
+ * }
+ * }</pre>
+ *
+ * <p>The app secret and access tokens never appear in exception messages or {@link #toString()}.
+ */
+public final class WeChatClient implements AutoCloseable {
+    private final NativeHandle handle;
+    private final Cleaner.Cleanable cleanable;
+    private final SupplierCallback callback;
+    private final String appId;
+    private final String source;
+
+    private WeChatClient(long ptr, SupplierCallback callback, String appId, String source) {
+        // The free action holds the callback: JNA's trampoline stays alive until the native client is freed.
+        this.handle = new NativeHandle(ptr, p -> {
+            WeChatNative.soter_wechat_client_free(p);
+            Reference.reachabilityFence(callback);
+        }, "WeChatClient");
+        this.cleanable = NativeHandle.CLEANER.register(this, handle);
+        this.callback = callback;
+        this.appId = appId;
+        this.source = source;
+    }
+
+    /**
+     * Starts configuring a client.
+     *
+     * @param appId the app's appid
+     * @param secret the app secret ("" for the fixed, supplier and cloud token sources)
+     * @return a builder
+     */
+    public static Builder builder(String appId, String secret) {
+        return new Builder(appId, secret);
+    }
+
+    /**
+     * SOTER {@code verify_signature}: asks WeChat whether {@code jsonSignature} signs exactly
+     * {@code jsonString} for the user {@code openid} (for mini-programs, which get no device key).
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @return true only when WeChat said errcode 0 and is_ok true; false for errcode 0 with is_ok
+     *     false (a failed verification, not an error)
+     * @throws WeChatApiException for any other errcode (errcode and errmsg kept)
+     * @throws TokenException when no access token could be obtained
+     * @throws NetworkException on network failure
+     * @throws TimeoutException when a timeout expired
+     * @throws MalformedResponseException when WeChat's answer was not the documented JSON
+     * @throws SoterException for other failures
+     * @throws IllegalStateException when the client is closed
+     */
+    public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) throws SoterException {
+        Objects.requireNonNull(jsonString, "jsonString must not be null");
+        return soterVerifySignature(openid, jsonString.getBytes(StandardCharsets.UTF_8), jsonSignature);
+    }
+
+    /**
+     * As {@link #soterVerifySignature(String, String, String)} with {@code resultJSON} as its exact bytes.
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @return true only when WeChat said errcode 0 and is_ok true
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public boolean soterVerifySignature(String openid, byte[] jsonString, String jsonSignature) throws SoterException {
+        byte[] o = utf8(openid, "openid");
+        Objects.requireNonNull(jsonString, "jsonString must not be null");
+        byte[] s = utf8(jsonSignature, "jsonSignature");
+        byte[] ok = new byte[1];
+        call((c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
+                jsonString.length, s, s.length, ok, err));
+        return ok[0] != 0;
+    }
+
+    /**
+     * Legacy face verification ({@code /cityservice/face/identify/getinfo}): the result behind a
+     * {@code verify_result} ticket. Check {@link FaceInfo#passed()} and
+     * {@link FaceInfo#matchesPerson(String, String)}.
+     *
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @return the result
+     * @throws WeChatApiException for errcodes (84001 invalid ticket, 84002 expired, 84003 used)
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public FaceInfo faceGetInfo(String verifyResult) throws SoterException {
+        byte[] v = utf8(verifyResult, "verifyResult");
+        long[] out = new long[1];
+        call((c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
+        return new FaceInfo(out[0]);
+    }
+
+    /**
+     * Starts a face verification session ({@code getverifyid}) for a document.
+     *
+     * @param outSeqNo your unique sequence number for this session
+     * @param cert the document to verify against
+     * @param openid the user's openid
+     * @return the session's {@code verify_id} and lifetime
+     * @throws WeChatApiException for errcodes
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public FaceVerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) throws SoterException {
+        byte[] seq = utf8(outSeqNo, "outSeqNo");
+        Objects.requireNonNull(cert, "cert must not be null");
+        byte[] o = utf8(openid, "openid");
+        Memory certStruct = cert.struct();
+        long[] id = new long[1];
+        long[] expires = new long[1];
+        try {
+            call((c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
+                    o.length, id, expires, err));
+        } finally {
+            Reference.reachabilityFence(certStruct);
+        }
+        try {
+            return new FaceVerifyId(NativeLib.cString(id[0]), expires[0]);
+        } finally {
+            NativeLib.soter_string_free(id[0]);
+        }
+    }
+
+    /**
+     * The result of a face verification session ({@code queryverifyinfo}); the library computes
+     * {@code cert_hash} from {@code cert}, the document given to {@link #faceGetVerifyId}.
+     *
+     * @param verifyId the session's {@code verify_id}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result; grant access only when {@link VerifyInfo#passed()}
+     * @throws WeChatApiException for errcodes (e.g. a document that does not match the session)
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public VerifyInfo faceQueryVerifyInfo(String verifyId, String outSeqNo, CertInfo cert, String openid)
+            throws SoterException {
+        byte[] id = utf8(verifyId, "verifyId");
+        byte[] seq = utf8(outSeqNo, "outSeqNo");
+        Objects.requireNonNull(cert, "cert must not be null");
+        byte[] o = utf8(openid, "openid");
+        Memory certStruct = cert.struct();
+        Memory out = new Memory(16);
+        out.clear();
+        try {
+            call((c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
+                    certStruct, o, o.length, out, err));
+            return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
+        } finally {
+            Reference.reachabilityFence(certStruct);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    /**
+     * As {@link #faceQueryVerifyInfo(String, String, CertInfo, String)} with the session from
+     * {@link #faceGetVerifyId}.
+     *
+     * @param session the session
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result
+     * @throws SoterException as for {@link #faceQueryVerifyInfo(String, String, CertInfo, String)}
+     */
+    public VerifyInfo faceQueryVerifyInfo(FaceVerifyId session, String outSeqNo, CertInfo cert, String openid)
+            throws SoterException {
+        Objects.requireNonNull(session, "session must not be null");
+        return faceQueryVerifyInfo(session.verifyId(), outSeqNo, cert, openid);
+    }
+
+    /**
+     * Replaces the token of a client built with {@link TokenSource#fixed(String)}.
+     *
+     * @param token the new access token
+     * @throws InvalidArgumentException when the client uses another token source
+     * @throws SoterException for other failures
+     * @throws IllegalStateException when the client is closed
+     */
+    public void setFixedToken(String token) throws SoterException {
+        byte[] t = utf8(token, "token");
+        call((c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
+    }
+
+    /**
+     * Drops the cached access token; the next call fetches one.
+     *
+     * @throws IllegalStateException when the client is closed
+     */
+    public void clearToken() {
+        long c = handle.acquire();
+        try {
+            WeChatNative.soter_wechat_client_clear_token(c);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The client's counters.
+     *
+     * @return a snapshot
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when the client is closed
+     */
+    public ClientStats stats() throws SoterException {
+        long[] out = new long[4];
+        call((c, err) -> WeChatNative.soter_wechat_client_stats(c, out, err));
+        return new ClientStats(out[0], out[1], out[2], out[3]);
+    }
+
+    /**
+     * The appid this client calls WeChat for.
+     *
+     * @return the appid
+     */
+    public String appId() {
+        return appId;
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    /** Frees the native client (after calls in flight finish). Idempotent. */
+    @Override
+    public void close() {
+        cleanable.clean();
+    }
+
+    @Override
+    public String toString() {
+        return "WeChatClient[appId=" + appId + ", " + source + (handle.isClosed() ? ", closed" : "") + "]";
+    }
+
+    private interface Call {
+        int run(long client, long[] err);
+    }
+
+    private void call(Call body) throws SoterException {
+        long[] err = new long[1];
+        int status;
+        long c = handle.acquire();
+        try {
+            status = body.run(c, err);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+        Throwable cause = callback == null ? null : callback.takeFailure();
+        if (status != 0) {
+            SoterException e = Errors.take(status, err[0]);
+            if (cause != null && e instanceof TokenException) {
+                e.initCause(cause);
+            }
+            throw e;
+        }
+        Errors.check(status, err);
+    }
+
+    private static byte[] utf8(String s, String what) {
+        Objects.requireNonNull(s, () -> what + " must not be null");
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Settings of a {@link WeChatClient}. Unset settings take the library's defaults (base URL
+     * https://api.weixin.qq.com, connect timeout 5 s, timeout 15 s per attempt, 3 attempts with
+     * backoff from 200 ms to 5 s, responses up to 1 MiB, token refresh 5 minutes before expiry,
+     * stable_token). Not thread-safe; {@link #toString()} shows no secret.
+     */
+    public static final class Builder {
+        private final String appId;
+        private final String secret;
+        private String baseUrl;
+        private boolean allowInsecureHttp;
+        private int connectTimeoutMs;
+        private int timeoutMs;
+        private String proxy;
+        private int maxAttempts;
+        private int backoffBaseMs;
+        private int backoffMaxMs;
+        private long maxResponseSize;
+        private int refreshMarginS;
+        private TokenSource tokenSource = TokenSource.stable();
+
+        private Builder(String appId, String secret) {
+            this.appId = Objects.requireNonNull(appId, "appId must not be null");
+            this.secret = Objects.requireNonNull(secret, "secret must not be null");
+        }
+
+        /**
+         * The API base URL ({@code scheme://host[:port]}), e.g. a {@code WeChatEmulator}'s. Plain
+         * http is refused unless the host is a loopback address or {@link #allowInsecureHttp}.
+         *
+         * @param baseUrl the URL
+         * @return this builder
+         */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl must not be null");
+            return this;
+        }
+
+        /**
+         * Allows plain http to a non-loopback base URL (a trusted internal gateway only: the
+         * access token travels in the query string).
+         *
+         * @param allow true to allow
+         * @return this builder
+         */
+        public Builder allowInsecureHttp(boolean allow) {
+            this.allowInsecureHttp = allow;
+            return this;
+        }
+
+        /**
+         * The overall timeout of one HTTP attempt (default 15 s); an expiry gives {@link TimeoutException}.
+         *
+         * @param timeout at least 1 ms
+         * @return this builder
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeoutMs = millis(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The connect timeout (default 5 s).
+         *
+         * @param timeout at least 1 ms
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeoutMs = millis(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * An HTTP(S) proxy URL, e.g. {@code http://proxy.internal:3128} (treated as a secret: it
+         * may carry credentials).
+         *
+         * @param proxyUrl the proxy URL
+         * @return this builder
+         */
+        public Builder proxy(String proxyUrl) {
+            this.proxy = Objects.requireNonNull(proxyUrl, "proxy must not be null");
+            return this;
+        }
+
+        /**
+         * Attempts per call for errcode -1, HTTP 5xx and connection failures (default 3).
+         *
+         * @param attempts 1 to 10 (1 = no retry)
+         * @return this builder
+         */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1 || attempts > 10) {
+                throw new IllegalArgumentException("maxAttempts must be 1 to 10, not " + attempts);
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * The retry backoff: the first delay, doubled per retry with jitter, capped at {@code max}
+         * (defaults 200 ms and 5 s).
+         *
+         * @param base the first delay, at least 1 ms
+         * @param max the cap on one delay, at least 1 ms
+         * @return this builder
+         */
+        public Builder backoff(Duration base, Duration max) {
+            this.backoffBaseMs = millis(base, "backoff base");
+            this.backoffMaxMs = millis(max, "backoff max");
+            return this;
+        }
+
+        /**
+         * The largest response body accepted (default 1 MiB); larger answers give
+         * {@link MalformedResponseException}.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder maxResponseSize(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxResponseSize must be positive");
+            }
+            this.maxResponseSize = bytes;
+            return this;
+        }
+
+        /**
+         * Refresh a cached token when less than this remains of its validity (default 5 minutes).
+         *
+         * @param margin at least 1 s
+         * @return this builder
+         */
+        public Builder refreshMargin(Duration margin) {
+            Objects.requireNonNull(margin, "refreshMargin must not be null");
+            long s = margin.getSeconds();
+            if (s < 1 || s > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("refreshMargin must be 1 s to 2^32-1 s");
+            }
+            this.refreshMarginS = (int) s;
+            return this;
+        }
+
+        /**
+         * Where access tokens come from (default {@link TokenSource#stable()}).
+         *
+         * @param source the source
+         * @return this builder
+         */
+        public Builder tokenSource(TokenSource source) {
+            this.tokenSource = Objects.requireNonNull(source, "tokenSource must not be null");
+            return this;
+        }
+
+        /**
+         * Tokens from your own service (a Java lambda); see {@link TokenSupplier}.
+         *
+         * @param supplier the supplier, kept for the client's lifetime
+         * @return this builder
+         */
+        public Builder tokenSource(TokenSupplier supplier) {
+            return tokenSource(TokenSource.supplier(supplier));
+        }
+
+        /**
+         * Creates the client. Settings are checked here, before any connection; no network
+         * traffic happens until the first call.
+         *
+         * @return the client; close it when the application stops
+         * @throws ConfigException for plain http to a remote host, a bad URL or proxy, bad retry settings
+         * @throws InvalidArgumentException for missing token source settings
+         * @throws SoterException for other failures
+         */
+        public WeChatClient build() throws SoterException {
+            WeChatNative.load();
+            byte[] base = bytes(baseUrl);
+            byte[] prox = bytes(proxy);
+            byte[] fixed = bytes(tokenSource.fixedToken);
+            byte[] file = tokenSource.file == null ? null : bytes(tokenSource.file.toString());
+            SupplierCallback cb = tokenSource.supplier == null ? null : new SupplierCallback(tokenSource.supplier);
+            Memory m = new Memory(128 + len(base) + len(prox) + len(fixed) + len(file) + 1);
+            m.clear();
+            long at = 128;
+            at = text(m, 0, base, at);
+            m.setByte(16, (byte) (allowInsecureHttp ? 1 : 0));
+            m.setInt(20, connectTimeoutMs);
+            m.setInt(24, timeoutMs);
+            at = text(m, 32, prox, at);
+            m.setInt(48, maxAttempts);
+            m.setInt(52, backoffBaseMs);
+            m.setInt(56, backoffMaxMs);
+            m.setLong(64, maxResponseSize);
+            m.setInt(72, refreshMarginS);
+            m.setInt(76, tokenSource.kind);
+            at = text(m, 80, fixed, at);
+            text(m, 96, file, at);
+            if (cb != null) {
+                m.setPointer(112, CallbackReference.getFunctionPointer(cb));
+            }
+            byte[] a = appId.getBytes(StandardCharsets.UTF_8);
+            byte[] s = secret.getBytes(StandardCharsets.UTF_8);
+            long[] out = new long[1];
+            long[] err = new long[1];
+            try {
+                Errors.check(WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err), err);
+            } finally {
+                Reference.reachabilityFence(m);
+                Reference.reachabilityFence(cb);
+            }
+            return new WeChatClient(out[0], cb, appId, tokenSource.toString());
+        }
+
+        private static byte[] bytes(String s) {
+            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static int len(byte[] b) {
+            return b == null ? 0 : b.length;
+        }
+
+        /** Writes {@code b} at {@code at} and its (pointer, length) at {@code field}; null stays NULL. */
+        private static long text(Memory m, long field, byte[] b, long at) {
+            if (b == null) {
+                return at;
+            }
+            m.write(at, b, 0, b.length);
+            m.setPointer(field, m.share(at));
+            m.setLong(field + 8, b.length);
+            return at + b.length;
+        }
+
+        private static int millis(Duration d, String what) {
+            Objects.requireNonNull(d, () -> what + " must not be null");
+            long ms;
+            try {
+                ms = d.toMillis();
+            } catch (ArithmeticException e) {
+                ms = Long.MAX_VALUE;
+            }
+            if (ms < 1 || ms > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException(what + " must be 1 ms to 2^32-1 ms, not " + d);
+            }
+            return (int) ms;
+        }
+
+        @Override
+        public String toString() {
+            return "WeChatClient.Builder[appId=" + appId + ", secret redacted, " + tokenSource
+                    + (baseUrl == null ? "" : ", baseUrl=" + baseUrl) + (proxy == null ? "" : ", proxy set") + "]";
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.soterverify.testing;
+
+import io.soterverify.Internal;
+import io.soterverify.PublicKey;
+import io.soterverify.SoterException;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * A simulated SOTER device (the phone's TEE): an AuthKey pair, a {@code cpu_id}, a {@code uid} and
+ * a counter that rises with every signed result. It signs resultJSONs exactly as
+ * {@code wx.startSoterAuthentication} returns them, and exports its AuthKey signed by an ASK, so
+ * you can test your backend without a phone. Thread-safe; close it (or let the Cleaner free it).
+ *
+ * <pre>{@code
+ * try (Device phone = Device.create()) {
+ *     String challenge = Soter.newChallenge();
+ *     SignedData r = phone.signResult(challenge);
+ *     // POST r.json() and r.signature() to your login endpoint
+ * }
+ * }</pre>
+ */
+public final class Device implements AutoCloseable {
+    /** SOTER's PSS salt length. */
+    public static final int SALT_LEN_SOTER = 20;
+    /** The salt length Huawei devices use (announced in {@code rsa_pss_saltlen}). */
+    public static final int SALT_LEN_HUAWEI = 32;
+
+    private final Internal.Handle handle;
+    private final String cpuId;
+    private final String uid;
+
+    private Device(long ptr) {
+        this.handle = Internal.handle(this, ptr, TestingNative::soter_device_free, "Device");
+        this.cpuId = Internal.cString(TestingNative.soter_device_cpu_id(ptr));
+        this.uid = Internal.cString(TestingNative.soter_device_uid(ptr));
+    }
+
+    /**
+     * A new device with a 2048-bit AuthKey and a random {@code cpu_id}.
+     *
+     * @return the device
+     * @throws SoterException when the library fails
+     */
+    public static Device create() throws SoterException {
+        return create(2048);
+    }
+
+    /**
+     * A new device with an AuthKey of {@code bits}.
+     *
+     * @param bits 2048, 3072 or 4096
+     * @return the device
+     * @throws io.soterverify.InvalidArgumentException for another size
+     * @throws SoterException for other failures
+     */
+    public static Device create(int bits) throws SoterException {
+        TestingNative.load();
+        long[] out = new long[1];
+        long[] err = new long[1];
+        Internal.check(TestingNative.soter_device_new(bits, out, err), err);
+        return new Device(out[0]);
+    }
+
+    /**
+     * The device's {@code cpu_id}.
+     *
+     * @return the cpu_id
+     */
+    public String cpuId() {
+        return cpuId;
+    }
+
+    /**
+     * The app's {@code uid} on the device.
+     *
+     * @return the uid
+     */
+    public String uid() {
+        return uid;
+    }
+
+    /**
+     * The AuthKey's public key as SPKI PEM (what {@code WeChatEmulator#registerDevice} and your
+     * key store take).
+     *
+     * @return the PEM
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when closed
+     */
+    public String publicKeyPem() throws SoterException {
+        long[] out = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            st = TestingNative.soter_device_public_key_pem(p, out, len, err);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+        Internal.check(st, err);
+        return Internal.takeString(out[0], len[0]);
+    }
+
+    /**
+     * The AuthKey's public key, loaded.
+     *
+     * @return a new key; close it when done
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when closed
+     */
+    public PublicKey publicKey() throws SoterException {
+        return PublicKey.load(publicKeyPem());
+    }
+
+    /**
+     * Signs a resultJSON for {@code challenge} with the next counter, PSS salt 20 (as SOTER).
+     *
+     * @param challenge the challenge your server issued
+     * @return {@code resultJSON} and {@code resultJSONSignature}
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when closed
+     */
+    public SignedData signResult(String challenge) throws SoterException {
+        return signResult(challenge, SALT_LEN_SOTER);
+    }
+
+    /**
+     * Signs a resultJSON with another PSS salt length, announced in {@code rsa_pss_saltlen} as
+     * Huawei devices do ({@link #SALT_LEN_HUAWEI}).
+     *
+     * @param challenge the challenge your server issued
+     * @param saltLen the salt length in bytes
+     * @return {@code resultJSON} and {@code resultJSONSignature}
+     * @throws SoterException when the library fails (e.g. a salt too long for the key)
+     * @throws IllegalStateException when closed
+     */
+    public SignedData signResult(String challenge, int saltLen) throws SoterException {
+        Objects.requireNonNull(challenge, "challenge must not be null");
+        if (saltLen < 0) {
+            throw new IllegalArgumentException("saltLen must not be negative");
+        }
+        byte[] c = challenge.getBytes(StandardCharsets.UTF_8);
+        long[] json = new long[1];
+        long[] jsonLen = new long[1];
+        long[] sig = new long[1];
+        long[] sigLen = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            st = TestingNative.soter_device_sign_result(p, c, c.length, saltLen, json, jsonLen, sig, sigLen, err);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+        Internal.check(st, err);
+        return take(json[0], jsonLen[0], sig[0], sigLen[0]);
+    }
+
+    /**
+     * The AuthKey export ({@code {"pub_key","cpu_id","counter","uid"}}) signed by {@code ask}
+     * (salt 20), as the TEE produces it; verify it with {@code Soter.verifyAuthKey}.
+     *
+     * @param ask the app's ASK
+     * @return the AuthKey JSON and its signature
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when this device or the ASK is closed
+     */
+    public SignedData signedAuthKey(TestKeyPair ask) throws SoterException {
+        Objects.requireNonNull(ask, "ask must not be null");
+        long[] json = new long[1];
+        long[] jsonLen = new long[1];
+        long[] sig = new long[1];
+        long[] sigLen = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            long a = ask.handle.acquire();
+            try {
+                st = TestingNative.soter_device_signed_auth_key(p, a, json, jsonLen, sig, sigLen, err);
+            } finally {
+                ask.handle.release();
+            }
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(ask);
+        }
+        Internal.check(st, err);
+        return take(json[0], jsonLen[0], sig[0], sigLen[0]);
+    }
+
+    /** Copies and frees both strings (both are freed even if a copy fails). */
+    private static SignedData take(long json, long jsonLen, long sig, long sigLen) {
+        String j;
+        String s;
+        try {
+            j = Internal.takeString(json, jsonLen);
+        } finally {
+            s = Internal.takeString(sig, sigLen);
+        }
+        return new SignedData(j, s);
+    }
+
+    /** Frees the device. Idempotent. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Device[cpu_id=" + cpuId + (handle.isClosed() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,55 @@
+package io.soterverify.testing;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.soterverify.Internal;
+
+/**
+ * Direct-mapped emulator and device simulator functions, registered on first use against the
+ * library {@code io.soterverify} loaded (conventions as in its native classes).
+ */
+final class TestingNative {
+    static {
+        Native.register(TestingNative.class, Internal.library());
+    }
+
+    private TestingNative() {}
+
+    static void load() {}
+
+    // ---- emulator ----
+    static native int soter_emulator_start(byte[] appid, long appidLen, byte[] secret, long secretLen, Pointer opts,
+            long[] out, long[] err);
+    static native void soter_emulator_stop(long emu);
+    static native void soter_emulator_free(long emu);
+    static native long soter_emulator_base_url(long emu);
+    static native int soter_emulator_register_device(long emu, byte[] openid, long openidLen, byte[] key,
+            long keyLen, long[] err);
+    static native int soter_emulator_register_person(long emu, byte[] openid, long openidLen, byte[] name,
+            long nameLen, byte[] id, long idLen, long identifyRet, long verifyRet, long[] err);
+    static native int soter_emulator_issue_verify_result(long emu, byte[] openid, long openidLen, long[] out,
+            long[] err);
+    static native int soter_emulator_inject_fault(long emu, int fault, long count, int delayMs, byte[] path,
+            long pathLen, long[] err);
+    static native void soter_emulator_clear_faults(long emu);
+    /** {@code out}: SoterEmulatorCounters, six uint64. */
+    static native int soter_emulator_counters(long emu, long[] out, long[] err);
+    static native long soter_emulator_requests_to(long emu, byte[] path, long pathLen);
+    static native void soter_emulator_reset_counters(long emu);
+    static native int soter_emulator_add_token(long emu, byte[] token, long tokenLen, int lifetimeS, long[] err);
+    static native void soter_emulator_expire_tokens(long emu);
+
+    // ---- key pairs and devices ----
+    static native int soter_test_key_pair_generate(int bits, long[] out, long[] err);
+    static native void soter_test_key_pair_free(long pair);
+    static native int soter_test_key_pair_public_key_pem(long pair, long[] out, long[] outLen, long[] err);
+    static native int soter_device_new(int bits, long[] out, long[] err);
+    static native void soter_device_free(long device);
+    static native long soter_device_cpu_id(long device);
+    static native long soter_device_uid(long device);
+    static native int soter_device_public_key_pem(long device, long[] out, long[] outLen, long[] err);
+    static native int soter_device_sign_result(long device, byte[] challenge, long challengeLen, int saltLen,
+            long[] json, long[] jsonLen, long[] sig, long[] sigLen, long[] err);
+    static native int soter_device_signed_auth_key(long device, long ask, long[] json, long[] jsonLen, long[] sig,
+            long[] sigLen, long[] err);
+}

@@ -1,0 +1,425 @@
+package io.soterverify.testing;
+
+import com.sun.jna.Memory;
+import io.soterverify.Internal;
+import io.soterverify.SoterException;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A WeChat-compatible API server on loopback, in this process, for tests of your backend without
+ * WeChat: access tokens ({@code /cgi-bin/token}, {@code /cgi-bin/stable_token}), SOTER
+ * {@code verify_signature} (really verified against the device keys you register), face
+ * {@code getinfo}, {@code getverifyid} and {@code queryverifyinfo} (against the people you
+ * register), plus fault injection and counters. Point a {@code WeChatClient} at {@link #baseUrl()}.
+ *
+ * <pre>{@code
+ * try (WeChatEmulator wechat = WeChatEmulator.start("wx-test-app", "test-secret");
+ *      Device phone = Device.create();
+ *      WeChatClient client = WeChatClient.builder("wx-test-app", "test-secret")
+ *              .baseUrl(wechat.baseUrl()).build()) {
+ *     wechat.registerDevice("o_user", phone);
+ *     SignedData r = phone.signResult(Soter.newChallenge());
+ *     assertTrue(client.soterVerifySignature("o_user", r.json(), r.signature()));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops it and frees it (idempotent).
+ */
+public final class WeChatEmulator implements AutoCloseable {
+    private final Internal.Handle handle;
+    private final String baseUrl;
+    private final String appId;
+
+    private WeChatEmulator(long ptr, String appId) {
+        this.handle = Internal.handle(this, ptr, TestingNative::soter_emulator_free, "WeChatEmulator");
+        this.baseUrl = Internal.cString(TestingNative.soter_emulator_base_url(ptr));
+        this.appId = appId;
+    }
+
+    /**
+     * Starts an emulator for the app on 127.0.0.1 with a free port and default settings.
+     *
+     * @param appId the appid it serves
+     * @param secret the app secret it accepts for tokens
+     * @return the running emulator
+     * @throws SoterException when it cannot start
+     */
+    public static WeChatEmulator start(String appId, String secret) throws SoterException {
+        return builder(appId, secret).start();
+    }
+
+    /**
+     * Starts configuring an emulator.
+     *
+     * @param appId the appid it serves
+     * @param secret the app secret it accepts for tokens
+     * @return a builder
+     */
+    public static Builder builder(String appId, String secret) {
+        return new Builder(appId, secret);
+    }
+
+    /**
+     * The base URL, e.g. {@code http://127.0.0.1:41234}: pass it to
+     * {@code WeChatClient.Builder#baseUrl}.
+     *
+     * @return the URL
+     */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /**
+     * Registers (or replaces) the device key for {@code openid}: {@code verify_signature} for that
+     * user verifies against it.
+     *
+     * @param openid the user's openid
+     * @param publicKey the device's AuthKey public key (PEM, base64 DER or DER text)
+     * @throws io.soterverify.InvalidKeyException when the key is unusable
+     * @throws SoterException for other failures
+     */
+    public void registerDevice(String openid, String publicKey) throws SoterException {
+        byte[] o = utf8(openid, "openid");
+        byte[] k = utf8(publicKey, "publicKey");
+        call((e, err) -> TestingNative.soter_emulator_register_device(e, o, o.length, k, k.length, err));
+    }
+
+    /**
+     * Registers (or replaces) a simulated device's key for {@code openid}.
+     *
+     * @param openid the user's openid
+     * @param device the device
+     * @throws SoterException when the library fails
+     */
+    public void registerDevice(String openid, Device device) throws SoterException {
+        Objects.requireNonNull(device, "device must not be null");
+        registerDevice(openid, device.publicKeyPem());
+    }
+
+    /**
+     * Registers (or replaces) a person for face verification.
+     *
+     * @param openid the user's openid
+     * @param name the person's name
+     * @param idNumber the person's ID number
+     * @param identifyRet what legacy {@code getinfo} reports (0 = passed)
+     * @param verifyRet what {@code queryverifyinfo} reports for a matching document (10000 =
+     *     passed; a document that does not match gives 90011)
+     * @throws SoterException when the library fails
+     */
+    public void registerPerson(String openid, String name, String idNumber, long identifyRet, long verifyRet)
+            throws SoterException {
+        byte[] o = utf8(openid, "openid");
+        byte[] n = utf8(name, "name");
+        byte[] id = utf8(idNumber, "idNumber");
+        call((e, err) -> TestingNative.soter_emulator_register_person(e, o, o.length, n, n.length, id, id.length,
+                identifyRet, verifyRet, err));
+    }
+
+    /**
+     * Registers a person who passes both face APIs (identify_ret 0, verify_ret 10000).
+     *
+     * @param openid the user's openid
+     * @param name the person's name
+     * @param idNumber the person's ID number
+     * @throws SoterException when the library fails
+     */
+    public void registerPerson(String openid, String name, String idNumber) throws SoterException {
+        registerPerson(openid, name, idNumber, 0, 10000);
+    }
+
+    /**
+     * A legacy {@code verify_result} ticket for a registered person, as
+     * {@code wx.startFacialRecognitionVerify} would give the mini-program.
+     *
+     * @param openid the registered person's openid
+     * @return the ticket
+     * @throws SoterException when the person is unknown or the library fails
+     */
+    public String issueVerifyResult(String openid) throws SoterException {
+        byte[] o = utf8(openid, "openid");
+        long[] out = new long[1];
+        call((e, err) -> TestingNative.soter_emulator_issue_verify_result(e, o, o.length, out, err));
+        return Internal.takeString(out[0], strlen(out[0]));
+    }
+
+    /**
+     * Injects {@code fault} for the next {@code count} API calls, token endpoints included.
+     *
+     * @param fault the fault ({@link Fault#DELAY}: use {@link #injectDelay})
+     * @param count how many calls (negative: every call until {@link #clearFaults()})
+     * @throws SoterException when the library fails
+     */
+    public void injectFault(Fault fault, long count) throws SoterException {
+        injectFault(fault, count, Duration.ZERO, null);
+    }
+
+    /**
+     * Injects {@code fault} for the next {@code count} calls to one endpoint.
+     *
+     * @param fault the fault
+     * @param count how many calls (negative: until {@link #clearFaults()})
+     * @param path the endpoint, e.g. {@code /cgi-bin/soter/verify_signature}
+     * @throws SoterException when the library fails
+     */
+    public void injectFault(Fault fault, long count, String path) throws SoterException {
+        injectFault(fault, count, Duration.ZERO, Objects.requireNonNull(path, "path must not be null"));
+    }
+
+    /**
+     * Injects {@code fault} on every call (token endpoints included) until {@link #clearFaults()}.
+     *
+     * @param fault the fault
+     * @throws SoterException when the library fails
+     */
+    public void injectFaultForever(Fault fault) throws SoterException {
+        injectFault(fault, -1);
+    }
+
+    /**
+     * Delays the answers to the next {@code count} API calls.
+     *
+     * @param delay how long to wait before answering normally
+     * @param count how many calls (negative: until {@link #clearFaults()})
+     * @throws SoterException when the library fails
+     */
+    public void injectDelay(Duration delay, long count) throws SoterException {
+        injectFault(Fault.DELAY, count, delay, null);
+    }
+
+    /**
+     * The general form of the fault injection.
+     *
+     * @param fault the fault
+     * @param count how many calls (negative: until {@link #clearFaults()})
+     * @param delay the delay for {@link Fault#DELAY}
+     * @param path one endpoint, or null for every API endpoint
+     * @throws SoterException when the library fails
+     */
+    public void injectFault(Fault fault, long count, Duration delay, String path) throws SoterException {
+        Objects.requireNonNull(fault, "fault must not be null");
+        Objects.requireNonNull(delay, "delay must not be null");
+        long ms = delay.toMillis();
+        if (ms < 0 || ms > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("delay out of range: " + delay);
+        }
+        byte[] p = path == null ? null : path.getBytes(StandardCharsets.UTF_8);
+        call((e, err) -> TestingNative.soter_emulator_inject_fault(e, fault.ordinal(), count, (int) ms, p,
+                p == null ? 0 : p.length, err));
+    }
+
+    /** Removes every pending fault. */
+    public void clearFaults() {
+        run(TestingNative::soter_emulator_clear_faults);
+    }
+
+    /**
+     * The counters.
+     *
+     * @return a snapshot
+     * @throws SoterException when the library fails
+     */
+    public EmulatorCounters counters() throws SoterException {
+        long[] out = new long[6];
+        call((e, err) -> TestingNative.soter_emulator_counters(e, out, err));
+        return new EmulatorCounters(out);
+    }
+
+    /**
+     * Requests seen for one path, e.g. {@code /cityservice/face/identify/getinfo}.
+     *
+     * @param path the path
+     * @return the count
+     */
+    public long requestsTo(String path) {
+        byte[] p = utf8(path, "path");
+        long e = handle.acquire();
+        try {
+            return TestingNative.soter_emulator_requests_to(e, p, p.length);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Zeroes every counter. */
+    public void resetCounters() {
+        run(TestingNative::soter_emulator_reset_counters);
+    }
+
+    /**
+     * Accepts {@code token} for {@code lifetime} (for fixed-token, supplier and token-file clients).
+     *
+     * @param token the token
+     * @param lifetime how long it is accepted (whole seconds, at least 1)
+     * @throws SoterException when the library fails
+     */
+    public void addToken(String token, Duration lifetime) throws SoterException {
+        byte[] t = utf8(token, "token");
+        Objects.requireNonNull(lifetime, "lifetime must not be null");
+        long s = lifetime.getSeconds();
+        if (s < 1 || s > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("lifetime must be 1 s to 2^32-1 s");
+        }
+        call((e, err) -> TestingNative.soter_emulator_add_token(e, t, t.length, (int) s, err));
+    }
+
+    /** Expires every issued token now (calls then get 42001). */
+    public void expireTokens() {
+        run(TestingNative::soter_emulator_expire_tokens);
+    }
+
+    /** Stops serving (idempotent); counters stay readable until {@link #close()}. */
+    public void stop() {
+        if (!handle.isClosed()) {
+            try {
+                run(TestingNative::soter_emulator_stop);
+            } catch (IllegalStateException closedMeanwhile) {
+                // stopped by close
+            }
+        }
+    }
+
+    /** Stops and frees the emulator. Idempotent. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "WeChatEmulator[appId=" + appId + ", " + baseUrl + (handle.isClosed() ? ", closed" : "") + "]";
+    }
+
+    private interface Call {
+        int run(long emu, long[] err);
+    }
+
+    private interface Run {
+        void run(long emu);
+    }
+
+    private void call(Call body) throws SoterException {
+        long[] err = new long[1];
+        int st;
+        long e = handle.acquire();
+        try {
+            st = body.run(e, err);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+        Internal.check(st, err);
+    }
+
+    private void run(Run body) {
+        long e = handle.acquire();
+        try {
+            body.run(e);
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private static long strlen(long p) {
+        return p == 0 ? 0 : new com.sun.jna.Pointer(p).indexOf(0, (byte) 0);
+    }
+
+    private static byte[] utf8(String s, String what) {
+        Objects.requireNonNull(s, () -> what + " must not be null");
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Settings of a {@link WeChatEmulator}. */
+    public static final class Builder {
+        private final String appId;
+        private final String secret;
+        private String listen;
+        private int tokenLifetimeS;
+        private boolean openApi;
+
+        private Builder(String appId, String secret) {
+            this.appId = Objects.requireNonNull(appId, "appId must not be null");
+            this.secret = Objects.requireNonNull(secret, "secret must not be null");
+        }
+
+        /**
+         * The listen address (default {@code 127.0.0.1:0}, a free port). Loopback only: any other
+         * address makes {@link #start()} fail with {@code ConfigException}.
+         *
+         * @param address {@code IP:PORT}
+         * @return this builder
+         */
+        public Builder listen(String address) {
+            this.listen = Objects.requireNonNull(address, "address must not be null");
+            return this;
+        }
+
+        /**
+         * The lifetime of issued tokens (default 7200 s).
+         *
+         * @param lifetime whole seconds, at least 1
+         * @return this builder
+         */
+        public Builder tokenLifetime(Duration lifetime) {
+            long s = Objects.requireNonNull(lifetime, "lifetime must not be null").getSeconds();
+            if (s < 1 || s > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("tokenLifetime must be 1 s to 2^32-1 s");
+            }
+            this.tokenLifetimeS = (int) s;
+            return this;
+        }
+
+        /**
+         * Accepts calls without a token (WeChat cloud hosting's open API service mode).
+         *
+         * @param openApi true for open API mode
+         * @return this builder
+         */
+        public Builder openApi(boolean openApi) {
+            this.openApi = openApi;
+            return this;
+        }
+
+        /**
+         * Starts the emulator.
+         *
+         * @return the running emulator; close it when done
+         * @throws io.soterverify.ConfigException for a non-loopback listen address
+         * @throws io.soterverify.NetworkException when the port is in use
+         * @throws SoterException for other failures
+         */
+        public WeChatEmulator start() throws SoterException {
+            TestingNative.load();
+            byte[] l = listen == null ? null : listen.getBytes(StandardCharsets.UTF_8);
+            Memory m = new Memory(24 + (l == null ? 0 : l.length) + 1);
+            m.clear();
+            if (l != null) {
+                m.write(24, l, 0, l.length);
+                m.setPointer(0, m.share(24));
+                m.setLong(8, l.length);
+            }
+            m.setInt(16, tokenLifetimeS);
+            m.setByte(20, (byte) (openApi ? 1 : 0));
+            byte[] a = appId.getBytes(StandardCharsets.UTF_8);
+            byte[] s = secret.getBytes(StandardCharsets.UTF_8);
+            long[] out = new long[1];
+            long[] err = new long[1];
+            try {
+                Internal.check(TestingNative.soter_emulator_start(a, a.length, s, s.length, m, out, err), err);
+            } finally {
+                Reference.reachabilityFence(m);
+            }
+            return new WeChatEmulator(out[0], appId);
+        }
+
+        @Override
+        public String toString() {
+            return "WeChatEmulator.Builder[appId=" + appId + ", secret redacted]";
+        }
+    }
+}
