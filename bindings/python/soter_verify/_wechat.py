@@ -301,7 +301,10 @@ class WeChatClient(NativeHandle):
             servers of one app), ``"classic"`` (``/cgi-bin/token``), ``"cloud_open_api"``
             (WeChat cloud hosting, no token), ``"cloudbase_file"`` (cloud hosting token file,
             see ``token_file``), a callable ``f(force_refresh) -> token | (token, expires_in)``,
-            a :class:`FixedToken`, or any other ``str``, taken as a fixed token.
+            a :class:`FixedToken`, or any other ``str``, taken as a fixed token. A callback runs
+            on the thread that needs the token, never concurrently for one client, and must not
+            call back into the same client; an exception it raises becomes the ``__cause__`` of
+            the ``TokenError`` the call raises.
         max_attempts: attempts per call for errcode -1, HTTP 5xx and connection failures
             (default 3, at most 10). backoff_base / backoff_max: retry delays in seconds.
 
