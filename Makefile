@@ -78,3 +78,11 @@ valgrind: test-c
 FUZZ_SECONDS ?= 30
 fuzz-smoke:
 	bash fuzz/smoke.sh $(FUZZ_SECONDS)
+
+## bench: every performance figure next to its baseline (openssl, cryptography, the JDK), one table
+bench: build
+	python3 benches/run.py
+
+# Criterion benches (per backend and key size, parse, key load, authenticate, C ABI path)
+bench-criterion:
+	$(CARGO) bench --bench verify

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""`make bench`: every performance figure of soter-verify next to its baseline, measured in this
+run on this machine, printed as one table (and as JSON with --json).
+
+Baselines: `openssl speed rsa2048` (native), the `cryptography` package (Python), the JDK's
+RSASSA-PSS Signature (Java). Targets are ratios, so machine noise affects both sides alike.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE = ROOT / "target" / "release"
+SECONDS = os.environ.get("BENCH_SECONDS", "3")
+
+
+def run(cmd: list[str], **kw) -> str:
+    print("$", " ".join(cmd), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, **kw)
+    return out.stdout
+
+
+def openssl_verify_per_s() -> float | None:
+    if not shutil.which("openssl"):
+        return None
+    out = run(["openssl", "speed", "-seconds", SECONDS, "rsa2048"])
+    m = re.search(r"^rsa 2048 bits\s+\S+\s+\S+\s+\S+\s+([\d.]+)", out, re.M)
+    return float(m.group(1)) if m else None
+
+
+def python_bench() -> dict[str, float] | None:
+    venv = ROOT / "target" / "bench-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        run([sys.executable, "-m", "venv", str(venv)])
+    env = dict(os.environ, SOTER_VERIFY_PREBUILT=str(RELEASE / "libsoter_verify.so"))
+    run([str(py), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", "./bindings/python"], env=env)
+    run([str(py), "-m", "pip", "install", "-q", "cryptography"])
+    out = run([str(py), "bindings/python/bench/bench_verify.py", "--calls", "20000"])
+    ours = float(re.search(r"PublicKey.verify\s*:\s*([\d.]+) us", out).group(1))
+    theirs = float(re.search(r"RSAPublicKey.verify:\s*([\d.]+) us", out).group(1))
+    return {"ours_us": ours, "cryptography_us": theirs}
+
+
+def java_bench() -> dict[str, float] | None:
+    if not shutil.which("mvn"):
+        return None
+    out = run(["bash", "bindings/java/bench.sh", "20000"])
+    ours = float(re.search(r"\(raw signature\):\s*([\d.]+) us", out).group(1))
+    jdk = float(re.search(r"RSASSA-PSS[^:]*:\s*([\d.]+) us", out).group(1))
+    return {"ours_us": ours, "jdk_us": jdk}
+
+
+def main() -> None:
+    run(["cargo", "build", "--release", "--example", "http_bench"])
+    openssl = openssl_verify_per_s()
+    speed = json.loads(run([str(RELEASE / "soter"), "speed", "--seconds", SECONDS, "--threads", "2", "--format", "json"]))
+    http = json.loads(run([str(RELEASE / "examples" / "http_bench"), "1000", "json"]))
+    python = python_bench()
+    java = java_bench()
+
+    rows: list[tuple[str, str, str, str, str, bool | None]] = []
+
+    def row(name: str, ours: str, base: str, ratio: float | None, target: str, ok: bool | None) -> None:
+        rows.append((name, ours, base, f"{ratio:.2f}x" if ratio is not None else "", target, ok))
+
+    v = speed["verify_per_s"]
+    if openssl:
+        row("native verify RSA-2048 (verifications/s)", f"{v:,.0f}", f"openssl speed {openssl:,.0f}", v / openssl, ">= 1.0x", v / openssl >= 1.0)
+    else:
+        row("native verify RSA-2048 (verifications/s)", f"{v:,.0f}", "openssl not installed", None, ">= 1.0x", None)
+    if python:
+        r = python["cryptography_us"] / python["ours_us"]
+        row("Python PublicKey.verify (us/call)", f"{python['ours_us']:.2f}", f"cryptography {python['cryptography_us']:.2f}", r, ">= 1.4x", r >= 1.4)
+    if java:
+        r = java["jdk_us"] / java["ours_us"]
+        row("Java PublicKey.verify (us/call)", f"{java['ours_us']:.2f}", f"JDK RSASSA-PSS {java['jdk_us']:.2f}", r, ">= 1.8x", r >= 1.8)
+    t = speed.get("verify_per_s_threads", 0)
+    row("2 threads verify (verifications/s)", f"{t:,.0f}", f"1 thread {v:,.0f}", t / v, ">= 1.8x", t / v >= 1.8)
+    row("WeChat verify_signature, sequential", f"{http['sequential_per_s']:,.0f}/s", f"{http['calls']} calls", None,
+        "1 TCP connection", http["sequential_connections"] == 1)
+    row("WeChat verify_signature, 8 threads", f"{http['threads_per_s']:,.0f}/s", f"{http['threads_connections']} TCP connections", None, "", None)
+    parse_us = 1e6 / speed["parse_per_s"]
+    row("resultJSON parse (us)", f"{parse_us:.2f}", "", None, "< 2 us", parse_us < 2)
+    load_us = 1e6 / speed["key_load_per_s"]
+    row("key load, PEM (us)", f"{load_us:.2f}", "", None, "< 10 us", load_us < 10)
+
+    if "--json" in sys.argv:
+        print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "http": http, "python": python, "java": java}))
+        return
+    widths = [max(len(r[i]) for r in rows + [("figure", "soter-verify", "baseline", "ratio", "target", None)]) for i in range(5)]
+    head = ("figure", "soter-verify", "baseline", "ratio", "target")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " | met |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|-----|")
+    for r in rows:
+        met = {True: "yes", False: "NO", None: ""}[r[5]]
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + f" | {met} |")
+    print(f"\nmachine: {os.cpu_count()} cores; {SECONDS} s per native figure; RSA-2048, PSS salt 20; "
+          f"backend {speed['backend']}")
+
+
+if __name__ == "__main__":
+    main()
