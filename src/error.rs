@@ -22,7 +22,7 @@ pub enum ErrorKind {
     KeyTooSmall = 5,
     /// A well-formed key of another type (EC, DSA, Ed25519) or an RSA key above 4096 bits.
     UnsupportedKey = 6,
-    /// A signature that cannot be decoded, has the wrong length, or is not below the modulus.
+    /// A signature that cannot be decoded or has the wrong length for the key.
     MalformedSignature = 7,
     /// JSON that is not well formed, too deep, or has a field of the wrong type or missing.
     InvalidJson = 8,

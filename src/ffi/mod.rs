@@ -47,7 +47,7 @@ pub enum SoterStatus {
     KeyTooSmall = 5,
     /// A key of another algorithm (EC, DSA, Ed25519) or an RSA key above 4096 bits.
     UnsupportedKey = 6,
-    /// A signature that cannot be decoded, has the wrong length, or is not below the modulus.
+    /// A signature that cannot be decoded or has the wrong length for the key.
     MalformedSignature = 7,
     /// JSON that is not well formed, too deep, or with a missing or mistyped field.
     InvalidJson = 8,

@@ -237,7 +237,7 @@ static void test_vectors(const char *dir) {
     uint8_t ff[256];
     memset(ff, 0xff, sizeof ff);
     err = NULL;
-    expect_error(soter_key_verify(ak, json.data, json.len, ff, sizeof ff, 20, NULL, &err), &err, SOTER_STATUS_MALFORMED_SIGNATURE);
+    expect_error(soter_key_verify(ak, json.data, json.len, ff, sizeof ff, 20, NULL, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
     int rejected = 0;
     for (size_t i = 0; i < json.len; i++) {
         json.data[i] ^= 1;

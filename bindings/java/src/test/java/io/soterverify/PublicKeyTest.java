@@ -67,12 +67,8 @@ class PublicKeyTest {
             badSig[100] ^= 1;
             assertFalse(k.verify(MSG, badSig));
             try (PublicKey other = PublicKey.load(pem(TestSupport.rsa(2048).getPublic()))) {
-                // false, or MalformedSignatureException when SIG is above the other key's modulus
-                try {
-                    assertFalse(other.verify(MSG, SIG));
-                } catch (MalformedSignatureException e) {
-                    assertTrue(e.getMessage().contains("modulus"), e.getMessage());
-                }
+                // false, also when SIG is numerically above the other key's modulus
+                assertFalse(other.verify(MSG, SIG));
                 assertFalse(other.sameKeyAs(k));
             }
         }
@@ -107,7 +103,7 @@ class PublicKeyTest {
             assertThrows(MalformedSignatureException.class, () -> k.verify(MSG, Arrays.copyOf(SIG, 255)));
             byte[] big = new byte[256];
             Arrays.fill(big, (byte) 0xff);
-            assertThrows(MalformedSignatureException.class, () -> k.verify(MSG, big));
+            assertFalse(k.verify(MSG, big), "a value above the modulus does not verify");
             SoterException e = assertThrows(SoterException.class, () -> k.verify(MSG, new byte[16 << 20]));
             assertTrue(e instanceof MalformedSignatureException || e instanceof InputTooLargeException, e.toString());
             assertFalse(e.getMessage().isEmpty());
