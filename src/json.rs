@@ -3,6 +3,8 @@
 //! strings (vendor quirk), each top-level value's exact source text, member order, and a duplicate
 //! check on *decoded* names (`"r\u0061w"` is `raw`). It never re-serializes anything.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// Signed documents are small; anything larger is refused before parsing.
@@ -13,16 +15,17 @@ pub const MAX_DEPTH: usize = 16;
 /// A top-level member: decoded name, the value's exact source text, and its scalar reading.
 #[derive(Debug, Clone)]
 pub struct Member<'a> {
-    pub name: String,
+    pub name: Cow<'a, str>,
     pub raw: &'a str,
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    String(String),
+pub enum Value<'a> {
+    /// Decoded; borrowed from the input when it has no escapes (the common case: no allocation).
+    String(Cow<'a, str>),
     /// The number's source text (JSON grammar checked).
-    Number(String),
+    Number(&'a str),
     Bool(bool),
     Null,
     /// Objects and arrays: only their raw text is kept.
@@ -52,7 +55,7 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
         return Err(p.err("must be a JSON object"));
     }
     p.pos += 1;
-    let mut members: Vec<Member<'a>> = Vec::new();
+    let mut members: Vec<Member<'a>> = Vec::with_capacity(16);
     p.ws();
     if p.peek() == Some(b'}') {
         p.pos += 1;
@@ -135,7 +138,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value> {
+    fn value(&mut self, depth: usize) -> Result<Value<'a>> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'{') | Some(b'[') => {
@@ -157,7 +160,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
         if self.s[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(v)
@@ -194,7 +197,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn number(&mut self) -> Result<Value> {
+    fn number(&mut self) -> Result<Value<'a>> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -221,7 +224,7 @@ impl<'a, 'w> Parser<'a, 'w> {
             }
             self.digits();
         }
-        Ok(Value::Number(self.text[start..self.pos].to_string()))
+        Ok(Value::Number(&self.text[start..self.pos]))
     }
 
     fn digits(&mut self) {
@@ -232,20 +235,23 @@ impl<'a, 'w> Parser<'a, 'w> {
 
     /// A string starting at the opening quote; returns it decoded. Literal control characters
     /// other than NUL are kept as they are (devices put raw newlines in strings).
-    fn string(&mut self) -> Result<String> {
+    fn string(&mut self) -> Result<Cow<'a, str>> {
         self.pos += 1;
+        let start = self.pos;
+        self.pos = memchr::memchr3(b'"', b'\\', 0, &self.s[start..]).map_or(self.s.len(), |i| start + i);
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
+        }
+        // Escapes (or an error) ahead: decode into an owned string from the start.
+        self.pos = start;
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b == 0 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = memchr::memchr3(b'"', b'\\', 0, &self.s[start..]).map_or(self.s.len(), |i| start + i);
             out.push_str(&self.text[start..self.pos]);
             match self.next() {
-                Some(b'"') => return Ok(out),
+                Some(b'"') => return Ok(Cow::Owned(out)),
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => return Err(self.err_at(self.pos - 1, "a string contains a NUL byte")),
                 None => return Err(self.err("a string is not closed")),
@@ -305,7 +311,7 @@ mod tests {
     use super::*;
 
     fn names(input: &str) -> Vec<String> {
-        parse_object(input.as_bytes(), "doc").unwrap().into_iter().map(|m| m.name).collect()
+        parse_object(input.as_bytes(), "doc").unwrap().into_iter().map(|m| m.name.into_owned()).collect()
     }
 
     #[test]
@@ -315,7 +321,7 @@ mod tests {
         assert_eq!(m[0].raw, r#"[1, {"x":2}]"#);
         assert_eq!(m[1].value, Value::String("x/y".into()));
         assert_eq!(m[1].raw, r#""x\/y""#);
-        assert_eq!(m[2].value, Value::Number("-1.5e3".into()));
+        assert_eq!(m[2].value, Value::Number("-1.5e3"));
     }
 
     #[test]

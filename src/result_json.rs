@@ -52,10 +52,11 @@ impl<'a> Fields<'a> {
         Ok(Fields { members, taken, what })
     }
 
-    fn take(&mut self, name: &str) -> Option<&Member<'a>> {
+    /// Take a field's value out of the member list (each field is read once).
+    fn take(&mut self, name: &str) -> Option<Value<'a>> {
         let i = self.members.iter().position(|m| m.name == name)?;
         self.taken[i] = true;
-        Some(&self.members[i])
+        Some(std::mem::replace(&mut self.members[i].value, Value::Null))
     }
 
     fn missing(&self, name: &str) -> Error {
@@ -69,19 +70,19 @@ impl<'a> Fields<'a> {
     /// A string field; `numbers_ok` also accepts an integer (uid and fid arrive both ways).
     fn text(&mut self, name: &str, required: bool, numbers_ok: bool) -> Result<String> {
         let what = if numbers_ok { "a string or an integer" } else { "a string" };
-        match self.take(name).map(|m| m.value.clone()) {
+        match self.take(name) {
             None if required => Err(self.missing(name)),
             None => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s),
-            Some(Value::Number(n)) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(n),
+            Some(Value::String(s)) => Ok(s.into_owned()),
+            Some(Value::Number(n)) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(n.to_owned()),
             Some(_) => Err(self.wrong(name, what)),
         }
     }
 
     fn counter(&mut self) -> Result<u64> {
-        match self.take("counter").map(|m| m.value.clone()) {
+        match self.take("counter") {
             None => Err(self.missing("counter")),
-            Some(Value::Number(n)) => parse_u64(&n).ok_or_else(|| {
+            Some(Value::Number(n)) => parse_u64(n).ok_or_else(|| {
                 self.wrong("counter", "a non-negative integer below 2^64")
             }),
             Some(_) => Err(self.wrong("counter", "a number")),
@@ -93,7 +94,7 @@ impl<'a> Fields<'a> {
             .into_iter()
             .zip(self.taken)
             .filter(|(_, taken)| !taken)
-            .map(|(m, _)| (m.name, m.raw.to_string()))
+            .map(|(m, _)| (m.name.into_owned(), m.raw.to_string()))
             .collect()
     }
 }
@@ -107,8 +108,8 @@ fn parse_u64(n: &str) -> Option<u64> {
 
 fn saltlen(value: &Value) -> Option<u32> {
     let s = match value {
-        Value::Number(n) => n.as_str(),
-        Value::String(s) => s.as_str(),
+        Value::Number(n) => *n,
+        Value::String(s) => s.as_ref(),
         _ => return None,
     };
     parse_u64(s).filter(|&v| v <= 4096 / 8).map(|v| v as u32)
@@ -119,7 +120,7 @@ impl ResultJson {
     /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
     pub fn parse(input: &[u8]) -> Result<ResultJson> {
         let mut f = Fields::parse(input, "resultJSON")?;
-        let rsa_pss_saltlen = match f.take("rsa_pss_saltlen").map(|m| m.value.clone()) {
+        let rsa_pss_saltlen = match f.take("rsa_pss_saltlen") {
             None => None,
             Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
         };
