@@ -4,25 +4,13 @@
  * Prints "N passed, M failed" and exits non-zero on any failure.
  */
 #include "soter_verify.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            passed++;                                                                \
-        } else {                                                                     \
-            failed++;                                                                \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
-        }                                                                            \
-    } while (0)
-
-#define U8(s) ((const uint8_t *)(s))
 
 typedef struct {
     uint8_t *data;

@@ -6,25 +6,13 @@
  * (soter_verify::testing::KeyPair and rsa_spki_der).
  */
 #include "soter_verify.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            passed++;                                                                \
-        } else {                                                                     \
-            failed++;                                                                \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
-        }                                                                            \
-    } while (0)
-
-#define U8(s) ((const uint8_t *)(s))
 
 /* Self-made key material, generated once with soter_verify::testing. */
 static const char GOOD_KEY[] = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAxWwDjeduKQqq2qnk8UeEGUgYW5b/ssRZ2begt2tSHlFIxLmQHTmfXn7btuRBa2pmtpja62fW5iqGNuJzco9c3qjOQiRbhqmUo8AXzIl9+UGtfBnIJojiDN3SB+YIKtjWuQAvXYB/Ag/q5rQ5ETYXOTQbJZ48ejxR7peW4NbVxErdctg0bjOY1f4QmbyNWj4ySp9eXQ1wbRoiyERHraKr2olECePCbeVMQg42q6DrW3l0gpXI2rQPYjtTtXqKhZv/3AVifto2b4HORoY8MKmf6oxk6vGgI/AgKxnBG1kluy0tbdnzYzY91Ur5yn6qtpCQ2lYfn1k8pRBQV9E7QsiK3wIDAQAB";
