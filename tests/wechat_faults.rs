@@ -184,7 +184,7 @@ fn a_failing_token_service_is_not_stormed() {
         (FaultKind::Http500, TokenSource::ClassicToken, paths::TOKEN),
     ] {
         let t = Instant::now();
-        let (n, mut tx, emu, c) = storm(kind.clone(), source.clone(), path);
+        let (n, mut tx, emu, c) = storm(kind, source.clone(), path);
         eprintln!(
             "MEASURED {kind:?} forever on {path}, 8 threads x 5 calls: {n} token requests (no-storm ceiling {}), {:?}",
             attempts * calls,
