@@ -1,7 +1,7 @@
 //! A small HTTP/1.1 server on std::net: keep-alive, Content-Length and chunked request bodies,
 //! and the hooks the emulator needs (count connections, drop one without answering).
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 
 pub(crate) const MAX_HEADER: usize = 16 * 1024;
@@ -32,7 +32,7 @@ fn bad(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.to_owned())
 }
 
-fn read_line(r: &mut BufReader<TcpStream>, budget: &mut usize) -> io::Result<Option<String>> {
+fn read_line<R: BufRead>(r: &mut R, budget: &mut usize) -> io::Result<Option<String>> {
     let mut line = Vec::new();
     let n = r.by_ref().take(*budget as u64 + 1).read_until(b'\n', &mut line)?;
     if n == 0 {
@@ -49,7 +49,7 @@ fn read_line(r: &mut BufReader<TcpStream>, budget: &mut usize) -> io::Result<Opt
 }
 
 /// Read one request; Ok(None) on a clean end of stream between requests.
-pub(crate) fn read_request(r: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
+pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>> {
     let mut budget = MAX_HEADER;
     let line = loop {
         match read_line(r, &mut budget)? {
@@ -94,17 +94,17 @@ pub(crate) fn read_request(r: &mut BufReader<TcpStream>) -> io::Result<Option<Re
             let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
                 .map_err(|_| bad("bad chunk size"))?;
             if size == 0 {
-                // trailers
+                // Trailers: ignored, but they share what is left of the header budget.
                 loop {
-                    let mut b = 1024;
-                    match read_line(r, &mut b)? {
+                    match read_line(r, &mut budget)? {
                         Some(l) if !l.is_empty() => continue,
                         _ => break,
                     }
                 }
                 break;
             }
-            if body.len() + size > MAX_BODY {
+            // `size` comes from the peer: compare without overflowing (16 hex digits wrap).
+            if size > MAX_BODY - body.len() {
                 return Err(bad("body too large"));
             }
             let start = body.len();
@@ -191,6 +191,49 @@ pub(crate) fn write_response(w: &mut TcpStream, code: u16, content_type: &str, b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_all(bytes: &[u8]) -> Vec<io::Result<Option<Request>>> {
+        let mut r = io::Cursor::new(bytes);
+        let mut out = Vec::new();
+        loop {
+            let got = read_request(&mut r);
+            let more = matches!(got, Ok(Some(_)));
+            out.push(got);
+            if !more {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn chunk_sizes_that_would_overflow_are_refused() {
+        // A first chunk, then one of 2^64-1 bytes: body.len() + size used to wrap, pass the cap,
+        // and panic slicing the body.
+        let req = b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\nffffffffffffffff\r\nb\r\n0\r\n\r\n";
+        let got = read_all(req);
+        assert!(matches!(&got[0], Err(e) if e.to_string().contains("too large")), "{:?}", got[0].as_ref().err());
+    }
+
+    #[test]
+    fn pipelined_and_chunked_requests() {
+        let bytes = b"GET /a?x=1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\nPOST /c HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi";
+        let got = read_all(bytes);
+        assert_eq!(got.len(), 4);
+        let r: Vec<Request> = got.into_iter().filter_map(|g| g.unwrap()).collect();
+        assert_eq!((r[0].path.as_str(), r[0].query("x"), r[0].close), ("/a", Some("1"), false));
+        assert_eq!((r[1].path.as_str(), &r[1].body[..]), ("/b", &b"abc"[..]));
+        assert_eq!((r[2].path.as_str(), &r[2].body[..], r[2].close), ("/c", &b"hi"[..], true));
+    }
+
+    #[test]
+    fn endless_trailers_hit_the_header_budget() {
+        let mut req = b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".to_vec();
+        for _ in 0..2000 {
+            req.extend_from_slice(b"X-Trailer: 0123456789\r\n");
+        }
+        let got = read_all(&req);
+        assert!(matches!(&got[0], Err(e) if e.to_string().contains("header too large")));
+    }
 
     #[test]
     fn query_decoding() {

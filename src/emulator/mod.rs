@@ -801,3 +801,37 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
 }
 
 struct AdminView<'a>(&'a Inner);
+
+/// The emulator's request parsing without a socket, for the fuzzer (`fuzz/`). Not a supported
+/// API: it may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::io::{self, BufRead};
+
+    /// Largest request head (request line and headers; chunked trailers share what is left).
+    pub const MAX_HEADER: usize = super::http::MAX_HEADER;
+    /// Largest request body.
+    pub const MAX_BODY: usize = super::http::MAX_BODY;
+
+    /// One parsed request.
+    #[derive(Debug)]
+    pub struct ParsedRequest {
+        pub method: String,
+        pub path: String,
+        pub query: Vec<(String, String)>,
+        pub body: Vec<u8>,
+        pub close: bool,
+    }
+
+    /// The next request on a keep-alive connection, exactly as the server reads it; Ok(None) at a
+    /// clean end of stream.
+    pub fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<ParsedRequest>> {
+        Ok(super::http::read_request(r)?.map(|q| ParsedRequest {
+            method: q.method,
+            path: q.path,
+            query: q.query,
+            body: q.body,
+            close: q.close,
+        }))
+    }
+}

@@ -385,11 +385,11 @@ impl WeChatClient {
                 _ => vec![],
             };
             let obj = self.transport.call(path, &query, Body::Json(body), what)?;
-            let code = errcode(&obj)?;
-            if code == 0 {
-                return Ok(obj);
-            }
-            if TOKEN_ERRCODES.contains(&code) {
+            let e = match api_result(obj, what) {
+                Ok(obj) => return Ok(obj),
+                Err(e) => e,
+            };
+            if is_token_error(&e) {
                 if let (Some(failed), false) = (&used, retried) {
                     self.tokens.invalidate(failed);
                     let fresh = self.token()?;
@@ -401,14 +401,32 @@ impl WeChatClient {
                         continue;
                     }
                 }
-                return Err(Error::wechat(code, errmsg(&obj), what).with_kind(ErrorKind::Token));
             }
-            return Err(Error::wechat(code, errmsg(&obj), what));
+            return Err(e);
         }
     }
 }
 
-fn parse_token_response(obj: &JsonObject, what: &str) -> Result<(Secret, Option<Duration>)> {
+/// An API response object to the caller's result: errcode 0 gives the object back; a token
+/// errcode (40001, 40014, 42001) is a `Token` error, any other errcode a `WeChatApi` error.
+pub(crate) fn api_result(obj: JsonObject, what: &str) -> Result<JsonObject> {
+    let code = errcode(&obj)?;
+    if code == 0 {
+        return Ok(obj);
+    }
+    let e = Error::wechat(code, errmsg(&obj), what);
+    if TOKEN_ERRCODES.contains(&code) {
+        return Err(e.with_kind(ErrorKind::Token));
+    }
+    Err(e)
+}
+
+/// Whether `e` is WeChat rejecting the access token (drop it, refresh, retry once).
+fn is_token_error(e: &Error) -> bool {
+    e.kind() == ErrorKind::Token && e.errcode().is_some_and(|c| TOKEN_ERRCODES.contains(&c))
+}
+
+pub(crate) fn parse_token_response(obj: &JsonObject, what: &str) -> Result<(Secret, Option<Duration>)> {
     let code = errcode(obj)?;
     if code != 0 {
         return Err(Error::wechat(code, errmsg(obj), what).with_kind(ErrorKind::Token));

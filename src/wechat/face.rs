@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 use super::client::WeChatClient;
 use super::paths;
-use super::transport::{errcode, errmsg, int_field, str_field};
+use super::transport::{errcode, errmsg, int_field, str_field, JsonObject};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -227,20 +227,7 @@ impl WeChatClient {
         check_text("verify_result", verify_result)?;
         let what = "face getinfo";
         let obj = self.call(paths::FACE_GETINFO, &json!({ "verify_result": verify_result }), what)?;
-        let identify_ret = int_field(&obj, "identify_ret", what)?
-            .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face getinfo: the response has no identify_ret"))?;
-        Ok(FaceInfo {
-            errcode: errcode(&obj)?,
-            errmsg: errmsg(&obj),
-            identify_ret,
-            identify_time: int_field(&obj, "identify_time", what)?,
-            validate_data: str_field(&obj, "validate_data"),
-            openid: str_field(&obj, "openid"),
-            user_id_key: str_field(&obj, "user_id_key"),
-            finish_time: int_field(&obj, "finish_time", what)?,
-            id_card_number_md5: str_field(&obj, "id_card_number_md5"),
-            name_utf8_md5: str_field(&obj, "name_utf8_md5"),
-        })
+        parse_face_info(&obj)
     }
 
     /// Start a face verification session: `POST /cityservice/face/identify/getverifyid`.
@@ -257,10 +244,7 @@ impl WeChatClient {
             "openid": openid,
         });
         let obj = self.call(paths::FACE_GETVERIFYID, &body, what)?;
-        let verify_id = str_field(&obj, "verify_id")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face getverifyid: the response has no verify_id"))?;
-        Ok(VerifyId { verify_id, expires_in: int_field(&obj, "expires_in", what)? })
+        parse_verify_id(&obj)
     }
 
     /// The session's result: `POST /cityservice/face/identify/queryverifyinfo`, with the
@@ -272,10 +256,42 @@ impl WeChatClient {
         let what = "face queryverifyinfo";
         let body = json!({ "verify_id": verify_id, "out_seq_no": out_seq_no, "cert_hash": cert.hash(), "openid": openid });
         let obj = self.call(paths::FACE_QUERYVERIFYINFO, &body, what)?;
-        let verify_ret = int_field(&obj, "verify_ret", what)?
-            .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face queryverifyinfo: the response has no verify_ret"))?;
-        Ok(VerifyInfo { errcode: errcode(&obj)?, errmsg: errmsg(&obj), verify_ret, outcome: VerifyOutcome::from_code(verify_ret) })
+        parse_verify_info(&obj)
     }
+}
+
+/// A getinfo response whose errcode was 0.
+pub(crate) fn parse_face_info(obj: &JsonObject) -> Result<FaceInfo> {
+    let what = "face getinfo";
+    let identify_ret = int_field(obj, "identify_ret", what)?
+        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face getinfo: the response has no identify_ret"))?;
+    Ok(FaceInfo {
+        errcode: errcode(obj)?,
+        errmsg: errmsg(obj),
+        identify_ret,
+        identify_time: int_field(obj, "identify_time", what)?,
+        validate_data: str_field(obj, "validate_data"),
+        openid: str_field(obj, "openid"),
+        user_id_key: str_field(obj, "user_id_key"),
+        finish_time: int_field(obj, "finish_time", what)?,
+        id_card_number_md5: str_field(obj, "id_card_number_md5"),
+        name_utf8_md5: str_field(obj, "name_utf8_md5"),
+    })
+}
+
+/// A getverifyid response whose errcode was 0.
+pub(crate) fn parse_verify_id(obj: &JsonObject) -> Result<VerifyId> {
+    let verify_id = str_field(obj, "verify_id")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face getverifyid: the response has no verify_id"))?;
+    Ok(VerifyId { verify_id, expires_in: int_field(obj, "expires_in", "face getverifyid")? })
+}
+
+/// A queryverifyinfo response whose errcode was 0.
+pub(crate) fn parse_verify_info(obj: &JsonObject) -> Result<VerifyInfo> {
+    let verify_ret = int_field(obj, "verify_ret", "face queryverifyinfo")?
+        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, "face queryverifyinfo: the response has no verify_ret"))?;
+    Ok(VerifyInfo { errcode: errcode(obj)?, errmsg: errmsg(obj), verify_ret, outcome: VerifyOutcome::from_code(verify_ret) })
 }
 
 #[cfg(test)]

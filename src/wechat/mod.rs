@@ -47,3 +47,54 @@ pub mod paths {
     pub const FACE_GETVERIFYID: &str = "/cityservice/face/identify/getverifyid";
     pub const FACE_QUERYVERIFYINFO: &str = "/cityservice/face/identify/queryverifyinfo";
 }
+
+/// The response parsing of every endpoint without a socket, for the fuzzer (`fuzz/`). Not a
+/// supported API: it may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::time::Duration;
+
+    use crate::error::Result;
+
+    use super::secret::Secret;
+    use super::{client, face, soter, transport, FaceInfo, VerifyId, VerifyInfo};
+
+    /// The endpoint whose response is parsed.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Endpoint {
+        Token,
+        StableToken,
+        VerifySignature,
+        FaceGetInfo,
+        FaceGetVerifyId,
+        FaceQueryVerifyInfo,
+    }
+
+    /// What the endpoint's typed method would return.
+    #[derive(Debug)]
+    pub enum Parsed {
+        Token(Secret, Option<Duration>),
+        VerifySignature(bool),
+        FaceInfo(FaceInfo),
+        VerifyId(VerifyId),
+        VerifyInfo(VerifyInfo),
+    }
+
+    /// HTTP status and body bytes of the final attempt to the typed result or error, through the
+    /// same functions the network path uses (transport classification, errcode handling, the
+    /// endpoint's field parsing). Token errors (40001...) are reported, not retried.
+    pub fn parse_response(endpoint: Endpoint, status: u16, body: &[u8]) -> Result<Parsed> {
+        let what = "fuzz";
+        let obj = transport::last_attempt(transport::classify(status, body, what), 1)?;
+        Ok(match endpoint {
+            Endpoint::Token | Endpoint::StableToken => {
+                let (t, e) = client::parse_token_response(&obj, what)?;
+                Parsed::Token(t, e)
+            }
+            Endpoint::VerifySignature => Parsed::VerifySignature(soter::parse_verify_signature(&client::api_result(obj, what)?)?),
+            Endpoint::FaceGetInfo => Parsed::FaceInfo(face::parse_face_info(&client::api_result(obj, what)?)?),
+            Endpoint::FaceGetVerifyId => Parsed::VerifyId(face::parse_verify_id(&client::api_result(obj, what)?)?),
+            Endpoint::FaceQueryVerifyInfo => Parsed::VerifyInfo(face::parse_verify_info(&client::api_result(obj, what)?)?),
+        })
+    }
+}

@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 use super::client::WeChatClient;
 use super::paths;
+use super::transport::JsonObject;
 
 /// Largest resultJSON / signature accepted for sending.
 const MAX_FIELD: usize = 64 * 1024;
@@ -30,13 +31,18 @@ impl WeChatClient {
         }
         let body = json!({ "openid": openid, "json_string": json_string, "json_signature": json_signature });
         let obj = self.call(paths::SOTER_VERIFY_SIGNATURE, &body, "soter verify_signature")?;
-        match obj.get("is_ok") {
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
-            Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
-            Some(Value::String(s)) if s == "true" => Ok(true),
-            Some(Value::String(s)) if s == "false" => Ok(false),
-            _ => Err(Error::new(ErrorKind::MalformedResponse, "soter verify_signature: the response has no boolean is_ok")),
-        }
+        parse_verify_signature(&obj)
+    }
+}
+
+/// `is_ok` of a verify_signature response whose errcode was 0.
+pub(crate) fn parse_verify_signature(obj: &JsonObject) -> Result<bool> {
+    match obj.get("is_ok") {
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
+        Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
+        Some(Value::String(s)) if s == "true" => Ok(true),
+        Some(Value::String(s)) if s == "false" => Ok(false),
+        _ => Err(Error::new(ErrorKind::MalformedResponse, "soter verify_signature: the response has no boolean is_ok")),
     }
 }

@@ -4,6 +4,8 @@
 //! lifetime when that is shorter), lets exactly one thread fetch while the others wait
 //! (single flight), and on a token error drops the cached token only if it is still the one that
 //! failed, so a burst of failures after one expiry causes one refresh, not one per thread.
+//! After a failed fetch from WeChat's token endpoint, the failure is served for a short hold
+//! (1 s, doubling per consecutive failure up to 30 s) instead of fetching again for every call.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -89,6 +91,12 @@ impl TokenSource {
     fn cached(&self) -> bool {
         !matches!(self, TokenSource::CloudbaseFile(_) | TokenSource::CloudOpenApi)
     }
+
+    /// Whether a failed fetch holds back the next ones ([`FAILURE_HOLD`]): WeChat's own token
+    /// endpoints only. A callback is the caller's service, which keeps its own policy.
+    fn holds_after_failure(&self) -> bool {
+        matches!(self, TokenSource::StableToken | TokenSource::ClassicToken)
+    }
 }
 
 /// A token in use by one call: its value and which cache generation it came from.
@@ -100,6 +108,12 @@ pub(crate) struct TokenUse {
 
 /// Minimum interval between two stable_token force_refresh requests (WeChat's limit).
 pub(crate) const FORCE_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// After a failed fetch from WeChat's token endpoint, calls get that failure back without a new
+/// request for this long, doubled for each consecutive failure up to [`FAILURE_HOLD_MAX`], so a
+/// failing token service sees one fetch (with its bounded retries) per hold, not one per call.
+pub(crate) const FAILURE_HOLD: Duration = Duration::from_secs(1);
+pub(crate) const FAILURE_HOLD_MAX: Duration = Duration::from_secs(30);
 
 struct Cached {
     token: Secret,
@@ -121,6 +135,9 @@ struct State {
     /// A token was rejected: the next stable_token fetch should force a refresh.
     force_pending: bool,
     last_force: Option<Instant>,
+    /// Consecutive failed fetches, and until when `last_error` is served instead of fetching.
+    failures: u32,
+    hold_until: Option<Instant>,
 }
 
 /// The fetch itself, supplied by the client: (force_refresh) -> (token, expires_in).
@@ -171,6 +188,12 @@ impl TokenCache {
                     return Err(e.clone());
                 }
             }
+            if source.holds_after_failure() && st.hold_until.is_some_and(|t| Instant::now() < t) {
+                // The last fetch failed moments ago: back off instead of asking again.
+                if let Some(e) = &st.last_error {
+                    return Err(e.clone());
+                }
+            }
             break;
         }
         st.refreshing = true;
@@ -196,10 +219,15 @@ impl TokenCache {
                 let generation = st.next_generation;
                 st.cached = Some(Cached { token: token.clone(), refresh_at, expires_at, generation });
                 st.last_error = None;
+                st.failures = 0;
+                st.hold_until = None;
                 Ok(TokenUse { token, generation })
             }
             Err(e) => {
                 st.last_error = Some(e.clone());
+                st.failures = st.failures.saturating_add(1);
+                let hold = FAILURE_HOLD.saturating_mul(1 << (st.failures - 1).min(5)).min(FAILURE_HOLD_MAX);
+                st.hold_until = Some(Instant::now() + hold);
                 Err(e)
             }
         };
@@ -231,9 +259,12 @@ impl TokenCache {
         st.last_error = None;
     }
 
-    /// Forget the cached token (the next call fetches).
+    /// Forget the cached token and any failure hold (the next call fetches).
     pub(crate) fn clear(&self) {
-        self.lock().cached = None;
+        let mut st = self.lock();
+        st.cached = None;
+        st.hold_until = None;
+        st.failures = 0;
     }
 
     pub(crate) fn has_token(&self) -> bool {

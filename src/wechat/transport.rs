@@ -28,7 +28,7 @@ pub(crate) struct Transport {
 }
 
 /// What one attempt produced.
-enum Attempt {
+pub(crate) enum Attempt {
     Done(JsonObject),
     /// errcode -1, HTTP 5xx, a connection failure: worth another attempt.
     Transient(Error, Option<JsonObject>),
@@ -65,15 +65,10 @@ impl Transport {
         let mut attempt = 1;
         loop {
             match self.attempt(path, query, &body, what) {
-                Attempt::Done(obj) => return Ok(obj),
-                Attempt::Fatal(e) => return Err(e),
-                Attempt::Transient(e, obj) => {
+                a @ (Attempt::Done(_) | Attempt::Fatal(_)) => return last_attempt(a, attempt),
+                a @ Attempt::Transient(..) => {
                     if attempt >= attempts {
-                        return match obj {
-                            // errcode -1 after the last attempt: the caller reports it as WeChat's.
-                            Some(obj) => Ok(obj),
-                            None => Err(Error::new(e.kind(), format!("{} (after {attempt} attempts)", e.message()))),
-                        };
+                        return last_attempt(a, attempt);
                     }
                     self.retries.fetch_add(1, Ordering::Relaxed);
                     std::thread::sleep(self.retry.delay(attempt));
@@ -121,32 +116,50 @@ impl Transport {
             }
             Err(e) => return map_ureq_error(e, what),
         };
-        if status >= 500 {
-            return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None);
-        }
-        if status != 200 {
-            let note = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
+        classify(status, &bytes, what)
+    }
+}
+
+/// The pure part of one attempt: HTTP status and body bytes to a JSON object, a transient failure
+/// (HTTP 5xx, errcode -1) or a fatal one. No I/O; the fuzzer calls it through [`super::fuzzing`].
+pub(crate) fn classify(status: u16, bytes: &[u8], what: &str) -> Attempt {
+    if status >= 500 {
+        return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None);
+    }
+    if status != 200 {
+        let note = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
+        return Attempt::Fatal(Error::new(
+            ErrorKind::MalformedResponse,
+            format!("{what}: unexpected HTTP status {status}{note}"),
+        ));
+    }
+    let obj = match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(o)) => o,
+        _ => {
             return Attempt::Fatal(Error::new(
                 ErrorKind::MalformedResponse,
-                format!("{what}: unexpected HTTP status {status}{note}"),
-            ));
+                format!("{what}: the response ({} bytes) is not a JSON object", bytes.len()),
+            ))
         }
-        let obj = match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(o)) => o,
-            _ => {
-                return Attempt::Fatal(Error::new(
-                    ErrorKind::MalformedResponse,
-                    format!("{what}: the response ({} bytes) is not a JSON object", bytes.len()),
-                ))
-            }
-        };
-        match errcode(&obj) {
-            Ok(-1) => {
-                let e = Error::wechat(-1, errmsg(&obj), what);
-                Attempt::Transient(e, Some(obj))
-            }
-            Ok(_) => Attempt::Done(obj),
-            Err(e) => Attempt::Fatal(Error::new(e.kind(), format!("{what}: {}", e.message()))),
+    };
+    match errcode(&obj) {
+        Ok(-1) => {
+            let e = Error::wechat(-1, errmsg(&obj), what);
+            Attempt::Transient(e, Some(obj))
+        }
+        Ok(_) => Attempt::Done(obj),
+        Err(e) => Attempt::Fatal(Error::new(e.kind(), format!("{what}: {}", e.message()))),
+    }
+}
+
+/// What [`Transport::call`] returns once an attempt is final: errcode -1 after the last attempt is
+/// handed back as the object (the caller reports it as WeChat's error).
+pub(crate) fn last_attempt(a: Attempt, attempts: u32) -> Result<JsonObject> {
+    match a {
+        Attempt::Done(obj) | Attempt::Transient(_, Some(obj)) => Ok(obj),
+        Attempt::Fatal(e) => Err(e),
+        Attempt::Transient(e, None) => {
+            Err(Error::new(e.kind(), format!("{} (after {attempts} attempts)", e.message())))
         }
     }
 }
