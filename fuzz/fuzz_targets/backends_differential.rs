@@ -1,35 +1,58 @@
 #![no_main]
 //! AWS-LC and pure-Rust backends agree on every (message, signature, salt rule) input.
+//! Half the inputs mutate one of a few real signatures (so valid and nearly-valid encodings are
+//! reached); the other half split the input into an arbitrary message and signature.
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use soter_verify::testing::KeyPair;
 use soter_verify::{Backend, SaltLen};
 
-fn keypair() -> &'static KeyPair {
-    static K: OnceLock<KeyPair> = OnceLock::new();
-    K.get_or_init(|| KeyPair::generate(2048).unwrap())
+struct Fixture {
+    key: KeyPair,
+    /// (message, signature) with salt lengths 0, 20, 32 and the maximum.
+    signed: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let key = KeyPair::generate(2048).unwrap();
+        let signed = [0, 20, 32, key.max_salt_len()]
+            .iter()
+            .enumerate()
+            .map(|(i, &salt)| {
+                let msg = format!("{{\"raw\":\"fuzz{i}\",\"counter\":{i},\"cpu_id\":\"c\",\"uid\":\"u\"}}").into_bytes();
+                let sig = key.sign(&msg, salt).unwrap();
+                (msg, sig)
+            })
+            .collect();
+        Fixture { key, signed }
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
-    if data.is_empty() {
+    if data.len() < 2 {
         return;
     }
-    let kp = keypair();
-    let key = kp.public_key();
-    let (rule, rest) = data.split_at(1);
-    let salt = match rule[0] % 4 {
+    let f = fixture();
+    let key = f.key.public_key();
+    let salt = match data[0] % 4 {
         0 => SaltLen::Default,
         1 => SaltLen::Auto,
         2 => SaltLen::Exact(20),
-        _ => SaltLen::Exact(rule[0] as usize / 4),
+        _ => SaltLen::Exact(data[0] as usize / 4),
     };
-    // Half the inputs: a real signature over the input, with one byte changed by the input.
-    let (msg, sig) = if rule[0] & 0x80 != 0 && rest.len() > 2 {
-        let mut sig = kp.sign(rest, 20).unwrap();
-        let i = rest[0] as usize % sig.len();
-        sig[i] ^= rest[1];
-        (rest.to_vec(), sig)
+    let rest = &data[2..];
+    let (msg, sig) = if data[1] & 0x80 != 0 {
+        // Mutate a real pair: (position, xor) byte pairs applied to the message or signature.
+        let (mut msg, mut sig) = f.signed[data[1] as usize % f.signed.len()].clone();
+        for m in rest.chunks(2) {
+            let target = if m[0] & 1 == 0 { &mut msg } else { &mut sig };
+            let i = m[0] as usize % target.len();
+            target[i] ^= *m.get(1).unwrap_or(&1);
+        }
+        (msg, sig)
     } else {
         let split = rest.len() / 2;
         (rest[..split].to_vec(), rest[split..].to_vec())
