@@ -92,9 +92,14 @@ def test_hundred_thousand_calls_keep_memory_flat() -> None:
     msg = result_json(raw="chal")
     good = KEY_A.sign(msg)
     bad = KEY_B.sign(msg)
+    from test_auth_key import auth_key_json
+
+    ak_doc = auth_key_json(KEY_A.pem)
+    ak_sig = KEY_B.sign(ak_doc)
+    ask = PublicKey.load(KEY_B.pem)
 
     def round_(i: int) -> None:
-        kind = i % 5
+        kind = i % 8
         if kind == 0:
             assert key.verify(msg, good)
         elif kind == 1:
@@ -106,9 +111,19 @@ def test_hundred_thousand_calls_keep_memory_flat() -> None:
                 soter_verify.authenticate(key, msg, good, challenge="wrong")
             except soter_verify.ChallengeMismatch:
                 pass
-        else:
+        elif kind == 4:
             with PublicKey.load(KEY_A.pem) as k:
                 assert k.bits == 2048
+        elif kind == 5:
+            with soter_verify.verify_auth_key(ask, ak_doc, ak_sig) as ak:
+                assert ak.counter == 240
+        elif kind == 6:
+            assert len(soter_verify.new_challenge()) == 43
+        else:
+            try:
+                soter_verify.ResultJson.parse(b'{"raw":1}')
+            except soter_verify.InvalidJson:
+                pass
 
     for i in range(10_000):  # warm-up: allocator pools, caches
         round_(i)

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Timeout;
 class MemoryTest {
     static final KeyPair KP = TestSupport.rsa2048();
 
-    static int round(PublicKey key, String pem, byte[] json, byte[] sig, String sigB64, int i) throws Exception {
+    static int round(PublicKey key, String pem, byte[] json, byte[] sig, String sigB64, byte[] akJson, byte[] akSig, int i)
+            throws Exception {
         int n = 0;
-        switch (i % 5) {
+        switch (i % 7) {
             case 0:
                 n += key.verify(json, sig) ? 1 : 0;
                 break;
@@ -36,6 +37,14 @@ class MemoryTest {
                 } catch (ChallengeMismatchException e) {
                     n++;
                 }
+                break;
+            case 5:
+                try (AuthKey ak = Soter.verifyAuthKey(key, akJson, akSig)) {
+                    n += ak.counter() == 240 ? 1 : 0;
+                }
+                break;
+            case 6:
+                n += Soter.newChallenge().length() == Soter.CHALLENGE_LEN ? 1 : 0;
                 break;
             default:
                 try {
@@ -62,17 +71,21 @@ class MemoryTest {
         byte[] json = utf8(TestSupport.resultJson("c", 1, "cpu", "u", ",\"x\":[1,2]"));
         byte[] sig = sign(KP.getPrivate(), json, 20);
         String sigB64 = b64(sig);
+        // An AuthKey export for KP's own key, signed by KP (standing in for the ASK).
+        byte[] akJson = utf8("{\"pub_key\":\"" + pem.replace("\n", "\\n").replace("/", "\\/")
+                + "\",\"cpu_id\":\"cpu\",\"counter\":240,\"uid\":\"u\"}");
+        byte[] akSig = sign(KP.getPrivate(), akJson, 20);
         int live = NativeHandle.LIVE.get();
         try (PublicKey key = PublicKey.load(pem)) {
             for (int i = 0; i < 20_000; i++) {
-                round(key, pem, json, sig, sigB64, i);
+                round(key, pem, json, sig, sigB64, akJson, akSig, i);
             }
             long[] rss = new long[3];
             rss[0] = settledRss();
             int ok = 0;
             for (int half = 1; half <= 2; half++) {
                 for (int i = 0; i < 50_000; i++) {
-                    ok += round(key, pem, json, sig, sigB64, i);
+                    ok += round(key, pem, json, sig, sigB64, akJson, akSig, i);
                 }
                 rss[half] = settledRss();
             }
