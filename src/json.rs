@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn keeps_order_and_raw_text() {
         let m = parse_object(br#" {"b": [1, {"x":2}], "a":"x\/y", "n": -1.5e3 ,"t":true} "#, "doc").unwrap();
-        assert_eq!(m.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["b", "a", "n", "t"]);
+        assert_eq!(m.iter().map(|m| &*m.name).collect::<Vec<_>>(), ["b", "a", "n", "t"]);
         assert_eq!(m[0].raw, r#"[1, {"x":2}]"#);
         assert_eq!(m[1].value, Value::String("x/y".into()));
         assert_eq!(m[1].raw, r#""x\/y""#);
