@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use super::{bytes, free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, SoterError, SoterStatus};
+use super::{bytes, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, SoterError, SoterStatus};
 use crate::error::{Error, Result};
 use crate::{AuthKey, Expectations, PublicKey, ResultJson, SaltLen};
 
@@ -122,11 +122,7 @@ pub unsafe extern "C" fn soter_key_to_pem(key: *const SoterKey, out: *mut *mut c
     guard(err, || {
         let key = handle(key, "key")?;
         let out = out_ptr(out, "out")?;
-        let pem = key.0.to_pem();
-        if !out_len.is_null() {
-            *out_len = pem.len();
-        }
-        *out = into_c_string(&pem);
+        write_c_string(&key.0.to_pem(), out, out_len);
         Ok(())
     })
 }

@@ -223,6 +223,17 @@ pub(crate) fn into_c_string(s: &str) -> *mut c_char {
     c_string(s).into_raw()
 }
 
+/// Write an owned string to a checked out-parameter, and its length to `out_len` unless NULL.
+///
+/// # Safety
+/// `out` must be writable; `out_len` NULL or writable.
+pub(crate) unsafe fn write_c_string(s: &str, out: *mut *mut c_char, out_len: *mut usize) {
+    if !out_len.is_null() {
+        *out_len = s.len();
+    }
+    *out = into_c_string(s);
+}
+
 /// The ABI version (`SOTER_ABI_VERSION` of the header this library was built with).
 /// Wrappers call it first and refuse to run on a mismatch. Thread-safe.
 #[no_mangle]

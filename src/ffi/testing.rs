@@ -7,7 +7,7 @@
 
 use std::ffi::{c_char, CString};
 
-use super::{free_handle, guard, guard_value, handle, into_c_string, into_handle, out_ptr, text, SoterError, SoterStatus};
+use super::{free_handle, guard, guard_value, handle, into_handle, out_ptr, text, write_c_string, SoterError, SoterStatus};
 use crate::testing::{Device, KeyPair};
 
 /// A test RSA key pair (e.g. an ASK). Thread-safe. Free with `soter_test_key_pair_free`.
@@ -50,10 +50,7 @@ pub unsafe extern "C" fn soter_test_key_pair_public_key_pem(
         let p = handle(pair, "pair")?;
         let out = out_ptr(out, "out")?;
         let pem = p.0.public_key().to_pem();
-        if !out_len.is_null() {
-            *out_len = pem.len();
-        }
-        *out = into_c_string(&pem);
+        write_c_string(&pem, out, out_len);
         Ok(())
     })
 }
@@ -101,10 +98,7 @@ pub unsafe extern "C" fn soter_device_public_key_pem(
         let d = handle(device, "device")?;
         let out = out_ptr(out, "out")?;
         let pem = d.device.public_key_pem();
-        if !out_len.is_null() {
-            *out_len = pem.len();
-        }
-        *out = into_c_string(&pem);
+        write_c_string(&pem, out, out_len);
         Ok(())
     })
 }
@@ -131,14 +125,8 @@ pub unsafe extern "C" fn soter_device_sign_result(
         let signature = out_ptr(signature, "signature")?;
         let (j, s) = d.device.sign_result(text(challenge, challenge_len, "challenge")?, salt_len as usize)?;
         let j = String::from_utf8(j).expect("the simulator writes UTF-8");
-        if !json_len.is_null() {
-            *json_len = j.len();
-        }
-        if !signature_len.is_null() {
-            *signature_len = s.len();
-        }
-        *json = into_c_string(&j);
-        *signature = into_c_string(&s);
+        write_c_string(&j, json, json_len);
+        write_c_string(&s, signature, signature_len);
         Ok(())
     })
 }
@@ -162,14 +150,8 @@ pub unsafe extern "C" fn soter_device_signed_auth_key(
         let signature = out_ptr(signature, "signature")?;
         let (j, s) = d.device.signed_auth_key(&ask.0)?;
         let j = String::from_utf8(j).expect("the simulator writes UTF-8");
-        if !json_len.is_null() {
-            *json_len = j.len();
-        }
-        if !signature_len.is_null() {
-            *signature_len = s.len();
-        }
-        *json = into_c_string(&j);
-        *signature = into_c_string(&s);
+        write_c_string(&j, json, json_len);
+        write_c_string(&s, signature, signature_len);
         Ok(())
     })
 }
