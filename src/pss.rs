@@ -59,11 +59,13 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
             format!("the signature input is {} bytes; at most {MAX_SIGNATURE_INPUT} are accepted", input.len()),
         ));
     }
-    // Base64 of k bytes is never k bytes long, so a text that decodes to k bytes is base64, and
-    // anything else of exactly k bytes is the raw signature.
+    // Base64 text that decodes to k bytes is longer than k, so exactly k bytes is the raw
+    // signature (the common case from C and Java: no decoding attempt on the hot path).
+    if input.len() == k {
+        return Ok(input.to_vec());
+    }
     match base64::decode(input) {
         Ok(raw) if raw.len() == k => Ok(raw),
-        _ if input.len() == k => Ok(input.to_vec()),
         Ok(raw) => Err(Error::new(
             ErrorKind::MalformedSignature,
             format!("the signature decodes to {} bytes; a {}-bit key signs {k}", raw.len(), k * 8),

@@ -163,15 +163,11 @@ impl AuthKeyJson {
 /// default salt length; the value is covered by the signature, so it cannot be forged.
 pub(crate) fn salt_len_hint(message: &[u8]) -> Option<usize> {
     // Cheap filter: only JSON objects mentioning the field are parsed.
-    if message.first() != Some(&b'{') || !contains(message, b"saltlen") {
+    if message.first() != Some(&b'{') || memchr::memmem::find(message, b"saltlen").is_none() {
         return None;
     }
     let members = json::parse_object(message, "message").ok()?;
     members.iter().find(|m| m.name == "rsa_pss_saltlen").and_then(|m| saltlen(&m.value)).map(|v| v as usize)
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 // Debug shows the fields, which are device data, not secrets; long values are not truncated so
