@@ -9,7 +9,7 @@ CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
 C_TESTS := test_abi test_wechat test_hardening
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
-VECTORS := ../shared/vectors/tencent-soter-sample
+VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
         hardening asan valgrind fuzz-smoke bench

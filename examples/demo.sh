@@ -3,32 +3,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOTER=target/release/soter
-VECTORS=../shared/vectors/tencent-soter-sample
+VECTORS=tests/vectors/tencent-soter-sample
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
-if [ -d "$VECTORS" ]; then
-  step "1. A real device result (Tencent SOTER sample) verified with its AuthKey"
-  $SOTER verify --key $VECTORS/auth_key.pem --json $VECTORS/final_json.txt \
-    --signature $VECTORS/final_signature.bin --challenge "I'm a demo challenge string"
+step "1. A real device result (Tencent SOTER sample) verified with its AuthKey"
+$SOTER verify --key $VECTORS/auth_key.pem --json $VECTORS/final_json.txt \
+  --signature $VECTORS/final_signature.bin --challenge "I'm a demo challenge string"
 
-  step "2. The AuthKey itself, verified with the app's ASK"
-  $SOTER verify --key $VECTORS/ask.pem --json $VECTORS/auth_key_json.txt --signature $VECTORS/auth_key_signature.bin
+step "2. The AuthKey itself, verified with the app's ASK"
+$SOTER verify --key $VECTORS/ask.pem --json $VECTORS/auth_key_json.txt --signature $VECTORS/auth_key_signature.bin
 
-  step "3. The same result with one byte changed is rejected (exit status 1)"
-  sed 's/246/247/' $VECTORS/final_json.txt > "$WORK/tampered.json"
-  if $SOTER verify --key $VECTORS/auth_key.pem --json "$WORK/tampered.json" --signature $VECTORS/final_signature.bin; then
-    echo "demo failed: a tampered result verified" >&2; exit 1
-  fi
-
-  step "4. A result saved with a trailing newline, diagnosed"
-  { cat $VECTORS/final_json.txt; echo; } > "$WORK/newline.json"
-  $SOTER inspect --json "$WORK/newline.json" --key $VECTORS/auth_key.pem --signature $VECTORS/final_signature.bin || true
-else
-  echo "SKIPPED: $VECTORS is absent; the real-device steps did not run"
+step "3. The same result with one byte changed is rejected (exit status 1)"
+sed 's/246/247/' $VECTORS/final_json.txt > "$WORK/tampered.json"
+if $SOTER verify --key $VECTORS/auth_key.pem --json "$WORK/tampered.json" --signature $VECTORS/final_signature.bin; then
+  echo "demo failed: a tampered result verified" >&2; exit 1
 fi
+
+step "4. A result saved with a trailing newline, diagnosed"
+{ cat $VECTORS/final_json.txt; echo; } > "$WORK/newline.json"
+$SOTER inspect --json "$WORK/newline.json" --key $VECTORS/auth_key.pem --signature $VECTORS/final_signature.bin || true
 
 step "5. A simulated device signs a fresh challenge; the server verifies it"
 CHALLENGE=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')

@@ -23,7 +23,7 @@
 #define VERIFY_RET_MISMATCH 90011
 
 // Version of this C ABI. Wrappers compare it with the version they were written for.
-#define SOTER_ABI_VERSION 1
+#define SOTER_ABI_VERSION 2
 
 // Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
 #define SOTER_SALT_LEN_DEFAULT -1
@@ -80,6 +80,14 @@ typedef enum {
   SOTER_STATUS_MALFORMED_RESPONSE = 18,
   // A refused client setting (plain http to a remote host, a bad URL or proxy).
   SOTER_STATUS_CONFIG = 19,
+  // The state store (Redis) could not be reached or did not answer in time. Fails closed:
+  // nothing was accepted.
+  SOTER_STATUS_STORE_UNAVAILABLE = 20,
+  // A certificate chain that cannot be accepted: unparseable, a signature in the chain that
+  // does not verify, a non-CA intermediate, outside its validity, no usable attestation.
+  SOTER_STATUS_CERTIFICATE_INVALID = 21,
+  // A sound certificate chain that ends at a root that is not trusted.
+  SOTER_STATUS_UNTRUSTED_ROOT = 22,
   // A bug in soter-verify (a caught panic). Never caused by input.
   SOTER_STATUS_INTERNAL = 99,
 } SoterStatus;

@@ -48,13 +48,20 @@ pub enum ErrorKind {
     MalformedResponse = 18,
     /// A client setting that is refused (plain http to a remote host, a bad URL or proxy).
     Config = 19,
+    /// The state store (Redis) could not be reached or did not answer in time; fails closed.
+    StoreUnavailable = 20,
+    /// A certificate chain that cannot be accepted: unparseable, a signature that does not verify,
+    /// a non-CA intermediate, outside its validity, or no usable attestation.
+    CertificateInvalid = 21,
+    /// A sound certificate chain that ends at a root that is not trusted.
+    UntrustedRoot = 22,
     /// A bug in this library (a caught panic). Never caused by input.
     Internal = 99,
 }
 
 impl ErrorKind {
     /// Every kind, in status order (used by tests that check each layer maps them all).
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidInput,
         ErrorKind::InputTooLarge,
@@ -74,6 +81,9 @@ impl ErrorKind {
         ErrorKind::Token,
         ErrorKind::MalformedResponse,
         ErrorKind::Config,
+        ErrorKind::StoreUnavailable,
+        ErrorKind::CertificateInvalid,
+        ErrorKind::UntrustedRoot,
         ErrorKind::Internal,
     ];
 

@@ -8,5 +8,5 @@ root="$(cd "$here/../.." && pwd)"
 cd "$here"
 mvn -q -B -ntp -Dstyle.color=never package -DskipTests -Dsoter.native.dir="$root/target/release"
 exec java -cp "target/classes:target/test-classes:$(cat target/runtime-classpath.txt)" \
-    -Dsoter.vectors="$root/../shared/vectors/tencent-soter-sample" \
+    -Dsoter.vectors="$root/tests/vectors/tencent-soter-sample" \
     io.soterverify.bench.VerifyBenchmark "$@"

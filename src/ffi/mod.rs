@@ -26,7 +26,7 @@ pub use self::testing::*;
 pub use self::wechat::*;
 
 /// Version of this C ABI. Wrappers compare it with the version they were written for.
-pub const SOTER_ABI_VERSION: u32 = 1;
+pub const SOTER_ABI_VERSION: u32 = 2;
 
 /// Status of a call. `SOTER_STATUS_OK` is 0; every other value names one kind of failure and
 /// matches one exception class in the Python and Java packages.
@@ -73,6 +73,14 @@ pub enum SoterStatus {
     MalformedResponse = 18,
     /// A refused client setting (plain http to a remote host, a bad URL or proxy).
     Config = 19,
+    /// The state store (Redis) could not be reached or did not answer in time. Fails closed:
+    /// nothing was accepted.
+    StoreUnavailable = 20,
+    /// A certificate chain that cannot be accepted: unparseable, a signature in the chain that
+    /// does not verify, a non-CA intermediate, outside its validity, no usable attestation.
+    CertificateInvalid = 21,
+    /// A sound certificate chain that ends at a root that is not trusted.
+    UntrustedRoot = 22,
     /// A bug in soter-verify (a caught panic). Never caused by input.
     Internal = 99,
 }
@@ -99,6 +107,9 @@ impl From<ErrorKind> for SoterStatus {
             ErrorKind::Token => SoterStatus::Token,
             ErrorKind::MalformedResponse => SoterStatus::MalformedResponse,
             ErrorKind::Config => SoterStatus::Config,
+            ErrorKind::StoreUnavailable => SoterStatus::StoreUnavailable,
+            ErrorKind::CertificateInvalid => SoterStatus::CertificateInvalid,
+            ErrorKind::UntrustedRoot => SoterStatus::UntrustedRoot,
             ErrorKind::Internal => SoterStatus::Internal,
         }
     }
@@ -272,6 +283,9 @@ pub extern "C" fn soter_status_name(status: i32) -> *const c_char {
         17 => "SOTER_STATUS_TOKEN\0",
         18 => "SOTER_STATUS_MALFORMED_RESPONSE\0",
         19 => "SOTER_STATUS_CONFIG\0",
+        20 => "SOTER_STATUS_STORE_UNAVAILABLE\0",
+        21 => "SOTER_STATUS_CERTIFICATE_INVALID\0",
+        22 => "SOTER_STATUS_UNTRUSTED_ROOT\0",
         99 => "SOTER_STATUS_INTERNAL\0",
         _ => "SOTER_STATUS_UNKNOWN\0",
     };

@@ -347,7 +347,8 @@ int main(void) {
         fclose(probe);
         test_vectors(dir);
     } else {
-        printf("SKIPPED: real-device vectors (set SOTER_VECTORS to ../shared/vectors/tencent-soter-sample)\n");
+        printf("FAIL: real-device vectors not found (set SOTER_VECTORS to tests/vectors/tencent-soter-sample)\n");
+        failed++;
     }
     printf("C ABI: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -6,15 +6,11 @@ use std::sync::OnceLock;
 
 use soter_verify::testing::KeyPair;
 
-/// The shared device vectors, or None (with a message saying why the test is skipped).
-pub fn vectors() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/tencent-soter-sample");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: ../shared/vectors/tencent-soter-sample is absent; the real-device conformance checks did not run");
-        None
-    }
+/// The Tencent sample device vectors, committed in tests/vectors (see their NOTICE).
+pub fn vectors() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/tencent-soter-sample");
+    assert!(dir.join("final_json.txt").is_file(), "the device vectors are missing from {}", dir.display());
+    dir
 }
 
 pub fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {

@@ -192,6 +192,28 @@ class ConfigError(SoterError):
     STATUS = 19
 
 
+class StoreUnavailable(SoterError):
+    """The state store (Redis) could not be reached or did not answer in time. Fails closed:
+    nothing was accepted. SOTER_STATUS_STORE_UNAVAILABLE."""
+
+    STATUS = 20
+
+
+class CertificateInvalid(SoterError):
+    """A certificate chain that cannot be accepted: unparseable, a signature that does not verify,
+    a non-CA intermediate, outside its validity, no usable attestation.
+    SOTER_STATUS_CERTIFICATE_INVALID."""
+
+    STATUS = 21
+
+
+class UntrustedRoot(CertificateInvalid):
+    """A sound certificate chain that ends at a root that is not trusted.
+    SOTER_STATUS_UNTRUSTED_ROOT."""
+
+    STATUS = 22
+
+
 class InternalError(SoterError):
     """A bug in soter-verify (a caught panic), never caused by input. SOTER_STATUS_INTERNAL."""
 
@@ -221,6 +243,9 @@ STATUS_CLASSES: dict[int, type[SoterError]] = {
         TokenError,
         MalformedResponse,
         ConfigError,
+        StoreUnavailable,
+        CertificateInvalid,
+        UntrustedRoot,
         InternalError,
     )
     if cls.STATUS is not None

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 #: The C ABI version this package was written for (``SOTER_ABI_VERSION`` in the header).
-ABI_VERSION: Final = 1
+ABI_VERSION: Final = 2
 #: ``SOTER_SALT_LEN_DEFAULT``: rsa_pss_saltlen from the signed JSON when present, else 20.
 SALT_LEN_DEFAULT: Final = -1
 #: ``SOTER_SALT_LEN_AUTO``: accept whatever salt length the signer used.

@@ -1,4 +1,4 @@
-"""Conformance: the real device data in ../shared/vectors/tencent-soter-sample (see its README)."""
+"""Conformance: the real device data in tests/vectors/tencent-soter-sample (see its README)."""
 
 from __future__ import annotations
 

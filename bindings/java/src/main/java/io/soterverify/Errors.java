@@ -62,6 +62,9 @@ final class Errors {
             case TOKEN: return new TokenException(message, errcode, errmsg);
             case MALFORMED_RESPONSE: return new MalformedResponseException(message);
             case CONFIG: return new ConfigException(message);
+            case STORE_UNAVAILABLE: return new StoreUnavailableException(message);
+            case CERTIFICATE_INVALID: return new CertificateInvalidException(message);
+            case UNTRUSTED_ROOT: return new UntrustedRootException(message);
             case INTERNAL:
             default:
                 return new InternalException(s == Status.INTERNAL && raw != Status.INTERNAL.code()

@@ -43,6 +43,12 @@ public enum Status {
     MALFORMED_RESPONSE(18),
     /** {@code SOTER_STATUS_CONFIG}: see {@link ConfigException}. */
     CONFIG(19),
+    /** {@code SOTER_STATUS_STORE_UNAVAILABLE}: see {@link StoreUnavailableException}. */
+    STORE_UNAVAILABLE(20),
+    /** {@code SOTER_STATUS_CERTIFICATE_INVALID}: see {@link CertificateInvalidException}. */
+    CERTIFICATE_INVALID(21),
+    /** {@code SOTER_STATUS_UNTRUSTED_ROOT}: see {@link UntrustedRootException}. */
+    UNTRUSTED_ROOT(22),
     /** {@code SOTER_STATUS_INTERNAL}: see {@link InternalException}. */
     INTERNAL(99);
 

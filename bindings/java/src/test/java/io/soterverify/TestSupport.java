@@ -1,6 +1,6 @@
 package io.soterverify;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,13 +69,12 @@ final class TestSupport {
                 + "\",\"uid\":\"" + uid + "\"" + more + "}";
     }
 
-    /** The shared device vectors, or a skipped test when ../shared is absent. */
+    /** The device vectors committed in tests/vectors (absent means a broken checkout: fail). */
     static Path vectors() {
-        String dir = System.getProperty("soter.vectors", "../../../shared/vectors/tencent-soter-sample");
+        String dir = System.getProperty("soter.vectors", "../../tests/vectors/tencent-soter-sample");
         Path p = Paths.get(dir);
-        assumeTrue(Files.isRegularFile(p.resolve("final_json.txt")),
-                "shared device vectors not found at " + p.toAbsolutePath().normalize()
-                        + " (they live in ../shared relative to the repository root); skipping");
+        assertTrue(Files.isRegularFile(p.resolve("final_json.txt")),
+                "device vectors not found at " + p.toAbsolutePath().normalize());
         return p;
     }
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** The real device data in ../shared/vectors/tencent-soter-sample, verdicts from its README. */
+/** The real device data in tests/vectors/tencent-soter-sample, verdicts from its README. */
 class VectorsTest {
     @Test
     void finalResultVerifiesWithTheAuthKey() throws Exception {

@@ -43,7 +43,7 @@ public final class VerifyBenchmark {
         byte[] message;
         byte[] signature;
         String source;
-        Path v = Paths.get(System.getProperty("soter.vectors", "../../../shared/vectors/tencent-soter-sample"));
+        Path v = Paths.get(System.getProperty("soter.vectors", "../../tests/vectors/tencent-soter-sample"));
         if (Files.isRegularFile(v.resolve("final_json.txt"))) {
             String pem = Files.readString(v.resolve("auth_key.pem"));
             byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
