@@ -62,17 +62,18 @@ def test_env_override_to_non_library_fails_clearly(tmp_path: Path) -> None:
 
 def test_abi_mismatch_fails_clearly() -> None:
     # Pretend the package was written for another ABI version.
+    abi = _native.ABI_VERSION
     code = (
         "import ctypes, sys, pathlib, importlib.util\n"
         "import soter_verify._native as n\n"
-        "src = pathlib.Path(n.__file__).read_text().replace('ABI_VERSION: Final = 1', 'ABI_VERSION: Final = 999')\n"
+        f"src = pathlib.Path(n.__file__).read_text().replace('ABI_VERSION: Final = {abi}', 'ABI_VERSION: Final = 999')\n"
         "ns = {'__name__': 'fake', '__file__': n.__file__}\n"
         "exec(compile(src, 'fake', 'exec'), ns)\n"
     )
     res = _run(code, SOTER_VERIFY_LIB=str(_native.LIB_PATH))
     assert res.returncode != 0
     assert "ImportError" in res.stderr
-    assert "ABI version 1" in res.stderr and "999" in res.stderr
+    assert f"ABI version {abi}" in res.stderr and "999" in res.stderr
 
 
 def test_library_version() -> None:
