@@ -9,7 +9,7 @@
 # SOTER_TOOLS_DIR moves it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/soter-verify/tools}"
+dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/soter-verify/tools}"
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 
 # Checks only; the build requirements come from pyproject.toml.

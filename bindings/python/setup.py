@@ -18,6 +18,7 @@ Environment:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -171,6 +172,7 @@ def elf_dependencies(path: Path) -> tuple[set[str], set[str]]:
     return needed, versions
 
 
+@functools.lru_cache(maxsize=None)
 def platform_tag(lib: Path, default: str) -> str:
     """manylinux_2_X_<arch> from the library's real needs, or the default (linux_<arch>)."""
     if not default.startswith("linux_"):
@@ -187,7 +189,7 @@ def platform_tag(lib: Path, default: str) -> str:
     tag = f"manylinux_{glibc[0]}_{glibc[1]}_{arch}"
     if glibc == PORTABLE_GLIBC:
         tag += f".manylinux2014_{arch}"
-    _log(f"{lib} needs glibc {glibc[0]}.{glibc[1]} at most: {tag}")
+    _log(f"{lib.name}: newest glibc symbol version {glibc[0]}.{glibc[1]}: {tag}")
     return tag
 
 
