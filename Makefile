@@ -2,8 +2,15 @@
 CARGO   ?= cargo
 CC      ?= cc
 CXX     ?= c++
-RELEASE := target/release
+# The release build that everything ships and tests: linked by zig against glibc 2.17
+# (manylinux2014), so the wheel, the jar and `make install` run on old servers too.
+# packaging/tools.sh installs the pinned cargo-zigbuild and zig on first use.
+TRIPLE  := x86_64-unknown-linux-gnu
+GLIBC   := 2.17
+RELEASE := target/$(TRIPLE)/release
 LIB     := $(RELEASE)/libsoter_verify.so
+ZIGBUILD = PATH="$$(bash packaging/tools.sh):$$PATH" $(CARGO) zigbuild --release --target $(TRIPLE).$(GLIBC)
+VERSION := $(shell awk -F'"' '/^\[/ {p = ($$0 == "[package]")} p && /^version *=/ {print $$2; exit}' Cargo.toml)
 CBUILD  := tests/c/build
 CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
@@ -12,15 +19,19 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-o
 VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
-        hardening asan valgrind fuzz-smoke bench
+        hardening asan valgrind fuzz-smoke bench install version test-install test-sdist
 
 all: build
 
 build:
-	$(CARGO) build --release
+	$(ZIGBUILD) --lib --bin soter
+	bash packaging/check-glibc.sh $(GLIBC) $(LIB) $(RELEASE)/soter
 
-## test: every suite (Rust on both backends, C and C++ against the header, Python, Java)
-test: test-rust test-pure-rust header-check test-c test-python test-java
+## test: every suite (the Python sdist built from source, Rust on both backends, C and C++ against
+## the header, Python, Java, the installed C/C++ package)
+# test-sdist comes first: its build of the crate and `make build`'s share target/ and overwrite
+# each other's artifacts, so running it after `build` would make the next `build` compile again.
+test: test-sdist test-rust test-pure-rust header-check test-c test-python test-java test-install
 
 test-rust:
 	$(CARGO) test
@@ -43,14 +54,45 @@ test-c: build
 	done
 
 test-python: build
-	bash bindings/python/run-tests.sh
+	SOTER_VERIFY_PREBUILT=$(LIB) bash bindings/python/run-tests.sh
 
 test-java: build
-	bash bindings/java/run-tests.sh
+	SOTER_NATIVE_DIR=$(RELEASE) bash bindings/java/run-tests.sh
+
+# The sdist compiles the crate it carries with cargo (sharing target/, so only the crate itself).
+test-sdist:
+	bash bindings/python/test-sdist.sh
+
+## install: header, shared and static library, the soter CLI, pkg-config and CMake files
+PREFIX  ?= /usr/local
+DESTDIR ?=
+STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+install: build
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/soter_verify
+	install -m 644 include/soter_verify.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(RELEASE)/libsoter_verify.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(RELEASE)/soter $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@STATIC_LIBS@/$(STATIC_LIBS)/' packaging/soter_verify.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/soter_verify.pc
+	sed -e 's/@STATIC_LIBS@/$(subst $(eval) ,;,$(STATIC_LIBS))/' packaging/soter_verifyConfig.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/soter_verify/soter_verifyConfig.cmake
+	sed -e 's/@VERSION@/$(VERSION)/g' packaging/soter_verifyConfigVersion.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/soter_verify/soter_verifyConfigVersion.cmake
+
+# The version of every package (Python, Java, pkg-config, CMake): Cargo.toml's.
+version:
+	@echo $(VERSION)
+
+# A CMake project and pkg-config builds (C, C++, static) against a fresh install in a temporary PREFIX.
+test-install: build
+	bash tests/install/run.sh
 
 ## demo: verify the real device vector with the CLI, a self-made case, then the WeChat flow on the emulator
 demo: build
-	bash examples/demo.sh
+	$(ZIGBUILD) --example sign_result --example wechat_demo
+	SOTER_RELEASE_DIR=$(RELEASE) bash examples/demo.sh
 
 clean:
 	$(CARGO) clean
@@ -79,9 +121,10 @@ FUZZ_SECONDS ?= 30
 fuzz-smoke:
 	bash fuzz/smoke.sh $(FUZZ_SECONDS)
 
-## bench: every performance figure next to its baseline (openssl, cryptography, the JDK), one table
+## bench: every performance figure next to its baseline (openssl, cryptography, the JDK, the
+## build of this machine's toolchain), one table
 bench: build
-	python3 benches/run.py
+	SOTER_RELEASE_DIR=$(RELEASE) python3 benches/run.py
 
 # Criterion benches (per backend and key size, parse, key load, authenticate, C ABI path)
 bench-criterion:

@@ -2,7 +2,9 @@
 # `make demo`: the library's main job, step by step, with the `soter` CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SOTER=target/release/soter
+# The release build to run (make demo passes the portable one, examples included).
+REL=${SOTER_RELEASE_DIR:-target/release}
+SOTER=$REL/soter
 VECTORS=tests/vectors/tencent-soter-sample
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -28,14 +30,14 @@ $SOTER inspect --json "$WORK/newline.json" --key $VECTORS/auth_key.pem --signatu
 
 step "5. A simulated device signs a fresh challenge; the server verifies it"
 CHALLENGE=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-cargo run -q --release --example sign_result -- "$WORK/device" "$CHALLENGE" 20
+"$REL/examples/sign_result" "$WORK/device" "$CHALLENGE" 20
 $SOTER verify --key "$WORK/device/device_key.pem" --json "$WORK/device/result.json" \
   --signature "$WORK/device/result.sig" --challenge "$CHALLENGE" --format json
 
 step "6. A Huawei-style device (salt 32, announced in rsa_pss_saltlen)"
-cargo run -q --release --example sign_result -- "$WORK/huawei" "$CHALLENGE" 32
+"$REL/examples/sign_result" "$WORK/huawei" "$CHALLENGE" 32
 $SOTER verify --key "$WORK/huawei/device_key.pem" --json "$WORK/huawei/result.json" \
   --signature "$WORK/huawei/result.sig" --challenge "$CHALLENGE"
 
 step "7. The WeChat flow: emulator in process, device, challenge, local and WeChat API verification, face verification"
-cargo run -q --release --example wechat_demo
+"$REL/examples/wechat_demo"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Java suite: builds the jar (bundling ../../target/release/libsoter_verify.so) and runs JUnit 5
-# through Maven, then checks that the jar alone (plus JNA) loads its native library.
-# Prerequisite: `cargo build --release` at the repository root (make test-java does it).
+# Java suite: builds the jars (the main one bundling the portable libsoter_verify.so, -sources,
+# -javadoc with warnings as errors) and runs JUnit 5 through Maven, then checks the jars and that
+# the main jar alone (plus JNA) loads its native library.
+# Prerequisite: `make build` at the repository root (make test-java does it).
+#   SOTER_NATIVE_DIR  the directory of the library to bundle (default: the portable build,
+#                     target/x86_64-unknown-linux-gnu/release)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-lib="$root/target/release/libsoter_verify.so"
+native="$(realpath -m "${SOTER_NATIVE_DIR:-$root/target/x86_64-unknown-linux-gnu/release}")"
+lib="$native/libsoter_verify.so"
 if [ ! -f "$lib" ]; then
-    echo "run-tests.sh: $lib is missing; run 'cargo build --release' in $root first" >&2
+    echo "run-tests.sh: $lib is missing; run 'make build' in $root first" >&2
     exit 1
 fi
 command -v mvn >/dev/null || { echo "run-tests.sh: Maven (mvn) not found" >&2; exit 1; }
@@ -17,7 +21,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No -q: Surefire's summary is INFO output. The full log is kept and filtered instead.
 status=0
-mvn -B -ntp -Dstyle.color=never verify -Dsoter.native.dir="$root/target/release" "$@" >"$log" 2>&1 || status=$?
+mvn -B -ntp -Dstyle.color=never verify -Dsoter.native.dir="$native" "$@" >"$log" 2>&1 || status=$?
 grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BUILD FAILURE|COMPILATION ERROR' "$log" \
     | sed -e 's/^\[INFO\] //' || true
 # Why tests were skipped (JUnit assumptions, e.g. ../shared absent), once per reason.
@@ -29,13 +33,24 @@ if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-# The jar by itself: no jna.library.path, no LD_LIBRARY_PATH.
+# The three artifacts `mvn install` puts in the local repository.
 jar="$(ls target/soter-verify-*.jar | grep -v -- '-sources\|-javadoc' | head -n1)"
-if ! unzip -l "$jar" 2>/dev/null | grep -q 'linux-x86-64/libsoter_verify.so' \
-        && ! jar tf "$jar" | grep -q 'linux-x86-64/libsoter_verify.so'; then
-    echo "run-tests.sh: $jar does not contain linux-x86-64/libsoter_verify.so" >&2
-    exit 1
-fi
+for j in "$jar" "${jar%.jar}-sources.jar" "${jar%.jar}-javadoc.jar"; do
+    [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
+    echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
+done
+listing="$(jar tf "$jar")"
+for entry in linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE; do
+    grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $jar does not contain $entry" >&2; exit 1; }
+done
+cmp -s <(unzip -p "$jar" linux-x86-64/libsoter_verify.so) "$lib" \
+    || { echo "run-tests.sh: $jar bundles another library than $lib" >&2; exit 1; }
+unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soterverify' \
+    || { echo "run-tests.sh: $jar has no Automatic-Module-Name" >&2; exit 1; }
+jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
+    || { echo "run-tests.sh: the javadoc jar has no io/soterverify/PublicKey.html" >&2; exit 1; }
+
+# The jar by itself: no jna.library.path, no LD_LIBRARY_PATH.
 env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
-env -u LD_LIBRARY_PATH java -Djna.library.path="$root/target/release" \
-    -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$root/target/release"
+env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
+    -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Python suite: a fresh virtual environment, `pip install ./bindings/python` (which builds the
-# Rust library with cargo and bundles it in a platform wheel), then mypy --strict and pytest
-# against the installed package. Run from anywhere; `make test-python` calls it.
+# Python suite, on the wheel users get: builds it (bundling the portable library), checks its
+# manylinux tag with auditwheel, installs it into a fresh venv whose PATH has no cargo, then runs
+# mypy --strict and pytest against the installed package. `make test-python` calls it.
 #
+#   SOTER_VERIFY_PREBUILT the library to bundle (default: the portable build of `make build`,
+#                         target/x86_64-unknown-linux-gnu/release/libsoter_verify.so)
+#   SOTER_PY_WHEEL        test this wheel instead of building one (test-sdist.sh does)
+#   SOTER_PY_TESTS        test files or directories to run (default: the whole tests/ directory)
 #   SOTER_PY_VENV         where to create the venv (default: target/python-venv, recreated)
-#   SOTER_VERIFY_PREBUILT bundle this already built library instead of running cargo
 #   PYTHON                interpreter to create the venv with (default: python3.11, else python3)
 #   extra arguments are passed to pytest (e.g. -k vectors -x)
 set -euo pipefail
@@ -12,31 +15,58 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${SOTER_PY_VENV:-$root/target/python-venv}"
+dist="$root/target/python-dist"
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+tools="$(bash "$root/packaging/tools.sh")"
 
-echo "== python: fresh venv at $venv ($("$python" --version))"
+if [ -n "${SOTER_PY_WHEEL:-}" ]; then
+    wheel="$SOTER_PY_WHEEL"
+    dist="$(dirname "$wheel")"
+else
+    SOTER_VERIFY_PREBUILT="${SOTER_VERIFY_PREBUILT:-$root/target/x86_64-unknown-linux-gnu/release/libsoter_verify.so}"
+    export SOTER_VERIFY_PREBUILT="$(realpath -m "$SOTER_VERIFY_PREBUILT")"
+    if [ ! -f "$SOTER_VERIFY_PREBUILT" ]; then
+        echo "run-tests.sh: $SOTER_VERIFY_PREBUILT is missing; run 'make build' in $root first" >&2
+        exit 1
+    fi
+    echo "== python: wheel bundling $SOTER_VERIFY_PREBUILT"
+    rm -rf "$dist"
+    "$tools/python" -m build --wheel --no-isolation --outdir "$dist" "$here" >"$dist.log" 2>&1 \
+        || { cat "$dist.log" >&2; exit 1; }
+    rm -rf "$here/build" "$here"/*.egg-info
+    wheel="$(ls "$dist"/*.whl)"
+fi
+echo "$(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
+case "$wheel" in
+    *-manylinux_2_17_x86_64.manylinux2014_x86_64.whl) ;;
+    *) echo "run-tests.sh: $wheel is not tagged manylinux_2_17_x86_64" >&2; exit 1 ;;
+esac
+"$tools/auditwheel" show "$wheel" | tee "$dist/auditwheel.txt" | sed -n '/consistent with/,/^$/p'
+grep -q '"manylinux_2_17_x86_64"' "$dist/auditwheel.txt" \
+    || { echo "run-tests.sh: auditwheel does not agree with manylinux_2_17_x86_64" >&2; exit 1; }
+
+# The environment of a server: no cargo, no Rust toolchain, no repository build on PATH.
+clean_path="$(tr ':' '\n' <<<"$PATH" | while read -r d; do [ -n "$d" ] && [ ! -x "$d/cargo" ] && echo "$d"; done | paste -sd:)"
+echo "== python: fresh venv at $venv ($("$python" --version)), PATH without cargo"
 rm -rf "$venv"
 mkdir -p "$(dirname "$venv")"
 "$python" -m venv "$venv"
 py="$venv/bin/python"
-
-echo "== python: pip install ./bindings/python (cargo build --release + bundle)"
 # SOTER_VERIFY_LIB must not leak in: the suite tests the bundled library.
-unset SOTER_VERIFY_LIB
-(cd "$root" && "$py" -m pip install --disable-pip-version-check ./bindings/python)
-rm -rf "$here/build" "$here"/*.egg-info
+run() { env -u SOTER_VERIFY_LIB -u SOTER_VERIFY_PREBUILT PATH="$venv/bin:$clean_path" SOTER_WHEEL_TEST=1 "$@"; }
+run "$py" -m pip install --quiet --disable-pip-version-check "$wheel"
 
 echo "== python: test tools"
-"$py" -m pip install --quiet --disable-pip-version-check "pytest>=7" "mypy>=1.5"
+run "$py" -m pip install --quiet --disable-pip-version-check "pytest>=7" "mypy>=1.5"
 
 echo "== python: mypy --strict"
-(cd "$here" && "$py" -m mypy --strict --no-incremental soter_verify)
+(cd "$here" && run "$py" -m mypy --strict --no-incremental soter_verify)
 
 echo "== python: pytest"
 # Run outside the source tree so `import soter_verify` finds the installed wheel, not ./soter_verify.
 status=0
-(cd "$venv" && SOTER_REPO_ROOT="$root" "$py" -m pytest -p no:cacheprovider \
-    -ra "$here/tests" "$@") || status=$?
+(cd "$venv" && run SOTER_REPO_ROOT="$root" "$py" -m pytest -p no:cacheprovider \
+    -ra ${SOTER_PY_TESTS:-"$here/tests"} "$@") || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests: treating as a failure" >&2
     exit 1

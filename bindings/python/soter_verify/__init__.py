@@ -73,7 +73,8 @@ from ._wechat import (
     cert_hash,
 )
 
-__version__ = "0.1.0"
+# The package is built with its library from one Cargo.toml: one version for both.
+__version__: str = library_version()
 
 __all__ = [
     "ABI_VERSION",

@@ -9,6 +9,7 @@ package io.soterverify;
 public abstract class SoterException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The C status this exception stands for. */
     private final Status status;
 
     /**

@@ -9,7 +9,9 @@ import java.util.OptionalLong;
 public class TokenException extends SoterException {
     private static final long serialVersionUID = 1L;
 
+    /** WeChat's errcode when WeChat refused the token, else null. */
     private final Long errcode;
+    /** WeChat's errmsg when WeChat refused the token, else empty. */
     private final String errmsg;
 
     /**

@@ -7,7 +7,9 @@ package io.soterverify;
 public class WeChatApiException extends SoterException {
     private static final long serialVersionUID = 1L;
 
+    /** WeChat's errcode. */
     private final long errcode;
+    /** WeChat's errmsg. */
     private final String errmsg;
 
     /**
