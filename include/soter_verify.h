@@ -22,6 +22,15 @@
 // verify_ret given by queryverifyinfo when the document does not match the registered person.
 #define VERIFY_RET_MISMATCH 90011
 
+// Longest subject (user id) accepted, in bytes.
+#define MAX_SUBJECT 1024
+
+// Default bound on pending (issued, unused, unexpired) challenges.
+#define DEFAULT_MAX_CHALLENGES 100000
+
+// Default bound on the devices whose last counter is remembered.
+#define DEFAULT_MAX_DEVICES 1000000
+
 // Version of this C ABI. Wrappers compare it with the version they were written for.
 #define SOTER_ABI_VERSION 2
 
