@@ -85,6 +85,19 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>>;
 }
 
+/// A shared store (e.g. an `Arc<MemoryStore>` kept to read its counts) is a store.
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn issue(&self, subject: &str, challenge: &str, ttl: Duration) -> Result<()> {
+        (**self).issue(subject, challenge, ttl)
+    }
+    fn consume(&self, step: &Step<'_>) -> Result<Verdict> {
+        (**self).consume(step)
+    }
+    fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
+        (**self).last_counter(subject, cpu_id, uid)
+    }
+}
+
 /// Single-use challenges and rising counters in front of [`crate::authenticate`]. Thread-safe:
 /// build one per application and share it.
 #[derive(Debug)]

@@ -192,14 +192,22 @@ impl RedisStore {
     }
 
     /// Run `f` on a pooled connection. A connection that saw any error is dropped, not reused
-    /// (its stream may hold a late reply); the next call connects afresh.
-    fn with_conn<T>(&self, what: &str, f: impl FnOnce(&mut Conn) -> RedisResult<T>) -> Result<T> {
+    /// (its stream may hold a late reply). When a pooled connection turns out dead (Redis
+    /// restarted since it was last used), the other idle ones are dropped too and the call is
+    /// tried once more on a fresh connection: safe even if the first attempt reached Redis,
+    /// because a challenge is consumed once (the retry then reads it as used: fail closed).
+    fn with_conn<T>(&self, what: &str, mut f: impl FnMut(&mut Conn) -> RedisResult<T>) -> Result<T> {
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let result = match pooled {
-            Some(c) => Ok(c),
-            None => self.connect(),
+        let was_pooled = pooled.is_some();
+        let mut result = pooled.map_or_else(|| self.connect(), Ok).and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
+        if let Err(e) = &result {
+            if e.is_connection_dropped() || e.is_connection_refusal() || !e.is_timeout() && e.is_io_error() {
+                self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                if was_pooled && !e.is_connection_refusal() {
+                    result = self.connect().and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
+                }
+            }
         }
-        .and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
         match result {
             Ok((value, conn)) => {
                 let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
