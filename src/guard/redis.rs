@@ -77,14 +77,14 @@ enum Target {
 
 enum Conn {
     Standalone(Connection),
-    Cluster(ClusterConnection),
+    Cluster(Box<ClusterConnection>),
 }
 
 impl Conn {
     fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> RedisResult<T> {
         match self {
             Conn::Standalone(c) => cmd.query(c),
-            Conn::Cluster(c) => cmd.query(c),
+            Conn::Cluster(c) => cmd.query(c.as_mut()),
         }
     }
 }
@@ -187,7 +187,7 @@ impl RedisStore {
                 conn.set_write_timeout(Some(self.timeout))?;
                 Ok(Conn::Standalone(conn))
             }
-            Target::Cluster(client) => Ok(Conn::Cluster(client.get_connection()?)),
+            Target::Cluster(client) => Ok(Conn::Cluster(Box::new(client.get_connection()?))),
         }
     }
 
