@@ -167,23 +167,25 @@ fn memory_store_passes_the_suite() {
 
 #[test]
 fn memory_store_is_bounded_and_stays_flat() {
-    let store = Arc::new(MemoryStore::new(MemoryOptions { max_challenges: 1000, max_devices: 64 }));
-    let g = ReplayGuard::with_store(store.clone());
+    let full = ReplayGuard::memory(MemoryOptions { max_challenges: 1000, max_devices: 64 });
     for i in 0..1000 {
-        g.issue_challenge(&format!("u{i}"), Duration::from_millis(50)).unwrap();
+        full.issue_challenge(&format!("u{i}"), TTL).unwrap();
     }
-    let e = g.issue_challenge("one-more", TTL).unwrap_err();
+    let e = full.issue_challenge("one-more", TTL).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StoreUnavailable);
     assert!(e.message().contains("maximum of 1000 pending challenges"), "{e}");
-    std::thread::sleep(Duration::from_millis(60));
-    // 50 000 issue/accept rounds over 500 subjects: the maps never pass their bounds.
+
+    // 50 000 issue/accept rounds over 500 subjects, some challenges left to expire: the maps
+    // never pass their bounds.
+    let store = Arc::new(MemoryStore::new(MemoryOptions { max_challenges: 1000, max_devices: 64 }));
+    let g = ReplayGuard::with_store(store.clone());
     for i in 0..50_000u64 {
         let s = format!("u{}", i % 500);
         let c = g.issue_challenge(&s, Duration::from_millis(50)).unwrap();
         let json = format!("{{\"raw\":\"{c}\",\"counter\":{},\"cpu_id\":\"c\",\"uid\":\"u\"}}", i + 1);
         g.accept(json.as_bytes(), &s, None, None).unwrap();
-        if i % 1000 == 0 {
-            g.issue_challenge(&s, Duration::from_millis(1)).unwrap(); // some left to expire
+        if i % 100 == 0 {
+            g.issue_challenge(&s, Duration::from_millis(1)).unwrap();
         }
         assert!(store.pending() <= 1000 && store.devices() <= 64);
     }
@@ -264,11 +266,11 @@ fn redis_going_away_fails_closed_and_recovers() {
     let a = device_a();
     // Two threads keep connections in the pool, so both go stale when Redis restarts.
     let pending: Vec<_> = (0..4).map(|i| sign(a, &g.issue_challenge("fault", TTL).unwrap(), 600 + i)).collect();
+    let b = device_b(); // the second thread's own device: counters of one device must arrive in order
+    let of_b = sign(b, &g.issue_challenge("fault", TTL).unwrap(), 1);
     std::thread::scope(|s| {
-        for r in &pending[..2] {
-            let g = &g;
-            s.spawn(move || auth(g, a, r, "fault").unwrap());
-        }
+        s.spawn(|| auth(&g, a, &pending[0], "fault").unwrap());
+        s.spawn(|| auth(&g, b, &of_b, "fault").unwrap());
     });
     server.stop();
     for r in &pending[2..] {
@@ -423,4 +425,43 @@ fn guard_child_process() {
         }
         other => panic!("unknown child mode {other}"),
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 made with the openssl command, in `dir`.
+fn make_certs(dir: &Path) -> bool {
+    let sh = |script: &str| Command::new("sh").arg("-c").arg(script).current_dir(dir).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=soter test CA' \
+        && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' \
+        && printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf \
+        && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf")
+}
+
+#[test]
+fn redis_over_tls() {
+    if !available("redis_over_tls") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("soter-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !make_certs(&dir) {
+        assert!(std::env::var("SOTER_REQUIRE_REDIS").map_or(true, |v| v != "1"), "openssl could not make test certificates");
+        eprintln!("\n*** SKIPPED redis_over_tls: the openssl command could not make test certificates ***\n");
+        return;
+    }
+    let tls_port = common::redis::free_port();
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let (cert, key, ca) = (file("server.pem"), file("server.key"), file("ca.pem"));
+    let tls_args = ["--tls-port", &tls_port.to_string(), "--tls-cert-file", &cert, "--tls-key-file", &key, "--tls-ca-cert-file", &ca, "--tls-auth-clients", "no"];
+    let _server = RedisServer::start_with(common::redis::free_port(), &tls_args);
+    let url = format!("rediss://127.0.0.1:{tls_port}/0");
+    let options = RedisOptions { tls_ca_pem: Some(std::fs::read(&ca).unwrap()), ..Default::default() };
+    let g = ReplayGuard::redis(&url, &options).unwrap();
+    let a = device_a();
+    let r = sign(a, &g.issue_challenge("tls", TTL).unwrap(), 1);
+    assert_eq!(auth(&g, a, &r, "tls").unwrap(), 1, "over TLS");
+    assert_eq!(kind(auth(&g, a, &r, "tls")), ErrorKind::ChallengeMismatch);
+    // Without our CA the server's certificate is not trusted: refused, not accepted.
+    let untrusted = ReplayGuard::redis(&url, &RedisOptions::default()).unwrap();
+    assert_eq!(kind(untrusted.issue_challenge("tls", TTL)), ErrorKind::StoreUnavailable);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -183,12 +183,15 @@ def _rss_kib() -> int:
 
 
 def test_memory_bound_refuses_and_stays_flat() -> None:
-    with ReplayGuard(max_challenges=2000) as g:
-        for i in range(2000):
-            g.issue_challenge(f"u{i}", ttl=0.05)
+    with ReplayGuard(max_challenges=2000) as full:
+        for i in range(1999):
+            full.issue_challenge(f"u{i}", ttl=300)
+        full.issue_challenge("short", ttl=0.5)
         with pytest.raises(StoreUnavailable, match="maximum of 2000 pending challenges"):
-            g.issue_challenge("one-more")
-        time.sleep(0.06)
+            full.issue_challenge("one-more")
+        time.sleep(0.6)
+        full.issue_challenge("one-more")  # the expired one made room
+    with ReplayGuard(max_challenges=2000) as g:
 
         def rounds(n: int) -> None:
             for i in range(n):

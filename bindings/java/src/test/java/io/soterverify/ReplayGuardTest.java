@@ -192,13 +192,14 @@ class ReplayGuardTest {
     @Test
     void memoryBoundRefusesToGrow() throws Exception {
         try (ReplayGuard g = ReplayGuard.memory(100, 10)) {
-            for (int i = 0; i < 100; i++) {
-                g.issueChallenge("u" + i, Duration.ofMillis(50));
+            for (int i = 0; i < 99; i++) {
+                g.issueChallenge("u" + i, TTL);
             }
+            g.issueChallenge("short", Duration.ofMillis(500));
             StoreUnavailableException e = assertThrows(StoreUnavailableException.class,
                     () -> g.issueChallenge("one-more", TTL));
             assertTrue(e.getMessage().contains("maximum of 100 pending challenges"), e.getMessage());
-            Thread.sleep(60);
+            Thread.sleep(600);
             g.issueChallenge("one-more", TTL); // the expired ones made room
         }
     }
