@@ -179,12 +179,12 @@ mod tests {
     fn full_store_refuses_then_recovers_after_expiry() {
         let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10 });
         for c in ["a", "b", "c"] {
-            s.issue("u", c, Duration::from_millis(30)).unwrap();
+            s.issue("u", c, Duration::from_millis(300)).unwrap();
         }
         let e = s.issue("u", "d", Duration::from_secs(60)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::StoreUnavailable);
         assert!(e.message().contains("maximum of 3 pending challenges"), "{e}");
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(Duration::from_millis(350));
         s.issue("u", "d", Duration::from_secs(60)).unwrap();
         assert_eq!(s.pending(), 1);
     }

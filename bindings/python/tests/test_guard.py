@@ -193,18 +193,21 @@ def test_memory_bound_refuses_and_stays_flat() -> None:
         full.issue_challenge("one-more")  # the expired one made room
     with ReplayGuard(max_challenges=2000) as g:
 
-        def rounds(n: int) -> None:
-            for i in range(n):
-                # Issued and never used: only expiry and the bound keep them in check.
-                g.issue_challenge(f"u{i % 3000}", ttl=0.01)
+        def rounds(start: int, n: int) -> None:
+            for i in range(start, start + n):
+                s = f"u{i % 3000}"
+                c = g.issue_challenge(s, ttl=60)
+                g.accept(result_json(raw=c, counter=i + 1), subject=s)
+                if i % 10 == 0:
+                    g.issue_challenge(s, ttl=0.001)  # never used: expiry must drop it
 
-        rounds(20_000)
+        rounds(0, 20_000)
         gc.collect()
         before = _rss_kib()
-        rounds(60_000)
+        rounds(20_000, 60_000)
         gc.collect()
         grown = _rss_kib() - before
-        assert grown < 4096, f"RSS grew by {grown} KiB over 60 000 issued challenges"
+        assert grown < 4096, f"RSS grew by {grown} KiB over 60 000 authentications"
 
 
 def test_close_and_context_manager() -> None:
