@@ -14,7 +14,7 @@ VERSION := $(shell awk -F'"' '/^\[/ {p = ($$0 == "[package]")} p && /^version *=
 CBUILD  := tests/c/build
 CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
-C_TESTS := test_abi test_wechat test_hardening
+C_TESTS := test_abi test_wechat test_hardening test_guard
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
 VECTORS := tests/vectors/tencent-soter-sample
 
@@ -91,7 +91,7 @@ test-install: build
 
 ## demo: verify the real device vector with the CLI, a self-made case, then the WeChat flow on the emulator
 demo: build
-	$(ZIGBUILD) --example sign_result --example wechat_demo
+	$(ZIGBUILD) --example sign_result --example wechat_demo --example guard_demo
 	SOTER_RELEASE_DIR=$(RELEASE) bash examples/demo.sh
 
 clean:

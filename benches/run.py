@@ -79,15 +79,44 @@ def java_bench() -> dict[str, float] | None:
     return {"ours_us": ours, "jdk_us": jdk}
 
 
+def guard_bench() -> dict[str, float]:
+    """ReplayGuard figures (examples/guard_bench.rs); the Redis ones against a redis-server
+    started here on a free loopback port (persistence off), when one is installed."""
+    cmd = [str(NATIVE / "examples" / "guard_bench"), os.environ.get("BENCH_GUARD_CALLS", "2000")]
+    server = None
+    if shutil.which("redis-server"):
+        import socket
+        import time
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                   "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        for _ in range(500):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.01)
+        cmd.append(f"redis://127.0.0.1:{port}")
+    try:
+        return json.loads(run(cmd))
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+
+
 def main() -> None:
     # The native build, for the comparison; the HTTP benchmark (an example) runs from it too.
-    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench"])
+    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench", "--example", "guard_bench"])
     openssl = openssl_verify_per_s()
     speed = json.loads(run([str(RELEASE / "soter"), "speed", "--seconds", SECONDS, "--threads", "2", "--format", "json"]))
     builds = portable_vs_native()
     http = json.loads(run([str(NATIVE / "examples" / "http_bench"), "1000", "json"]))
     python = python_bench()
     java = java_bench()
+    guard = guard_bench()
 
     rows: list[tuple[str, str, str, str, str, bool | None]] = []
 
@@ -118,9 +147,20 @@ def main() -> None:
     load_us = 1e6 / speed["key_load_per_s"]
     row("key load, PEM (us)", f"{load_us:.2f}", "", None, "< 10 us", load_us < 10)
 
+    o = guard["memory_overhead_us"]
+    row("memory guard authenticate, extra (us)", f"{o:.2f}", f"authenticate {guard['plain_us']:.2f} us", None, "<= 2 us", o <= 2)
+    if "redis_overhead_round_trips" in guard:
+        rt = guard["redis_overhead_round_trips"]
+        row("Redis guard authenticate, extra (round trips)", f"{rt:.2f} ({guard['redis_overhead_us']:.1f} us)",
+            f"PING {guard['ping_us']:.1f} us", None, "<= 2 round trips", rt <= 2)
+        one, two = guard["redis_per_s_1_thread"], guard["redis_per_s_2_threads"]
+        row("Redis guard, 2 threads (authentications/s)", f"{two:,.0f}", f"1 thread {one:,.0f}", two / one, "", None)
+    else:
+        row("Redis guard", "redis-server not installed", "", None, "", None)
+
     if "--json" in sys.argv:
         print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "builds": builds, "http": http,
-                          "python": python, "java": java}))
+                          "python": python, "java": java, "guard": guard}))
         return
     widths = [max(len(r[i]) for r in rows + [("figure", "soter-verify", "baseline", "ratio", "target", None)]) for i in range(5)]
     head = ("figure", "soter-verify", "baseline", "ratio", "target")
@@ -131,7 +171,8 @@ def main() -> None:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + f" | {met} |")
     print(f"\nmachine: {os.cpu_count()} cores; {SECONDS} s per native figure; RSA-2048, PSS salt 20; "
           f"backend {speed['backend']}; the shipped portable build everywhere except the 'native build' "
-          f"baseline (best of 3 alternating 1 s runs each) and the WeChat HTTP figures")
+          f"baseline (best of 3 alternating 1 s runs each), the WeChat HTTP and the guard figures; "
+          f"guard figures are medians of {guard['calls']} calls, interleaved")
 
 
 if __name__ == "__main__":

@@ -41,3 +41,28 @@ $SOTER verify --key "$WORK/huawei/device_key.pem" --json "$WORK/huawei/result.js
 
 step "7. The WeChat flow: emulator in process, device, challenge, local and WeChat API verification, face verification"
 "$REL/examples/wechat_demo"
+
+step "8. ReplayGuard in memory: a challenge used once, the replayed result refused"
+"$REL/examples/guard_demo" memory
+
+step "9. ReplayGuard on Redis: two server processes share one Redis"
+if command -v redis-server >/dev/null; then
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >/dev/null &
+  REDIS_PID=$!
+  trap 'kill $REDIS_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  URL="redis://127.0.0.1:$PORT"
+  GUARD="$REL/examples/guard_demo"
+  CHALLENGE=$($GUARD issue "$URL" user-42)
+  echo "  server A issued a challenge for user-42: $CHALLENGE"
+  "$REL/examples/sign_result" "$WORK/guard" "$CHALLENGE" 20
+  FILES=("$WORK/guard/device_key.pem" "$WORK/guard/result.json" "$WORK/guard/result.sig")
+  $GUARD authenticate "server B" "$URL" user-42 "${FILES[@]}"
+  if $GUARD authenticate "server A (the same result replayed)" "$URL" user-42 "${FILES[@]}"; then
+    echo "demo failed: a replayed result was accepted" >&2; exit 1
+  fi
+  kill $REDIS_PID
+else
+  echo "  skipped: redis-server is not installed (apt-get install redis-server)"
+fi

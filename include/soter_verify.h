@@ -34,6 +34,15 @@
 // Length of a challenge from `soter_new_challenge`, without the terminating NUL.
 #define SOTER_CHALLENGE_LEN 43
 
+// Default of `SoterGuardOptions.max_challenges`: pending challenges an in-memory guard holds.
+#define SOTER_GUARD_DEFAULT_MAX_CHALLENGES 100000
+
+// Default of `SoterGuardOptions.max_devices`: devices whose counter an in-memory guard keeps.
+#define SOTER_GUARD_DEFAULT_MAX_DEVICES 1000000
+
+// Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
+#define SOTER_GUARD_DEFAULT_TIMEOUT_MS 1000
+
 // Length of a cert_hash (lowercase hex SHA-256), without the terminating NUL.
 #define SOTER_CERT_HASH_LEN 64
 
@@ -206,6 +215,11 @@ typedef struct SoterFaceInfo SoterFaceInfo;
 // Free with `soter_key_free`.
 typedef struct SoterKey SoterKey;
 
+// Single-use challenges and rising counters, in memory (one process) or on Redis (shared by
+// every server). Thread-safe: share one per application. Free with `soter_replay_guard_free`
+// after every call on it has returned. Its description never shows a password.
+typedef struct SoterReplayGuard SoterReplayGuard;
+
 // A parsed resultJSON. Immutable; safe to share between threads. Free with
 // `soter_result_json_free`. Strings it hands out are borrowed from it.
 typedef struct SoterResultJson SoterResultJson;
@@ -262,6 +276,38 @@ typedef struct {
   // Faults applied.
   uint64_t faults_applied;
 } SoterEmulatorCounters;
+
+// Guard settings. A zeroed struct (or `soter_guard_options_init`) means every default.
+// Read during the `_new` call only.
+typedef struct {
+  // Redis: key prefix (NULL = "soter:"); no braces.
+  const uint8_t *prefix;
+  size_t prefix_len;
+  // Redis: connect and response timeout in ms (0 = 1000).
+  uint32_t timeout_ms;
+  // Redis `rediss://`: PEM root certificate(s) to trust instead of the system store (NULL = system).
+  const uint8_t *tls_ca_pem;
+  size_t tls_ca_pem_len;
+  // Memory: pending challenges held at most (0 = 100000); when full (after dropping expired
+  // ones) issuing fails with `SOTER_STATUS_STORE_UNAVAILABLE`.
+  uint64_t max_challenges;
+  // Memory: devices whose last counter is kept (0 = 1000000); at the bound the least recently
+  // accepted sixteenth is forgotten.
+  uint64_t max_devices;
+} SoterGuardOptions;
+
+// Who a result must belong to. Text is (pointer, length), UTF-8.
+typedef struct {
+  // The user the challenge was issued to (required, at most 1024 bytes).
+  const uint8_t *subject;
+  size_t subject_len;
+  // The device's cpu_id as stored with its AuthKey, or NULL to skip the check.
+  const uint8_t *cpu_id;
+  size_t cpu_id_len;
+  // The uid as stored with the AuthKey, or NULL to skip the check.
+  const uint8_t *uid;
+  size_t uid_len;
+} SoterGuardSubject;
 
 // A token callback. Called when the client needs a token (cold cache, expiring token, or after
 // WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
@@ -606,6 +652,112 @@ SoterStatus soter_emulator_add_token(const SoterEmulator *emu,
 
 // Expire every issued token now (calls then get 42001). NULL is a no-op.
 void soter_emulator_expire_tokens(const SoterEmulator *emu);
+
+// Fill `opts` with the defaults (all zero / NULL). NULL is a no-op.
+void soter_guard_options_init(SoterGuardOptions *opts);
+
+// An in-memory guard (one process). `opts` may be NULL. On success `*out` receives a new guard.
+SoterStatus soter_replay_guard_new_memory(const SoterGuardOptions *opts,
+                                          SoterReplayGuard **out,
+                                          SoterError **err);
+
+// A guard on one Redis server: `redis://[user:password@]host[:port][/db]`, or `rediss://` for
+// TLS. Connects on first use (a Redis that cannot be reached then gives
+// `SOTER_STATUS_STORE_UNAVAILABLE`); a URL that cannot be used gives `SOTER_STATUS_CONFIG`.
+// `opts` may be NULL. On success `*out` receives a new guard.
+SoterStatus soter_replay_guard_new_redis(const uint8_t *url,
+                                         size_t url_len,
+                                         const SoterGuardOptions *opts,
+                                         SoterReplayGuard **out,
+                                         SoterError **err);
+
+// A guard on a Redis Cluster, from `count` node URLs (`urls[i]`, `url_lens[i]`). The first
+// URL's password and TLS mode apply to every node. As for `soter_replay_guard_new_redis`.
+SoterStatus soter_replay_guard_new_redis_cluster(const uint8_t *const *urls,
+                                                 const size_t *url_lens,
+                                                 size_t count,
+                                                 const SoterGuardOptions *opts,
+                                                 SoterReplayGuard **out,
+                                                 SoterError **err);
+
+// Free a guard. NULL is a no-op. No call on it may be in flight.
+void soter_replay_guard_free(SoterReplayGuard *g);
+
+// The guard's store as text, e.g. `RedisStore { url: "redis://***@127.0.0.1:6379/0", ... }`
+// (passwords replaced). On success `*out` receives a string to free with `soter_string_free`
+// and `*out_len` (if not NULL) its length.
+SoterStatus soter_replay_guard_describe(const SoterReplayGuard *g,
+                                        char **out,
+                                        size_t *out_len,
+                                        SoterError **err);
+
+// Issue a challenge for `subject`, valid `ttl_ms` milliseconds (1 to 86400000) and for one
+// authentication: writes it (43 characters) and a NUL into `buf` (`cap` at least
+// `SOTER_CHALLENGE_LEN + 1`), and 43 to `*out_len` if not NULL. A full in-memory guard or an
+// unreachable Redis gives `SOTER_STATUS_STORE_UNAVAILABLE`. Thread-safe.
+SoterStatus soter_replay_guard_issue_challenge(const SoterReplayGuard *g,
+                                               const uint8_t *subject,
+                                               size_t subject_len,
+                                               uint64_t ttl_ms,
+                                               char *buf,
+                                               size_t cap,
+                                               size_t *out_len,
+                                               SoterError **err);
+
+// Verify a result for `who`: the signature first (failure touches no state), then in one
+// atomic store step the challenge (consumed by the first validly signed result presenting it),
+// the device (`cpu_id`/`uid` when given) and the counter (strictly above the last accepted for
+// this device, then stored). Returns `SOTER_STATUS_OK` and, if `out` is not NULL, the parsed
+// result (free with `soter_result_json_free`); or `SOTER_STATUS_SIGNATURE_INVALID`,
+// `_CHALLENGE_MISMATCH` (unknown, expired, used or another subject's), `_DEVICE_MISMATCH`,
+// `_COUNTER_REPLAY`, `_STORE_UNAVAILABLE` (fails closed), or an input error. Thread-safe.
+SoterStatus soter_replay_guard_authenticate(const SoterReplayGuard *g,
+                                            const SoterKey *key,
+                                            const uint8_t *result_json,
+                                            size_t result_json_len,
+                                            const uint8_t *signature,
+                                            size_t signature_len,
+                                            const SoterGuardSubject *subject,
+                                            SoterResultJson **out,
+                                            SoterError **err);
+
+// The state step alone, for a result whose signature was verified elsewhere (never on an
+// unverified one: see `soter_replay_guard_authenticate_via_wechat`). Results as for
+// `soter_replay_guard_authenticate`, without the signature check. Thread-safe.
+SoterStatus soter_replay_guard_accept(const SoterReplayGuard *g,
+                                      const uint8_t *result_json,
+                                      size_t result_json_len,
+                                      const SoterGuardSubject *subject,
+                                      SoterResultJson **out,
+                                      SoterError **err);
+
+// The mini-program path: WeChat's verify_signature for `openid` first (is_ok false gives
+// `SOTER_STATUS_SIGNATURE_INVALID` and touches no state; WeChat errors as for
+// `soter_wechat_soter_verify_signature`), then the state step. Blocking; thread-safe.
+SoterStatus soter_replay_guard_authenticate_via_wechat(const SoterReplayGuard *g,
+                                                       const SoterWechatClient *client,
+                                                       const uint8_t *openid,
+                                                       size_t openid_len,
+                                                       const uint8_t *result_json,
+                                                       size_t result_json_len,
+                                                       const uint8_t *signature,
+                                                       size_t signature_len,
+                                                       const SoterGuardSubject *subject,
+                                                       SoterResultJson **out,
+                                                       SoterError **err);
+
+// The last counter accepted for (subject, cpu_id, uid): on success `*found` says whether there
+// is one and, when there is, `*counter` receives it (left alone otherwise). Thread-safe.
+SoterStatus soter_replay_guard_last_counter(const SoterReplayGuard *g,
+                                            const uint8_t *subject,
+                                            size_t subject_len,
+                                            const uint8_t *cpu_id,
+                                            size_t cpu_id_len,
+                                            const uint8_t *uid,
+                                            size_t uid_len,
+                                            bool *found,
+                                            uint64_t *counter,
+                                            SoterError **err);
 
 // Generate a key pair of 2048, 3072 or 4096 bits (slow: up to seconds for 4096).
 SoterStatus soter_test_key_pair_generate(uint32_t bits, SoterTestKeyPair **out, SoterError **err);

@@ -34,30 +34,14 @@ pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expec
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
-    // The signature is checked before a parse error is reported, so tampering that breaks the
-    // JSON still reads as a bad signature.
-    let parsed = ResultJson::parse(result_json);
-    let salt = match (expect.salt_len, &parsed) {
-        (SaltLen::Default, Ok(p)) => {
-            SaltLen::Exact(p.rsa_pss_saltlen.map_or(crate::pss::DEFAULT_SALT_LEN, |s| s as usize))
-        }
-        (SaltLen::Default, Err(_)) => SaltLen::Exact(crate::pss::DEFAULT_SALT_LEN),
-        (other, _) => other,
-    };
-    key.verify(result_json, signature, salt)?;
-    let parsed = parsed?;
+    let parsed = verify_result(key, result_json, signature, expect.salt_len)?;
     if !constant_time_eq(parsed.raw.as_bytes(), expect.challenge.as_bytes()) {
         return Err(Error::new(
             ErrorKind::ChallengeMismatch,
             "the signed challenge (raw) is not the one this server issued",
         ));
     }
-    if expect.cpu_id.as_deref().is_some_and(|c| c != parsed.cpu_id) {
-        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's cpu_id is not the expected device's"));
-    }
-    if expect.uid.as_deref().is_some_and(|u| u != parsed.uid) {
-        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's uid is not the expected one"));
-    }
+    check_device(&parsed, expect.cpu_id.as_deref(), expect.uid.as_deref())?;
     if let Some(min) = expect.min_counter {
         if parsed.counter < min {
             return Err(Error::new(
@@ -67,6 +51,34 @@ pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expec
         }
     }
     Ok(parsed)
+}
+
+/// The signature over the exact bytes, then the parse: the stateless half of [`authenticate`],
+/// shared with the ReplayGuard (which checks challenge and counter against its store).
+pub(crate) fn verify_result(key: &PublicKey, result_json: &[u8], signature: &[u8], salt_len: SaltLen) -> Result<ResultJson> {
+    // The signature is checked before a parse error is reported, so tampering that breaks the
+    // JSON still reads as a bad signature.
+    let parsed = ResultJson::parse(result_json);
+    let salt = match (salt_len, &parsed) {
+        (SaltLen::Default, Ok(p)) => {
+            SaltLen::Exact(p.rsa_pss_saltlen.map_or(crate::pss::DEFAULT_SALT_LEN, |s| s as usize))
+        }
+        (SaltLen::Default, Err(_)) => SaltLen::Exact(crate::pss::DEFAULT_SALT_LEN),
+        (other, _) => other,
+    };
+    key.verify(result_json, signature, salt)?;
+    parsed
+}
+
+/// The device binding: the signed cpu_id and uid against the stored ones (None: not checked).
+pub(crate) fn check_device(parsed: &ResultJson, cpu_id: Option<&str>, uid: Option<&str>) -> Result<()> {
+    if cpu_id.is_some_and(|c| c != parsed.cpu_id) {
+        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's cpu_id is not the expected device's"));
+    }
+    if uid.is_some_and(|u| u != parsed.uid) {
+        return Err(Error::new(ErrorKind::DeviceMismatch, "the result's uid is not the expected one"));
+    }
+    Ok(())
 }
 
 /// Compare without an early exit, so timing does not reveal how much of a guess was right.

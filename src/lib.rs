@@ -15,6 +15,7 @@
 mod authenticate;
 mod backend;
 pub mod emulator;
+pub mod guard;
 pub mod base64;
 mod error;
 mod json;
@@ -32,6 +33,7 @@ pub use authenticate::{
 };
 pub use backend::Backend;
 pub use error::{Error, ErrorKind, Result};
+pub use guard::ReplayGuard;
 pub use json::{MAX_DEPTH, MAX_DOCUMENT};
 pub use key::{PublicKey, MAX_BITS, MAX_KEY_INPUT, MIN_BITS};
 pub use pss::{decode_signature, SaltLen, Verified, DEFAULT_SALT_LEN, MAX_SIGNATURE_INPUT};

@@ -20,7 +20,7 @@ use crate::wechat::{
 /// A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 /// holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
 /// every call on it has returned.
-pub struct SoterWechatClient(WeChatClient);
+pub struct SoterWechatClient(pub(crate) WeChatClient);
 
 /// A legacy face verification result (`getinfo`). Immutable; thread-safe. Free with
 /// `soter_face_info_free`. Strings it hands out are borrowed from it.

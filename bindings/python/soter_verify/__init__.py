@@ -60,6 +60,7 @@ from ._errors import (
     VerificationFailed,
     WeChatApiError,
 )
+from ._guard import ReplayGuard
 from ._native import ABI_VERSION
 from ._wechat import (
     CertInfo,
@@ -106,6 +107,7 @@ __all__ = [
     "MalformedSignature",
     "NetworkError",
     "PublicKey",
+    "ReplayGuard",
     "ResultJson",
     "SaltLen",
     "SignatureInvalid",

@@ -319,6 +319,93 @@ _WECHAT_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "soter_verify_outcome_name": (c_char_p, [c_int32]),  # static string, not owned
 }
 
+
+# ---- ReplayGuard (declared lazily, like the WeChat exports: see ``guard_lib``) ----
+
+
+class SoterGuardOptions(Structure):
+    """Mirror of ``SoterGuardOptions`` in soter_verify.h."""
+
+    _fields_ = [
+        ("prefix", c_char_p),
+        ("prefix_len", c_size_t),
+        ("timeout_ms", c_uint32),
+        ("tls_ca_pem", c_char_p),
+        ("tls_ca_pem_len", c_size_t),
+        ("max_challenges", c_uint64),
+        ("max_devices", c_uint64),
+    ]
+
+
+class SoterGuardSubject(Structure):
+    """Mirror of ``SoterGuardSubject`` in soter_verify.h."""
+
+    _fields_ = [
+        ("subject", c_char_p),
+        ("subject_len", c_size_t),
+        ("cpu_id", c_char_p),
+        ("cpu_id_len", c_size_t),
+        ("uid", c_char_p),
+        ("uid_len", c_size_t),
+    ]
+
+
+_GUARD_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "soter_guard_options_init": (None, [POINTER(SoterGuardOptions)]),
+    "soter_replay_guard_new_memory": (c_int32, [POINTER(SoterGuardOptions), PHandle, PErr]),
+    "soter_replay_guard_new_redis": (c_int32, [c_char_p, c_size_t, POINTER(SoterGuardOptions), PHandle, PErr]),
+    "soter_replay_guard_new_redis_cluster": (
+        c_int32,
+        [POINTER(c_char_p), POINTER(c_size_t), c_size_t, POINTER(SoterGuardOptions), PHandle, PErr],
+    ),
+    "soter_replay_guard_free": (None, [c_void_p]),
+    "soter_replay_guard_describe": (c_int32, [c_void_p, POwned, PSize, PErr]),
+    "soter_replay_guard_issue_challenge": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_uint64, c_char_p, c_size_t, PSize, PErr],
+    ),
+    "soter_replay_guard_authenticate": (
+        c_int32,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterGuardSubject), PHandle, PErr],
+    ),
+    "soter_replay_guard_accept": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, POINTER(SoterGuardSubject), PHandle, PErr],
+    ),
+    "soter_replay_guard_authenticate_via_wechat": (
+        c_int32,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t,
+         POINTER(SoterGuardSubject), PHandle, PErr],
+    ),
+    "soter_replay_guard_last_counter": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_bool),
+         POINTER(c_uint64), PErr],
+    ),
+}
+
+_guard_ready = False
+
+
+def guard_lib() -> ctypes.CDLL:
+    """The library with the ReplayGuard exports declared (on first use, with a clear error
+    for a library built before the guard existed)."""
+    global _guard_ready
+    if not _guard_ready:
+        missing = [name for name in _GUARD_SIGNATURES if not hasattr(lib, name)]
+        if missing:
+            raise RuntimeError(
+                f"soter_verify: {LIB_PATH} has no ReplayGuard (missing {missing[0]}); rebuild the "
+                "library from a current tree"
+            )
+        for name, (restype, argtypes) in _GUARD_SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        _guard_ready = True
+    return lib
+
+
 _wechat_ready = False
 
 

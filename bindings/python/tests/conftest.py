@@ -77,3 +77,126 @@ def skip_unless_wechat() -> None:
         f"{_native.LIB_PATH} has no WeChat client/emulator exports (built before the WeChat C ABI)",
         allow_module_level=True,
     )
+
+
+# ---- Redis for the ReplayGuard tests: the one place that starts and stops servers ----
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+
+
+def _free_port() -> int:
+    """A free loopback port whose Cluster bus port (+10000) is free too."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port < 55000:
+            with socket.socket() as bus:
+                try:
+                    bus.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
+
+
+class RedisServer:
+    """One redis-server on a loopback port, persistence off; stop() kills it, start() again
+    brings it back on the same port (empty)."""
+
+    def __init__(self, port: int, *extra: str) -> None:
+        self.port = port
+        self.extra = extra
+        self.dir = tempfile.mkdtemp(prefix=f"soter-redis-{port}-")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, "--loglevel", "warning", *self.extra],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while self.cli("PING").split()[:1] not in (["PONG"], ["NOAUTH"]):
+            assert time.monotonic() < deadline, f"redis-server on {self.port} did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.01)
+
+    def cli(self, *args: str) -> str:
+        r = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
+                           capture_output=True, text=True)
+        return r.stdout
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def require_redis(what: str) -> None:
+    """Skip loudly without redis-server; under SOTER_REQUIRE_REDIS=1 (CI) fail instead."""
+    if shutil.which("redis-server") and shutil.which("redis-cli"):
+        return
+    if os.environ.get("SOTER_REQUIRE_REDIS") == "1":
+        pytest.fail(f"{what}: redis-server is not installed and SOTER_REQUIRE_REDIS=1")
+    pytest.skip(f"SKIPPED {what}: redis-server not found on PATH (apt-get install redis-server)")
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A fresh redis-server for one test."""
+    require_redis("Redis tests")
+    server = RedisServer(_free_port())
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def shared_redis() -> Iterator[RedisServer]:
+    require_redis("Redis tests")
+    server = RedisServer(_free_port())
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[list[str]]:
+    """A three-master Redis Cluster (no replicas); yields its node URLs."""
+    require_redis("Redis Cluster tests")
+    nodes: list[RedisServer] = []
+    try:
+        while len(nodes) < 3:
+            port = _free_port()
+            if all(n.port != port for n in nodes):
+                nodes.append(RedisServer(port, "--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf"))
+        subprocess.run(
+            ["redis-cli", "--cluster", "create", *[f"127.0.0.1:{n.port}" for n in nodes],
+             "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, capture_output=True,
+        )
+        deadline = time.monotonic() + 20
+        while not all("cluster_state:ok" in n.cli("CLUSTER", "INFO") for n in nodes):
+            assert time.monotonic() < deadline, "the cluster did not reach cluster_state:ok"
+            time.sleep(0.05)
+        yield [n.url for n in nodes]
+    finally:
+        for n in nodes:
+            n.close()

@@ -47,7 +47,9 @@ def test_every_export_used_is_in_the_header(header_text: str) -> None:
     if "soter_wechat_client_new" in exports:
         assert [n for n in N._WECHAT_SIGNATURES if n not in exports] == []
         # and the Python package wraps every export of the header
-        assert exports - set(N._SIGNATURES) - set(N._WECHAT_SIGNATURES) == set()
+        assert exports - set(N._SIGNATURES) - set(N._WECHAT_SIGNATURES) - set(N._GUARD_SIGNATURES) == set()
+    if "soter_replay_guard_new_memory" in exports:
+        assert [n for n in N._GUARD_SIGNATURES if n not in exports] == []
 
 
 def test_wechat_enums(header_text: str) -> None:
@@ -77,7 +79,7 @@ def test_verify_outcome_names(header_text: str) -> None:
 @pytest.mark.parametrize(
     "struct",
     ["SoterEmulatorOptions", "SoterEmulatorCounters", "SoterClientOptions", "SoterClientStats",
-     "SoterCertInfo", "SoterVerifyInfo"],
+     "SoterCertInfo", "SoterVerifyInfo", "SoterGuardOptions", "SoterGuardSubject"],
 )
 def test_wechat_structs(header_text: str, struct: str) -> None:
     fields = _struct_fields(header_text, struct)
@@ -91,3 +93,11 @@ def test_every_wechat_function_is_declared() -> None:
     lib = N.wechat_lib()
     for name in N._WECHAT_SIGNATURES:
         assert getattr(lib, name).argtypes is not None, name
+
+
+def test_guard_defaults_match_the_header(header_text: str) -> None:
+    from soter_verify import ReplayGuard
+
+    m = re.search(r"#define SOTER_GUARD_DEFAULT_MAX_CHALLENGES (\d+)", header_text)
+    assert m and int(m.group(1)) == 100_000
+    assert "max_challenges" in (ReplayGuard.__doc__ or "") and "100 000" in (ReplayGuard.__doc__ or "")

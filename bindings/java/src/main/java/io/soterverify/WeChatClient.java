@@ -265,6 +265,16 @@ public final class WeChatClient implements AutoCloseable {
         return "WeChatClient[appId=" + appId + ", " + source + (handle.isClosed() ? ", closed" : "") + "]";
     }
 
+    /** The native handle, for {@link ReplayGuard#authenticateViaWeChat}. */
+    NativeHandle handle() {
+        return handle;
+    }
+
+    /** A token supplier's exception from the last call, to attach as the cause of a TokenException. */
+    Throwable takeCallbackFailure() {
+        return callback == null ? null : callback.takeFailure();
+    }
+
     private interface Call {
         int run(long client, long[] err);
     }

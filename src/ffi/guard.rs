@@ -1,0 +1,367 @@
+//! C ABI for the ReplayGuard: single-use challenges and rising counters, in memory or on Redis.
+
+// The safety contract of every export is the header's: pointers are NULL or valid for the
+// given length, handles are live, out-parameters writable (see the conventions in mod.rs).
+#![allow(clippy::missing_safety_doc)]
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use super::{
+    bytes, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, SoterError,
+    SoterKey, SoterResultJson, SoterStatus, SoterWechatClient, SOTER_CHALLENGE_LEN,
+};
+use crate::error::{Error, Result};
+use crate::guard::{MemoryOptions, RedisOptions, ReplayGuard};
+
+/// Default of `SoterGuardOptions.max_challenges`: pending challenges an in-memory guard holds.
+pub const SOTER_GUARD_DEFAULT_MAX_CHALLENGES: u64 = 100_000;
+/// Default of `SoterGuardOptions.max_devices`: devices whose counter an in-memory guard keeps.
+pub const SOTER_GUARD_DEFAULT_MAX_DEVICES: u64 = 1_000_000;
+/// Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
+pub const SOTER_GUARD_DEFAULT_TIMEOUT_MS: u32 = 1000;
+const _: () = assert!(SOTER_GUARD_DEFAULT_MAX_CHALLENGES == crate::guard::DEFAULT_MAX_CHALLENGES as u64);
+const _: () = assert!(SOTER_GUARD_DEFAULT_MAX_DEVICES == crate::guard::DEFAULT_MAX_DEVICES as u64);
+const _: () = assert!(crate::guard::DEFAULT_TIMEOUT.as_millis() == SOTER_GUARD_DEFAULT_TIMEOUT_MS as u128);
+
+/// Single-use challenges and rising counters, in memory (one process) or on Redis (shared by
+/// every server). Thread-safe: share one per application. Free with `soter_replay_guard_free`
+/// after every call on it has returned. Its description never shows a password.
+pub struct SoterReplayGuard(ReplayGuard);
+
+/// Guard settings. A zeroed struct (or `soter_guard_options_init`) means every default.
+/// Read during the `_new` call only.
+#[repr(C)]
+pub struct SoterGuardOptions {
+    /// Redis: key prefix (NULL = "soter:"); no braces.
+    pub prefix: *const u8,
+    pub prefix_len: usize,
+    /// Redis: connect and response timeout in ms (0 = 1000).
+    pub timeout_ms: u32,
+    /// Redis `rediss://`: PEM root certificate(s) to trust instead of the system store (NULL = system).
+    pub tls_ca_pem: *const u8,
+    pub tls_ca_pem_len: usize,
+    /// Memory: pending challenges held at most (0 = 100000); when full (after dropping expired
+    /// ones) issuing fails with `SOTER_STATUS_STORE_UNAVAILABLE`.
+    pub max_challenges: u64,
+    /// Memory: devices whose last counter is kept (0 = 1000000); at the bound the least recently
+    /// accepted sixteenth is forgotten.
+    pub max_devices: u64,
+}
+
+/// Who a result must belong to. Text is (pointer, length), UTF-8.
+#[repr(C)]
+pub struct SoterGuardSubject {
+    /// The user the challenge was issued to (required, at most 1024 bytes).
+    pub subject: *const u8,
+    pub subject_len: usize,
+    /// The device's cpu_id as stored with its AuthKey, or NULL to skip the check.
+    pub cpu_id: *const u8,
+    pub cpu_id_len: usize,
+    /// The uid as stored with the AuthKey, or NULL to skip the check.
+    pub uid: *const u8,
+    pub uid_len: usize,
+}
+
+/// Fill `opts` with the defaults (all zero / NULL). NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_guard_options_init(opts: *mut SoterGuardOptions) {
+    guard_value((), || {
+        if !opts.is_null() {
+            opts.write(SoterGuardOptions {
+                prefix: std::ptr::null(),
+                prefix_len: 0,
+                timeout_ms: 0,
+                tls_ca_pem: std::ptr::null(),
+                tls_ca_pem_len: 0,
+                max_challenges: 0,
+                max_devices: 0,
+            })
+        }
+    })
+}
+
+unsafe fn redis_options(opts: *const SoterGuardOptions) -> Result<RedisOptions> {
+    let mut o = RedisOptions::default();
+    if let Some(opts) = opts.as_ref() {
+        if let Some(p) = opt_text(opts.prefix, opts.prefix_len, "prefix")? {
+            o.prefix = p.to_owned();
+        }
+        if opts.timeout_ms != 0 {
+            o.timeout = Duration::from_millis(opts.timeout_ms.into());
+        }
+        if !opts.tls_ca_pem.is_null() {
+            o.tls_ca_pem = Some(bytes(opts.tls_ca_pem, opts.tls_ca_pem_len, "tls_ca_pem")?.to_vec());
+        }
+    }
+    Ok(o)
+}
+
+fn bound(value: u64, default: usize) -> usize {
+    match value {
+        0 => default,
+        v => usize::try_from(v).unwrap_or(usize::MAX),
+    }
+}
+
+/// An in-memory guard (one process). `opts` may be NULL. On success `*out` receives a new guard.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_new_memory(
+    opts: *const SoterGuardOptions,
+    out: *mut *mut SoterReplayGuard,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let mut m = MemoryOptions::default();
+        if let Some(o) = opts.as_ref() {
+            m.max_challenges = bound(o.max_challenges, m.max_challenges);
+            m.max_devices = bound(o.max_devices, m.max_devices);
+        }
+        *out = into_handle(SoterReplayGuard(ReplayGuard::memory(m)));
+        Ok(())
+    })
+}
+
+/// A guard on one Redis server: `redis://[user:password@]host[:port][/db]`, or `rediss://` for
+/// TLS. Connects on first use (a Redis that cannot be reached then gives
+/// `SOTER_STATUS_STORE_UNAVAILABLE`); a URL that cannot be used gives `SOTER_STATUS_CONFIG`.
+/// `opts` may be NULL. On success `*out` receives a new guard.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_new_redis(
+    url: *const u8,
+    url_len: usize,
+    opts: *const SoterGuardOptions,
+    out: *mut *mut SoterReplayGuard,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let g = ReplayGuard::redis(text(url, url_len, "url")?, &redis_options(opts)?)?;
+        *out = into_handle(SoterReplayGuard(g));
+        Ok(())
+    })
+}
+
+/// A guard on a Redis Cluster, from `count` node URLs (`urls[i]`, `url_lens[i]`). The first
+/// URL's password and TLS mode apply to every node. As for `soter_replay_guard_new_redis`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_new_redis_cluster(
+    urls: *const *const u8,
+    url_lens: *const usize,
+    count: usize,
+    opts: *const SoterGuardOptions,
+    out: *mut *mut SoterReplayGuard,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        if count == 0 || urls.is_null() || url_lens.is_null() {
+            return Err(Error::arg("a Redis Cluster needs at least one node URL (urls, url_lens, count)"));
+        }
+        let (ptrs, lens) = (std::slice::from_raw_parts(urls, count), std::slice::from_raw_parts(url_lens, count));
+        let nodes = ptrs.iter().zip(lens).map(|(&p, &l)| text(p, l, "urls[i]")).collect::<Result<Vec<_>>>()?;
+        let g = ReplayGuard::redis_cluster(&nodes, &redis_options(opts)?)?;
+        *out = into_handle(SoterReplayGuard(g));
+        Ok(())
+    })
+}
+
+/// Free a guard. NULL is a no-op. No call on it may be in flight.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_free(g: *mut SoterReplayGuard) {
+    guard_value((), || free_handle(g))
+}
+
+/// The guard's store as text, e.g. `RedisStore { url: "redis://***@127.0.0.1:6379/0", ... }`
+/// (passwords replaced). On success `*out` receives a string to free with `soter_string_free`
+/// and `*out_len` (if not NULL) its length.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_describe(
+    g: *const SoterReplayGuard,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let out = out_ptr(out, "out")?;
+        write_c_string(&format!("{:?}", g.0), out, out_len);
+        Ok(())
+    })
+}
+
+/// Issue a challenge for `subject`, valid `ttl_ms` milliseconds (1 to 86400000) and for one
+/// authentication: writes it (43 characters) and a NUL into `buf` (`cap` at least
+/// `SOTER_CHALLENGE_LEN + 1`), and 43 to `*out_len` if not NULL. A full in-memory guard or an
+/// unreachable Redis gives `SOTER_STATUS_STORE_UNAVAILABLE`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_issue_challenge(
+    g: *const SoterReplayGuard,
+    subject: *const u8,
+    subject_len: usize,
+    ttl_ms: u64,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let buf = out_ptr(buf, "buf")?;
+        if cap < SOTER_CHALLENGE_LEN + 1 {
+            return Err(Error::arg(format!("buf holds {cap} bytes; a challenge needs {}", SOTER_CHALLENGE_LEN + 1)));
+        }
+        let c = g.0.issue_challenge(text(subject, subject_len, "subject")?, Duration::from_millis(ttl_ms))?;
+        std::ptr::copy_nonoverlapping(c.as_ptr(), buf.cast::<u8>(), c.len());
+        *buf.add(c.len()) = 0;
+        if !out_len.is_null() {
+            *out_len = c.len();
+        }
+        Ok(())
+    })
+}
+
+struct Who<'a> {
+    subject: &'a str,
+    cpu_id: Option<&'a str>,
+    uid: Option<&'a str>,
+}
+
+unsafe fn who<'a>(w: *const SoterGuardSubject) -> Result<Who<'a>> {
+    let w = handle(w, "subject")?;
+    Ok(Who {
+        subject: text(w.subject, w.subject_len, "subject.subject")?,
+        cpu_id: opt_text(w.cpu_id, w.cpu_id_len, "subject.cpu_id")?,
+        uid: opt_text(w.uid, w.uid_len, "subject.uid")?,
+    })
+}
+
+unsafe fn write_result(result: crate::ResultJson, out: *mut *mut SoterResultJson) {
+    if !out.is_null() {
+        *out = into_handle(SoterResultJson(result));
+    }
+}
+
+/// Verify a result for `who`: the signature first (failure touches no state), then in one
+/// atomic store step the challenge (consumed by the first validly signed result presenting it),
+/// the device (`cpu_id`/`uid` when given) and the counter (strictly above the last accepted for
+/// this device, then stored). Returns `SOTER_STATUS_OK` and, if `out` is not NULL, the parsed
+/// result (free with `soter_result_json_free`); or `SOTER_STATUS_SIGNATURE_INVALID`,
+/// `_CHALLENGE_MISMATCH` (unknown, expired, used or another subject's), `_DEVICE_MISMATCH`,
+/// `_COUNTER_REPLAY`, `_STORE_UNAVAILABLE` (fails closed), or an input error. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_authenticate(
+    g: *const SoterReplayGuard,
+    key: *const SoterKey,
+    result_json: *const u8,
+    result_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    subject: *const SoterGuardSubject,
+    out: *mut *mut SoterResultJson,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let key = handle(key, "key")?;
+        let w = who(subject)?;
+        let r = g.0.authenticate(
+            &key.0,
+            bytes(result_json, result_json_len, "result_json")?,
+            bytes(signature, signature_len, "signature")?,
+            w.subject,
+            w.cpu_id,
+            w.uid,
+        )?;
+        write_result(r, out);
+        Ok(())
+    })
+}
+
+/// The state step alone, for a result whose signature was verified elsewhere (never on an
+/// unverified one: see `soter_replay_guard_authenticate_via_wechat`). Results as for
+/// `soter_replay_guard_authenticate`, without the signature check. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_accept(
+    g: *const SoterReplayGuard,
+    result_json: *const u8,
+    result_json_len: usize,
+    subject: *const SoterGuardSubject,
+    out: *mut *mut SoterResultJson,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let w = who(subject)?;
+        let r = g.0.accept(bytes(result_json, result_json_len, "result_json")?, w.subject, w.cpu_id, w.uid)?;
+        write_result(r, out);
+        Ok(())
+    })
+}
+
+/// The mini-program path: WeChat's verify_signature for `openid` first (is_ok false gives
+/// `SOTER_STATUS_SIGNATURE_INVALID` and touches no state; WeChat errors as for
+/// `soter_wechat_soter_verify_signature`), then the state step. Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_authenticate_via_wechat(
+    g: *const SoterReplayGuard,
+    client: *const SoterWechatClient,
+    openid: *const u8,
+    openid_len: usize,
+    result_json: *const u8,
+    result_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    subject: *const SoterGuardSubject,
+    out: *mut *mut SoterResultJson,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let client = handle(client, "client")?;
+        let w = who(subject)?;
+        let r = g.0.authenticate_via_wechat(
+            &client.0,
+            text(openid, openid_len, "openid")?,
+            text(result_json, result_json_len, "result_json")?,
+            text(signature, signature_len, "signature")?,
+            w.subject,
+            w.cpu_id,
+            w.uid,
+        )?;
+        write_result(r, out);
+        Ok(())
+    })
+}
+
+/// The last counter accepted for (subject, cpu_id, uid): on success `*found` says whether there
+/// is one and, when there is, `*counter` receives it (left alone otherwise). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_last_counter(
+    g: *const SoterReplayGuard,
+    subject: *const u8,
+    subject_len: usize,
+    cpu_id: *const u8,
+    cpu_id_len: usize,
+    uid: *const u8,
+    uid_len: usize,
+    found: *mut bool,
+    counter: *mut u64,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let (found, counter) = (out_ptr(found, "found")?, out_ptr(counter, "counter")?);
+        let last = g.0.last_counter(
+            text(subject, subject_len, "subject")?,
+            text(cpu_id, cpu_id_len, "cpu_id")?,
+            text(uid, uid_len, "uid")?,
+        )?;
+        *found = last.is_some();
+        if let Some(c) = last {
+            *counter = c;
+        }
+        Ok(())
+    })
+}

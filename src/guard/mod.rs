@@ -1,0 +1,293 @@
+//! ReplayGuard: the state that makes a SOTER result mean something. A valid signature proves the
+//! device's key signed `raw`; only the server's own record proves `raw` is a challenge it issued
+//! to this user, not used yet and not expired, and that the device's counter rose.
+//!
+//! The guard issues challenges per subject (your user id) and, per authentication, runs the
+//! stateless checks first (signature, parse: nothing is touched when they fail) and then one
+//! atomic step of its [`Store`]: consume the challenge, check the device, advance the counter.
+//! Stores: [`MemoryStore`] (one process, bounded) and [`RedisStore`] (every server of a backend
+//! shares one Redis, standalone or Cluster; one script call per authentication).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use soter_verify::guard::ReplayGuard;
+//! # fn main() -> Result<(), soter_verify::Error> {
+//! # let (key, result_json, signature) = (soter_verify::PublicKey::load(b"")?, b"", b"");
+//! let guard = ReplayGuard::new();                       // or ReplayGuard::redis(url, &options)?
+//! let challenge = guard.issue_challenge("user-42", Duration::from_secs(300))?;
+//! // ... the mini-program signs it; the result comes back ...
+//! let result = guard.authenticate(&key, result_json, signature, "user-42", Some("cpu id"), Some("uid"))?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::authenticate::{check_device, verify_result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::PublicKey;
+use crate::pss::SaltLen;
+use crate::result_json::ResultJson;
+use crate::wechat::WeChatClient;
+
+mod memory;
+mod redis;
+
+pub use memory::{MemoryOptions, MemoryStore, DEFAULT_MAX_CHALLENGES, DEFAULT_MAX_DEVICES};
+pub use redis::{RedisOptions, RedisStore, DEFAULT_PREFIX, DEFAULT_TIMEOUT};
+
+/// Longest subject (user id) accepted, in bytes.
+pub const MAX_SUBJECT: usize = 1024;
+/// Longest challenge lifetime accepted.
+pub const MAX_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// One atomic state step: everything the store needs to decide, for one result whose signature
+/// (or WeChat's verification) already passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// Whose challenge it must be.
+    pub subject: &'a str,
+    /// The signed `raw`.
+    pub challenge: &'a str,
+    /// The signed device identity: counters are kept per (subject, cpu_id, uid).
+    pub cpu_id: &'a str,
+    pub uid: &'a str,
+    /// The signed counter.
+    pub counter: u64,
+    /// False when the caller's cpu_id/uid expectations failed: the challenge is still consumed,
+    /// the counter is left alone, and the verdict is [`Verdict::DeviceMismatch`].
+    pub device_ok: bool,
+}
+
+/// What the store decided, in this order: challenge, device, counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Challenge consumed, counter advanced to the result's.
+    Accepted,
+    /// No pending challenge `raw` for this subject: unknown, expired, used, or another subject's.
+    UnknownChallenge,
+    /// Challenge consumed; the device is not the expected one.
+    DeviceMismatch,
+    /// Challenge consumed; the counter is not above `last`, the last one accepted.
+    CounterNotAbove { last: u64 },
+}
+
+/// Where a guard keeps challenges and counters. Implementations must make [`Store::consume`]
+/// atomic (two results presenting one challenge at once: exactly one sees it) and fail closed
+/// (any doubt is an `Err` of kind `StoreUnavailable`, never a verdict).
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Record `challenge` as pending for `subject` for `ttl`.
+    fn issue(&self, subject: &str, challenge: &str, ttl: Duration) -> Result<()>;
+    /// Consume the challenge (if it is the subject's, pending and unexpired), then check the
+    /// device, then advance the counter when it is strictly greater than the last one.
+    fn consume(&self, step: &Step<'_>) -> Result<Verdict>;
+    /// The last counter accepted for this subject and device.
+    fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>>;
+}
+
+/// A shared store (e.g. an `Arc<MemoryStore>` kept to read its counts) is a store.
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn issue(&self, subject: &str, challenge: &str, ttl: Duration) -> Result<()> {
+        (**self).issue(subject, challenge, ttl)
+    }
+    fn consume(&self, step: &Step<'_>) -> Result<Verdict> {
+        (**self).consume(step)
+    }
+    fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
+        (**self).last_counter(subject, cpu_id, uid)
+    }
+}
+
+/// Single-use challenges and rising counters in front of [`crate::authenticate`]. Thread-safe:
+/// build one per application and share it.
+#[derive(Debug)]
+pub struct ReplayGuard {
+    store: Box<dyn Store>,
+}
+
+impl Default for ReplayGuard {
+    fn default() -> Self {
+        ReplayGuard::new()
+    }
+}
+
+impl ReplayGuard {
+    /// An in-memory guard with the default bounds (one process only).
+    pub fn new() -> ReplayGuard {
+        ReplayGuard::memory(MemoryOptions::default())
+    }
+
+    /// An in-memory guard with the given bounds.
+    pub fn memory(options: MemoryOptions) -> ReplayGuard {
+        ReplayGuard::with_store(MemoryStore::new(options))
+    }
+
+    /// A guard on one Redis server: `redis://[user:password@]host[:port][/db]` or `rediss://`
+    /// (TLS, system root certificates). Connects on first use; a bad URL is `Config`.
+    pub fn redis(url: &str, options: &RedisOptions) -> Result<ReplayGuard> {
+        Ok(ReplayGuard::with_store(RedisStore::standalone(url, options)?))
+    }
+
+    /// A guard on a Redis Cluster, given some of its nodes' URLs.
+    pub fn redis_cluster<S: AsRef<str>>(nodes: &[S], options: &RedisOptions) -> Result<ReplayGuard> {
+        Ok(ReplayGuard::with_store(RedisStore::cluster(nodes, options)?))
+    }
+
+    /// A guard on your own store.
+    pub fn with_store(store: impl Store + 'static) -> ReplayGuard {
+        ReplayGuard { store: Box::new(store) }
+    }
+
+    /// A fresh challenge ([`crate::new_challenge`]) recorded for `subject`, valid for `ttl`
+    /// (1 ms to 24 h) and for one authentication.
+    pub fn issue_challenge(&self, subject: &str, ttl: Duration) -> Result<String> {
+        check_subject(subject)?;
+        if ttl < Duration::from_millis(1) || ttl > MAX_TTL {
+            return Err(Error::arg(format!("ttl {ttl:?} is outside 1 ms to 24 h")));
+        }
+        let challenge = crate::new_challenge()?;
+        self.store.issue(subject, &challenge, ttl)?;
+        Ok(challenge)
+    }
+
+    /// Verify a result end to end for `subject`: the signature first (a failure touches no
+    /// state), then in one atomic store step the challenge (consumed by the first validly signed
+    /// result that presents it, whatever follows), the device (`cpu_id`/`uid` when given) and
+    /// the counter (strictly above the last accepted for this device, then stored).
+    /// Errors: `SignatureInvalid`, `ChallengeMismatch`, `DeviceMismatch`, `CounterReplay`,
+    /// `StoreUnavailable`, or an input error.
+    pub fn authenticate(
+        &self,
+        key: &PublicKey,
+        result_json: &[u8],
+        signature: &[u8],
+        subject: &str,
+        cpu_id: Option<&str>,
+        uid: Option<&str>,
+    ) -> Result<ResultJson> {
+        check_subject(subject)?;
+        let parsed = verify_result(key, result_json, signature, SaltLen::Default)?;
+        self.step(parsed, subject, cpu_id, uid)
+    }
+
+    /// The state step alone, for a result whose signature was verified elsewhere. Never call it
+    /// on a result nobody verified: prefer [`ReplayGuard::authenticate_via_wechat`] for the
+    /// mini-program path.
+    pub fn accept(&self, result_json: &[u8], subject: &str, cpu_id: Option<&str>, uid: Option<&str>) -> Result<ResultJson> {
+        check_subject(subject)?;
+        let parsed = ResultJson::parse(result_json)?;
+        self.step(parsed, subject, cpu_id, uid)
+    }
+
+    /// The mini-program path in one call: WeChat's `verify_signature` first (is_ok false is
+    /// `SignatureInvalid` and touches no state), then the state step.
+    #[allow(clippy::too_many_arguments)]
+    pub fn authenticate_via_wechat(
+        &self,
+        client: &WeChatClient,
+        openid: &str,
+        result_json: &str,
+        signature: &str,
+        subject: &str,
+        cpu_id: Option<&str>,
+        uid: Option<&str>,
+    ) -> Result<ResultJson> {
+        check_subject(subject)?;
+        if !client.soter_verify_signature(openid, result_json, signature)? {
+            return Err(Error::new(ErrorKind::SignatureInvalid, "WeChat's verify_signature says the signature is not valid (is_ok false)"));
+        }
+        let parsed = ResultJson::parse(result_json.as_bytes())?;
+        self.step(parsed, subject, cpu_id, uid)
+    }
+
+    /// The last counter accepted for this subject and device, if any.
+    pub fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
+        check_subject(subject)?;
+        self.store.last_counter(subject, cpu_id, uid)
+    }
+
+    fn step(&self, parsed: ResultJson, subject: &str, cpu_id: Option<&str>, uid: Option<&str>) -> Result<ResultJson> {
+        // A raw that new_challenge cannot have produced is no pending challenge: no store call.
+        if !is_challenge(&parsed.raw) {
+            return Err(challenge_mismatch());
+        }
+        let device = check_device(&parsed, cpu_id, uid);
+        let step = Step {
+            subject,
+            challenge: &parsed.raw,
+            cpu_id: &parsed.cpu_id,
+            uid: &parsed.uid,
+            counter: parsed.counter,
+            device_ok: device.is_ok(),
+        };
+        match self.store.consume(&step)? {
+            Verdict::Accepted if step.device_ok => Ok(parsed),
+            Verdict::UnknownChallenge => Err(challenge_mismatch()),
+            Verdict::DeviceMismatch if !step.device_ok => Err(device.expect_err("device_ok is false")),
+            Verdict::CounterNotAbove { last } if step.device_ok => Err(Error::new(
+                ErrorKind::CounterReplay,
+                format!(
+                    "the result's counter {} is not above {last}, the last accepted for this device (replayed or stale)",
+                    parsed.counter
+                ),
+            )),
+            v => Err(Error::new(ErrorKind::Internal, format!("the store answered {v:?} to a step it was not asked"))),
+        }
+    }
+}
+
+fn challenge_mismatch() -> Error {
+    Error::new(
+        ErrorKind::ChallengeMismatch,
+        "the signed challenge (raw) is not pending for this subject: unknown, expired, already used or issued to another subject",
+    )
+}
+
+fn check_subject(subject: &str) -> Result<()> {
+    if subject.is_empty() {
+        return Err(Error::input("the subject is empty; pass the user id the challenge is for"));
+    }
+    if subject.len() > MAX_SUBJECT {
+        return Err(Error::new(ErrorKind::InputTooLarge, format!("the subject is longer than {MAX_SUBJECT} bytes")));
+    }
+    Ok(())
+}
+
+/// The shape of [`crate::new_challenge`]'s output: 43 URL-safe base64 characters.
+fn is_challenge(raw: &str) -> bool {
+    raw.len() == crate::CHALLENGE_LEN && raw.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
+/// One key for a device's counter: length-prefixed so no two (subject, cpu_id, uid) collide.
+fn device_key(cpu_id: &str, uid: &str) -> String {
+    format!("{}:{cpu_id}{uid}", cpu_id.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_shape() {
+        assert!(is_challenge(&crate::new_challenge().unwrap()));
+        assert!(!is_challenge("short"));
+        assert!(!is_challenge(&"a".repeat(42)));
+        assert!(!is_challenge(&format!("{}+", "a".repeat(42))));
+    }
+
+    #[test]
+    fn device_keys_do_not_collide() {
+        assert_ne!(device_key("ab", "c"), device_key("a", "bc"));
+        assert_ne!(device_key("1:a", ""), device_key("1", ":a"));
+    }
+
+    #[test]
+    fn subjects_and_ttls_are_checked() {
+        let g = ReplayGuard::new();
+        assert_eq!(g.issue_challenge("", Duration::from_secs(1)).unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(g.issue_challenge(&"x".repeat(MAX_SUBJECT + 1), Duration::from_secs(1)).unwrap_err().kind(), ErrorKind::InputTooLarge);
+        assert_eq!(g.issue_challenge("u", Duration::ZERO).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(g.issue_challenge("u", MAX_TTL + Duration::from_secs(1)).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert!(g.issue_challenge(&"x".repeat(MAX_SUBJECT), MAX_TTL).is_ok());
+    }
+}
