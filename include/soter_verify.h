@@ -19,6 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Most certificates a chain may have (real chains have 3 or 4).
+#define MAX_CHAIN_CERTS 10
+
+
+
+// Largest certificate accepted (real attestation certificates are 1 to 3 KiB).
+#define MAX_CERT_SIZE (32 * 1024)
+
 // verify_ret given by queryverifyinfo when the document does not match the registered person.
 #define VERIFY_RET_MISMATCH 90011
 
