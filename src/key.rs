@@ -169,7 +169,7 @@ pub(crate) fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
     der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
 }
 
-fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+pub(crate) fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = body.len();
     if len < 0x80 {
