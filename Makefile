@@ -7,7 +7,7 @@ LIB     := $(RELEASE)/libsoter_verify.so
 CBUILD  := tests/c/build
 CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
-C_TESTS := test_abi test_wechat test_hardening
+C_TESTS := test_abi test_wechat test_hardening test_ask
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
 VECTORS := tests/vectors/tencent-soter-sample
 
