@@ -470,6 +470,21 @@ SoterStatus soter_verify_ask_chain_certs(const SoterBytes *certs,
                                          SoterAsk **out,
                                          SoterError **err);
 
+// Rebuild an ASK the server verified earlier and stored (public key, cpu_id, uid, counter, salt
+// length or -1, and its format `SOTER_ASK_FORMAT_*`), to check that device's later AuthKeys
+// with `soter_verify_auth_key_with_ask`. The key is copied (free yours as usual). On success
+// `*out` receives the ASK (free with `soter_ask_free`); it has no chain subjects.
+SoterStatus soter_ask_from_stored(const SoterKey *public_key,
+                                  const uint8_t *cpu_id,
+                                  size_t cpu_id_len,
+                                  const uint8_t *uid,
+                                  size_t uid_len,
+                                  uint64_t counter,
+                                  int32_t rsa_pss_saltlen,
+                                  int32_t format,
+                                  SoterAsk **out,
+                                  SoterError **err);
+
 // Free an ASK. NULL is a no-op.
 void soter_ask_free(SoterAsk *ask);
 

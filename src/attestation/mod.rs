@@ -104,6 +104,37 @@ impl fmt::Debug for Ask {
 }
 
 impl Ask {
+    /// An ASK the server verified earlier and stored (its public key, device identity and salt
+    /// length), rebuilt to check that device's later AuthKeys with [`crate::verify_auth_key`].
+    /// Store these fields only after [`verify_ask_chain`] or `soter_verify_ask` succeeded.
+    pub fn from_stored(
+        public_key: PublicKey,
+        cpu_id: impl Into<String>,
+        uid: impl Into<String>,
+        counter: u64,
+        rsa_pss_saltlen: Option<u32>,
+        format: AskFormat,
+    ) -> Result<Ask> {
+        let (cpu_id, uid) = (cpu_id.into(), uid.into());
+        if cpu_id.is_empty() || uid.is_empty() {
+            return Err(Error::input("a stored ASK needs its cpu_id and uid"));
+        }
+        if rsa_pss_saltlen.is_some_and(|s| s > 512) {
+            return Err(Error::input("rsa_pss_saltlen must be 0 to 512"));
+        }
+        Ok(Ask {
+            public_key,
+            cpu_id,
+            uid,
+            counter,
+            rsa_pss_saltlen,
+            format,
+            subjects: Vec::new(),
+            root_spki_sha256: None,
+            signed_json: String::new(),
+        })
+    }
+
     /// A classic ASK from its export JSON (`pub_key`, `cpu_id`, `counter`, `uid`). This does not
     /// check the ATTK signature: only WeChat can ([`crate::wechat::WeChatClient::soter_verify_ask`]
     /// does both).

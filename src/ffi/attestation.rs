@@ -106,6 +106,49 @@ pub unsafe extern "C" fn soter_verify_ask_chain_certs(
     })
 }
 
+/// Rebuild an ASK the server verified earlier and stored (public key, cpu_id, uid, counter, salt
+/// length or -1, and its format `SOTER_ASK_FORMAT_*`), to check that device's later AuthKeys
+/// with `soter_verify_auth_key_with_ask`. The key is copied (free yours as usual). On success
+/// `*out` receives the ASK (free with `soter_ask_free`); it has no chain subjects.
+#[no_mangle]
+pub unsafe extern "C" fn soter_ask_from_stored(
+    public_key: *const SoterKey,
+    cpu_id: *const u8,
+    cpu_id_len: usize,
+    uid: *const u8,
+    uid_len: usize,
+    counter: u64,
+    rsa_pss_saltlen: i32,
+    format: i32,
+    out: *mut *mut SoterAsk,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let key = handle(public_key, "public_key")?;
+        let out = out_ptr(out, "out")?;
+        let format = match format {
+            SOTER_ASK_FORMAT_CLASSIC => AskFormat::Classic,
+            SOTER_ASK_FORMAT_CERTIFICATE_CHAIN => AskFormat::CertificateChain,
+            f => return Err(Error::arg(format!("format {f} is not SOTER_ASK_FORMAT_CLASSIC (0) or SOTER_ASK_FORMAT_CERTIFICATE_CHAIN (1)"))),
+        };
+        let salt = match rsa_pss_saltlen {
+            -1 => None,
+            n if n >= 0 => Some(n as u32),
+            n => return Err(Error::arg(format!("rsa_pss_saltlen {n} is not -1 or a length"))),
+        };
+        let ask = Ask::from_stored(
+            key.0.clone(),
+            super::text(cpu_id, cpu_id_len, "cpu_id")?,
+            super::text(uid, uid_len, "uid")?,
+            counter,
+            salt,
+            format,
+        )?;
+        *out = into_handle(SoterAsk(ask));
+        Ok(())
+    })
+}
+
 /// Free an ASK. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn soter_ask_free(ask: *mut SoterAsk) {

@@ -214,6 +214,24 @@ static void test_self_made_chain_and_auth_key(void) {
     soter_string_free(json);
     soter_string_free(sig);
 
+    /* The ASK stored and rebuilt later: the same checks. */
+    SoterKey *ask_key = NULL;
+    CHECK(soter_ask_public_key(ask, &ask_key, NULL) == SOTER_STATUS_OK);
+    const char *cpu = soter_device_cpu_id(dev);
+    SoterAsk *stored = NULL;
+    CHECK(soter_ask_from_stored(ask_key, S(cpu), S(soter_device_uid(dev)), 0, 32, SOTER_ASK_FORMAT_CERTIFICATE_CHAIN, &stored, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_signed_auth_key_with_salt(dev, ask_pair, 32, &json, &jl, &sig, &sl, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_verify_auth_key_with_ask(stored, U8(json), jl, U8(sig), sl, &ak, NULL) == SOTER_STATUS_OK);
+    soter_auth_key_free(ak);
+    soter_string_free(json);
+    soter_string_free(sig);
+    SoterAsk *bad = NULL;
+    expect(soter_ask_from_stored(ask_key, S(cpu), S("1"), 0, -1, 5, &bad, &err), &err, SOTER_STATUS_INVALID_ARGUMENT, "format");
+    expect(soter_ask_from_stored(ask_key, S(""), S("1"), 0, -1, 0, &bad, &err), &err, SOTER_STATUS_INVALID_INPUT, "cpu_id");
+    CHECK(bad == NULL);
+    soter_ask_free(stored);
+    soter_key_free(ask_key);
+
     soter_ask_free(ask);
     soter_string_free(root_pem);
     soter_string_free(chain);
