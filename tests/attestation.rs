@@ -300,7 +300,7 @@ mod hostile {
         let mut inner_bomb = leaf.clone();
         inner_bomb[4..8].copy_from_slice(&[0x30, 0x84, 0x7f, 0xff]); // tbsCertificate length 0x7fff....
         for input in [deep, nested, inner_bomb, vec![0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x30]] {
-            let e = verify_ask_chain_certs(&[input.clone()], &opts()).unwrap_err();
+            let e = verify_ask_chain_certs(std::slice::from_ref(&input), &opts()).unwrap_err();
             assert!(matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::InputTooLarge), "{e:?}");
             let _ = verify_ask_chain(&input, &opts()).unwrap_err();
         }

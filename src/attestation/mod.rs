@@ -623,6 +623,65 @@ pub mod fuzzing {
 mod tests {
     use super::*;
 
+    /// The real Huawei chain, parsed, for tests that change one parsed property at a time (the
+    /// CA rules run before the signature checks, so the changed chain fails on the rule itself).
+    fn sample() -> Vec<Cert> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/tencent-soter-sample/ask_cert_json.txt");
+        let (ders, _) = decode_input(&std::fs::read(path).unwrap()).unwrap();
+        parse_all(&ders).unwrap()
+    }
+
+    fn verdict(certs: &[Cert]) -> Result<Ask> {
+        check(certs, &ChainOptions::new().at(1_767_225_600))
+    }
+
+    #[test]
+    fn the_device_certificate_is_tolerated_at_position_1_only() {
+        let certs = sample();
+        assert_eq!(certs[1].basic_constraints, None, "the real device certificate has no BasicConstraints");
+        assert_eq!(certs[1].key_cert_sign, Some(false), "and no keyCertSign");
+        assert!(verdict(&certs).is_ok());
+        // The same omissions one level up are refused.
+        let mut c = sample();
+        c[2].basic_constraints = None;
+        let e = verdict(&c).unwrap_err();
+        assert!(e.message().contains("certificate #2") && e.message().contains("no BasicConstraints"), "{e:?}");
+        let mut c = sample();
+        c[2].key_cert_sign = Some(false);
+        assert!(verdict(&c).unwrap_err().message().contains("keyCertSign"));
+        let mut c = sample();
+        c[3].basic_constraints = Some((false, None));
+        assert!(verdict(&c).unwrap_err().message().contains("CA:FALSE"));
+        // An explicit CA:FALSE is refused even at position 1.
+        let mut c = sample();
+        c[1].basic_constraints = Some((false, None));
+        let e = verdict(&c).unwrap_err();
+        assert!(e.message().contains("certificate #1") && e.message().contains("CA:FALSE"), "{e:?}");
+    }
+
+    #[test]
+    fn path_length_and_unknown_critical_extensions() {
+        let mut c = sample();
+        c[3].basic_constraints = Some((true, Some(1))); // two certificates below it before the leaf
+        assert!(verdict(&c).unwrap_err().message().contains("pathLenConstraint"));
+        c[3].basic_constraints = Some((true, Some(2)));
+        assert!(verdict(&c).is_ok());
+        let mut c = sample();
+        c[1].unknown_critical.push("1.2.3.4".into());
+        assert!(verdict(&c).unwrap_err().message().contains("critical extension this check does not know (1.2.3.4)"));
+    }
+
+    #[test]
+    fn a_non_rsa_leaf_or_a_bad_attestation_is_refused() {
+        let mut c = sample();
+        c[0].attestation = Some(vec![0x30, 0x03, 0x02, 0x01, 0x02]);
+        assert!(verdict(&c).unwrap_err().message().contains("cannot be parsed"));
+        let mut c = sample();
+        c[0].key = CertKey::Unusable("a key of algorithm 1.3.101.112, which is not supported".into());
+        // The leaf's key is checked as the ASK after its signature (by #1) verified.
+        assert!(verdict(&c).unwrap_err().message().contains("an ASK is an RSA key"));
+    }
+
     #[test]
     fn split_der_refuses_lengths_past_the_end() {
         assert!(split_der(&[0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00]).is_err());
