@@ -409,7 +409,7 @@ def verify_auth_key(ask: Union[PublicKey, "Ask"], auth_key_json: BytesLike, sign
     elif isinstance(ask, Ask):
         fn = lib.soter_verify_auth_key_with_ask
     else:
-        raise TypeError(f"ask must be an Ask or a PublicKey, not {type(ask).__name__}")
+        raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
     doc = as_bytes(auth_key_json, "auth_key_json")
     sig = as_bytes(signature, "signature")
     out = c_void_p()
