@@ -108,9 +108,11 @@ def main() -> None:
     c_us = chain["chain_verify_us"]
     if chain_py:
         r = chain_py["cryptography_us"] / chain_py["ours_us"]
-        row("ASK chain, 4 certificates, Python (us)", f"{chain_py['ours_us']:.1f}",
-            f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, ">= 1.0x", r >= 1.0)
-    row("ASK chain, 4 certificates, native (us)", f"{c_us:.1f}", "", None, "< 500 us", c_us < 500)
+        # Informational: the baseline checks the four signatures only (no chain rules, attestation
+        # or key checks), so no target is set on the ratio.
+        row("ASK chain, 4 certificates, Python (us CPU)", f"{chain_py['ours_us']:.1f}",
+            f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, "", None)
+    row("ASK chain, 4 certificates, native (us CPU)", f"{c_us:.1f}", "", None, "< 500 us", c_us < 500)
 
     if "--json" in sys.argv:
         print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "http": http, "python": python, "java": java,
