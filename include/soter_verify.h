@@ -250,7 +250,7 @@ typedef struct SoterResultJson SoterResultJson;
 // A test RSA key pair (e.g. an ASK). Thread-safe. Free with `soter_test_key_pair_free`.
 typedef struct SoterTestKeyPair SoterTestKeyPair;
 
-// A test certificate authority (a root and an equipment CA, RSA-2048) that issues
+// A test certificate authority (an RSA-2048 root and an EC P-256 equipment CA) that issues
 // key-attestation chains for simulated devices. Thread-safe. Free with `soter_test_root_free`.
 typedef struct SoterTestRoot SoterTestRoot;
 
@@ -817,7 +817,7 @@ SoterStatus soter_device_signed_auth_key(const SoterDevice *device,
                                          size_t *signature_len,
                                          SoterError **err);
 
-// Generate a test root (two RSA-2048 key generations: up to a second).
+// Generate a test root (one RSA-2048 key generation).
 SoterStatus soter_test_root_generate(SoterTestRoot **out, SoterError **err);
 
 // Free a test root. NULL is a no-op.

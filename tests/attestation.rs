@@ -158,8 +158,8 @@ mod self_made {
         // Every algorithm in the test chain was exercised: PSS, PKCS#1 v1.5, ECDSA.
         let r = inspect_ask_chain(&chain, &trusting()).unwrap();
         let algs: Vec<&str> = r.certs.iter().map(|c| c.signature_algorithm.as_str()).collect();
-        assert_eq!(algs, ["1.2.840.10045.4.3.2", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.10", "1.2.840.113549.1.1.11"]);
-        assert_eq!(r.certs[1].key, "EC P-256");
+        assert_eq!(algs, ["1.2.840.10045.4.3.2", "1.2.840.10045.4.3.2", "1.2.840.113549.1.1.10", "1.2.840.113549.1.1.11"]);
+        assert_eq!((r.certs[1].key.as_str(), r.certs[2].key.as_str(), r.certs[3].key.as_str()), ("EC P-256", "EC P-256", "RSA 2048"));
     }
 
     #[test]

@@ -159,11 +159,11 @@ pub unsafe extern "C" fn soter_device_signed_auth_key(
 /// `soter_device_ask_chain` flag: a leaf without the key-attestation extension (must fail).
 pub const SOTER_TEST_CHAIN_NO_ATTESTATION: u32 = 1;
 
-/// A test certificate authority (a root and an equipment CA, RSA-2048) that issues
+/// A test certificate authority (an RSA-2048 root and an EC P-256 equipment CA) that issues
 /// key-attestation chains for simulated devices. Thread-safe. Free with `soter_test_root_free`.
 pub struct SoterTestRoot(TestRoot);
 
-/// Generate a test root (two RSA-2048 key generations: up to a second).
+/// Generate a test root (one RSA-2048 key generation).
 #[no_mangle]
 pub unsafe extern "C" fn soter_test_root_generate(out: *mut *mut SoterTestRoot, err: *mut *mut SoterError) -> SoterStatus {
     guard(err, || {

@@ -3,11 +3,11 @@
 //! JSON. Built with a small DER writer here (this module ships to users, so no dev-dependency).
 //!
 //! The chain deliberately uses every supported signature algorithm and the quirks real chains
-//! have: the root signs the CA with RSA-PSS, the CA signs the device certificate with
-//! sha256WithRSAEncryption, the device's P-256 key signs the leaf with ECDSA; the device
-//! certificate has no BasicConstraints and no keyCertSign, writes `critical FALSE` out, and the
-//! leaf's issuer name is not the device certificate's subject and its KeyUsage has a trailing zero
-//! byte.
+//! have: the RSA root signs itself with sha256WithRSAEncryption and the CA with RSA-PSS, the CA's
+//! P-256 key signs the device certificate and the device's P-256 key the leaf with ECDSA (EC keys
+//! below the root keep test roots cheap to make: one RSA key generation); the device certificate
+//! has no BasicConstraints and no keyCertSign, writes `critical FALSE` out, and the leaf's issuer
+//! name is not the device certificate's subject and its KeyUsage has a trailing zero byte.
 
 use p256::ecdsa::signature::Signer;
 use rsa::rand_core::OsRng;
@@ -22,10 +22,10 @@ pub const TEST_NOT_BEFORE: u64 = 1_577_836_800;
 /// notAfter of every test certificate: 2049-12-31T23:59:59Z (the last UTCTime).
 pub const TEST_NOT_AFTER: u64 = 2_524_607_999;
 
-/// A test certificate authority: a self-signed root and an equipment CA below it, both RSA-2048.
+/// A test certificate authority: a self-signed RSA-2048 root and an EC P-256 equipment CA below it.
 pub struct TestRoot {
     root_der: Vec<u8>,
-    ca_key: KeyPair,
+    ca_key: p256::ecdsa::SigningKey,
     ca_der: Vec<u8>,
 }
 
@@ -55,10 +55,10 @@ const RSA_PSS: &str = "1.2.840.113549.1.1.10";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 
 impl TestRoot {
-    /// A new root and equipment CA (two RSA-2048 key generations: up to a second).
+    /// A new root and equipment CA (one RSA-2048 key generation: a fraction of a second).
     pub fn generate() -> Result<TestRoot> {
         let root_key = KeyPair::generate(2048)?;
-        let ca_key = KeyPair::generate(2048)?;
+        let ca_key = p256::ecdsa::SigningKey::random(&mut OsRng);
         let root_name = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", "Test Attestation Root CA")]);
         let root_tbs = tbs(
             1,
@@ -75,7 +75,7 @@ impl TestRoot {
             &pss_alg(),
             &root_name,
             &ca_name,
-            &ca_key.public_key().to_spki_der(),
+            &p256_spki(ca_key.verifying_key()),
             &[basic_constraints(true), key_usage(0x06, true)],
         );
         let ca_der = sign_rsa_pss(&root_key, ca_tbs)?;
@@ -101,15 +101,8 @@ impl TestRoot {
         let device_subject = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", device_name)]);
         // An explicit `critical FALSE` on extended key usage (clientAuth), as real devices write.
         let eku = der_tlv(0x30, &[oid("2.5.29.37"), vec![0x01, 0x01, 0x00], octet(&der_tlv(0x30, &oid("1.3.6.1.5.5.7.3.2")))].concat());
-        let device_tbs = tbs(
-            3,
-            &alg(SHA256_WITH_RSA, Some(&[0x05, 0x00])),
-            &ca_name,
-            &device_subject,
-            &device_spki,
-            &[key_usage(0x80, false), eku],
-        );
-        let device_der = sign_rsa_pkcs1(&self.ca_key, device_tbs, SHA256_WITH_RSA)?;
+        let device_tbs = tbs(3, &alg(ECDSA_SHA256, None), &ca_name, &device_subject, &device_spki, &[key_usage(0x80, false), eku]);
+        let device_der = sign_ecdsa(&self.ca_key, device_tbs);
         // The leaf names an issuer that is not the device certificate (as Huawei's do).
         let leaf_issuer = name(&[("2.5.4.3", "Test KeyStore")]);
         let leaf_subject = name(&[("2.5.4.3", "A Keymaster Key")]);
@@ -119,8 +112,7 @@ impl TestRoot {
             exts.push(der_tlv(0x30, &[oid(crate::attestation::OID_KEY_ATTESTATION), octet(&key_description(json))].concat()));
         }
         let leaf_tbs = tbs(4, &alg(ECDSA_SHA256, None), &leaf_issuer, &leaf_subject, &ask.public_key().to_spki_der(), &exts);
-        let sig: p256::ecdsa::Signature = device_key.sign(&leaf_tbs);
-        let leaf_der = certificate(leaf_tbs, &alg(ECDSA_SHA256, None), sig.to_der().as_bytes());
+        let leaf_der = sign_ecdsa(&device_key, leaf_tbs);
         Ok([leaf_der, device_der, self.ca_der.clone(), self.root_der.clone()]
             .iter()
             .map(|d| pem("CERTIFICATE", d))
@@ -153,6 +145,11 @@ fn sign_rsa_pkcs1(key: &KeyPair, tbs: Vec<u8>, alg_oid: &str) -> Result<Vec<u8>>
         .sign(rsa::Pkcs1v15Sign::new_unprefixed(), &t)
         .map_err(|_| Error::new(ErrorKind::Internal, "PKCS#1 v1.5 signing failed"))?;
     Ok(certificate(tbs, &alg(alg_oid, Some(&[0x05, 0x00])), &sig))
+}
+
+fn sign_ecdsa(key: &p256::ecdsa::SigningKey, tbs: Vec<u8>) -> Vec<u8> {
+    let sig: p256::ecdsa::Signature = key.sign(&tbs);
+    certificate(tbs, &alg(ECDSA_SHA256, None), sig.to_der().as_bytes())
 }
 
 fn sign_rsa_pss(key: &KeyPair, tbs: Vec<u8>) -> Result<Vec<u8>> {

@@ -156,14 +156,14 @@ static void test_sample_chain(void) {
     free(chain);
 }
 
+/* Key generation is the slow part (under valgrind especially): one ASK key pair and two devices
+ * serve every test. */
+static SoterTestKeyPair *ask_pair;
+static SoterDevice *dev, *other;
+
 static void test_self_made_chain_and_auth_key(void) {
     SoterTestRoot *root = NULL;
-    SoterTestKeyPair *ask_pair = NULL;
-    SoterDevice *dev = NULL, *other = NULL;
     CHECK(soter_test_root_generate(&root, NULL) == SOTER_STATUS_OK);
-    CHECK(soter_test_key_pair_generate(2048, &ask_pair, NULL) == SOTER_STATUS_OK);
-    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
-    CHECK(soter_device_new(2048, &other, NULL) == SOTER_STATUS_OK);
     char *root_pem = NULL, *chain = NULL, *bare = NULL;
     size_t root_len = 0, chain_len = 0, bare_len = 0;
     CHECK(soter_test_root_pem(root, &root_pem, &root_len, NULL) == SOTER_STATUS_OK && root_len == strlen(root_pem));
@@ -236,9 +236,6 @@ static void test_self_made_chain_and_auth_key(void) {
     soter_string_free(root_pem);
     soter_string_free(chain);
     soter_string_free(bare);
-    soter_device_free(dev);
-    soter_device_free(other);
-    soter_test_key_pair_free(ask_pair);
     soter_test_root_free(root);
     soter_test_root_free(NULL);
 }
@@ -246,10 +243,10 @@ static void test_self_made_chain_and_auth_key(void) {
 static void test_classic_through_emulator(void) {
     SoterEmulator *emu = NULL;
     CHECK(soter_emulator_start(S(APPID), S(SECRET), NULL, &emu, NULL) == SOTER_STATUS_OK);
-    SoterTestKeyPair *attk = NULL, *wrong = NULL, *ask_pair = NULL;
+    SoterTestKeyPair *attk = NULL;
     CHECK(soter_test_key_pair_generate(2048, &attk, NULL) == SOTER_STATUS_OK);
-    CHECK(soter_test_key_pair_generate(2048, &wrong, NULL) == SOTER_STATUS_OK);
-    CHECK(soter_test_key_pair_generate(2048, &ask_pair, NULL) == SOTER_STATUS_OK);
+    /* A wrong ATTK: any key the emulator does not know, here the ASK itself. */
+    SoterTestKeyPair *wrong = ask_pair;
     char *attk_pem = NULL;
     CHECK(soter_test_key_pair_public_key_pem(attk, &attk_pem, NULL, NULL) == SOTER_STATUS_OK);
     CHECK(soter_emulator_register_attk(emu, S(attk_pem), NULL) == SOTER_STATUS_OK);
@@ -268,8 +265,6 @@ static void test_classic_through_emulator(void) {
     SoterWechatClient *c = NULL;
     CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
 
-    SoterDevice *dev = NULL;
-    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
     char *json = NULL, *sig = NULL;
     size_t jl = 0, sl = 0;
     CHECK(soter_device_classic_ask(dev, ask_pair, attk, &json, &jl, &sig, &sl, NULL) == SOTER_STATUS_OK);
@@ -340,19 +335,22 @@ static void test_classic_through_emulator(void) {
     expect(soter_wechat_soter_is_support(c, S(""), &supported, &type, &err), &err, SOTER_STATUS_INVALID_INPUT, NULL);
     expect(soter_wechat_soter_is_support(c, S("x"), NULL, &type, &err), &err, SOTER_STATUS_INVALID_ARGUMENT, NULL);
 
-    soter_device_free(dev);
     soter_string_free(attk_pem);
     soter_test_key_pair_free(attk);
-    soter_test_key_pair_free(wrong);
-    soter_test_key_pair_free(ask_pair);
     soter_wechat_client_free(c);
     soter_emulator_free(emu);
 }
 
 int main(void) {
+    CHECK(soter_test_key_pair_generate(2048, &ask_pair, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_new(2048, &other, NULL) == SOTER_STATUS_OK);
     test_sample_chain();
     test_self_made_chain_and_auth_key();
     test_classic_through_emulator();
+    soter_device_free(dev);
+    soter_device_free(other);
+    soter_test_key_pair_free(ask_pair);
     printf("C ASK ABI: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -244,7 +244,7 @@ class Device(NativeHandle):
 
 class TestRoot(NativeHandle):
     """A test certificate authority (a root and an equipment CA) that issues key-attestation
-    chains for :meth:`Device.ask_chain`. Generating one takes up to a second: share it."""
+    chains for :meth:`Device.ask_chain` (one RSA key generation: share it)."""
 
     __test__ = False  # not a pytest test class
     __slots__ = ("root_pem",)

@@ -5,8 +5,8 @@ import io.soterverify.SoterException;
 import java.lang.ref.Reference;
 
 /**
- * A test certificate authority (a root and an equipment CA, RSA-2048) that issues key-attestation
- * chains for {@link Device#askChain}. Generating one takes up to a second: share it. Thread-safe;
+ * A test certificate authority (an RSA-2048 root and an EC P-256 equipment CA) that issues key-attestation
+ * chains for {@link Device#askChain} (one RSA key generation: share it). Thread-safe;
  * close it (or let the Cleaner free it).
  */
 public final class TestRoot implements AutoCloseable {
