@@ -107,9 +107,22 @@ def guard_bench() -> dict[str, float]:
             server.wait()
 
 
+def chain_python_bench() -> dict[str, float] | None:
+    """verify_ask_chain from Python against `cryptography` (the bench venv of python_bench)."""
+    py = ROOT / "target" / "bench-venv" / "bin" / "python"
+    if not py.exists():
+        return None
+    out = run([str(py), "bindings/python/bench/bench_chain.py", "--calls", "2000"])
+    m = re.search(r"cryptography \(load 4 PEM \+ 4 signature checks\): ([\d.]+) us", out)
+    if not m:
+        return None
+    ours = float(re.search(r"verify_ask_chain\s*:\s*([\d.]+) us", out).group(1))
+    return {"ours_us": ours, "cryptography_us": float(m.group(1))}
+
+
 def main() -> None:
     # The native build, for the comparison; the HTTP benchmark (an example) runs from it too.
-    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench", "--example", "guard_bench"])
+    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench", "--example", "guard_bench", "--example", "chain_bench"])
     openssl = openssl_verify_per_s()
     speed = json.loads(run([str(RELEASE / "soter"), "speed", "--seconds", SECONDS, "--threads", "2", "--format", "json"]))
     builds = portable_vs_native()
@@ -117,6 +130,8 @@ def main() -> None:
     python = python_bench()
     java = java_bench()
     guard = guard_bench()
+    chain = json.loads(run([str(NATIVE / "examples" / "chain_bench"), "2000", "json"]))
+    chain_py = chain_python_bench()
 
     rows: list[tuple[str, str, str, str, str, bool | None]] = []
 
@@ -146,6 +161,14 @@ def main() -> None:
     row("resultJSON parse (us)", f"{parse_us:.2f}", "", None, "< 2 us", parse_us < 2)
     load_us = 1e6 / speed["key_load_per_s"]
     row("key load, PEM (us)", f"{load_us:.2f}", "", None, "< 10 us", load_us < 10)
+    c_us = chain["chain_verify_us"]
+    if chain_py:
+        r = chain_py["cryptography_us"] / chain_py["ours_us"]
+        # Informational: the baseline checks the four signatures only (no chain rules, attestation
+        # or key checks), so no target is set on the ratio.
+        row("ASK chain, 4 certificates, Python (us CPU)", f"{chain_py['ours_us']:.1f}",
+            f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, "", None)
+    row("ASK chain, 4 certificates, native (us CPU)", f"{c_us:.1f}", "", None, "< 500 us", c_us < 500)
 
     o = guard["memory_overhead_us"]
     row("memory guard authenticate, extra (us)", f"{o:.2f}", f"authenticate {guard['plain_us']:.2f} us", None, "<= 2 us", o <= 2)
@@ -160,7 +183,7 @@ def main() -> None:
 
     if "--json" in sys.argv:
         print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "builds": builds, "http": http,
-                          "python": python, "java": java, "guard": guard}))
+                          "python": python, "java": java, "guard": guard, "chain": chain, "chain_python": chain_py}))
         return
     widths = [max(len(r[i]) for r in rows + [("figure", "soter-verify", "baseline", "ratio", "target", None)]) for i in range(5)]
     head = ("figure", "soter-verify", "baseline", "ratio", "target")

@@ -19,11 +19,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Most certificates a chain may have (real chains have 3 or 4).
+#define MAX_CHAIN_CERTS 10
+
+
+
+// Largest certificate accepted (real attestation certificates are 1 to 3 KiB).
+#define MAX_CERT_SIZE (32 * 1024)
+
 // verify_ret given by queryverifyinfo when the document does not match the registered person.
 #define VERIFY_RET_MISMATCH 90011
 
+// notBefore of every test certificate: 2020-01-01T00:00:00Z.
+#define TEST_NOT_BEFORE 1577836800
+
+// notAfter of every test certificate: 2049-12-31T23:59:59Z (the last UTCTime).
+#define TEST_NOT_AFTER 2524607999
+
+// `support_type` values of `is_support`.
+#define SUPPORT_NONE 0
+
+#define SUPPORT_FINGERPRINT 1
+
+#define SUPPORT_FACE 2
+
+#define SUPPORT_FINGERPRINT_AND_FACE 3
+
 // Version of this C ABI. Wrappers compare it with the version they were written for.
 #define SOTER_ABI_VERSION 2
+
+// `soter_ask_format`: a classic ASK, verified by WeChat (`verify_ask`).
+#define SOTER_ASK_FORMAT_CLASSIC 0
+
+// `soter_ask_format`: a certificate-chain ASK (key attestation), verified locally.
+#define SOTER_ASK_FORMAT_CERTIFICATE_CHAIN 1
 
 // Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
 #define SOTER_SALT_LEN_DEFAULT -1
@@ -42,6 +71,9 @@
 
 // Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
 #define SOTER_GUARD_DEFAULT_TIMEOUT_MS 1000
+
+// `soter_device_ask_chain` flag: a leaf without the key-attestation extension (must fail).
+#define SOTER_TEST_CHAIN_NO_ATTESTATION 1
 
 // Length of a cert_hash (lowercase hex SHA-256), without the terminating NUL.
 #define SOTER_CERT_HASH_LEN 64
@@ -191,6 +223,11 @@ typedef enum {
   SOTER_VERIFY_OUTCOME_OTHER = 8,
 } SoterVerifyOutcome;
 
+// A trusted ASK: the device's app key and the identity (cpu_id, uid, counter, salt length) it
+// was attested or verified for. Immutable; thread-safe. Free with `soter_ask_free`. Strings it
+// hands out are borrowed from it.
+typedef struct SoterAsk SoterAsk;
+
 // A verified AuthKey (public key plus the device identity it was issued for). Immutable;
 // safe to share between threads. Free with `soter_auth_key_free`.
 typedef struct SoterAuthKey SoterAuthKey;
@@ -227,10 +264,20 @@ typedef struct SoterResultJson SoterResultJson;
 // A test RSA key pair (e.g. an ASK). Thread-safe. Free with `soter_test_key_pair_free`.
 typedef struct SoterTestKeyPair SoterTestKeyPair;
 
+// A test certificate authority (an RSA-2048 root and an EC P-256 equipment CA) that issues
+// key-attestation chains for simulated devices. Thread-safe. Free with `soter_test_root_free`.
+typedef struct SoterTestRoot SoterTestRoot;
+
 // A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 // holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
 // every call on it has returned.
 typedef struct SoterWechatClient SoterWechatClient;
+
+// A (pointer, length) byte string in an array argument.
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+} SoterBytes;
 
 // What `soter_authenticate` expects of a result. Text is (pointer, length), UTF-8.
 typedef struct {
@@ -440,6 +487,99 @@ void soter_error_free(SoterError *err);
 
 // Free a string this library returned as `char *` (documented at each export). NULL is a no-op.
 void soter_string_free(char *s);
+
+// Verify a certificate-chain ASK as received: the certs JSON (`{"certs":[PEM...]}`, escaped or
+// not), a JSON array of PEM strings, a PEM bundle or concatenated DER; leaf first, root last.
+// Trusted roots: the built-in Huawei CBG Root CA plus `roots` (`roots_count` PEM or DER
+// certificates; NULL with 0 for none). Validity is checked at `at` (Unix seconds) when `has_at`,
+// else now. On success `*out` receives the ASK (free with `soter_ask_free`).
+// Errors: `SOTER_STATUS_CERTIFICATE_INVALID` (message names the certificate by position and
+// subject), `SOTER_STATUS_UNTRUSTED_ROOT`, `SOTER_STATUS_INPUT_TOO_LARGE`,
+// `SOTER_STATUS_INVALID_JSON`, `SOTER_STATUS_DUPLICATE_FIELD`. Thread-safe.
+SoterStatus soter_verify_ask_chain(const uint8_t *chain,
+                                   size_t chain_len,
+                                   const SoterBytes *roots,
+                                   size_t roots_count,
+                                   bool has_at,
+                                   int64_t at,
+                                   SoterAsk **out,
+                                   SoterError **err);
+
+// `soter_verify_ask_chain` for certificates given one by one (`certs_count` items, each one PEM
+// or DER certificate), leaf first.
+SoterStatus soter_verify_ask_chain_certs(const SoterBytes *certs,
+                                         size_t certs_count,
+                                         const SoterBytes *roots,
+                                         size_t roots_count,
+                                         bool has_at,
+                                         int64_t at,
+                                         SoterAsk **out,
+                                         SoterError **err);
+
+// Rebuild an ASK the server verified earlier and stored (public key, cpu_id, uid, counter, salt
+// length or -1, and its format `SOTER_ASK_FORMAT_*`), to check that device's later AuthKeys
+// with `soter_verify_auth_key_with_ask`. The key is copied (free yours as usual). On success
+// `*out` receives the ASK (free with `soter_ask_free`); it has no chain subjects.
+SoterStatus soter_ask_from_stored(const SoterKey *public_key,
+                                  const uint8_t *cpu_id,
+                                  size_t cpu_id_len,
+                                  const uint8_t *uid,
+                                  size_t uid_len,
+                                  uint64_t counter,
+                                  int32_t rsa_pss_saltlen,
+                                  int32_t format,
+                                  SoterAsk **out,
+                                  SoterError **err);
+
+// Free an ASK. NULL is a no-op.
+void soter_ask_free(SoterAsk *ask);
+
+// The ASK's public key as a new, independent key handle (free with `soter_key_free`).
+SoterStatus soter_ask_public_key(const SoterAsk *ask, SoterKey **out, SoterError **err);
+
+// The attested cpu_id: `*ptr`/`*len` receive UTF-8 bytes (not NUL-terminated) borrowed from `ask`.
+SoterStatus soter_ask_cpu_id(const SoterAsk *ask, const uint8_t **ptr, size_t *len);
+
+// The attested uid (text, also when the signed JSON had a number); borrowed like `soter_ask_cpu_id`.
+SoterStatus soter_ask_uid(const SoterAsk *ask,
+                          const uint8_t **ptr,
+                          size_t *len);
+
+// The signed JSON the identity was read from (the leaf's attestationChallenge, or the classic
+// ask_json); borrowed like `soter_ask_cpu_id`.
+SoterStatus soter_ask_signed_json(const SoterAsk *ask, const uint8_t **ptr, size_t *len);
+
+// The attested counter (0 for NULL).
+uint64_t soter_ask_counter(const SoterAsk *ask);
+
+// The attested `rsa_pss_saltlen`, or -1 when absent (or for NULL).
+int32_t soter_ask_salt_len(const SoterAsk *ask);
+
+// `SOTER_ASK_FORMAT_CLASSIC` or `SOTER_ASK_FORMAT_CERTIFICATE_CHAIN`; -1 for NULL.
+int32_t soter_ask_format(const SoterAsk *ask);
+
+// Number of certificates in the chain (0 for a classic ASK or NULL).
+size_t soter_ask_subject_count(const SoterAsk *ask);
+
+// The subject of certificate `index` (0 = the leaf), borrowed like `soter_ask_cpu_id`.
+// `SOTER_STATUS_INVALID_ARGUMENT` when `index` is out of range.
+SoterStatus soter_ask_subject(const SoterAsk *ask, size_t index, const uint8_t **ptr, size_t *len);
+
+// Copy the SHA-256 of the chain root's SubjectPublicKeyInfo into `out32` (32 bytes) and return
+// true; false for a classic ASK, NULL, or a NULL `out32`.
+bool soter_ask_root_spki_sha256(const SoterAsk *ask, uint8_t *out32);
+
+// Verify an AuthKey export JSON and its signature with a trusted ASK: the salt length is the
+// ASK's attested `rsa_pss_saltlen` when it has one, and the AuthKey's cpu_id and uid must be the
+// ASK's (`SOTER_STATUS_DEVICE_MISMATCH` otherwise). On success `*out` receives the AuthKey (free
+// with `soter_auth_key_free`). Other errors as for `soter_verify_auth_key`. Thread-safe.
+SoterStatus soter_verify_auth_key_with_ask(const SoterAsk *ask,
+                                           const uint8_t *auth_key_json,
+                                           size_t auth_key_json_len,
+                                           const uint8_t *signature,
+                                           size_t signature_len,
+                                           SoterAuthKey **out,
+                                           SoterError **err);
 
 // Load an RSA public key: PEM (SPKI or PKCS#1, any label, line width or line ending), PEM
 // escaped inside a JSON string, bare base64 of the DER, or DER. Keys below 2048 bits fail with
@@ -653,6 +793,21 @@ SoterStatus soter_emulator_add_token(const SoterEmulator *emu,
 // Expire every issued token now (calls then get 42001). NULL is a no-op.
 void soter_emulator_expire_tokens(const SoterEmulator *emu);
 
+// Register a test ATTK public key (PEM, base64 DER or DER): `verify_ask` accepts ASK JSONs it
+// signed (PSS) and answers others with `is_verified: false`.
+SoterStatus soter_emulator_register_attk(const SoterEmulator *emu,
+                                         const uint8_t *public_key,
+                                         size_t public_key_len,
+                                         SoterError **err);
+
+// Register a phone model for `is_support`: `support_type` 0 none, 1 fingerprint, 2 face, 3 both
+// (others: `SOTER_STATUS_INVALID_INPUT`). Unregistered models answer is_support false.
+SoterStatus soter_emulator_register_model(const SoterEmulator *emu,
+                                          const uint8_t *model_key,
+                                          size_t model_key_len,
+                                          uint32_t support_type,
+                                          SoterError **err);
+
 // Fill `opts` with the defaults (all zero / NULL). NULL is a no-op.
 void soter_guard_options_init(SoterGuardOptions *opts);
 
@@ -814,6 +969,55 @@ SoterStatus soter_device_signed_auth_key(const SoterDevice *device,
                                          size_t *signature_len,
                                          SoterError **err);
 
+// Generate a test root (one RSA-2048 key generation).
+SoterStatus soter_test_root_generate(SoterTestRoot **out, SoterError **err);
+
+// Free a test root. NULL is a no-op.
+void soter_test_root_free(SoterTestRoot *root);
+
+// The root certificate as PEM (pass it in `roots` of `soter_verify_ask_chain` to trust the
+// chains this root issues); `*out` receives a string to free with `soter_string_free`.
+SoterStatus soter_test_root_pem(const SoterTestRoot *root,
+                                char **out,
+                                size_t *out_len,
+                                SoterError **err);
+
+// A classic ASK for `ask` on this device: the ASK export JSON (`*json`) and its signature by the
+// test factory key `attk` (`*signature`, base64), for the emulator's verify_ask (register `attk`
+// with `soter_emulator_register_attk`). Outputs as for `soter_device_sign_result`.
+SoterStatus soter_device_classic_ask(const SoterDevice *device,
+                                     const SoterTestKeyPair *ask,
+                                     const SoterTestKeyPair *attk,
+                                     char **json,
+                                     size_t *json_len,
+                                     char **signature,
+                                     size_t *signature_len,
+                                     SoterError **err);
+
+// A certificate-chain ASK for `ask` on this device under `root`: `{"certs":[leaf, device, CA,
+// root]}` as a Huawei phone sends it. `flags`: 0 or `SOTER_TEST_CHAIN_NO_ATTESTATION` (other bits:
+// `SOTER_STATUS_INVALID_ARGUMENT`). `rsa_pss_saltlen`: the salt length to attest, or -1 for none.
+// `*out` receives a string to free with `soter_string_free`.
+SoterStatus soter_device_ask_chain(const SoterDevice *device,
+                                   const SoterTestKeyPair *ask,
+                                   const SoterTestRoot *root,
+                                   uint32_t flags,
+                                   int32_t rsa_pss_saltlen,
+                                   char **out,
+                                   size_t *out_len,
+                                   SoterError **err);
+
+// `soter_device_signed_auth_key` with PSS salt `salt_len` (a chain ASK attesting
+// `rsa_pss_saltlen` 32 signs with 32).
+SoterStatus soter_device_signed_auth_key_with_salt(const SoterDevice *device,
+                                                   const SoterTestKeyPair *ask,
+                                                   uint32_t salt_len,
+                                                   char **json,
+                                                   size_t *json_len,
+                                                   char **signature,
+                                                   size_t *signature_len,
+                                                   SoterError **err);
+
 // Fill `opts` with the defaults (all zero / NULL, stable_token). NULL is a no-op.
 void soter_client_options_init(SoterClientOptions *opts);
 
@@ -937,6 +1141,30 @@ SoterStatus soter_wechat_face_query_verify_info(const SoterWechatClient *client,
 // The name of an outcome, e.g. "user_cancelled"; "unknown" for a value that is not one.
 // Static string: do not free.
 const char *soter_verify_outcome_name(int32_t outcome);
+
+// Native-app SOTER `verify_ask`: WeChat checks a classic ASK (the ASK export JSON a device
+// uploaded and its ATTK signature, exactly as received, still base64). The JSON is parsed and its
+// `pub_key` loaded before the call (`SOTER_STATUS_INVALID_JSON`/`SOTER_STATUS_INVALID_KEY` without
+// a request). On success `*out` receives the ASK (free with `soter_ask_free`); store it by device
+// and pass it to `soter_verify_auth_key_with_ask`. WeChat's `is_verified: false` gives
+// `SOTER_STATUS_SIGNATURE_INVALID`; other errcodes `SOTER_STATUS_WECHAT_API`. Blocking; thread-safe.
+SoterStatus soter_wechat_soter_verify_ask(const SoterWechatClient *client,
+                                          const uint8_t *ask_json,
+                                          size_t ask_json_len,
+                                          const uint8_t *ask_json_signature,
+                                          size_t ask_json_signature_len,
+                                          SoterAsk **out,
+                                          SoterError **err);
+
+// Native-app SOTER `is_support`: whether the phone model `model_key` supports SOTER. On
+// success `*is_support` and `*support_type` (0 none, 1 fingerprint, 2 face, 3 both) are written.
+// Blocking; thread-safe.
+SoterStatus soter_wechat_soter_is_support(const SoterWechatClient *client,
+                                          const uint8_t *model_key,
+                                          size_t model_key_len,
+                                          bool *is_support,
+                                          uint32_t *support_type,
+                                          SoterError **err);
 
 #ifdef __cplusplus
 }  // extern "C"

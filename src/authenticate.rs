@@ -1,6 +1,7 @@
 //! The checks every backend must make, in one call: the signature over the exact bytes, then the
 //! challenge binding, the device binding and the counter. A valid signature alone proves nothing.
 
+use crate::attestation::Ask;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::SaltLen;
@@ -103,11 +104,50 @@ pub struct AuthKey {
     pub json: AuthKeyJson,
 }
 
-/// Verify an AuthKey export JSON and its signature with the app's ASK public key, then load the
-/// AuthKey's public key from its `pub_key`. Salt: `rsa_pss_saltlen` when present, else 20.
-pub fn verify_auth_key(ask: &PublicKey, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
-    ask.verify(auth_key_json, signature, SaltLen::Default)?;
+/// What signs an AuthKey export: a trusted [`Ask`] (from [`crate::verify_ask_chain`] or
+/// [`crate::wechat::WeChatClient::soter_verify_ask`]), or a bare ASK public key the server already
+/// trusts by other means.
+#[derive(Clone, Copy, Debug)]
+pub enum AskRef<'a> {
+    Key(&'a PublicKey),
+    Ask(&'a Ask),
+}
+
+impl<'a> From<&'a PublicKey> for AskRef<'a> {
+    fn from(k: &'a PublicKey) -> Self {
+        AskRef::Key(k)
+    }
+}
+
+impl<'a> From<&'a Ask> for AskRef<'a> {
+    fn from(a: &'a Ask) -> Self {
+        AskRef::Ask(a)
+    }
+}
+
+/// Verify an AuthKey export JSON and its signature with the device's ASK, then load the AuthKey's
+/// public key from its `pub_key`.
+///
+/// With an [`Ask`], the salt length is the attested `rsa_pss_saltlen` when the ASK has one, and the
+/// AuthKey's `cpu_id` and `uid` must be the ASK's (`DeviceMismatch` otherwise). With a bare key,
+/// the salt length is the AuthKey JSON's `rsa_pss_saltlen` when present, else 20, and the device
+/// is not checked.
+pub fn verify_auth_key<'a>(ask: impl Into<AskRef<'a>>, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
+    let ask = ask.into();
+    let (key, salt) = match ask {
+        AskRef::Key(k) => (k, SaltLen::Default),
+        AskRef::Ask(a) => (&a.public_key, a.rsa_pss_saltlen.map_or(SaltLen::Default, |s| SaltLen::Exact(s as usize))),
+    };
+    key.verify(auth_key_json, signature, salt)?;
     let json = AuthKeyJson::parse(auth_key_json)?;
+    if let AskRef::Ask(a) = ask {
+        if json.cpu_id != a.cpu_id {
+            return Err(Error::new(ErrorKind::DeviceMismatch, "the AuthKey's cpu_id is not the ASK's device"));
+        }
+        if json.uid != a.uid {
+            return Err(Error::new(ErrorKind::DeviceMismatch, "the AuthKey's uid is not the ASK's"));
+        }
+    }
     let public_key = PublicKey::load(json.pub_key.as_bytes())
         .map_err(|e| Error::new(e.kind(), format!("the AuthKey's pub_key: {}", e.message())))?;
     Ok(AuthKey { public_key, cpu_id: json.cpu_id.clone(), uid: json.uid.clone(), counter: json.counter, json })

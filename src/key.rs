@@ -1,6 +1,8 @@
 //! RSA public keys in every shape real devices and backends send them (see DESIGN.md):
 //! PEM with any label (SPKI or PKCS#1 inside), any line width, CRLF, no trailing newline,
-//! `\n`-escaped inside a JSON string, bare base64 of the DER, or raw DER.
+//! `\n`-escaped inside a JSON string, bare base64 of the DER, or raw DER. What the DER is decides,
+//! not the label: SPKI or PKCS#1 is the key, an X.509 certificate gives its subject public key
+//! (real data has an SPKI under `-----BEGIN CERTIFICATE----`), a private key is refused.
 
 use std::fmt;
 use std::sync::Arc;
@@ -41,7 +43,7 @@ impl PublicKey {
         }
         let der = decode_container(input)?;
         let (n, e) = parse_der(&der)?;
-        PublicKey::from_components(n, e)
+        PublicKey::from_components(&n, &e)
     }
 
     /// Build a key from its modulus (big-endian) and public exponent, with the same checks as `load`.
@@ -167,7 +169,7 @@ pub(crate) fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
     der_tlv(0x30, &[alg.to_vec(), der_tlv(0x03, &bitstring)].concat())
 }
 
-fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+pub(crate) fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = body.len();
     if len < 0x80 {
@@ -182,7 +184,7 @@ fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// Unwrap PEM, JSON escaping and base64 down to DER bytes.
-fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
     // Raw DER is a SEQUENCE (0x30, which is also the text '0') holding non-text bytes. It is
     // taken as it is: trimming "whitespace" would cut DER whose last bytes happen to be 0x0a or 0x20.
     if input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
@@ -198,9 +200,6 @@ fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
     if text.contains("PRIVATE KEY") {
         return Err(Error::key("this is a private key; pass the public key"));
     }
-    if text.contains("CERTIFICATE") {
-        return Err(Error::key("this is a certificate; pass the public key it holds"));
-    }
     let body = match text.find("BEGIN") {
         Some(begin) => pem_body(&text[begin..])?,
         None => text.as_str(),
@@ -211,7 +210,7 @@ fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// The base64 body after `BEGIN <label>-----` and before the `-----END` (labels may be mangled).
-fn pem_body(from_begin: &str) -> Result<&str> {
+pub(crate) fn pem_body(from_begin: &str) -> Result<&str> {
     let after_label = from_begin
         .find('-')
         .map(|i| i + from_begin[i..].bytes().take_while(|&b| b == b'-').count())
@@ -224,7 +223,7 @@ fn pem_body(from_begin: &str) -> Result<&str> {
 }
 
 /// Undo the escaping a PEM gets inside a JSON string (`\n`, `\r`, `\/`, surrounding quotes).
-fn unescape_json_text(text: &str) -> String {
+pub(crate) fn unescape_json_text(text: &str) -> String {
     let t = text.trim();
     let t = t.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(t);
     if !t.contains('\\') {
@@ -242,34 +241,69 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
 
-/// (modulus, exponent) from SPKI or PKCS#1 DER.
-fn parse_der(der: &[u8]) -> Result<(&[u8], &[u8])> {
+/// (modulus, exponent) from SPKI, PKCS#1 or an X.509 certificate's subject key, by content.
+fn parse_der(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
     use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
     if let Ok(spki) = SubjectPublicKeyInfoRef::from_der(der) {
-        let oid = spki.algorithm.oid.to_string();
-        if oid != OID_RSA && oid != OID_RSA_PSS {
-            let what = match oid.as_str() {
-                "1.2.840.10045.2.1" => "an EC key",
-                "1.2.840.10040.4.1" => "a DSA key",
-                "1.3.101.112" => "an Ed25519 key",
-                "1.3.101.113" => "an Ed448 key",
-                "1.3.101.110" | "1.3.101.111" => "an X25519/X448 key",
-                _ => "not an RSA key",
-            };
-            return Err(Error::new(
-                ErrorKind::UnsupportedKey,
-                format!("the public key is {what} (algorithm {oid}); SOTER uses RSA"),
-            ));
-        }
-        let bits = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or_else(|| Error::key("the SubjectPublicKeyInfo bit string has unused bits"))?;
-        return parse_pkcs1(bits);
+        return parse_spki(&spki, "public key");
     }
-    parse_pkcs1(der).map_err(|_| {
-        Error::key("the key bytes are neither a SubjectPublicKeyInfo nor a PKCS#1 RSAPublicKey")
-    })
+    if let Ok(cert) = x509_cert::certificate::CertificateInner::<x509_cert::certificate::Raw>::from_der(der) {
+        let spki = &cert.tbs_certificate.subject_public_key_info;
+        let spki_der = x509_cert::der::Encode::to_der(spki).map_err(|_| Error::key("the certificate's public key is malformed"))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|_| Error::key("the certificate's public key is malformed"))?;
+        return parse_spki(&spki, "certificate's public key");
+    }
+    if let Ok((n, e)) = parse_pkcs1(der) {
+        return Ok((n.to_vec(), e.to_vec()));
+    }
+    if looks_like_private_key(der) {
+        return Err(Error::key("this is a private key; pass the public key"));
+    }
+    Err(Error::key("the key bytes are neither a SubjectPublicKeyInfo, a PKCS#1 RSAPublicKey nor an X.509 certificate"))
+}
+
+fn parse_spki(spki: &rsa::pkcs8::spki::SubjectPublicKeyInfoRef<'_>, what: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+    let oid = spki.algorithm.oid.to_string();
+    if oid != OID_RSA && oid != OID_RSA_PSS {
+        let kind = match oid.as_str() {
+            "1.2.840.10045.2.1" => "an EC key",
+            "1.2.840.10040.4.1" => "a DSA key",
+            "1.3.101.112" => "an Ed25519 key",
+            "1.3.101.113" => "an Ed448 key",
+            "1.3.101.110" | "1.3.101.111" => "an X25519/X448 key",
+            _ => "not an RSA key",
+        };
+        return Err(Error::new(
+            ErrorKind::UnsupportedKey,
+            format!("the {what} is {kind} (algorithm {oid}); SOTER uses RSA"),
+        ));
+    }
+    let bits = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::key("the SubjectPublicKeyInfo bit string has unused bits"))?;
+    let (n, e) = parse_pkcs1(bits)?;
+    Ok((n.to_vec(), e.to_vec()))
+}
+
+/// PKCS#8 PrivateKeyInfo (`SEQUENCE { INTEGER 0|1, SEQUENCE, OCTET STRING ...}`), PKCS#1
+/// RSAPrivateKey (`SEQUENCE { INTEGER 0, INTEGER n, ... }`) or SEC1 ECPrivateKey
+/// (`SEQUENCE { INTEGER 1, OCTET STRING ... }`).
+fn looks_like_private_key(der: &[u8]) -> bool {
+    use x509_cert::der::{Header, Reader, SliceReader, Tag};
+    let read = || -> x509_cert::der::Result<bool> {
+        let mut r = SliceReader::new(der)?;
+        let outer = Header::decode(&mut r)?;
+        if outer.tag != Tag::Sequence {
+            return Ok(false);
+        }
+        let version = x509_cert::der::asn1::Int::decode(&mut r)?;
+        if !matches!(version.as_bytes(), [0] | [1]) {
+            return Ok(false);
+        }
+        Ok(matches!(r.peek_tag()?, Tag::Sequence | Tag::Integer | Tag::OctetString))
+    };
+    read().unwrap_or(false)
 }
 
 fn parse_pkcs1(der: &[u8]) -> Result<(&[u8], &[u8])> {

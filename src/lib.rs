@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod attestation;
 mod authenticate;
 mod backend;
 pub mod emulator;
@@ -20,6 +21,7 @@ pub mod base64;
 mod error;
 mod json;
 mod key;
+mod pkcs1v15;
 mod pss;
 mod result_json;
 pub mod testing;
@@ -28,9 +30,10 @@ pub mod wechat;
 pub mod ffi;
 
 pub use authenticate::{
-    authenticate, constant_time_eq, new_challenge, verify_auth_key, AuthKey, Expectations, CHALLENGE_BYTES,
+    authenticate, constant_time_eq, new_challenge, verify_auth_key, AskRef, AuthKey, Expectations, CHALLENGE_BYTES,
     CHALLENGE_LEN,
 };
+pub use attestation::{verify_ask_chain, verify_ask_chain_certs, Ask, AskFormat, ChainOptions};
 pub use backend::Backend;
 pub use error::{Error, ErrorKind, Result};
 pub use guard::ReplayGuard;

@@ -159,6 +159,35 @@ impl AuthKeyJson {
     }
 }
 
+/// The device fields of an ASK's signed JSON: the classic ASK export (`pub_key`, `cpu_id`,
+/// `counter`, `uid`, like the AuthKey export) or the attestationChallenge of a certificate chain
+/// (no `pub_key`). `rsa_pss_saltlen` is kept when present.
+pub(crate) struct AskFields {
+    pub pub_key: Option<String>,
+    pub cpu_id: String,
+    pub uid: String,
+    pub counter: u64,
+    pub rsa_pss_saltlen: Option<u32>,
+}
+
+impl AskFields {
+    pub(crate) fn parse(input: &[u8], what: &'static str, with_pub_key: bool) -> Result<AskFields> {
+        let mut f = Fields::parse(input, what)?;
+        let rsa_pss_saltlen = match f.take("rsa_pss_saltlen") {
+            None => None,
+            Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
+        };
+        let pub_key = if with_pub_key { Some(f.text("pub_key", true, false)?) } else { None };
+        Ok(AskFields {
+            pub_key,
+            cpu_id: f.text("cpu_id", true, false)?,
+            uid: f.text("uid", true, true)?,
+            counter: f.counter()?,
+            rsa_pss_saltlen,
+        })
+    }
+}
+
 /// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one. Used to pick the
 /// default salt length; the value is covered by the signature, so it cannot be forged.
 pub(crate) fn salt_len_hint(message: &[u8]) -> Option<usize> {

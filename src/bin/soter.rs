@@ -4,14 +4,16 @@
 
 use std::process::ExitCode;
 
-use soter_verify::{AuthKeyJson, ErrorKind, Expectations, PublicKey, ResultJson, SaltLen};
+use soter_verify::{AuthKeyJson, ChainOptions, ErrorKind, Expectations, PublicKey, ResultJson, SaltLen};
 
 const USAGE: &str = "\
 soter: verify WeChat SOTER results
 
 Usage:
   soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
+  soter verify --chain FILE --json FILE --signature FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto]
+  soter inspect --chain FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
   soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
   soter help [COMMAND]
@@ -34,6 +36,14 @@ Options:
   --format text|json output format (default text)
 
 Exit status: 0 valid, 1 not valid, 2 unusable input.
+
+With --chain, the JSON is an AuthKey export and the key is the ASK a certificate chain attests:
+  soter verify --chain FILE --json FILE --signature FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
+The chain (the certs JSON a Huawei phone sends, a PEM bundle or DER) must verify up to a trusted
+root (the Huawei CBG Root CA is built in; --root FILE adds one, PEM or DER), valid at --at (Unix
+seconds; default now). The AuthKey must be signed by the chain's ASK with the attested salt length,
+for the attested device (cpu_id, uid). Exit status: 0 valid, 1 chain or AuthKey not valid, 2
+unusable input.
 ";
 
 const INSPECT_HELP: &str = "\
@@ -48,6 +58,14 @@ after signing, the key size, and (with --auth-key, an AuthKey export JSON) wheth
 device identity match that AuthKey.
 
 Exit status: 0 parsed (and verified, when a key is given), 1 signature not valid, 2 unusable input.
+
+  soter inspect --chain FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
+
+shows each certificate of an ASK certificate chain (subject, issuer, validity, key, whether the
+next certificate's key verifies its signature), the root's fingerprints and whether it is trusted
+(the Huawei CBG Root CA is built in; --root FILE adds one), the leaf's attestation JSON, and the
+verdict at --at (Unix seconds; default now). Exit status: 0 a trusted ASK, 1 not valid or not
+trusted, 2 unusable input.
 ";
 
 const SPEED_HELP: &str = "\
@@ -89,7 +107,9 @@ Admin API (JSON bodies): POST /__admin/devices {openid, public_key}; POST /__adm
 POST /__admin/faults {kind, count?, delay_ms?, path?} with kind system_busy, invalid_token,
 expired_token, http_500, delay, malformed_body or drop_connection (count -1: until cleared);
 POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
-POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire.
+POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire;
+POST /__admin/attk {public_key} (a test ATTK for /cgi-bin/soter_3rdapp/verify_ask);
+POST /__admin/models {model_key, support_type} (for /cgi-bin/soter_3rdapp/is_support).
 ";
 
 /// A usage or input problem: one sentence, exit status 2.
@@ -200,6 +220,9 @@ impl Opts {
 }
 
 fn verify(o: &Opts) -> Result<u8, Fail> {
+    if o.get("chain").is_some() {
+        return verify_with_chain(o);
+    }
     o.check(&["key", "json", "signature", "salt-len", "challenge", "format"])?;
     let as_json = o.json_format()?;
     let key = PublicKey::load(&o.file("key")?.ok_or_else(|| Fail("--key is required; run with --help".into()))?)?;
@@ -251,6 +274,9 @@ fn kind_name(kind: Option<ErrorKind>) -> &'static str {
 }
 
 fn inspect(o: &Opts) -> Result<u8, Fail> {
+    if o.get("chain").is_some() {
+        return inspect_chain(o);
+    }
     o.check(&["json", "key", "signature", "auth-key", "salt-len", "format"])?;
     let as_json = o.json_format()?;
     let json = o.file("json")?.ok_or_else(|| Fail("--json is required; run with --help".into()))?;
@@ -543,4 +569,158 @@ fn emulator(o: &Opts) -> Result<u8, Fail> {
     loop {
         std::thread::park();
     }
+}
+
+/// Trusted roots (built in, plus --root) and the time (--at) for chain checks.
+fn chain_options(o: &Opts) -> Result<ChainOptions, Fail> {
+    let mut options = ChainOptions::new();
+    if let Some(root) = o.file("root")? {
+        options.add_root(&root).map_err(|e| Fail(format!("--root: {}", e.message())))?;
+    }
+    if let Some(at) = o.get("at") {
+        let secs: u64 = at.parse().map_err(|_| Fail(format!("--at must be a Unix time in seconds, not `{at}`")))?;
+        options.set_at(Some(secs));
+    }
+    Ok(options)
+}
+
+fn chain_failure(e: &soter_verify::Error) -> bool {
+    matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::UntrustedRoot)
+}
+
+fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
+    o.check(&["chain", "root", "at", "format"])?;
+    let as_json = o.json_format()?;
+    let chain = o.file("chain")?.expect("checked by the caller");
+    let options = chain_options(o)?;
+    let r = soter_verify::attestation::inspect_ask_chain(&chain, &options)?;
+    let n = r.certs.len();
+    let code = match &r.verdict {
+        Ok(_) => 0,
+        Err(e) if chain_failure(e) => 1,
+        Err(e) => return Err(Fail(e.message().to_string())),
+    };
+    if as_json {
+        let certs: Vec<serde_json::Value> = r
+            .certs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                serde_json::json!({
+                    "index": i, "subject": c.subject, "issuer": c.issuer, "not_before": c.not_before,
+                    "not_after": c.not_after, "key": c.key, "signature_algorithm": c.signature_algorithm,
+                    "signed_by": if i + 1 < n { serde_json::json!(i + 1) } else { "self".into() },
+                    "signature_verifies": c.signed_by_next, "signature_problem": c.signature_problem,
+                })
+            })
+            .collect();
+        let verdict = match &r.verdict {
+            Ok(a) => serde_json::json!({
+                "trusted": true, "cpu_id": a.cpu_id, "uid": a.uid, "counter": a.counter,
+                "rsa_pss_saltlen": a.rsa_pss_saltlen, "ask_pem": a.public_key.to_pem(),
+            }),
+            Err(e) => serde_json::json!({ "trusted": false, "status": status_word(e.kind()), "reason": e.message() }),
+        };
+        let v = serde_json::json!({
+            "certificates": certs,
+            "root_spki_sha256": r.root_spki_sha256,
+            "root_cert_sha256": r.root_cert_sha256,
+            "root_trusted": r.root_trusted,
+            "attestation": r.attestation_json,
+            "verdict": verdict,
+        });
+        println!("{v}");
+        return Ok(code);
+    }
+    println!("certificate chain: {n} certificate{}", if n == 1 { "" } else { "s" });
+    for (i, c) in r.certs.iter().enumerate() {
+        let by = if i + 1 < n { format!("#{}", i + 1) } else { "itself".into() };
+        let verdict = match &c.signature_problem {
+            None => "yes".to_string(),
+            Some(p) => format!("NO ({p})"),
+        };
+        println!("#{i} {}", c.subject);
+        println!("   issuer:    {}", c.issuer);
+        println!("   valid:     {} to {}", c.not_before, c.not_after);
+        println!("   key:       {}", c.key);
+        println!("   signature: {}, signed by {by}: {verdict}", c.signature_algorithm);
+    }
+    let builtin = r.root_spki_sha256 == soter_verify::attestation::HUAWEI_CBG_ROOT_SPKI_SHA256;
+    println!(
+        "root SPKI SHA-256: {} (trusted: {})",
+        r.root_spki_sha256,
+        match (r.root_trusted, builtin) {
+            (true, true) => "yes, the built-in Huawei CBG Root CA",
+            (true, false) => "yes, given with --root",
+            (false, _) => "NO",
+        }
+    );
+    println!("root certificate SHA-256: {}", r.root_cert_sha256);
+    match &r.attestation_json {
+        Some(a) => println!("attestation: {a}"),
+        None => println!("attestation: none (the leaf has no key-attestation extension)"),
+    }
+    match &r.verdict {
+        Ok(a) => println!(
+            "TRUSTED ASK: RSA-{}, cpu_id {}, uid {}, counter {}, rsa_pss_saltlen {}",
+            a.public_key.bits(),
+            a.cpu_id,
+            a.uid,
+            a.counter,
+            a.rsa_pss_saltlen.map_or("absent (20)".to_string(), |s| s.to_string())
+        ),
+        Err(e) => println!("NOT TRUSTED ({}): {}", status_word(e.kind()), e.message()),
+    }
+    Ok(code)
+}
+
+fn status_word(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::UntrustedRoot => "untrusted_root",
+        ErrorKind::CertificateInvalid => "certificate_invalid",
+        ErrorKind::DeviceMismatch => "device_mismatch",
+        ErrorKind::SignatureInvalid => "signature_invalid",
+        _ => "error",
+    }
+}
+
+fn verify_with_chain(o: &Opts) -> Result<u8, Fail> {
+    o.check(&["chain", "json", "signature", "root", "at", "format"])?;
+    let as_json = o.json_format()?;
+    let chain = o.file("chain")?.expect("checked by the caller");
+    let json = o.file("json")?.ok_or_else(|| Fail("--json (the AuthKey export) is required; run with --help".into()))?;
+    let sig = o.file("signature")?.ok_or_else(|| Fail("--signature is required; run with --help".into()))?;
+    let options = chain_options(o)?;
+    let outcome = soter_verify::verify_ask_chain(&chain, &options).and_then(|ask| {
+        let ak = soter_verify::verify_auth_key(&ask, &json, &sig)?;
+        Ok((ask, ak))
+    });
+    let code = match &outcome {
+        Ok(_) => 0,
+        Err(e) if chain_failure(e) || e.kind().is_verification_failure() => 1,
+        Err(e) => return Err(Fail(e.message().to_string())),
+    };
+    match (&outcome, as_json) {
+        (Ok((ask, ak)), true) => println!(
+            "{}",
+            serde_json::json!({
+                "valid": true, "cpu_id": ak.cpu_id, "uid": ak.uid, "counter": ak.counter,
+                "auth_key_bits": ak.public_key.bits(), "auth_key_pem": ak.public_key.to_pem(),
+                "ask_rsa_pss_saltlen": ask.rsa_pss_saltlen,
+            })
+        ),
+        (Ok((ask, ak)), false) => println!(
+            "VALID: the AuthKey (RSA-{}) is signed by the chain's ASK for the attested device (cpu_id {}, uid {}; salt {})",
+            ak.public_key.bits(),
+            ak.cpu_id,
+            ak.uid,
+            ask.rsa_pss_saltlen.unwrap_or(20)
+        ),
+        (Err(e), true) => println!(
+            "{}",
+            serde_json::json!({ "valid": false, "status": status_word(e.kind()), "reason": e.message() })
+        ),
+        (Err(e), false) => println!("INVALID ({}): {}", status_word(e.kind()), e.message()),
+    }
+    Ok(code)
 }

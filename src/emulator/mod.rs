@@ -17,6 +17,12 @@
 //! - `POST /__admin/faults/clear`, `GET /__admin/counters`, `POST /__admin/counters/reset`.
 //! - `POST /__admin/tokens {access_token, expires_in}`: accept a token (fixed / file modes).
 //! - `POST /__admin/tokens/expire`: every issued token expires now (42001 from then on).
+//! - `POST /__admin/attk {public_key}`: register a test ATTK key; `verify_ask` accepts an ASK JSON
+//!   whose signature one registered ATTK verifies (PSS, salt 20 unless the JSON says
+//!   `rsa_pss_saltlen`), and answers any other with errcode 0 and `is_verified: false` (WeChat
+//!   itself may answer a bad ASK with a non-zero errcode instead).
+//! - `POST /__admin/models {model_key, support_type}`: `is_support` answers `is_support: true` and
+//!   this support_type (1 fingerprint, 2 face, 3 both) for the model, `false`/0 for unknown models.
 
 mod http;
 
@@ -227,6 +233,10 @@ struct State {
     classic: Vec<String>,
     devices: HashMap<String, PublicKey>,
     people: HashMap<String, Person>,
+    /// Test ATTK public keys for verify_ask.
+    attk: Vec<PublicKey>,
+    /// model_key -> support_type for is_support.
+    models: HashMap<String, u32>,
     tickets: HashMap<String, Ticket>,
     sessions: HashMap<String, Session>,
     faults: VecDeque<Fault>,
@@ -354,6 +364,20 @@ impl Emulator {
         Ok(ticket)
     }
 
+    /// Register a test ATTK public key (PEM, DER...): `verify_ask` accepts ASKs it signed.
+    pub fn register_attk(&self, public_key: &[u8]) -> Result<()> {
+        let key = PublicKey::load(public_key)?;
+        self.inner.lock().attk.push(key);
+        Ok(())
+    }
+
+    /// Register a phone model for `is_support` (support_type 0 none, 1 fingerprint, 2 face, 3 both).
+    pub fn register_model(&self, model_key: &str, support_type: u32) -> Result<()> {
+        check_model(model_key, support_type)?;
+        self.inner.lock().models.insert(model_key.to_owned(), support_type);
+        Ok(())
+    }
+
     pub fn inject_fault(&self, fault: Fault) {
         self.inner.lock().faults.push_back(fault);
     }
@@ -457,7 +481,9 @@ fn ok(mut v: Value) -> Response {
     Response::Json(200, v.to_string())
 }
 
-const API_PATHS: [&str; 6] = [
+const API_PATHS: [&str; 8] = [
+    paths::SOTER_VERIFY_ASK,
+    paths::SOTER_IS_SUPPORT,
     paths::TOKEN,
     paths::STABLE_TOKEN,
     paths::SOTER_VERIFY_SIGNATURE,
@@ -522,6 +548,8 @@ fn handle(inner: &Inner, req: &Request) -> Response {
                 paths::SOTER_VERIFY_SIGNATURE => verify_signature(inner, &body),
                 paths::FACE_GETINFO => getinfo(inner, &body),
                 paths::FACE_GETVERIFYID => getverifyid(inner, &body),
+                paths::SOTER_VERIFY_ASK => verify_ask(inner, &body),
+                paths::SOTER_IS_SUPPORT => is_support(inner, &body),
                 _ => queryverifyinfo(inner, &body),
             }
         }
@@ -631,6 +659,34 @@ fn verify_signature(inner: &Inner, body: &Value) -> Response {
     let Some(key) = key else { return err(40003, "invalid openid") };
     let is_ok = key.verify(json_string.as_bytes(), sig.as_bytes(), SaltLen::Default).is_ok();
     ok(json!({ "is_ok": is_ok }))
+}
+
+fn check_model(model_key: &str, support_type: u32) -> Result<()> {
+    if model_key.is_empty() {
+        return Err(Error::input("model_key is empty"));
+    }
+    if support_type > crate::wechat::SUPPORT_FINGERPRINT_AND_FACE {
+        return Err(Error::input("support_type must be 0, 1, 2 or 3"));
+    }
+    Ok(())
+}
+
+fn verify_ask(inner: &Inner, body: &Value) -> Response {
+    let (Some(ask_json), Some(sig)) = (field(body, "ask_json"), field(body, "ask_json_signature")) else {
+        return err(47001, "data format error");
+    };
+    if crate::attestation::Ask::from_classic_json(ask_json.as_bytes()).is_err() {
+        return err(47001, "data format error: ask_json is not an ASK export");
+    }
+    let attk = inner.lock().attk.clone();
+    let verified = attk.iter().any(|k| k.verify(ask_json.as_bytes(), sig.as_bytes(), SaltLen::Default).is_ok());
+    ok(json!({ "is_verified": verified }))
+}
+
+fn is_support(inner: &Inner, body: &Value) -> Response {
+    let Some(model) = field(body, "model_key") else { return err(47001, "data format error") };
+    let support_type = inner.lock().models.get(model).copied().unwrap_or(0);
+    ok(json!({ "is_support": support_type != 0, "support_type": support_type }))
 }
 
 fn getinfo(inner: &Inner, body: &Value) -> Response {
@@ -788,6 +844,21 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
             let secs = body.get("expires_in").and_then(Value::as_u64).unwrap_or(7200);
             emu.0.lock().tokens.insert(t, Instant::now() + Duration::from_secs(secs));
             done(Ok(json!({})))
+        }
+        ("POST", "attk") => done(
+            PublicKey::load(s("public_key").as_bytes()).map(|k| {
+                emu.0.lock().attk.push(k);
+                json!({})
+            }),
+        ),
+        ("POST", "models") => {
+            let model = s("model_key");
+            let support_type = body.get("support_type").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            let support_type = u32::try_from(support_type).unwrap_or(u32::MAX);
+            done(check_model(&model, support_type).map(|_| {
+                emu.0.lock().models.insert(model, support_type);
+                json!({})
+            }))
         }
         ("POST", "tokens/expire") => {
             let now = Instant::now();

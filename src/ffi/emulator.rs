@@ -293,3 +293,28 @@ pub unsafe extern "C" fn soter_emulator_expire_tokens(emu: *const SoterEmulator)
         }
     })
 }
+
+/// Register a test ATTK public key (PEM, base64 DER or DER): `verify_ask` accepts ASK JSONs it
+/// signed (PSS) and answers others with `is_verified: false`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_emulator_register_attk(
+    emu: *const SoterEmulator,
+    public_key: *const u8,
+    public_key_len: usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || handle(emu, "emu")?.emu.register_attk(super::bytes(public_key, public_key_len, "public_key")?))
+}
+
+/// Register a phone model for `is_support`: `support_type` 0 none, 1 fingerprint, 2 face, 3 both
+/// (others: `SOTER_STATUS_INVALID_INPUT`). Unregistered models answer is_support false.
+#[no_mangle]
+pub unsafe extern "C" fn soter_emulator_register_model(
+    emu: *const SoterEmulator,
+    model_key: *const u8,
+    model_key_len: usize,
+    support_type: u32,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || handle(emu, "emu")?.emu.register_model(text(model_key, model_key_len, "model_key")?, support_type))
+}

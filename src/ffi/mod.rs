@@ -16,11 +16,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{Error, ErrorKind, Result};
 
+mod attestation;
 mod core;
 mod emulator;
 mod guard;
 mod testing;
 mod wechat;
+pub use self::attestation::*;
 pub use self::core::*;
 pub use self::emulator::*;
 pub use self::guard::*;

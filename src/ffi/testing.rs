@@ -8,7 +8,7 @@
 use std::ffi::{c_char, CString};
 
 use super::{free_handle, guard, guard_value, handle, into_handle, out_ptr, text, write_c_string, SoterError, SoterStatus};
-use crate::testing::{Device, KeyPair};
+use crate::testing::{ChainSpec, Device, KeyPair, TestRoot};
 
 /// A test RSA key pair (e.g. an ASK). Thread-safe. Free with `soter_test_key_pair_free`.
 pub struct SoterTestKeyPair(KeyPair);
@@ -149,6 +149,133 @@ pub unsafe extern "C" fn soter_device_signed_auth_key(
         let json = out_ptr(json, "json")?;
         let signature = out_ptr(signature, "signature")?;
         let (j, s) = d.device.signed_auth_key(&ask.0)?;
+        let j = String::from_utf8(j).expect("the simulator writes UTF-8");
+        write_c_string(&j, json, json_len);
+        write_c_string(&s, signature, signature_len);
+        Ok(())
+    })
+}
+
+/// `soter_device_ask_chain` flag: a leaf without the key-attestation extension (must fail).
+pub const SOTER_TEST_CHAIN_NO_ATTESTATION: u32 = 1;
+
+/// A test certificate authority (an RSA-2048 root and an EC P-256 equipment CA) that issues
+/// key-attestation chains for simulated devices. Thread-safe. Free with `soter_test_root_free`.
+pub struct SoterTestRoot(TestRoot);
+
+/// Generate a test root (one RSA-2048 key generation).
+#[no_mangle]
+pub unsafe extern "C" fn soter_test_root_generate(out: *mut *mut SoterTestRoot, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        *out = into_handle(SoterTestRoot(TestRoot::generate()?));
+        Ok(())
+    })
+}
+
+/// Free a test root. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_test_root_free(root: *mut SoterTestRoot) {
+    guard_value((), || free_handle(root))
+}
+
+/// The root certificate as PEM (pass it in `roots` of `soter_verify_ask_chain` to trust the
+/// chains this root issues); `*out` receives a string to free with `soter_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_test_root_pem(
+    root: *const SoterTestRoot,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let r = handle(root, "root")?;
+        let out = out_ptr(out, "out")?;
+        write_c_string(&r.0.root_pem(), out, out_len);
+        Ok(())
+    })
+}
+
+/// A classic ASK for `ask` on this device: the ASK export JSON (`*json`) and its signature by the
+/// test factory key `attk` (`*signature`, base64), for the emulator's verify_ask (register `attk`
+/// with `soter_emulator_register_attk`). Outputs as for `soter_device_sign_result`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_device_classic_ask(
+    device: *const SoterDevice,
+    ask: *const SoterTestKeyPair,
+    attk: *const SoterTestKeyPair,
+    json: *mut *mut c_char,
+    json_len: *mut usize,
+    signature: *mut *mut c_char,
+    signature_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let d = handle(device, "device")?;
+        let (ask, attk) = (handle(ask, "ask")?, handle(attk, "attk")?);
+        let json = out_ptr(json, "json")?;
+        let signature = out_ptr(signature, "signature")?;
+        let (j, s) = d.device.classic_ask(&ask.0, &attk.0)?;
+        let j = String::from_utf8(j).expect("the simulator writes UTF-8");
+        write_c_string(&j, json, json_len);
+        write_c_string(&s, signature, signature_len);
+        Ok(())
+    })
+}
+
+/// A certificate-chain ASK for `ask` on this device under `root`: `{"certs":[leaf, device, CA,
+/// root]}` as a Huawei phone sends it. `flags`: 0 or `SOTER_TEST_CHAIN_NO_ATTESTATION` (other bits:
+/// `SOTER_STATUS_INVALID_ARGUMENT`). `rsa_pss_saltlen`: the salt length to attest, or -1 for none.
+/// `*out` receives a string to free with `soter_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_device_ask_chain(
+    device: *const SoterDevice,
+    ask: *const SoterTestKeyPair,
+    root: *const SoterTestRoot,
+    flags: u32,
+    rsa_pss_saltlen: i32,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let d = handle(device, "device")?;
+        let (ask, root) = (handle(ask, "ask")?, handle(root, "root")?);
+        let out = out_ptr(out, "out")?;
+        if flags & !SOTER_TEST_CHAIN_NO_ATTESTATION != 0 {
+            return Err(crate::error::Error::arg(format!("unknown flags {flags:#x}")));
+        }
+        let saltlen = match rsa_pss_saltlen {
+            -1 => None,
+            n if (0..=512).contains(&n) => Some(n as u32),
+            n => return Err(crate::error::Error::arg(format!("rsa_pss_saltlen {n} is not -1 or 0 to 512"))),
+        };
+        let spec = ChainSpec { attestation: flags & SOTER_TEST_CHAIN_NO_ATTESTATION == 0, rsa_pss_saltlen: saltlen };
+        let chain = d.device.ask_chain_with(&ask.0, &root.0, &spec)?;
+        write_c_string(&String::from_utf8(chain).expect("the simulator writes UTF-8"), out, out_len);
+        Ok(())
+    })
+}
+
+/// `soter_device_signed_auth_key` with PSS salt `salt_len` (a chain ASK attesting
+/// `rsa_pss_saltlen` 32 signs with 32).
+#[no_mangle]
+pub unsafe extern "C" fn soter_device_signed_auth_key_with_salt(
+    device: *const SoterDevice,
+    ask: *const SoterTestKeyPair,
+    salt_len: u32,
+    json: *mut *mut c_char,
+    json_len: *mut usize,
+    signature: *mut *mut c_char,
+    signature_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let d = handle(device, "device")?;
+        let ask = handle(ask, "ask")?;
+        let json = out_ptr(json, "json")?;
+        let signature = out_ptr(signature, "signature")?;
+        let (j, s) = d.device.signed_auth_key_with_salt(&ask.0, salt_len as usize)?;
         let j = String::from_utf8(j).expect("the simulator writes UTF-8");
         write_c_string(&j, json, json_len);
         write_c_string(&s, signature, signature_len);

@@ -618,3 +618,53 @@ pub extern "C" fn soter_verify_outcome_name(outcome: i32) -> *const c_char {
     };
     s.as_ptr().cast()
 }
+
+/// Native-app SOTER `verify_ask`: WeChat checks a classic ASK (the ASK export JSON a device
+/// uploaded and its ATTK signature, exactly as received, still base64). The JSON is parsed and its
+/// `pub_key` loaded before the call (`SOTER_STATUS_INVALID_JSON`/`SOTER_STATUS_INVALID_KEY` without
+/// a request). On success `*out` receives the ASK (free with `soter_ask_free`); store it by device
+/// and pass it to `soter_verify_auth_key_with_ask`. WeChat's `is_verified: false` gives
+/// `SOTER_STATUS_SIGNATURE_INVALID`; other errcodes `SOTER_STATUS_WECHAT_API`. Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_wechat_soter_verify_ask(
+    client: *const SoterWechatClient,
+    ask_json: *const u8,
+    ask_json_len: usize,
+    ask_json_signature: *const u8,
+    ask_json_signature_len: usize,
+    out: *mut *mut super::SoterAsk,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let c = handle(client, "client")?;
+        let out = out_ptr(out, "out")?;
+        let ask = c.0.soter_verify_ask(
+            text(ask_json, ask_json_len, "ask_json")?,
+            text(ask_json_signature, ask_json_signature_len, "ask_json_signature")?,
+        )?;
+        *out = into_handle(super::SoterAsk(ask));
+        Ok(())
+    })
+}
+
+/// Native-app SOTER `is_support`: whether the phone model `model_key` supports SOTER. On
+/// success `*is_support` and `*support_type` (0 none, 1 fingerprint, 2 face, 3 both) are written.
+/// Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_wechat_soter_is_support(
+    client: *const SoterWechatClient,
+    model_key: *const u8,
+    model_key_len: usize,
+    is_support: *mut bool,
+    support_type: *mut u32,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let c = handle(client, "client")?;
+        let (is_support, support_type) = (out_ptr(is_support, "is_support")?, out_ptr(support_type, "support_type")?);
+        let (s, t) = c.0.soter_is_support(text(model_key, model_key_len, "model_key")?)?;
+        *is_support = s;
+        *support_type = t;
+        Ok(())
+    })
+}

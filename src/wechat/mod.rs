@@ -26,6 +26,7 @@ mod transport;
 pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient};
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
+pub use soter::{SUPPORT_FACE, SUPPORT_FINGERPRINT, SUPPORT_FINGERPRINT_AND_FACE, SUPPORT_NONE};
 pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource};
 
 /// WeChat's API host over HTTPS.
@@ -46,6 +47,10 @@ pub mod paths {
     pub const FACE_GETINFO: &str = "/cityservice/face/identify/getinfo";
     pub const FACE_GETVERIFYID: &str = "/cityservice/face/identify/getverifyid";
     pub const FACE_QUERYVERIFYINFO: &str = "/cityservice/face/identify/queryverifyinfo";
+    /// Native-app SOTER: WeChat checks a classic ASK's ATTK signature.
+    pub const SOTER_VERIFY_ASK: &str = "/cgi-bin/soter_3rdapp/verify_ask";
+    /// Native-app SOTER: whether a phone model supports SOTER, and which modes.
+    pub const SOTER_IS_SUPPORT: &str = "/cgi-bin/soter_3rdapp/is_support";
 }
 
 /// The response parsing of every endpoint without a socket, for the fuzzer (`fuzz/`). Not a
@@ -68,6 +73,8 @@ pub mod fuzzing {
         FaceGetInfo,
         FaceGetVerifyId,
         FaceQueryVerifyInfo,
+        VerifyAsk,
+        IsSupport,
     }
 
     /// What the endpoint's typed method would return.
@@ -78,6 +85,8 @@ pub mod fuzzing {
         FaceInfo(FaceInfo),
         VerifyId(VerifyId),
         VerifyInfo(VerifyInfo),
+        VerifyAsk,
+        IsSupport(bool, u32),
     }
 
     /// HTTP status and body bytes of the final attempt to the typed result or error, through the
@@ -95,6 +104,14 @@ pub mod fuzzing {
             Endpoint::FaceGetInfo => Parsed::FaceInfo(face::parse_face_info(&client::api_result(obj, what)?)?),
             Endpoint::FaceGetVerifyId => Parsed::VerifyId(face::parse_verify_id(&client::api_result(obj, what)?)?),
             Endpoint::FaceQueryVerifyInfo => Parsed::VerifyInfo(face::parse_verify_info(&client::api_result(obj, what)?)?),
+            Endpoint::VerifyAsk => {
+                soter::parse_verify_ask(&client::api_result(obj, what)?)?;
+                Parsed::VerifyAsk
+            }
+            Endpoint::IsSupport => {
+                let (s, t) = soter::parse_is_support(&client::api_result(obj, what)?)?;
+                Parsed::IsSupport(s, t)
+            }
         })
     }
 }

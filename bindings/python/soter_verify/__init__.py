@@ -21,6 +21,7 @@ Native calls release the GIL; keys are immutable and may be shared between threa
 
 from __future__ import annotations
 
+from ._ask import Ask, verify_ask_chain
 from ._core import (
     AuthKey,
     BytesLike,
@@ -79,6 +80,8 @@ __version__: str = library_version()
 
 __all__ = [
     "ABI_VERSION",
+    "Ask",
+    "verify_ask_chain",
     "AuthKey",
     "BytesLike",
     "CertInfo",

@@ -7,12 +7,15 @@ import json
 from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
 from . import _native as N
 from ._errors import InvalidArgument, SignatureInvalid, raise_for
 from ._handle import NativeHandle
 from ._native import lib
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._ask import Ask
 
 #: What the library accepts as binary input. ``str`` is encoded as UTF-8.
 BytesLike = Union[bytes, bytearray, memoryview, str]
@@ -385,23 +388,35 @@ class AuthKey:
         self.close()
 
 
-def verify_auth_key(ask: PublicKey, auth_key_json: BytesLike, signature: BytesLike) -> AuthKey:
-    """Verify an AuthKey export (JSON signed by the app's ASK) and load its public key.
+def verify_auth_key(ask: Union[PublicKey, "Ask"], auth_key_json: BytesLike, signature: BytesLike) -> AuthKey:
+    """Verify an AuthKey export (JSON signed by the device's ASK) and load its public key.
+
+    ``ask`` is the device's trusted :class:`Ask` (from :func:`verify_ask_chain`,
+    :meth:`WeChatClient.soter_verify_ask` or :meth:`Ask.from_stored`): the attested salt length is
+    used and the AuthKey's ``cpu_id``/``uid`` must be the ASK's. A bare :class:`PublicKey` checks
+    the signature only (salt from the JSON's ``rsa_pss_saltlen``, else 20).
 
     Raises:
         SignatureInvalid: the ASK did not sign these bytes.
+        DeviceMismatch: (with an Ask) the AuthKey is for another device.
         InvalidJson, InvalidKey, MalformedSignature, ...: malformed input.
         TypeError: wrong argument types. ValueError: ``ask`` is closed.
     """
-    if not isinstance(ask, PublicKey):
-        raise TypeError(f"ask must be a PublicKey, not {type(ask).__name__}")
+    from ._ask import Ask
+
+    if isinstance(ask, PublicKey):
+        fn = lib.soter_verify_auth_key
+    elif isinstance(ask, Ask):
+        fn = lib.soter_verify_auth_key_with_ask
+    else:
+        raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
     doc = as_bytes(auth_key_json, "auth_key_json")
     sig = as_bytes(signature, "signature")
     out = c_void_p()
     err = c_void_p()
     ptr = ask._acquire()
     try:
-        status = lib.soter_verify_auth_key(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
+        status = fn(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
     finally:
         ask._release()
     if status != 0:

@@ -319,6 +319,78 @@ _WECHAT_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "soter_verify_outcome_name": (c_char_p, [c_int32]),  # static string, not owned
 }
 
+# ---- Trusted ASKs (certificate chains, classic verify_ask): src/ffi/attestation.rs ----
+
+#: ``SOTER_ASK_FORMAT_*`` values.
+ASK_FORMAT_CLASSIC: Final = 0
+ASK_FORMAT_CERTIFICATE_CHAIN: Final = 1
+#: ``SOTER_TEST_CHAIN_NO_ATTESTATION``.
+TEST_CHAIN_NO_ATTESTATION: Final = 1
+
+
+class SoterBytes(Structure):
+    """Mirror of ``SoterBytes`` in soter_verify.h: one (pointer, length) item of an array."""
+
+    _fields_ = [("data", c_char_p), ("len", c_size_t)]
+
+
+_SIGNATURES.update({
+    "soter_verify_ask_chain": (
+        c_int32,
+        [c_char_p, c_size_t, POINTER(SoterBytes), c_size_t, c_bool, c_int64, PHandle, PErr],
+    ),
+    "soter_verify_ask_chain_certs": (
+        c_int32,
+        [POINTER(SoterBytes), c_size_t, POINTER(SoterBytes), c_size_t, c_bool, c_int64, PHandle, PErr],
+    ),
+    "soter_ask_from_stored": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64, c_int32, c_int32, PHandle, PErr],
+    ),
+    "soter_ask_free": (None, [c_void_p]),
+    "soter_ask_public_key": (c_int32, [c_void_p, PHandle, PErr]),
+    "soter_ask_cpu_id": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_ask_uid": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_ask_signed_json": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_ask_counter": (c_uint64, [c_void_p]),
+    "soter_ask_salt_len": (c_int32, [c_void_p]),
+    "soter_ask_format": (c_int32, [c_void_p]),
+    "soter_ask_subject_count": (c_size_t, [c_void_p]),
+    "soter_ask_subject": (c_int32, [c_void_p, c_size_t, PPBytes, PSize]),
+    "soter_ask_root_spki_sha256": (c_bool, [c_void_p, POINTER(c_ubyte)]),
+    "soter_verify_auth_key_with_ask": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, PHandle, PErr],
+    ),
+})
+
+_WECHAT_SIGNATURES.update({
+    "soter_wechat_soter_verify_ask": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, PHandle, PErr],
+    ),
+    "soter_wechat_soter_is_support": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, POINTER(c_bool), POINTER(c_uint32), PErr],
+    ),
+    "soter_emulator_register_attk": (c_int32, [c_void_p, c_char_p, c_size_t, PErr]),
+    "soter_emulator_register_model": (c_int32, [c_void_p, c_char_p, c_size_t, c_uint32, PErr]),
+    "soter_test_root_generate": (c_int32, [PHandle, PErr]),
+    "soter_test_root_free": (None, [c_void_p]),
+    "soter_test_root_pem": (c_int32, [c_void_p, POwned, PSize, PErr]),
+    "soter_device_classic_ask": (
+        c_int32,
+        [c_void_p, c_void_p, c_void_p, POwned, PSize, POwned, PSize, PErr],
+    ),
+    "soter_device_ask_chain": (
+        c_int32,
+        [c_void_p, c_void_p, c_void_p, c_uint32, c_int32, POwned, PSize, PErr],
+    ),
+    "soter_device_signed_auth_key_with_salt": (
+        c_int32,
+        [c_void_p, c_void_p, c_uint32, POwned, PSize, POwned, PSize, PErr],
+    ),
+})
 
 # ---- ReplayGuard (declared lazily, like the WeChat exports: see ``guard_lib``) ----
 

@@ -9,12 +9,15 @@ import threading
 from collections.abc import Callable
 from ctypes import byref, c_bool, c_char, c_int64, c_size_t, c_void_p
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from . import _native as N
 from ._core import BytesLike, as_bytes
 from ._errors import InvalidArgument, SoterError, TokenError, raise_for
 from ._handle import NativeHandle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._ask import Ask
 
 #: What a token callback returns: a token, or (token, seconds it stays valid; None = until
 #: WeChat rejects it).
@@ -434,6 +437,47 @@ class WeChatClient(NativeHandle):
             self._release()
         self._check(status, err)
         return bool(ok.value)
+
+    def soter_verify_ask(self, ask_json: BytesLike, ask_json_signature: BytesLike) -> "Ask":
+        """Have WeChat check a classic ASK (native-app SOTER ``verify_ask``): the ASK export JSON a
+        device uploaded and its ATTK signature, exactly as received (still base64).
+
+        Returns the :class:`Ask` (store it by device; pass it to :func:`verify_auth_key`).
+
+        Raises:
+            SignatureInvalid: WeChat says the ATTK signature does not verify (``is_verified: false``).
+            InvalidJson, InvalidKey: the upload is not an ASK export (no request is made).
+            WeChatApiError: another errcode. TokenError, NetworkError, Timeout, MalformedResponse.
+        """
+        from ._ask import Ask
+
+        doc = as_bytes(ask_json, "ask_json")
+        sig = as_bytes(ask_json_signature, "ask_json_signature")
+        out = c_void_p()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = N.lib.soter_wechat_soter_verify_ask(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
+        finally:
+            self._release()
+        self._check(status, err)
+        assert out.value is not None
+        return Ask._take(out.value)
+
+    def soter_is_support(self, model_key: str) -> Tuple[bool, int]:
+        """Whether the phone model ``model_key`` supports SOTER (native-app ``is_support``):
+        ``(is_support, support_type)``, support_type 0 none, 1 fingerprint, 2 face, 3 both."""
+        key = _text(model_key, "model_key")
+        supported = c_bool()
+        kind = ctypes.c_uint32()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = N.lib.soter_wechat_soter_is_support(ptr, key, len(key), byref(supported), byref(kind), byref(err))
+        finally:
+            self._release()
+        self._check(status, err)
+        return bool(supported.value), int(kind.value)
 
     def face_get_info(self, verify_result: str) -> FaceInfo:
         """Legacy face verification result (``getinfo``) for a ``verify_result`` ticket.

@@ -27,7 +27,13 @@ from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
 from ._wechat import WeChatClient, _text
 
-__all__ = ["Device", "EmulatorCounters", "KeyPair", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH"]
+__all__ = [
+    "Device", "EmulatorCounters", "KeyPair", "TestRoot", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH",
+    "TEST_NOT_AFTER",
+]
+
+#: notAfter of every certificate a :class:`TestRoot` issues (2049-12-31T23:59:59Z), Unix seconds.
+TEST_NOT_AFTER = 2524607999
 
 #: Fault kinds accepted by :meth:`WeChatEmulator.inject_fault`.
 FAULTS = tuple(N.FAULTS)
@@ -153,23 +159,118 @@ class Device(NativeHandle):
         finally:
             self._release()
 
-    def signed_auth_key(self, ask: KeyPair) -> Tuple[bytes, str]:
-        """The AuthKey export JSON signed by ``ask`` (salt 20), as the TEE produces it, and the
-        base64 signature; check it with :func:`soter_verify.verify_auth_key`."""
+    def signed_auth_key(self, ask: KeyPair, salt_len: int = 20) -> Tuple[bytes, str]:
+        """The AuthKey export JSON signed by ``ask`` (PSS salt ``salt_len``: 20, or what the ASK's
+        attestation says), as the TEE produces it, and the base64 signature; check it with
+        :func:`soter_verify.verify_auth_key`."""
         if not isinstance(ask, KeyPair):
             raise TypeError(f"ask must be a KeyPair, not {type(ask).__name__}")
+        if isinstance(salt_len, bool) or not isinstance(salt_len, int) or not 0 <= salt_len <= 2**32 - 1:
+            raise InvalidArgument(f"salt_len must be an int >= 0, not {salt_len!r}")
         ptr = self._acquire()
         try:
             ask_ptr = ask._acquire()
             try:
-                return _owned_pair(lambda *outs: N.lib.soter_device_signed_auth_key(ptr, ask_ptr, *outs))
+                if salt_len == 20:
+                    return _owned_pair(lambda *outs: N.lib.soter_device_signed_auth_key(ptr, ask_ptr, *outs))
+                return _owned_pair(
+                    lambda *outs: N.lib.soter_device_signed_auth_key_with_salt(ptr, ask_ptr, salt_len, *outs)
+                )
             finally:
                 ask._release()
         finally:
             self._release()
 
+    def classic_ask(self, ask: KeyPair, attk: KeyPair) -> Tuple[bytes, str]:
+        """A classic ASK for ``ask`` on this device: the ASK export JSON and its signature by the
+        test factory key ``attk`` (base64), for :meth:`WeChatClient.soter_verify_ask` against a
+        :class:`WeChatEmulator` that has ``attk`` registered (:meth:`WeChatEmulator.register_attk`)."""
+        for name, k in (("ask", ask), ("attk", attk)):
+            if not isinstance(k, KeyPair):
+                raise TypeError(f"{name} must be a KeyPair, not {type(k).__name__}")
+        ptr = self._acquire()
+        try:
+            a, t = ask._acquire(), None
+            try:
+                t = attk._acquire()
+                return _owned_pair(lambda *outs: N.lib.soter_device_classic_ask(ptr, a, t, *outs))
+            finally:
+                ask._release()
+                if t is not None:
+                    attk._release()
+        finally:
+            self._release()
+
+    def ask_chain(
+        self, ask: KeyPair, root: TestRoot, *, attestation: bool = True, rsa_pss_saltlen: Optional[int] = None
+    ) -> bytes:
+        """A certificate-chain ASK for ``ask`` on this device under ``root``, as a Huawei phone
+        sends it: ``{"certs":[leaf, device, CA, root]}``. Verify it with
+        :func:`soter_verify.verify_ask_chain` and ``roots=[root.root_pem]``. ``attestation=False``
+        leaves the key-attestation extension out of the leaf (such a chain must fail);
+        ``rsa_pss_saltlen`` is attested when given (sign the AuthKey with that salt length)."""
+        if not isinstance(ask, KeyPair):
+            raise TypeError(f"ask must be a KeyPair, not {type(ask).__name__}")
+        if not isinstance(root, TestRoot):
+            raise TypeError(f"root must be a TestRoot, not {type(root).__name__}")
+        if rsa_pss_saltlen is not None and (
+            isinstance(rsa_pss_saltlen, bool) or not isinstance(rsa_pss_saltlen, int) or not 0 <= rsa_pss_saltlen <= 512
+        ):
+            raise InvalidArgument("rsa_pss_saltlen must be None or an int from 0 to 512")
+        flags = 0 if attestation else N.TEST_CHAIN_NO_ATTESTATION
+        salt = -1 if rsa_pss_saltlen is None else rsa_pss_saltlen
+        out = ctypes.POINTER(c_char)()
+        n = c_size_t()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            a, r = ask._acquire(), None
+            try:
+                r = root._acquire()
+                status = N.lib.soter_device_ask_chain(ptr, a, r, flags, salt, byref(out), byref(n), byref(err))
+            finally:
+                ask._release()
+                if r is not None:
+                    root._release()
+        finally:
+            self._release()
+        if status != 0:
+            raise_for(status, err)
+        return N.take_string(out, n.value).encode("utf-8")
+
     def __repr__(self) -> str:
         return f"<Device cpu_id={self.cpu_id!r} uid={self.uid!r}>"
+
+
+class TestRoot(NativeHandle):
+    """A test certificate authority (a root and an equipment CA) that issues key-attestation
+    chains for :meth:`Device.ask_chain` (one RSA key generation: share it)."""
+
+    __test__ = False  # not a pytest test class
+    __slots__ = ("root_pem",)
+
+    #: The root certificate (PEM): pass it in ``roots=`` to trust this authority's chains.
+    root_pem: str
+
+    def __init__(self) -> None:
+        lib = N.wechat_lib()
+        out = c_void_p()
+        err = c_void_p()
+        status = lib.soter_test_root_generate(byref(out), byref(err))
+        if status != 0:  # pragma: no cover
+            raise_for(status, err)
+        assert out.value is not None
+        self._attach(out.value, lib.soter_test_root_free)
+        pem = ctypes.POINTER(c_char)()
+        n = c_size_t()
+        err = c_void_p()
+        status = lib.soter_test_root_pem(out.value, byref(pem), byref(n), byref(err))
+        if status != 0:  # pragma: no cover
+            raise_for(status, err)
+        self.root_pem = N.take_string(pem, n.value)
+
+    def __repr__(self) -> str:
+        return "<TestRoot>"
 
 
 @dataclass(frozen=True)
@@ -259,6 +360,20 @@ class WeChatEmulator(NativeHandle):
         oid = _text(openid, "openid")
         key = as_bytes(public_key, "public_key")
         self._status(N.lib.soter_emulator_register_device, oid, len(oid), key, len(key))
+
+    def register_attk(self, public_key: BytesLike) -> None:
+        """Register a test ATTK public key: ``verify_ask`` accepts ASK JSONs it signed and answers
+        others with ``is_verified: false``."""
+        key = as_bytes(public_key, "public_key")
+        self._status(N.lib.soter_emulator_register_attk, key, len(key))
+
+    def register_model(self, model_key: str, support_type: int) -> None:
+        """Register a phone model for ``is_support`` (support_type 0 none, 1 fingerprint, 2 face,
+        3 both); unregistered models are not supported."""
+        key = _text(model_key, "model_key")
+        if isinstance(support_type, bool) or not isinstance(support_type, int) or not 0 <= support_type < 2**32:
+            raise InvalidArgument(f"support_type must be an int from 0 to 3, not {support_type!r}")
+        self._status(N.lib.soter_emulator_register_model, key, len(key), support_type)
 
     def register_person(
         self,

@@ -1,7 +1,11 @@
 package io.soterverify;
 
+import com.sun.jna.Memory;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -164,7 +168,11 @@ public final class Soter {
             Reference.reachabilityFence(ask);
         }
         Errors.check(status, err);
-        long ak = out[0];
+        return takeAuthKey(out[0]);
+    }
+
+    /** Copies a SoterAuthKey into an {@link AuthKey} and frees it. */
+    private static AuthKey takeAuthKey(long ak) throws SoterException {
         try {
             long[] keyOut = new long[1];
             long[] err2 = new long[1];
@@ -175,6 +183,153 @@ public final class Soter {
         } finally {
             NativeLib.soter_auth_key_free(ak);
         }
+    }
+
+    /**
+     * Verifies an AuthKey export with the device's trusted {@link Ask}: the ASK's attested salt
+     * length is used, and the AuthKey's cpu_id and uid must be the ASK's.
+     *
+     * @param ask the device's ASK (from {@link #verifyAskChain}, {@link WeChatClient#soterVerifyAsk}
+     *     or {@link Ask#fromStored})
+     * @param authKeyJson the AuthKey JSON exactly as received
+     * @param signature its signature (raw bytes or base64 text)
+     * @return the verified AuthKey; close it when done
+     * @throws SignatureInvalidException when the ASK did not sign these bytes
+     * @throws DeviceMismatchException when the AuthKey is for another device
+     * @throws SoterException for malformed input
+     * @throws IllegalStateException when {@code ask} is closed
+     */
+    public static AuthKey verifyAuthKey(Ask ask, byte[] authKeyJson, byte[] signature) throws SoterException {
+        Objects.requireNonNull(ask, "ASK must not be null");
+        Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
+        Objects.requireNonNull(signature, "signature must not be null");
+        long[] out = new long[1];
+        long[] err = new long[1];
+        int status;
+        NativeHandle h = ask.handle();
+        long a = h.acquire();
+        try {
+            status = AskNative.soter_verify_auth_key_with_ask(a, authKeyJson, authKeyJson.length, signature,
+                    signature.length, out, err);
+        } finally {
+            h.release();
+            Reference.reachabilityFence(ask);
+        }
+        Errors.check(status, err);
+        return takeAuthKey(out[0]);
+    }
+
+    /**
+     * As {@link #verifyAuthKey(Ask, byte[], byte[])} with the JSON and base64 signature as Strings (UTF-8).
+     *
+     * @param ask the device's ASK
+     * @param authKeyJson the AuthKey JSON as received
+     * @param signature its base64 signature
+     * @return the verified AuthKey
+     * @throws SoterException as for {@link #verifyAuthKey(Ask, byte[], byte[])}
+     */
+    public static AuthKey verifyAuthKey(Ask ask, String authKeyJson, String signature) throws SoterException {
+        Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
+        Objects.requireNonNull(signature, "signature must not be null");
+        return verifyAuthKey(ask, authKeyJson.getBytes(StandardCharsets.UTF_8), signature.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Verifies a certificate-chain ASK (SOTER 2.0, Huawei key attestation) locally, with the
+     * built-in roots and validity checked now.
+     *
+     * @param certs what the device sent: {@code {"certs":[PEM...]}} (escaped or not), a JSON array,
+     *     a PEM bundle or DER
+     * @return the ASK; close it when done
+     * @throws CertificateInvalidException as for {@link #verifyAskChain(byte[], List, Instant)}
+     * @throws SoterException for unusable input
+     */
+    public static Ask verifyAskChain(byte[] certs) throws SoterException {
+        return verifyAskChain(certs, List.of(), null);
+    }
+
+    /**
+     * Verifies a certificate-chain ASK locally. Each certificate must be signed by the next (RSA
+     * PKCS#1 v1.5, RSA-PSS with SHA-256, ECDSA P-256), the last must be a trusted root (the Huawei
+     * CBG Root CA is built in; {@code roots} adds more), the issuers above the device certificate
+     * must be CAs, all must be valid at {@code at}, and the leaf must carry the key-attestation
+     * extension with the device's SOTER JSON. Top-level cpu_id/uid/counter next to {@code certs}
+     * must agree with it.
+     *
+     * @param certs what the device sent (see {@link #verifyAskChain(byte[])})
+     * @param roots extra trusted root certificates (PEM or DER), possibly empty
+     * @param at when to check validity; null means now
+     * @return the ASK; close it when done
+     * @throws UntrustedRootException when the chain is sound but its root is not trusted
+     * @throws CertificateInvalidException for any other chain problem (the message names the
+     *     certificate by position and subject)
+     * @throws SoterException for unusable input (too large, broken JSON)
+     */
+    public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at) throws SoterException {
+        Objects.requireNonNull(certs, "certs must not be null");
+        Objects.requireNonNull(roots, "roots must not be null (use List.of())");
+        AskNative.load();
+        Memory r = AskNative.bytesArray(roots);
+        long[] out = new long[1];
+        long[] err = new long[1];
+        long t = seconds(at);
+        int st = AskNative.soter_verify_ask_chain(certs, certs.length, r, roots.size(), (byte) (at != null ? 1 : 0),
+                t, out, err);
+        Reference.reachabilityFence(r);
+        Errors.check(st, err);
+        return new Ask(out[0]);
+    }
+
+    /**
+     * As {@link #verifyAskChain(byte[], List, Instant)} with the chain and roots as text (PEM, JSON).
+     *
+     * @param certs what the device sent
+     * @param roots extra trusted root certificates (PEM), possibly empty
+     * @param at when to check validity; null means now
+     * @return the ASK; close it when done
+     * @throws SoterException as for {@link #verifyAskChain(byte[], List, Instant)}
+     */
+    public static Ask verifyAskChain(String certs, List<String> roots, Instant at) throws SoterException {
+        Objects.requireNonNull(certs, "certs must not be null");
+        Objects.requireNonNull(roots, "roots must not be null (use List.of())");
+        List<byte[]> r = new ArrayList<>();
+        for (String s : roots) {
+            r.add(Objects.requireNonNull(s, "a root must not be null").getBytes(StandardCharsets.UTF_8));
+        }
+        return verifyAskChain(certs.getBytes(StandardCharsets.UTF_8), r, at);
+    }
+
+    /**
+     * As {@link #verifyAskChain(byte[], List, Instant)} for certificates given one by one (each PEM
+     * or DER), leaf first.
+     *
+     * @param certs the certificates, leaf first
+     * @param roots extra trusted root certificates (PEM or DER), possibly empty
+     * @param at when to check validity; null means now
+     * @return the ASK; close it when done
+     * @throws SoterException as for {@link #verifyAskChain(byte[], List, Instant)}
+     */
+    public static Ask verifyAskChain(List<byte[]> certs, List<byte[]> roots, Instant at) throws SoterException {
+        Objects.requireNonNull(certs, "certs must not be null");
+        Objects.requireNonNull(roots, "roots must not be null (use List.of())");
+        for (byte[] c : certs) {
+            Objects.requireNonNull(c, "a certificate must not be null");
+        }
+        AskNative.load();
+        Memory c = AskNative.bytesArray(certs);
+        Memory r = AskNative.bytesArray(roots);
+        long[] out = new long[1];
+        long[] err = new long[1];
+        int st = AskNative.soter_verify_ask_chain_certs(c, certs.size(), r, roots.size(),
+                (byte) (at != null ? 1 : 0), seconds(at), out, err);
+        Reference.reachabilityFence(c);
+        Reference.reachabilityFence(r);
+        Errors.check(st, err);
+        return new Ask(out[0]);
+    }
+
+    private static long seconds(Instant at) {
+        return at == null ? 0 : at.getEpochSecond();
     }
 
     /**

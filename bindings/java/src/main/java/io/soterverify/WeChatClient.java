@@ -101,6 +101,45 @@ public final class WeChatClient implements AutoCloseable {
     }
 
     /**
+     * Native-app SOTER {@code verify_ask}: WeChat checks a classic ASK, the ASK export JSON a device
+     * uploaded and its ATTK signature, exactly as received (still base64). The JSON is parsed and
+     * its {@code pub_key} loaded first, so a broken upload fails without a request.
+     *
+     * @param askJson the ASK export JSON as received
+     * @param askJsonSignature its ATTK signature (base64) as received
+     * @return the ASK (store it by device; pass it to {@link Soter#verifyAuthKey(Ask, byte[], byte[])});
+     *     close it when done
+     * @throws SignatureInvalidException when WeChat says the signature does not verify ({@code is_verified: false})
+     * @throws InvalidJsonException when the upload is not an ASK export
+     * @throws WeChatApiException for another errcode
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public Ask soterVerifyAsk(String askJson, String askJsonSignature) throws SoterException {
+        byte[] j = utf8(askJson, "askJson");
+        byte[] s = utf8(askJsonSignature, "askJsonSignature");
+        AskNative.load();
+        long[] out = new long[1];
+        call((c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
+        return new Ask(out[0]);
+    }
+
+    /**
+     * Native-app SOTER {@code is_support}: whether the phone model {@code modelKey} supports SOTER.
+     *
+     * @param modelKey the model key from the SOTER SDK
+     * @return is_support and support_type (0 none, 1 fingerprint, 2 face, 3 both)
+     * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
+     */
+    public SoterSupport soterIsSupport(String modelKey) throws SoterException {
+        byte[] m = utf8(modelKey, "modelKey");
+        AskNative.load();
+        byte[] supported = new byte[1];
+        int[] type = new int[1];
+        call((c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
+        return new SoterSupport(supported[0] != 0, type[0]);
+    }
+
+    /**
      * Legacy face verification ({@code /cityservice/face/identify/getinfo}): the result behind a
      * {@code verify_result} ticket. Check {@link FaceInfo#passed()} and
      * {@link FaceInfo#matchesPerson(String, String)}.

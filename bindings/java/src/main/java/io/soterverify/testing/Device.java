@@ -195,6 +195,140 @@ public final class Device implements AutoCloseable {
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
+    /**
+     * The AuthKey export signed by {@code ask} with PSS salt {@code saltLen} (what the ASK's
+     * attestation says, e.g. 32).
+     *
+     * @param ask the device's ASK
+     * @param saltLen the salt length
+     * @return the AuthKey JSON and its signature
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when this device or the ASK is closed
+     */
+    public SignedData signedAuthKey(TestKeyPair ask, int saltLen) throws SoterException {
+        Objects.requireNonNull(ask, "ask must not be null");
+        long[] json = new long[1];
+        long[] jsonLen = new long[1];
+        long[] sig = new long[1];
+        long[] sigLen = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            long a = ask.handle.acquire();
+            try {
+                st = TestingNative.soter_device_signed_auth_key_with_salt(p, a, saltLen, json, jsonLen, sig, sigLen,
+                        err);
+            } finally {
+                ask.handle.release();
+            }
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(ask);
+        }
+        Internal.check(st, err);
+        return take(json[0], jsonLen[0], sig[0], sigLen[0]);
+    }
+
+    /**
+     * A classic ASK for {@code ask} on this device: the ASK export JSON and its signature by the
+     * test factory key {@code attk}, for {@code WeChatClient.soterVerifyAsk} against a
+     * {@link WeChatEmulator} that has {@code attk} registered ({@link WeChatEmulator#registerAttk}).
+     *
+     * @param ask the device's ASK
+     * @param attk the test factory key
+     * @return the ASK JSON and its base64 signature
+     * @throws SoterException when the library fails
+     * @throws IllegalStateException when a handle is closed
+     */
+    public SignedData classicAsk(TestKeyPair ask, TestKeyPair attk) throws SoterException {
+        Objects.requireNonNull(ask, "ask must not be null");
+        Objects.requireNonNull(attk, "attk must not be null");
+        long[] json = new long[1];
+        long[] jsonLen = new long[1];
+        long[] sig = new long[1];
+        long[] sigLen = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            long a = ask.handle.acquire();
+            try {
+                long t = attk.handle.acquire();
+                try {
+                    st = TestingNative.soter_device_classic_ask(p, a, t, json, jsonLen, sig, sigLen, err);
+                } finally {
+                    attk.handle.release();
+                }
+            } finally {
+                ask.handle.release();
+            }
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(ask);
+            Reference.reachabilityFence(attk);
+        }
+        Internal.check(st, err);
+        return take(json[0], jsonLen[0], sig[0], sigLen[0]);
+    }
+
+    /**
+     * A certificate-chain ASK for {@code ask} on this device under {@code root}, as a Huawei phone
+     * sends it: {@code {"certs":[leaf, device, CA, root]}}, the leaf attesting this device.
+     *
+     * @param ask the device's ASK
+     * @param root the test root
+     * @return the certs JSON
+     * @throws SoterException when the library fails
+     */
+    public String askChain(TestKeyPair ask, TestRoot root) throws SoterException {
+        return askChain(ask, root, true, -1);
+    }
+
+    /**
+     * As {@link #askChain(TestKeyPair, TestRoot)} with choices.
+     *
+     * @param ask the device's ASK
+     * @param root the test root
+     * @param attestation false leaves the key-attestation extension out of the leaf (must fail)
+     * @param rsaPssSaltlen the salt length to attest, or -1 for none
+     * @return the certs JSON
+     * @throws SoterException when the library fails or an argument is out of range
+     */
+    public String askChain(TestKeyPair ask, TestRoot root, boolean attestation, int rsaPssSaltlen)
+            throws SoterException {
+        Objects.requireNonNull(ask, "ask must not be null");
+        Objects.requireNonNull(root, "root must not be null");
+        long[] out = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        int st;
+        long p = handle.acquire();
+        try {
+            long a = ask.handle.acquire();
+            try {
+                long r = root.handle.acquire();
+                try {
+                    st = TestingNative.soter_device_ask_chain(p, a, r,
+                            attestation ? 0 : TestingNative.CHAIN_NO_ATTESTATION, rsaPssSaltlen, out, len, err);
+                } finally {
+                    root.handle.release();
+                }
+            } finally {
+                ask.handle.release();
+            }
+        } finally {
+            handle.release();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(ask);
+            Reference.reachabilityFence(root);
+        }
+        Internal.check(st, err);
+        return Internal.takeString(out[0], len[0]);
+    }
+
     /** Copies and frees both strings (both are freed even if a copy fails). */
     private static SignedData take(long json, long jsonLen, long sig, long sigLen) {
         String j;

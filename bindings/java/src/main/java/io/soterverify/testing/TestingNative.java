@@ -52,4 +52,20 @@ final class TestingNative {
             long[] json, long[] jsonLen, long[] sig, long[] sigLen, long[] err);
     static native int soter_device_signed_auth_key(long device, long ask, long[] json, long[] jsonLen, long[] sig,
             long[] sigLen, long[] err);
+
+    // ---- trusted ASKs: test ATTK, models, test roots, ASK exports ----
+    static native int soter_emulator_register_attk(long emu, byte[] key, long keyLen, long[] err);
+    static native int soter_emulator_register_model(long emu, byte[] model, long modelLen, int supportType,
+            long[] err);
+    static native int soter_test_root_generate(long[] out, long[] err);
+    static native void soter_test_root_free(long root);
+    static native int soter_test_root_pem(long root, long[] out, long[] outLen, long[] err);
+    static native int soter_device_classic_ask(long device, long ask, long attk, long[] json, long[] jsonLen,
+            long[] sig, long[] sigLen, long[] err);
+    static native int soter_device_ask_chain(long device, long ask, long root, int flags, int rsaPssSaltlen,
+            long[] out, long[] outLen, long[] err);
+    static native int soter_device_signed_auth_key_with_salt(long device, long ask, int saltLen, long[] json,
+            long[] jsonLen, long[] sig, long[] sigLen, long[] err);
+
+    static final int CHAIN_NO_ATTESTATION = 1;
 }

@@ -88,6 +88,33 @@ public final class WeChatEmulator implements AutoCloseable {
     }
 
     /**
+     * Registers a test ATTK public key: {@code verify_ask} accepts ASK JSONs it signed and answers
+     * others with {@code is_verified: false}.
+     *
+     * @param publicKey the ATTK public key (PEM)
+     * @throws SoterException when the key cannot be loaded
+     */
+    public void registerAttk(String publicKey) throws SoterException {
+        byte[] k = utf8(publicKey, "publicKey");
+        call((e, err) -> TestingNative.soter_emulator_register_attk(e, k, k.length, err));
+    }
+
+    /**
+     * Registers a phone model for {@code is_support}; unregistered models are not supported.
+     *
+     * @param modelKey the model key
+     * @param supportType 0 none, 1 fingerprint, 2 face, 3 both
+     * @throws SoterException for another support type or an empty model key
+     */
+    public void registerModel(String modelKey, int supportType) throws SoterException {
+        byte[] m = utf8(modelKey, "modelKey");
+        if (supportType < 0) {
+            throw new IllegalArgumentException("supportType must be 0 to 3, not " + supportType);
+        }
+        call((e, err) -> TestingNative.soter_emulator_register_model(e, m, m.length, supportType, err));
+    }
+
+    /**
      * Registers (or replaces) a simulated device's key for {@code openid}.
      *
      * @param openid the user's openid

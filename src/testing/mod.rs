@@ -1,8 +1,12 @@
 //! A simulated SOTER TEE for tests (ours and our users'): a device key pair, resultJSONs with a
-//! rising counter signed with PSS, and AuthKey exports signed by an app's ASK.
+//! rising counter signed with PSS, AuthKey exports signed by the device's ASK, and the ASK itself
+//! in both formats: a classic ASK export signed by a test ATTK (for the emulator's `verify_ask`)
+//! and a key-attestation certificate chain under a test root ([`TestRoot`]).
 //!
 //! Signing uses the pure-Rust `rsa` crate, an implementation independent of this crate's
 //! verification code, so every simulated signature is also a cross-check of the verifier.
+
+mod chain;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::DEFAULT_SALT_LEN;
+
+pub use self::chain::{ChainSpec, TestRoot, TEST_NOT_AFTER, TEST_NOT_BEFORE};
 
 /// An RSA key pair standing in for a TEE key (AuthKey or ASK).
 pub struct KeyPair {
@@ -134,9 +140,66 @@ impl Device {
 
     /// The AuthKey export signed by `ask` (salt 20): (JSON bytes, base64 signature).
     pub fn signed_auth_key(&self, ask: &KeyPair) -> Result<(Vec<u8>, String)> {
+        self.signed_auth_key_with_salt(ask, DEFAULT_SALT_LEN)
+    }
+
+    /// The AuthKey export signed by `ask` with PSS salt `salt_len` (an ASK whose attestation says
+    /// `rsa_pss_saltlen` 32 signs with 32).
+    pub fn signed_auth_key_with_salt(&self, ask: &KeyPair, salt_len: usize) -> Result<(Vec<u8>, String)> {
         let json = self.auth_key_json();
-        let sig = ask.sign(&json, DEFAULT_SALT_LEN)?;
+        let sig = ask.sign(&json, salt_len)?;
         Ok((json, crate::base64::encode(&sig)))
+    }
+
+    /// The classic ASK export JSON for `ask` on this device: `{"pub_key", "cpu_id", "counter", "uid"}`.
+    pub fn ask_json(&self, ask: &KeyPair) -> Vec<u8> {
+        let pem = ask.public_key().to_pem().replace('/', "\\/").replace('\n', "\\n");
+        format!(
+            "{{\"pub_key\":\"{pem}\",\"cpu_id\":\"{}\",\"counter\":{},\"uid\":\"{}\"}}",
+            self.cpu_id,
+            self.counter.load(Ordering::SeqCst),
+            self.uid
+        )
+        .into_bytes()
+    }
+
+    /// A classic ASK as the device uploads it: the ASK export JSON and its signature by the
+    /// factory key `attk` (PSS, salt 20, standard base64). WeChat's `verify_ask` (or the emulator,
+    /// with `attk` registered) checks it.
+    pub fn classic_ask(&self, ask: &KeyPair, attk: &KeyPair) -> Result<(Vec<u8>, String)> {
+        let json = self.ask_json(ask);
+        let sig = attk.sign(&json, DEFAULT_SALT_LEN)?;
+        Ok((json, crate::base64::encode(&sig)))
+    }
+
+    /// The JSON a chain's leaf attests for this device: `{"cpu_id","counter","uid"}` (and
+    /// `rsa_pss_saltlen` when given).
+    pub fn attestation_json(&self, rsa_pss_saltlen: Option<u32>) -> Vec<u8> {
+        let mut json = format!(
+            "{{\"cpu_id\":\"{}\",\"counter\":{},\"uid\":\"{}\"",
+            self.cpu_id,
+            self.counter.load(Ordering::SeqCst),
+            self.uid
+        );
+        if let Some(s) = rsa_pss_saltlen {
+            json.push_str(&format!(",\"rsa_pss_saltlen\":{s}"));
+        }
+        json.push('}');
+        json.into_bytes()
+    }
+
+    /// A certificate-chain ASK for `ask` under `root`, as a Huawei phone hands it over:
+    /// `{"certs":[leaf, device, CA, root]}` with JSON-escaped PEM. Verify it with
+    /// [`crate::verify_ask_chain`] and `root` added as a trusted root.
+    pub fn ask_chain(&self, ask: &KeyPair, root: &TestRoot) -> Result<Vec<u8>> {
+        self.ask_chain_with(ask, root, &ChainSpec::default())
+    }
+
+    /// [`Device::ask_chain`] with choices (a leaf without attestation, an attested salt length).
+    pub fn ask_chain_with(&self, ask: &KeyPair, root: &TestRoot, spec: &ChainSpec) -> Result<Vec<u8>> {
+        let attested = spec.attestation.then(|| self.attestation_json(spec.rsa_pss_saltlen));
+        let pems = root.issue(ask, &format!("TEST_{}", self.cpu_id), attested.as_deref())?;
+        Ok(chain::certs_json(&pems).into_bytes())
     }
 }
 

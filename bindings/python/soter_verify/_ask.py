@@ -1,0 +1,233 @@
+"""Trusted ASKs: certificate chains (key attestation) verified locally, and the :class:`Ask`
+that both ASK formats give (the classic one comes from :meth:`WeChatClient.soter_verify_ask`)."""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import byref, c_size_t, c_void_p
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+from . import _native as N
+from ._core import BytesLike, PublicKey, as_bytes
+from ._errors import InvalidArgument, raise_for
+from ._handle import NativeHandle
+from ._native import lib
+
+#: A time for certificate validity: a datetime (naive ones are taken as UTC) or Unix seconds.
+When = Union[datetime, int]
+
+CLASSIC = "classic"
+CERTIFICATE_CHAIN = "certificate_chain"
+_FORMATS = {N.ASK_FORMAT_CLASSIC: CLASSIC, N.ASK_FORMAT_CERTIFICATE_CHAIN: CERTIFICATE_CHAIN}
+
+
+def _borrowed(fn: object, ptr: int, *args: object) -> str:
+    p = N.PBytes()
+    n = c_size_t()
+    status = fn(ptr, *args, byref(p), byref(n))  # type: ignore[operator]
+    if status != 0:  # pragma: no cover - valid handles and indexes only
+        raise_for(status, c_void_p())
+    return N.borrowed(p, n.value)
+
+
+class Ask(NativeHandle):
+    """A trusted ASK: the device's app key and the device identity it was issued for.
+
+    Both formats give one: :func:`verify_ask_chain` (certificate chain, checked locally) and
+    :meth:`WeChatClient.soter_verify_ask` (classic, checked by WeChat). Store it by device
+    (``cpu_id`` + ``uid``; keep ``public_key.to_pem()`` and ``rsa_pss_saltlen``), rebuild it with
+    :meth:`from_stored`, and pass it to :func:`verify_auth_key` for that device's AuthKeys.
+    Close it (or use ``with``) to free it now; :attr:`public_key` is closed with it.
+    """
+
+    __slots__ = (
+        "public_key", "cpu_id", "uid", "counter", "rsa_pss_saltlen", "format", "subjects",
+        "root_spki_sha256", "signed_json",
+    )
+
+    public_key: PublicKey
+    #: The attested device.
+    cpu_id: str
+    #: Text, also when the signed JSON has a number.
+    uid: str
+    counter: int
+    #: The salt length the device signs with when its signed JSON says so (Huawei: 32).
+    rsa_pss_saltlen: Optional[int]
+    #: ``"classic"`` or ``"certificate_chain"``.
+    format: str
+    #: Subjects of the chain, leaf first (empty for a classic ASK).
+    subjects: Tuple[str, ...]
+    #: Lowercase hex SHA-256 of the chain root's SubjectPublicKeyInfo (None for a classic ASK).
+    root_spki_sha256: Optional[str]
+    #: The signed JSON the identity was read from (attestationChallenge or classic ask_json).
+    signed_json: str
+
+    def __init__(self) -> None:
+        raise TypeError("use verify_ask_chain, WeChatClient.soter_verify_ask or Ask.from_stored")
+
+    @classmethod
+    def _take(cls, ptr: int) -> Ask:
+        self = object.__new__(cls)
+        self._attach(ptr, lib.soter_ask_free)
+        key = c_void_p()
+        err = c_void_p()
+        status = lib.soter_ask_public_key(ptr, byref(key), byref(err))
+        if status != 0:  # pragma: no cover - the key exists
+            self.close()
+            raise_for(status, err)
+        assert key.value is not None
+        self.public_key = PublicKey._from_ptr(key.value)
+        self.cpu_id = _borrowed(lib.soter_ask_cpu_id, ptr)
+        self.uid = _borrowed(lib.soter_ask_uid, ptr)
+        self.signed_json = _borrowed(lib.soter_ask_signed_json, ptr)
+        self.counter = int(lib.soter_ask_counter(ptr))
+        salt = int(lib.soter_ask_salt_len(ptr))
+        self.rsa_pss_saltlen = None if salt < 0 else salt
+        self.format = _FORMATS[int(lib.soter_ask_format(ptr))]
+        count = int(lib.soter_ask_subject_count(ptr))
+        self.subjects = tuple(_borrowed(lib.soter_ask_subject, ptr, i) for i in range(count))
+        pin = (ctypes.c_ubyte * 32)()
+        self.root_spki_sha256 = bytes(pin).hex() if lib.soter_ask_root_spki_sha256(ptr, pin) else None
+        return self
+
+    @classmethod
+    def from_stored(
+        cls,
+        public_key: PublicKey,
+        *,
+        cpu_id: str,
+        uid: str,
+        counter: int = 0,
+        rsa_pss_saltlen: Optional[int] = None,
+        format: str = CERTIFICATE_CHAIN,
+    ) -> Ask:
+        """Rebuild an ASK you verified earlier and stored, to check that device's later AuthKeys.
+
+        Only store an ASK after :func:`verify_ask_chain` or ``soter_verify_ask`` succeeded.
+        """
+        if not isinstance(public_key, PublicKey):
+            raise TypeError(f"public_key must be a PublicKey, not {type(public_key).__name__}")
+        for name, v in (("cpu_id", cpu_id), ("uid", uid)):
+            if not isinstance(v, str):
+                raise TypeError(f"{name} must be str, not {type(v).__name__}")
+        if isinstance(counter, bool) or not isinstance(counter, int) or not 0 <= counter < 2**64:
+            raise InvalidArgument("counter must be an int from 0 to 2**64 - 1")
+        if rsa_pss_saltlen is not None and (
+            isinstance(rsa_pss_saltlen, bool) or not isinstance(rsa_pss_saltlen, int) or not 0 <= rsa_pss_saltlen <= 512
+        ):
+            raise InvalidArgument("rsa_pss_saltlen must be None or an int from 0 to 512")
+        codes = {v: k for k, v in _FORMATS.items()}
+        if format not in codes:
+            raise InvalidArgument(f"format must be {CLASSIC!r} or {CERTIFICATE_CHAIN!r}, not {format!r}")
+        c, u = cpu_id.encode("utf-8"), uid.encode("utf-8")
+        out = c_void_p()
+        err = c_void_p()
+        ptr = public_key._acquire()
+        try:
+            status = lib.soter_ask_from_stored(
+                ptr, c, len(c), u, len(u), counter, -1 if rsa_pss_saltlen is None else rsa_pss_saltlen,
+                codes[format], byref(out), byref(err),
+            )
+        finally:
+            public_key._release()
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        return cls._take(out.value)
+
+    def close(self) -> None:
+        """Free the native ASK and :attr:`public_key` now (safe twice)."""
+        super().close()
+        self.public_key.close()
+
+    def __enter__(self) -> Ask:
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Ask {self.format} cpu_id={self.cpu_id!r} uid={self.uid!r} counter={self.counter}"
+            f" rsa_pss_saltlen={self.rsa_pss_saltlen!r}>"
+        )
+
+
+def _at(at: Optional[When]) -> Tuple[bool, int]:
+    if at is None:
+        return False, 0
+    if isinstance(at, datetime):
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        seconds = int(at.timestamp())
+    elif isinstance(at, int) and not isinstance(at, bool):
+        seconds = at
+    else:
+        raise TypeError(f"at must be a datetime or Unix seconds (int), not {type(at).__name__}")
+    if not 0 <= seconds < 2**63:
+        raise InvalidArgument(f"at must be a time after 1970, not {at!r}")
+    return True, seconds
+
+
+def _bytes_array(items: Sequence[bytes]) -> "ctypes.Array[N.SoterBytes]":
+    arr = (N.SoterBytes * max(len(items), 1))()
+    for i, b in enumerate(items):
+        arr[i].data = b
+        arr[i].len = len(b)
+    return arr
+
+
+def verify_ask_chain(
+    certs: Union[BytesLike, Iterable[BytesLike]],
+    *,
+    roots: Optional[Iterable[BytesLike]] = None,
+    at: Optional[When] = None,
+) -> Ask:
+    """Verify a certificate-chain ASK (SOTER 2.0, Huawei key attestation) locally.
+
+    ``certs`` is what the device sent: the certs JSON ``{"certs": [PEM, ...]}`` (escaped or not),
+    a JSON array, a PEM bundle or DER, as ``bytes``/``str``; or a list of certificates (each PEM
+    or DER), leaf first. The chain must end at a trusted root: the Huawei CBG Root CA is built in;
+    ``roots`` adds root certificates (PEM or DER). Validity is checked at ``at`` (a datetime, naive
+    meaning UTC, or Unix seconds; default now).
+
+    Returns the :class:`Ask` with the attested ``cpu_id``, ``uid``, ``counter`` and
+    ``rsa_pss_saltlen``.
+
+    Raises:
+        CertificateInvalid: a certificate cannot be parsed, a signature in the chain does not
+            verify, an issuer is not a CA, outside validity, no usable attestation, top-level
+            fields that disagree with the attestation, an empty or too long chain.
+        UntrustedRoot: the chain is sound but its root is not trusted (a subclass of
+            CertificateInvalid).
+        InputTooLarge, InvalidJson, DuplicateField: unusable input.
+    """
+    has_at, seconds = _at(at)
+    if isinstance(roots, (bytes, bytearray, memoryview, str)):
+        raise TypeError("roots must be a list of certificates, not one bytes/str")
+    root_items: List[bytes] = [as_bytes(r, "roots item") for r in (roots or ())]
+    root_arr = _bytes_array(root_items)
+    out = c_void_p()
+    err = c_void_p()
+    if isinstance(certs, (bytes, bytearray, memoryview, str)):
+        doc = as_bytes(certs, "certs")
+        status = lib.soter_verify_ask_chain(
+            doc, len(doc), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
+        )
+    else:
+        items = [as_bytes(c, "certs item") for c in certs]
+        arr = _bytes_array(items)
+        status = lib.soter_verify_ask_chain_certs(
+            arr, len(items), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
+        )
+    if status != 0:
+        raise_for(status, err)
+    assert out.value is not None
+    return Ask._take(out.value)

@@ -1,0 +1,43 @@
+//! Time to verify the four-certificate Huawei sample chain (parse, four signatures, the chain
+//! rules, the attestation), per backend. `make bench` (benches/run.py) prints it next to its
+//! baseline; run alone: `cargo run --release --example chain_bench [ITERATIONS] [json]`.
+
+use std::time::Instant;
+
+use soter_verify::{verify_ask_chain, ChainOptions};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let iterations: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let json = args.next().as_deref() == Some("json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/tencent-soter-sample/ask_cert_json.txt");
+    let chain = std::fs::read(path).expect("the sample chain");
+    let options = ChainOptions::new().at(1_767_225_600);
+    // Warm up (page in, per-thread contexts).
+    for _ in 0..50 {
+        verify_ask_chain(&chain, &options).expect("the sample chain verifies");
+    }
+    let start = Instant::now();
+    let cpu_start = thread_cpu_seconds();
+    for _ in 0..iterations {
+        std::hint::black_box(verify_ask_chain(std::hint::black_box(&chain), &options).unwrap());
+    }
+    let wall_us = start.elapsed().as_secs_f64() * 1e6 / iterations as f64;
+    // CPU time of this thread: on a shared machine the wall time also counts other processes.
+    let cpu_us = (thread_cpu_seconds() - cpu_start) * 1e6 / iterations as f64;
+    let backend = soter_verify::Backend::default().name();
+    if json {
+        println!("{{\"chain_verify_us\":{cpu_us:.2},\"wall_us\":{wall_us:.2},\"iterations\":{iterations},\"backend\":\"{backend}\"}}");
+    } else {
+        println!(
+            "verify_ask_chain (4 certificates, RSA-2048/4096): {cpu_us:.2} us CPU per chain, {wall_us:.2} us wall ({backend}, {iterations} iterations)"
+        );
+    }
+}
+
+fn thread_cpu_seconds() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec to write; CLOCK_THREAD_CPUTIME_ID exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}

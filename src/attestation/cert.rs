@@ -1,0 +1,328 @@
+//! One X.509 certificate as the chain check needs it: the exact signed bytes, the signature, the
+//! names, validity, key, and the few extensions that matter. Parsing is x509-cert (RustCrypto, on
+//! the `der` crate) with its lenient `Raw` profile; see the module docs of `attestation` for the
+//! deviations from DER that real devices produce and that are tolerated here.
+
+use x509_cert::der::{self, asn1::ObjectIdentifier, asn1::OctetStringRef, Decode, Encode, Reader, SliceReader, Tag};
+use sha2::{Digest, Sha256};
+use x509_cert::certificate::{CertificateInner, Raw};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::PublicKey;
+
+pub(crate) const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
+pub(crate) const OID_KEY_USAGE: &str = "2.5.29.15";
+/// Android key attestation (KeyDescription).
+pub const OID_KEY_ATTESTATION: &str = "1.3.6.1.4.1.11129.2.1.17";
+/// Extensions whose meaning this check knows, so that marking them critical is fine.
+const KNOWN_CRITICAL: [&str; 9] = [
+    OID_BASIC_CONSTRAINTS,
+    OID_KEY_USAGE,
+    "2.5.29.37", // extended key usage
+    "2.5.29.14", // subject key identifier
+    "2.5.29.35", // authority key identifier
+    "2.5.29.17", // subject alternative name
+    "2.5.29.31", // CRL distribution points
+    "2.5.29.32", // certificate policies
+    OID_KEY_ATTESTATION,
+];
+/// Largest certificate accepted (real attestation certificates are 1 to 3 KiB).
+pub const MAX_CERT_SIZE: usize = 32 * 1024;
+
+/// A certificate's public key, as far as chain checks use it.
+#[derive(Clone, Debug)]
+pub(crate) enum CertKey {
+    Rsa(PublicKey),
+    P256(p256::ecdsa::VerifyingKey),
+    /// Parsed but not usable to check a signature: the reason, for the error message.
+    Unusable(String),
+}
+
+impl CertKey {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            CertKey::Rsa(k) => format!("RSA {}", k.bits()),
+            CertKey::P256(_) => "EC P-256".into(),
+            CertKey::Unusable(why) => why.clone(),
+        }
+    }
+}
+
+/// A parsed certificate. `der` is the certificate exactly as received.
+#[derive(Clone, Debug)]
+pub(crate) struct Cert {
+    pub der: Vec<u8>,
+    /// The exact bytes the signature covers (tbsCertificate as received, never re-encoded).
+    pub tbs: Vec<u8>,
+    pub sig_alg: ObjectIdentifier,
+    /// DER of the signature AlgorithmIdentifier parameters, when present.
+    pub sig_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: u64,
+    pub not_after: u64,
+    pub not_before_text: String,
+    pub not_after_text: String,
+    pub spki_der: Vec<u8>,
+    pub key: CertKey,
+    /// BasicConstraints: None when absent, else (cA, pathLenConstraint).
+    pub basic_constraints: Option<(bool, Option<u8>)>,
+    /// keyCertSign from KeyUsage: None when KeyUsage is absent.
+    pub key_cert_sign: Option<bool>,
+    /// OIDs of critical extensions this check does not understand.
+    pub unknown_critical: Vec<String>,
+    /// The extnValue of the key-attestation extension, when present.
+    pub attestation: Option<Vec<u8>>,
+}
+
+impl Cert {
+    /// "#2 (C=CN, O=Huawei, ...)": how messages name a certificate.
+    pub(crate) fn name(&self, index: usize) -> String {
+        format!("certificate #{index} ({})", self.subject)
+    }
+
+    pub(crate) fn spki_sha256(&self) -> [u8; 32] {
+        Sha256::digest(&self.spki_der).into()
+    }
+}
+
+fn invalid(index: usize, what: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::CertificateInvalid, format!("certificate #{index}: {what}"))
+}
+
+/// Parse one DER certificate; `index` is its position in the chain (for messages).
+pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
+    if der.len() > MAX_CERT_SIZE {
+        return Err(Error::new(
+            ErrorKind::InputTooLarge,
+            format!("certificate #{index} is {} bytes; at most {MAX_CERT_SIZE} are accepted", der.len()),
+        ));
+    }
+    let cert = CertificateInner::<Raw>::from_der(der)
+        .map_err(|e| invalid(index, format!("not a parseable X.509 certificate ({e})")))?;
+    // The signed bytes are the first element of the outer SEQUENCE exactly as received: the
+    // parsed form would re-encode differently when the input is not strict DER.
+    let tbs = first_element(der).map_err(|e| invalid(index, format!("not a parseable X.509 certificate ({e})")))?;
+    let t = &cert.tbs_certificate;
+    if t.signature.oid != cert.signature_algorithm.oid {
+        return Err(invalid(index, format!(
+            "its signature algorithm {} differs from the one inside the signed part {}",
+            cert.signature_algorithm.oid, t.signature.oid
+        )));
+    }
+    let subject = name_text(&t.subject);
+    let signature = cert
+        .signature
+        .as_bytes()
+        .ok_or_else(|| invalid(index, "the signature BIT STRING has unused bits"))?
+        .to_vec();
+    let spki_der = t
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| invalid(index, format!("its public key cannot be encoded ({e})")))?;
+    let key = cert_key(&t.subject_public_key_info, &spki_der);
+    let mut c = Cert {
+        der: der.to_vec(),
+        tbs: tbs.to_vec(),
+        sig_alg: cert.signature_algorithm.oid,
+        sig_params: match &cert.signature_algorithm.parameters {
+            None => None,
+            Some(p) => Some(p.to_der().map_err(|e| invalid(index, format!("bad signature parameters ({e})")))?),
+        },
+        signature,
+        issuer: name_text(&t.issuer),
+        not_before: t.validity.not_before.to_unix_duration().as_secs(),
+        not_after: t.validity.not_after.to_unix_duration().as_secs(),
+        not_before_text: t.validity.not_before.to_string(),
+        not_after_text: t.validity.not_after.to_string(),
+        spki_der,
+        key,
+        basic_constraints: None,
+        key_cert_sign: None,
+        unknown_critical: Vec::new(),
+        attestation: None,
+        subject,
+    };
+    for ext in t.extensions.as_deref().unwrap_or(&[]) {
+        let oid = ext.extn_id.to_string();
+        let value = ext.extn_value.as_bytes();
+        let seen = |what: bool| if what { Err(invalid(index, format!("the extension {oid} appears twice"))) } else { Ok(()) };
+        match oid.as_str() {
+            OID_BASIC_CONSTRAINTS => {
+                seen(c.basic_constraints.is_some())?;
+                let bc = x509_cert::ext::pkix::BasicConstraints::from_der(value)
+                    .map_err(|e| invalid(index, format!("its BasicConstraints cannot be parsed ({e})")))?;
+                c.basic_constraints = Some((bc.ca, bc.path_len_constraint));
+            }
+            OID_KEY_USAGE => {
+                seen(c.key_cert_sign.is_some())?;
+                c.key_cert_sign = Some(key_cert_sign(value).map_err(|e| invalid(index, format!("its KeyUsage cannot be parsed ({e})")))?);
+            }
+            OID_KEY_ATTESTATION => {
+                seen(c.attestation.is_some())?;
+                c.attestation = Some(value.to_vec());
+            }
+            _ if ext.critical && !KNOWN_CRITICAL.contains(&oid.as_str()) => c.unknown_critical.push(oid),
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+/// The raw TLV of the first element inside the outer SEQUENCE.
+fn first_element(der: &[u8]) -> der::Result<&[u8]> {
+    let mut r = SliceReader::new(der)?;
+    let header = der::Header::decode(&mut r)?;
+    header.tag.assert_eq(Tag::Sequence)?;
+    r.tlv_bytes()
+}
+
+/// keyCertSign (bit 5) of a KeyUsage BIT STRING. Read from the raw bytes: devices write BIT STRINGs
+/// with trailing zero bits (`03 02 00 00`), which strict DER forbids.
+fn key_cert_sign(value: &[u8]) -> der::Result<bool> {
+    let mut r = SliceReader::new(value)?;
+    let header = der::Header::decode(&mut r)?;
+    header.tag.assert_eq(Tag::BitString)?;
+    let body = r.read_slice(header.length)?;
+    r.finish(())?;
+    match body {
+        [] => Err(der::ErrorKind::Length { tag: Tag::BitString }.into()),
+        [unused, ..] if *unused > 7 => Err(der::ErrorKind::Value { tag: Tag::BitString }.into()),
+        [_] => Ok(false),
+        [_, first, ..] => Ok(first & 0x04 != 0),
+    }
+}
+
+/// RDNs in the order they are written, "C=CN, O=Huawei, CN=..." (as OpenSSL prints them), each
+/// attribute as RFC 4514 writes it.
+fn name_text(name: &x509_cert::name::Name) -> String {
+    let mut text = String::new();
+    for rdn in name.0.iter() {
+        for (j, atv) in rdn.0.iter().enumerate() {
+            if !text.is_empty() {
+                text.push_str(if j == 0 { ", " } else { "+" });
+            }
+            attribute_text(atv, &mut text);
+        }
+    }
+    if text.is_empty() {
+        return "empty subject".into();
+    }
+    // Names come from the input: control characters are masked and length bounded for messages.
+    text.chars().take(512).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// One attribute as x509-cert's Display writes it, without its scan of the whole OID name
+/// database for the common attribute types (a tenth of the chain check's time otherwise).
+fn attribute_text(atv: &x509_cert::attr::AttributeTypeAndValue, out: &mut String) {
+    use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    let key = match atv.oid.to_string().as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        _ => "",
+    };
+    let v = &atv.value;
+    let value = match x509_cert::der::Tagged::tag(v) {
+        Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str()),
+        _ => None,
+    };
+    let (false, Some(value)) = (key.is_empty(), value) else {
+        out.push_str(&atv.to_string());
+        return;
+    };
+    out.push_str(key);
+    out.push('=');
+    let mut chars = value.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || chars.peek().is_none() => out.push_str("\\ "),
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\x00'..='\x1f' | '\x7f' => out.push_str(&format!("\\{:02x}", c as u8)),
+            _ => out.push(c),
+        }
+    }
+}
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+
+fn cert_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned, der: &[u8]) -> CertKey {
+    match spki.algorithm.oid.to_string().as_str() {
+        OID_RSA => match PublicKey::load(der) {
+            Ok(k) => CertKey::Rsa(k),
+            Err(e) => CertKey::Unusable(e.message().to_string()),
+        },
+        OID_EC => {
+            let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            if curve.map(|c| c.to_string()).as_deref() != Some(OID_P256) {
+                return CertKey::Unusable("an EC key on a curve other than P-256".into());
+            }
+            match spki.subject_public_key.as_bytes().map(p256::ecdsa::VerifyingKey::from_sec1_bytes) {
+                Some(Ok(k)) => CertKey::P256(k),
+                _ => CertKey::Unusable("an EC P-256 key whose point is not on the curve".into()),
+            }
+        }
+        other => CertKey::Unusable(format!("a key of algorithm {other}, which is not supported")),
+    }
+}
+
+/// The attestationChallenge of a KeyDescription (Android key attestation):
+/// `SEQUENCE { attestationVersion INTEGER, attestationSecurityLevel ENUMERATED,
+/// keymasterVersion INTEGER, keymasterSecurityLevel ENUMERATED, attestationChallenge OCTET STRING, ... }`.
+pub(crate) fn attestation_challenge(key_description: &[u8]) -> der::Result<Vec<u8>> {
+    let mut r = SliceReader::new(key_description)?;
+    let header = der::Header::decode(&mut r)?;
+    header.tag.assert_eq(Tag::Sequence)?;
+    let body = r.read_slice(header.length)?;
+    // Trailing bytes after the KeyDescription are not covered by any meaning; refuse them.
+    r.finish(())?;
+    let mut r = SliceReader::new(body)?;
+    for expected in [Tag::Integer, Tag::Enumerated, Tag::Integer, Tag::Enumerated] {
+        let h = der::Header::decode(&mut r)?;
+        h.tag.assert_eq(expected)?;
+        r.read_slice(h.length)?;
+    }
+    let challenge = OctetStringRef::decode(&mut r)?;
+    Ok(challenge.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn names_read_as_x509_cert_writes_them() {
+        // Every RDN of the real chain: ours (forward order) against x509-cert's Display per RDN.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/tencent-soter-sample/ask_cert_json.txt");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let mut seen = 0;
+        for pem in v["certs"].as_array().unwrap() {
+            let ders = crate::attestation::decode_certs(pem.as_str().unwrap().as_bytes(), "test").unwrap();
+            let cert = CertificateInner::<Raw>::from_der(&ders[0]).unwrap();
+            for name in [&cert.tbs_certificate.subject, &cert.tbs_certificate.issuer] {
+                let theirs: Vec<String> = name.0.iter().map(|rdn| rdn.to_string()).collect();
+                assert_eq!(name_text(name), theirs.join(", "));
+                seen += theirs.len();
+            }
+        }
+        assert!(seen >= 20);
+        // Escapes, an unknown attribute type and a multi-valued RDN.
+        let name = x509_cert::name::Name::from_str("CN=\\#a\\, b\\ ,OU=y+O=x,2.5.4.99=#0c0178").unwrap();
+        let theirs: Vec<String> = name.0.iter().map(|rdn| rdn.to_string()).collect();
+        assert_eq!(name_text(&name), theirs.join(", "));
+    }
+}

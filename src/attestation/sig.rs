@@ -1,0 +1,130 @@
+//! Certificate signatures: RSA PKCS#1 v1.5 (SHA-256/384/512) and RSASSA-PSS (SHA-256) through this
+//! crate's RSA backend (AWS-LC or pure Rust, as for SOTER signatures), ECDSA P-256 with SHA-256
+//! through the pure-Rust `p256` crate on every build.
+
+use x509_cert::der::{self, asn1::ObjectIdentifier, Decode, Reader, SliceReader, Tag, TagNumber};
+
+use super::cert::{Cert, CertKey};
+use crate::backend::Backend;
+use crate::pkcs1v15::Hash;
+
+const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
+const SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
+const RSA_PSS: &str = "1.2.840.113549.1.1.10";
+const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+const MGF1: &str = "1.2.840.113549.1.1.8";
+/// DER of NULL, the parameters PKCS#1 v1.5 algorithm identifiers carry (or omit).
+const NULL: [u8; 2] = [0x05, 0x00];
+
+/// Why a signature was not accepted.
+#[derive(Debug)]
+pub(crate) enum SigError {
+    /// The algorithm (or its parameters, or the key type) is not one this check supports.
+    Unsupported(String),
+    /// The signature does not verify.
+    Invalid,
+}
+
+/// Whether `signed`'s signature verifies under `signer`'s key.
+pub(crate) fn verify(signed: &Cert, signer: &CertKey) -> Result<(), SigError> {
+    let alg = signed.sig_alg.to_string();
+    let params = signed.sig_params.as_deref();
+    let rsa_hash = match alg.as_str() {
+        SHA256_WITH_RSA => Some(Hash::Sha256),
+        SHA384_WITH_RSA => Some(Hash::Sha384),
+        SHA512_WITH_RSA => Some(Hash::Sha512),
+        _ => None,
+    };
+    match (rsa_hash, alg.as_str(), signer) {
+        (_, _, CertKey::Unusable(why)) => Err(SigError::Unsupported(format!("the signer's key is {why}"))),
+        (Some(hash), _, CertKey::Rsa(key)) => {
+            // RFC 4055: NULL parameters, and verifiers accept them absent too.
+            if params.is_some_and(|p| p != NULL) {
+                return Err(SigError::Unsupported(format!("{alg} with parameters other than NULL")));
+            }
+            key.verify_pkcs1v15(Backend::default(), hash, &signed.tbs, &signed.signature).map_err(|_| SigError::Invalid)
+        }
+        (None, RSA_PSS, CertKey::Rsa(key)) => {
+            let salt = pss_salt_len(params).map_err(SigError::Unsupported)?;
+            let mhash: [u8; 32] = Hash::Sha256.digest(&signed.tbs).try_into().expect("32 bytes");
+            if signed.signature.len() != key.size() {
+                return Err(SigError::Invalid);
+            }
+            key.verify_digest(Backend::default(), &mhash, &signed.signature, Some(salt)).map(|_| ()).map_err(|_| SigError::Invalid)
+        }
+        (None, ECDSA_SHA256, CertKey::P256(key)) => {
+            use p256::ecdsa::signature::Verifier;
+            if params.is_some() {
+                return Err(SigError::Unsupported("ecdsa-with-SHA256 with parameters (RFC 5758 says none)".into()));
+            }
+            let sig = p256::ecdsa::Signature::from_der(&signed.signature).map_err(|_| SigError::Invalid)?;
+            key.verify(&signed.tbs, &sig).map_err(|_| SigError::Invalid)
+        }
+        (Some(_), _, _) | (None, RSA_PSS, _) => Err(SigError::Unsupported(format!("{alg} (RSA) needs an RSA signer key, not {}", signer.describe()))),
+        (None, ECDSA_SHA256, _) => Err(SigError::Unsupported(format!("{alg} (ECDSA) needs an EC P-256 signer key, not {}", signer.describe()))),
+        (None, other, _) => Err(SigError::Unsupported(format!(
+            "the signature algorithm {other} is not supported (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256 with SHA-256 are)"
+        ))),
+    }
+}
+
+/// Salt length from RSASSA-PSS-params, which must name SHA-256 and MGF1 with SHA-256
+/// (their defaults are SHA-1, which is refused) and trailer field 1.
+fn pss_salt_len(params: Option<&[u8]>) -> Result<usize, String> {
+    let bad = |e: der::Error| format!("RSA-PSS parameters cannot be parsed ({e})");
+    let params = params.ok_or("RSA-PSS without parameters means SHA-1, which is not supported")?;
+    let mut r = SliceReader::new(params).map_err(bad)?;
+    let header = der::Header::decode(&mut r).map_err(bad)?;
+    header.tag.assert_eq(Tag::Sequence).map_err(bad)?;
+    let body = r.read_slice(header.length).map_err(bad)?;
+    r.finish(()).map_err(bad)?;
+    let mut r = SliceReader::new(body).map_err(bad)?;
+    let (mut hash, mut mgf_hash, mut salt, mut trailer) = (None, None, 20usize, 1u64);
+    while !r.is_finished() {
+        let h = der::Header::decode(&mut r).map_err(bad)?;
+        let inner = r.read_slice(h.length).map_err(bad)?;
+        let number = match h.tag {
+            Tag::ContextSpecific { constructed: true, number } => number,
+            other => return Err(format!("RSA-PSS parameters hold an unexpected {other}")),
+        };
+        match number {
+            n if n == TagNumber::N0 => hash = Some(algorithm(inner).map_err(bad)?.0),
+            n if n == TagNumber::N1 => {
+                let (oid, p) = algorithm(inner).map_err(bad)?;
+                if oid.to_string() != MGF1 {
+                    return Err(format!("RSA-PSS with mask generation {oid} is not supported"));
+                }
+                mgf_hash = Some(algorithm(&p.ok_or("MGF1 without a hash algorithm")?).map_err(bad)?.0);
+            }
+            n if n == TagNumber::N2 => salt = usize::try_from(small_uint(inner).map_err(bad)?).map_err(|_| "salt length too large")?,
+            n if n == TagNumber::N3 => trailer = small_uint(inner).map_err(bad)?,
+            _ => return Err("RSA-PSS parameters hold an unknown field".into()),
+        }
+    }
+    let is_sha256 = |o: Option<ObjectIdentifier>| o.is_some_and(|o| o.to_string() == SHA256);
+    if !is_sha256(hash) || !is_sha256(mgf_hash) {
+        return Err("RSA-PSS with a hash other than SHA-256 (and MGF1-SHA-256) is not supported".into());
+    }
+    if trailer != 1 {
+        return Err(format!("RSA-PSS trailer field {trailer} is not 1"));
+    }
+    Ok(salt)
+}
+
+/// AlgorithmIdentifier inside an explicit tag: (OID, parameters DER when present).
+fn algorithm(der_bytes: &[u8]) -> der::Result<(ObjectIdentifier, Option<Vec<u8>>)> {
+    let ai = x509_cert::spki::AlgorithmIdentifierOwned::from_der(der_bytes)?;
+    let params = match ai.parameters {
+        None => None,
+        Some(p) => Some(der::Encode::to_der(&p)?),
+    };
+    Ok((ai.oid, params))
+}
+
+/// An INTEGER inside an explicit tag, below 2^32.
+fn small_uint(der_bytes: &[u8]) -> der::Result<u64> {
+    let v = u32::from_der(der_bytes)?;
+    Ok(v as u64)
+}
