@@ -181,7 +181,9 @@ fn memory_store_is_bounded_and_stays_flat() {
     let g = ReplayGuard::with_store(store.clone());
     for i in 0..50_000u64 {
         let s = format!("u{}", i % 500);
-        let c = g.issue_challenge(&s, Duration::from_millis(50)).unwrap();
+        // Long enough to survive a loaded machine between issue and accept; the 1 ms ones below
+        // are the ones left to expire.
+        let c = g.issue_challenge(&s, TTL).unwrap();
         let json = format!("{{\"raw\":\"{c}\",\"counter\":{},\"cpu_id\":\"c\",\"uid\":\"u\"}}", i + 1);
         g.accept(json.as_bytes(), &s, None, None).unwrap();
         if i % 100 == 0 {
