@@ -1,6 +1,7 @@
 //! The checks every backend must make, in one call: the signature over the exact bytes, then the
 //! challenge binding, the device binding and the counter. A valid signature alone proves nothing.
 
+use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::SaltLen;
@@ -31,21 +32,24 @@ impl Expectations {
 /// `SignatureInvalid`, `ChallengeMismatch`, `DeviceMismatch`, `CounterReplay` (or an input error:
 /// malformed signature or JSON).
 pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expect: &Expectations) -> Result<ResultJson> {
+    authenticate_with(Backend::default(), key, result_json, signature, expect)
+}
+
+/// [`authenticate`] on an explicitly chosen backend (see [`Backend`]).
+pub fn authenticate_with(
+    backend: Backend,
+    key: &PublicKey,
+    result_json: &[u8],
+    signature: &[u8],
+    expect: &Expectations,
+) -> Result<ResultJson> {
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
     // The signature is checked before a parse error is reported, so tampering that breaks the
-    // JSON still reads as a bad signature.
-    let parsed = ResultJson::parse(result_json);
-    let salt = match (expect.salt_len, &parsed) {
-        (SaltLen::Default, Ok(p)) => {
-            SaltLen::Exact(p.rsa_pss_saltlen.map_or(crate::pss::DEFAULT_SALT_LEN, |s| s as usize))
-        }
-        (SaltLen::Default, Err(_)) => SaltLen::Exact(crate::pss::DEFAULT_SALT_LEN),
-        (other, _) => other,
-    };
-    key.verify(result_json, signature, salt)?;
-    let parsed = parsed?;
+    // JSON still reads as a bad signature. The salt rule is `verify`'s own (SaltLen::resolve).
+    key.verify_with(backend, result_json, signature, expect.salt_len)?;
+    let parsed = ResultJson::parse(result_json)?;
     if !constant_time_eq(parsed.raw.as_bytes(), expect.challenge.as_bytes()) {
         return Err(Error::new(
             ErrorKind::ChallengeMismatch,

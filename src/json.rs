@@ -4,6 +4,7 @@
 //! check on *decoded* names (`"r\u0061w"` is `raw`). It never re-serializes anything.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -11,6 +12,8 @@ use crate::error::{Error, ErrorKind, Result};
 pub const MAX_DOCUMENT: usize = 64 * 1024;
 /// Nesting bound (the top-level object is depth 1). SOTER documents are flat.
 pub const MAX_DEPTH: usize = 16;
+/// Bound on top-level members (a resultJSON has about a dozen; vendors add a few).
+pub const MAX_MEMBERS: usize = 256;
 
 /// A top-level member: decoded name, the value's exact source text, and its scalar reading.
 #[derive(Debug, Clone)]
@@ -56,6 +59,9 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
     }
     p.pos += 1;
     let mut members: Vec<Member<'a>> = Vec::with_capacity(16);
+    // Names seen so far: the duplicate check is one hash lookup per member (linear overall), and
+    // the member count is bounded, so hostile documents cost what genuine ones cost per byte.
+    let mut seen: HashSet<Cow<'a, str>> = HashSet::with_capacity(16);
     p.ws();
     if p.peek() == Some(b'}') {
         p.pos += 1;
@@ -72,7 +78,13 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
             let start = p.pos;
             let value = p.value(2)?;
             let raw = &text[start..p.pos];
-            if members.iter().any(|m| m.name == name) {
+            if members.len() == MAX_MEMBERS {
+                return Err(Error::new(
+                    ErrorKind::InputTooLarge,
+                    format!("the {what} has more than {MAX_MEMBERS} fields"),
+                ));
+            }
+            if !seen.insert(name.clone()) {
                 return Err(Error::new(
                     ErrorKind::DuplicateField,
                     format!("the {what} has the field \"{}\" twice", printable(&name)),

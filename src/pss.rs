@@ -41,6 +41,21 @@ impl SaltLen {
     }
 }
 
+impl SaltLen {
+    /// The salt length this rule requires for `message`, or None for "any" ([`SaltLen::Auto`]).
+    /// The one place the default rule lives: `rsa_pss_saltlen` of the signed JSON object when it
+    /// has a usable one (decoded as the parser decodes it, escapes included), else 20. Every path
+    /// that verifies with the default salt (`verify`, `authenticate`, `verify_auth_key`, the
+    /// emulator) goes through here, so they cannot disagree.
+    pub fn resolve(self, message: &[u8]) -> Option<usize> {
+        match self {
+            SaltLen::Default => Some(crate::result_json::signed_salt_len(message).unwrap_or(DEFAULT_SALT_LEN)),
+            SaltLen::Exact(n) => Some(n),
+            SaltLen::Auto => None,
+        }
+    }
+}
+
 /// A successful verification: which salt length the signature had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verified {
@@ -88,11 +103,7 @@ impl PublicKey {
     /// `verify` on a chosen backend (both give the same answers; see the differential tests).
     pub fn verify_with(&self, backend: Backend, message: &[u8], signature: &[u8], salt: SaltLen) -> Result<Verified> {
         let sig = decode_signature(signature, self.size())?;
-        let salt = match salt {
-            SaltLen::Default => Some(crate::result_json::salt_len_hint(message).unwrap_or(DEFAULT_SALT_LEN)),
-            SaltLen::Exact(n) => Some(n),
-            SaltLen::Auto => None,
-        };
+        let salt = salt.resolve(message);
         let mhash: [u8; H_LEN] = Sha256::digest(message).into();
         self.verify_digest(backend, &mhash, &sig, salt)
     }

@@ -159,11 +159,13 @@ impl AuthKeyJson {
     }
 }
 
-/// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one. Used to pick the
-/// default salt length; the value is covered by the signature, so it cannot be forged.
-pub(crate) fn salt_len_hint(message: &[u8]) -> Option<usize> {
-    // Cheap filter: only JSON objects mentioning the field are parsed.
-    if message.first() != Some(&b'{') || memchr::memmem::find(message, b"saltlen").is_none() {
+/// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one (see
+/// [`crate::SaltLen::resolve`], the only caller). The value is covered by the signature, so it
+/// cannot be forged.
+pub(crate) fn signed_salt_len(message: &[u8]) -> Option<usize> {
+    // Cheap filter on the hot path, sound for the parser's decoding: the decoded name
+    // "rsa_pss_saltlen" appears in the bytes literally, or some name is written with escapes.
+    if memchr::memmem::find(message, b"saltlen").is_none() && memchr::memchr(b'\\', message).is_none() {
         return None;
     }
     let members = json::parse_object(message, "message").ok()?;
@@ -226,10 +228,16 @@ mod tests {
     }
 
     #[test]
-    fn saltlen_hint() {
-        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":32}"#), Some(32));
-        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":"32"}"#), Some(32));
-        assert_eq!(salt_len_hint(br#"{"raw":"c"}"#), None);
-        assert_eq!(salt_len_hint(b"not json saltlen"), None);
+    fn signed_salt_len_follows_the_parser() {
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_saltlen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_saltlen":"32"}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c"}"#), None);
+        assert_eq!(signed_salt_len(b"not json saltlen"), None);
+        // What the parser decodes, the rule sees: escaped names and leading whitespace.
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_salt\u006cen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c","\u0072sa_pss_saltlen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(b" \n{\"rsa_pss_saltlen\":32}"), Some(32));
+        let parsed = ResultJson::parse(br#" {"raw":"c","counter":1,"cpu_id":"x","uid":"u","rsa_pss_salt\u006cen":32}"#).unwrap();
+        assert_eq!(parsed.rsa_pss_saltlen, Some(32));
     }
 }

@@ -463,7 +463,7 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
         .ok_or_else(|| Fail("--threads must be between 1 and 256".into()))?;
     let backend = match o.get("backend") {
         None => Backend::default(),
-        Some(name) => *Backend::available().iter().find(|b| b.name() == name)
+        Some(name) => Backend::by_name(name)
             .ok_or_else(|| Fail(format!("backend `{name}` is not in this build")))?,
     };
     let device = Device::with_key(soter_verify::testing::KeyPair::generate(bits)?)?;

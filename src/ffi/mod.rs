@@ -162,6 +162,43 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
 }
 
+/// An enum that C passes in, by value or inside a struct. C hands over a plain integer: any
+/// `int` is a legal C value of a C enum type, but not every integer is a Rust enum value (a
+/// Rust enum holding anything else is undefined behaviour; a `match` on it jumps anywhere). So
+/// exports take `int32_t` and convert here; an unknown value is `SOTER_STATUS_INVALID_ARGUMENT`.
+pub(crate) trait CEnum: Sized + Copy + 'static {
+    /// Every variant (the `c_enum!` macro proves the list is complete).
+    const ALL: &'static [Self];
+    /// The C type's name, for messages.
+    const NAME: &'static str;
+    fn value(self) -> i32;
+
+    /// The variant whose value is `v`, or InvalidArgument naming the parameter.
+    fn from_c(v: i32, param: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.value() == v)
+            .ok_or_else(|| Error::arg(format!("{param} = {v} is not a {} value", Self::NAME)))
+    }
+}
+
+/// Implements [`CEnum`] for a fieldless `#[repr(C)]` enum; lists every variant, and fails to
+/// compile when one is missing (the exhaustive match below).
+macro_rules! c_enum {
+    ($t:ident { $($v:ident),+ $(,)? }) => {
+        impl $crate::ffi::CEnum for $t {
+            const ALL: &'static [Self] = &[$($t::$v),+];
+            const NAME: &'static str = stringify!($t);
+            fn value(self) -> i32 {
+                const _: fn($t) = |x| match x { $($t::$v => {}),+ };
+                self as i32
+            }
+        }
+    };
+}
+pub(crate) use c_enum;
+
 /// A (pointer, length) input. NULL is allowed only with length 0.
 ///
 /// # Safety

@@ -24,9 +24,10 @@ mod token;
 mod transport;
 
 pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient};
+pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
-pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource};
+pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource, MAX_TOKEN_LIFETIME};
 
 /// WeChat's API host over HTTPS.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
