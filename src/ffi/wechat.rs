@@ -26,6 +26,15 @@ pub struct SoterWechatClient(WeChatClient);
 /// `soter_face_info_free`. Strings it hands out are borrowed from it.
 pub struct SoterFaceInfo(FaceInfo);
 
+impl SoterFaceInfo {
+    /// A handle for a parsed result, for Rust code that drives the C ABI (the fuzzer); free it
+    /// with `soter_face_info_free`. Not a supported API.
+    #[doc(hidden)]
+    pub fn into_raw(info: FaceInfo) -> *mut SoterFaceInfo {
+        into_handle(SoterFaceInfo(info))
+    }
+}
+
 /// Where the client gets its access token.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

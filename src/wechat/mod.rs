@@ -90,6 +90,11 @@ pub mod fuzzing {
         Ok(match endpoint {
             Endpoint::Token | Endpoint::StableToken => {
                 let (t, e) = client::parse_token_response(&obj, what)?;
+                // Through the cache as the client does: any lifetime WeChat sends must be
+                // stored without overflow, and served back.
+                let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300));
+                let used = cache.get(&super::TokenSource::StableToken, &|_| Ok((t.clone(), e)))?;
+                assert!(used.token == t, "the cache serves what it fetched");
                 Parsed::Token(t, e)
             }
             Endpoint::VerifySignature => Parsed::VerifySignature(soter::parse_verify_signature(&client::api_result(obj, what)?)?),
