@@ -9,7 +9,6 @@ import gzip
 import http.server
 import subprocess
 import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Callable, Optional
 import pytest
 
 import soter_verify
+import exit_child
 from conftest import REPO_ROOT, skip_unless_wechat
 from soter_verify import FixedToken, PublicKey, WeChatClient, _native
 
@@ -121,54 +121,14 @@ def test_re_entrant_token_callback_fails_clearly(emu: WeChatEmulator, phone: Dev
 
 # ---- 2. interpreter exit with a call in flight -------------------------------------------------
 
-CHILD = textwrap.dedent(
-    """
-    import atexit, sys, threading, time
-    # atexit runs last-registered first: this sleep runs after every finalizer that runs at exit,
-    # so the daemon thread's slow call comes back while the interpreter is still there.
-    atexit.register(time.sleep, 3.0)
-
-    import soter_verify
-    from soter_verify import _native as N
-
-    base, openid, doc, sig, check_frees = sys.argv[1:6]
-    in_call = threading.Event()
-    returned = threading.Event()
-    if check_frees == "1":
-        real_free = N.lib.soter_wechat_client_free
-        def watched_free(ptr):
-            if in_call.is_set() and not returned.is_set():
-                sys.stderr.write("FREED-UNDER-A-CALL\\n")
-                sys.stderr.flush()
-            real_free(ptr)
-        N.lib.soter_wechat_client_free = watched_free
-
-    def tokens(force):
-        return "EXIT-TOKEN", 600
-
-    client = soter_verify.WeChatClient("wx-exit", base_url=base, token_source=tokens)
-
-    def slow_call():
-        in_call.set()
-        ok = client.soter_verify_signature(openid, doc, sig)
-        returned.set()
-        print("CALL-RETURNED", ok, flush=True)
-
-    threading.Thread(target=slow_call, daemon=True).start()
-    in_call.wait()
-    time.sleep(0.3)  # the call is now waiting on the emulator's delay
-    print("MAIN-EXITS", flush=True)
-    """
-)
-
-
 def run_exit_child(emu: WeChatEmulator, phone: Device, check_frees: bool, prefix: list[str]) -> subprocess.CompletedProcess[str]:
     emu.register_device(OPENID, phone.public_key_pem)
     emu.add_token("EXIT-TOKEN", 600)
     emu.inject_fault("delay", 1, path="/cgi-bin/soter/verify_signature", delay=1.5)
     doc, sig = phone.sign_result("exit")
     return subprocess.run(
-        [*prefix, sys.executable, "-c", CHILD, emu.base_url, OPENID, doc.decode(), sig, "1" if check_frees else "0"],
+        [*prefix, sys.executable, str(Path(exit_child.__file__)), emu.base_url, OPENID, doc.decode(), sig,
+         "1" if check_frees else "0", "3"],
         capture_output=True,
         text=True,
         timeout=120,
