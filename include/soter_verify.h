@@ -264,11 +264,13 @@ typedef struct {
 // WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
 // Write the token (printable ASCII, not NUL-terminated) into `buf` (capacity `cap`, 4096
 // bytes), its length to `*len`, and its remaining validity in seconds to `*expires_in` (0 or
-// negative: cache it until WeChat rejects it). Return 0 on success, anything else on failure
-// (the call then fails with `SOTER_STATUS_TOKEN`).
+// negative: cache it until WeChat rejects it; above 86400: taken as 86400). Return 0 on success,
+// anything else on failure (the call then fails with `SOTER_STATUS_TOKEN`).
 //
 // Called on whichever thread needs the token, never concurrently for one client (single
-// flight). It must not call back into the same client. `user_data` is passed through as given.
+// flight). It must not call back into the same client: a call that needs a token from inside
+// the callback fails at once with `SOTER_STATUS_INVALID_ARGUMENT`. `user_data` is passed
+// through as given.
 typedef int32_t (*SoterTokenCallback)(void *user_data,
                                       bool force_refresh,
                                       uint8_t *buf,
@@ -289,7 +291,8 @@ typedef struct {
   uint32_t connect_timeout_ms;
   // Overall timeout of one HTTP attempt in ms (0 = 15000).
   uint32_t timeout_ms;
-  // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret.
+  // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
+  // plain http base URL it must be on loopback unless `allow_insecure_http`.
   const uint8_t *proxy;
   size_t proxy_len;
   // Attempts per call for errcode -1, HTTP 5xx and connection failures (0 = 3; at most 10).

@@ -378,8 +378,8 @@ impl Emulator {
         if config.appid.is_empty() || config.secret.is_empty() {
             return Err(Error::new(ErrorKind::Config, "the emulator needs an appid and a secret"));
         }
-        if config.token_lifetime < Duration::from_secs(1) {
-            return Err(Error::new(ErrorKind::Config, "the token lifetime must be at least 1 second"));
+        if config.token_lifetime < Duration::from_secs(1) || config.token_lifetime > Duration::from_secs(365 * 24 * 3600) {
+            return Err(Error::new(ErrorKind::Config, "the token lifetime must be 1 second to 365 days"));
         }
         if config.max_connections == 0 || config.max_entries == 0 {
             return Err(Error::new(ErrorKind::Config, "max_connections and max_entries must be at least 1"));
@@ -948,6 +948,76 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
 }
 
 struct AdminView<'a>(&'a Inner);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(max_entries: usize) -> Emulator {
+        let mut cfg = EmulatorConfig::new("wxbounded", "bounded-secret");
+        cfg.max_entries = max_entries;
+        Emulator::start(cfg).unwrap()
+    }
+
+    #[test]
+    fn stores_are_bounded() {
+        let emu = small(5);
+        let inner = &emu.inner;
+        for i in 0..50 {
+            let mut st = inner.lock();
+            issue(inner, &mut st);
+            drop(st);
+            emu.add_token(&format!("added-{i}"), Duration::from_secs(60));
+            let _ = getverifyid(inner, &json!({"openid": "o", "out_seq_no": format!("s{i}"),
+                "cert_info": {"cert_type": "IDENTITY_CARD", "cert_name": "n", "cert_no": "1"}}));
+            emu.inject_fault(Fault::new(FaultKind::SystemBusy, 1));
+        }
+        emu.register_person(Person::new("o_p", "n", "1")).unwrap();
+        for _ in 0..50 {
+            emu.issue_verify_result("o_p").unwrap();
+        }
+        let st = inner.lock();
+        assert!(st.tokens.len() <= 5, "{}", st.tokens.len());
+        assert!(st.sessions.len() <= 5);
+        assert!(st.tickets.len() <= 5);
+        assert!(st.faults.len() <= 5);
+        drop(st);
+        // The newest entries are the ones kept.
+        assert!(emu.inner.lock().tokens.contains_key("added-49"));
+        for i in 0..4 {
+            emu.register_person(Person::new(format!("o_{i}"), "n", "1")).unwrap();
+        }
+        let e = emu.register_person(Person::new("o_full", "n", "1")).unwrap_err();
+        assert!(e.message().contains("at most 5"), "{}", e.message());
+        emu.register_person(Person::new("o_p", "other", "2")).unwrap(); // replacing is fine
+    }
+
+    #[test]
+    fn expired_entries_make_room_first() {
+        let emu = small(3);
+        emu.add_token("old-1", Duration::from_secs(60));
+        emu.add_token("old-2", Duration::from_secs(60));
+        emu.expire_tokens();
+        emu.add_token("keep", Duration::from_secs(600));
+        emu.add_token("new", Duration::from_secs(600));
+        let st = emu.inner.lock();
+        assert!(st.tokens.contains_key("keep") && st.tokens.contains_key("new"));
+        assert!(!st.tokens.contains_key("old-1") && !st.tokens.contains_key("old-2"));
+    }
+
+    #[test]
+    fn absurd_settings_are_refused() {
+        let mut cfg = EmulatorConfig::new("wx", "s");
+        cfg.token_lifetime = Duration::from_secs(u64::MAX);
+        assert_eq!(Emulator::start(cfg).unwrap_err().kind(), ErrorKind::Config);
+        let mut cfg = EmulatorConfig::new("wx", "s");
+        cfg.max_connections = 0;
+        assert_eq!(Emulator::start(cfg).unwrap_err().kind(), ErrorKind::Config);
+        let emu = small(3);
+        emu.add_token("forever", Duration::MAX); // clamped, no overflow
+        assert!(emu.inner.lock().tokens.contains_key("forever"));
+    }
+}
 
 /// The emulator's request parsing without a socket, for the fuzzer (`fuzz/`). Not a supported
 /// API: it may change at any time.

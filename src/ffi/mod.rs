@@ -414,6 +414,27 @@ mod tests {
     }
 
     #[test]
+    fn c_enums_take_their_values_and_refuse_the_rest() {
+        fn check<E: CEnum + std::fmt::Debug + PartialEq>(count: i32) {
+            assert_eq!(E::ALL.len() as i32, count, "{}", E::NAME);
+            for (i, e) in E::ALL.iter().enumerate() {
+                assert_eq!(e.value(), i as i32);
+                assert_eq!(E::from_c(i as i32, "x").unwrap(), *e);
+            }
+            for bad in [count, count + 1, 1000, -1, i32::MAX, i32::MIN] {
+                let err = E::from_c(bad, "param").unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+                assert!(err.message().contains("param") && err.message().contains(E::NAME), "{}", err.message());
+            }
+        }
+        check::<SoterField>(9);
+        check::<SoterTokenSource>(6);
+        check::<SoterFaceField>(6);
+        check::<SoterFaceNumber>(4);
+        check::<SoterFault>(7);
+    }
+
+    #[test]
     fn messages_never_carry_nul_bytes() {
         let e = Error::input("a\0b");
         let c = SoterError::from_error(&e);

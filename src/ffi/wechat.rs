@@ -60,11 +60,13 @@ c_enum!(SoterTokenSource { Stable, Classic, Fixed, Callback, CloudOpenApi, Cloud
 /// WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
 /// Write the token (printable ASCII, not NUL-terminated) into `buf` (capacity `cap`, 4096
 /// bytes), its length to `*len`, and its remaining validity in seconds to `*expires_in` (0 or
-/// negative: cache it until WeChat rejects it). Return 0 on success, anything else on failure
-/// (the call then fails with `SOTER_STATUS_TOKEN`).
+/// negative: cache it until WeChat rejects it; above 86400: taken as 86400). Return 0 on success,
+/// anything else on failure (the call then fails with `SOTER_STATUS_TOKEN`).
 ///
 /// Called on whichever thread needs the token, never concurrently for one client (single
-/// flight). It must not call back into the same client. `user_data` is passed through as given.
+/// flight). It must not call back into the same client: a call that needs a token from inside
+/// the callback fails at once with `SOTER_STATUS_INVALID_ARGUMENT`. `user_data` is passed
+/// through as given.
 pub type SoterTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, force_refresh: bool, buf: *mut u8, cap: usize, len: *mut usize, expires_in: *mut i64) -> i32>;
 
@@ -82,7 +84,8 @@ pub struct SoterClientOptions {
     pub connect_timeout_ms: u32,
     /// Overall timeout of one HTTP attempt in ms (0 = 15000).
     pub timeout_ms: u32,
-    /// HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret.
+    /// HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
+    /// plain http base URL it must be on loopback unless `allow_insecure_http`.
     pub proxy: *const u8,
     pub proxy_len: usize,
     /// Attempts per call for errcode -1, HTTP 5xx and connection failures (0 = 3; at most 10).
