@@ -17,7 +17,6 @@ from typing import Any, Callable, Optional
 import pytest
 
 import soter_verify
-import exit_child
 from conftest import REPO_ROOT, skip_unless_wechat
 from soter_verify import FixedToken, PublicKey, WeChatClient, _native
 
@@ -27,6 +26,7 @@ from soter_verify.testing import Device, WeChatEmulator  # noqa: E402
 
 OPENID = "o_hardening"
 HOSTILE = REPO_ROOT / "tests" / "vectors" / "hostile"
+EXIT_CHILD = Path(__file__).with_name("exit_child.py")
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def run_exit_child(emu: WeChatEmulator, phone: Device, check_frees: bool, prefix
     emu.inject_fault("delay", 1, path="/cgi-bin/soter/verify_signature", delay=1.5)
     doc, sig = phone.sign_result("exit")
     return subprocess.run(
-        [*prefix, sys.executable, str(Path(exit_child.__file__)), emu.base_url, OPENID, doc.decode(), sig,
+        [*prefix, sys.executable, str(EXIT_CHILD), emu.base_url, OPENID, doc.decode(), sig,
          "1" if check_frees else "0", "3"],
         capture_output=True,
         text=True,
