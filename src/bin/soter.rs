@@ -91,7 +91,7 @@ expired_token, http_500, delay, malformed_body or drop_connection (count -1: unt
 POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
 POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire.
 Admin requests must name a loopback Host, and POSTs must send Content-Type: application/json
-(so a web page on this machine cannot drive them). Limits: 64 connections, 30 s idle, 10 s per
+(so a web page on this machine cannot drive them). Limits: 128 connections, 30 s idle, 10 s per
 request, 10 000 tokens, sessions and registrations each.
 ";
 

@@ -22,7 +22,7 @@
 //! when they POST, send `Content-Type: application/json` (what a web page can send without a CORS
 //! preflight is refused: 415), so a browser on the same machine cannot drive the admin API.
 //!
-//! Limits (see [`EmulatorConfig`]): at most 64 connections at once (more are answered 503 and
+//! Limits (see [`EmulatorConfig`]): at most 128 connections at once (more are answered 503 and
 //! closed), an idle connection is closed after 30 s, a request must arrive whole within 10 s of its
 //! first byte, and tokens, sessions, tickets, devices and people are each bounded (10 000; the
 //! expired, then the oldest tokens, sessions and tickets make room).
@@ -69,7 +69,7 @@ pub struct EmulatorConfig {
     pub classic_grace: Duration,
     /// Accept calls with no token, as cloud hosting's open API sidecar does.
     pub open_api: bool,
-    /// Connections served at once (64); more are answered 503 and closed.
+    /// Connections served at once (128); more are answered 503 and closed.
     pub max_connections: usize,
     /// An idle keep-alive connection is closed after this long (30 s).
     pub idle_timeout: Duration,
@@ -101,7 +101,7 @@ impl EmulatorConfig {
             token_lifetime: Duration::from_secs(7200),
             classic_grace: Duration::from_secs(300),
             open_api: false,
-            max_connections: 64,
+            max_connections: 128,
             idle_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
             max_entries: 10_000,
