@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use soter_verify::ffi::*;
-use soter_verify::testing::{Device, KeyPair};
 use soter_verify::wechat::fuzzing::{parse_response, Endpoint, Parsed};
 
 struct Handles {
@@ -22,44 +21,41 @@ struct Handles {
     face: usize,
     key: usize,
     emu: usize,
-    json: Vec<u8>,
-    sig: String,
 }
+
+// Committed vectors (no key generation: it would take the fuzzer's whole budget under ASan).
+const KEY_PEM: &[u8] = include_bytes!("../../tests/vectors/hostile/key.pem");
+/// Signed with salt 32, announced as `rsa_pss_salt\u006cen`: the default rule gives 32.
+const JSON: &[u8] = include_bytes!("../../tests/vectors/hostile/saltlen_escaped.json");
+const SIG: &[u8] = include_bytes!("../../tests/vectors/hostile/saltlen_escaped.sig");
+const ASK_PEM: &[u8] = include_bytes!("../../tests/vectors/tencent-soter-sample/ask.pem");
+const AK_JSON: &[u8] = include_bytes!("../../tests/vectors/tencent-soter-sample/auth_key_json.txt");
+const AK_SIG: &[u8] = include_bytes!("../../tests/vectors/tencent-soter-sample/auth_key_signature.bin");
 
 fn handles() -> &'static Handles {
     static H: OnceLock<Handles> = OnceLock::new();
     H.get_or_init(|| unsafe {
-        let device = Device::new().unwrap();
-        let ask = KeyPair::generate(2048).unwrap();
-        let (json, sig) = device.sign_result("fuzz", 20).unwrap();
         let mut result = null_mut();
-        assert_eq!(soter_result_json_parse(json.as_ptr(), json.len(), &mut result, null_mut()), SoterStatus::Ok);
-        let pem = ask.public_key().to_pem();
+        assert_eq!(soter_result_json_parse(JSON.as_ptr(), JSON.len(), &mut result, null_mut()), SoterStatus::Ok);
         let mut ask_key = null_mut();
-        assert_eq!(soter_key_load(pem.as_ptr(), pem.len(), &mut ask_key, null_mut()), SoterStatus::Ok);
-        let (ak_json, ak_sig) = device.signed_auth_key(&ask).unwrap();
+        assert_eq!(soter_key_load(ASK_PEM.as_ptr(), ASK_PEM.len(), &mut ask_key, null_mut()), SoterStatus::Ok);
         let mut auth_key = null_mut();
-        let st = soter_verify_auth_key(ask_key, ak_json.as_ptr(), ak_json.len(), ak_sig.as_ptr(), ak_sig.len(), &mut auth_key, null_mut());
+        let st = soter_verify_auth_key(ask_key, AK_JSON.as_ptr(), AK_JSON.len(), AK_SIG.as_ptr(), AK_SIG.len(), &mut auth_key, null_mut());
         assert_eq!(st, SoterStatus::Ok);
         soter_key_free(ask_key);
         let body = br#"{"errcode":0,"errmsg":"ok","identify_ret":0,"openid":"o","id_card_number_md5":"x"}"#;
         let Ok(Parsed::FaceInfo(info)) = parse_response(Endpoint::FaceGetInfo, 200, body) else { panic!("face fixture") };
-        let dev_pem = device.public_key_pem();
         let mut key = null_mut();
-        assert_eq!(soter_key_load(dev_pem.as_ptr(), dev_pem.len(), &mut key, null_mut()), SoterStatus::Ok);
+        assert_eq!(soter_key_load(KEY_PEM.as_ptr(), KEY_PEM.len(), &mut key, null_mut()), SoterStatus::Ok);
+        let mut emu = null_mut();
+        let st = soter_emulator_start(b"wxfuzz".as_ptr(), 6, b"fuzz-secret".as_ptr(), 11, null(), &mut emu, null_mut());
+        assert_eq!(st, SoterStatus::Ok);
         Handles {
             result: result as usize,
             auth_key: auth_key as usize,
             face: SoterFaceInfo::into_raw(info) as usize,
             key: key as usize,
-            emu: {
-                let mut out = null_mut();
-                let st = soter_emulator_start(b"wxfuzz".as_ptr(), 6, b"fuzz-secret".as_ptr(), 11, null(), &mut out, null_mut());
-                assert_eq!(st, SoterStatus::Ok);
-                out as usize
-            },
-            json,
-            sig,
+            emu: emu as usize,
         }
     })
 }
@@ -125,19 +121,18 @@ fuzz_target!(|data: &[u8]| {
                 }
                 5 => {
                     let st = status_of(|err| {
-                        soter_key_verify(h.key as *const _, h.json.as_ptr(), h.json.len(), h.sig.as_ptr(), h.sig.len(), v, null_mut(), err)
+                        soter_key_verify(h.key as *const _, JSON.as_ptr(), JSON.len(), SIG.as_ptr(), SIG.len(), v, null_mut(), err)
                     });
                     match v {
-                        -1 | 20 => assert_eq!(st, SoterStatus::Ok),
-                        -2 => assert_eq!(st, SoterStatus::Ok),
+                        -1 | -2 | 32 => assert_eq!(st, SoterStatus::Ok),
                         n if n < -2 => assert_eq!(st, SoterStatus::InvalidArgument),
                         _ => assert_eq!(st, SoterStatus::SignatureInvalid, "salt {v}"),
                     }
                 }
                 6 => {
                     let e = SoterExpectations {
-                        challenge: b"fuzz".as_ptr(),
-                        challenge_len: 4,
+                        challenge: b"salt-rule".as_ptr(),
+                        challenge_len: 9,
                         cpu_id: null(),
                         cpu_id_len: 0,
                         uid: null(),
@@ -147,10 +142,13 @@ fuzz_target!(|data: &[u8]| {
                         salt_len: v,
                     };
                     let st = status_of(|err| {
-                        soter_authenticate(h.key as *const _, h.json.as_ptr(), h.json.len(), h.sig.as_ptr(), h.sig.len(), &e, null_mut(), err)
+                        soter_authenticate(h.key as *const _, JSON.as_ptr(), JSON.len(), SIG.as_ptr(), SIG.len(), &e, null_mut(), err)
                     });
-                    if v < -2 {
-                        assert_eq!(st, SoterStatus::InvalidArgument);
+                    match v {
+                        n if n < -2 => assert_eq!(st, SoterStatus::InvalidArgument),
+                        -1 | -2 | 32 if e.has_min_counter && e.min_counter > 3 => assert_eq!(st, SoterStatus::CounterReplay),
+                        -1 | -2 | 32 => assert_eq!(st, SoterStatus::Ok),
+                        _ => assert_eq!(st, SoterStatus::SignatureInvalid, "salt {v}"),
                     }
                 }
                 7 => {
