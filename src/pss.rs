@@ -329,6 +329,11 @@ mod tests {
         assert_eq!(decode_signature(&raw, 256).unwrap(), raw);
         let b64 = crate::base64::encode(&raw);
         assert_eq!(decode_signature(b64.as_bytes(), 256).unwrap(), raw);
+        // Whitespace is tolerated, well beyond a line-wrapped signature (the cap is 8 KiB).
+        let spaced: String = b64.chars().flat_map(|c| [c, ' ', '\r', '\n']).collect();
+        assert!(spaced.len() > 1300);
+        assert_eq!(decode_signature(spaced.as_bytes(), 256).unwrap(), raw);
+        assert_eq!(MAX_SIGNATURE_INPUT, 8 * 1024);
         assert_eq!(decode_signature(b"", 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(&vec![b'A'; MAX_SIGNATURE_INPUT + 1], 256).unwrap_err().kind(), ErrorKind::InputTooLarge);
         assert!(decode_signature(&vec![b'A'; MAX_SIGNATURE_INPUT], 256).is_err());
