@@ -116,13 +116,8 @@ impl PublicKey {
         // RSAVP1 gives k bytes; when emBits is a multiple of 8 the first byte must be zero.
         let (lead, em) = decoded.split_at(decoded.len() - em_len);
         let bad = || Error::new(ErrorKind::SignatureInvalid, "the signature does not verify");
-        if lead.iter().any(|&b| b != 0) || em_len < H_LEN + 2 || em[em_len - 1] != 0xbc {
+        if lead.iter().any(|&b| b != 0) || encoding_too_short(em_len, salt) || em[em_len - 1] != 0xbc {
             return Err(bad());
-        }
-        if let Some(s) = salt {
-            if em_len < H_LEN + s + 2 {
-                return Err(bad());
-            }
         }
         let (masked_db, rest) = em.split_at(em_len - H_LEN - 1);
         let h = &rest[..H_LEN];
@@ -155,6 +150,14 @@ impl PublicKey {
         }
         Ok(Verified { salt_len: salt_bytes.len() })
     }
+}
+
+/// Whether an encoding of `em_len` bytes cannot hold a hash, the two fixed bytes and the salt.
+/// An early exit and a guard for the slicing below; never the only reason for a verdict (keys
+/// have at least 2048 bits, so em_len >= 255, and a salt that does not fit never equals the salt
+/// length recovered from DB, which is checked later): `make mutants` treats it as equivalent.
+fn encoding_too_short(em_len: usize, salt: Option<usize>) -> bool {
+    em_len < H_LEN + 2 || salt.is_some_and(|s| em_len < (H_LEN + 2).saturating_add(s))
 }
 
 /// `db ^= MGF1-SHA256(seed, db.len())`.
@@ -274,6 +277,7 @@ mod tests {
         assert_eq!(verdict(kp, MSG, &sig, SaltLen::Exact(max)), Ok(max));
         assert_eq!(verdict(kp, MSG, &sig, SaltLen::Exact(max + 1)), Err(ErrorKind::SignatureInvalid));
         assert_eq!(verdict(kp, MSG, &sig, SaltLen::Exact(usize::MAX / 2)), Err(ErrorKind::SignatureInvalid));
+        assert_eq!(verdict(kp, MSG, &sig, SaltLen::Exact(usize::MAX)), Err(ErrorKind::SignatureInvalid));
     }
 
     /// Each early check of EMSA-PSS-VERIFY refuses on its own: the hash over the salt would still
@@ -334,6 +338,12 @@ mod tests {
         assert!(spaced.len() > 1300);
         assert_eq!(decode_signature(spaced.as_bytes(), 256).unwrap(), raw);
         assert_eq!(MAX_SIGNATURE_INPUT, 8 * 1024);
+        // Exactly at the cap is accepted; one byte more is not.
+        let mut at_cap = b64.clone().into_bytes();
+        at_cap.resize(MAX_SIGNATURE_INPUT, b' ');
+        assert_eq!(decode_signature(&at_cap, 256).unwrap(), raw);
+        at_cap.push(b' ');
+        assert_eq!(decode_signature(&at_cap, 256).unwrap_err().kind(), ErrorKind::InputTooLarge);
         assert_eq!(decode_signature(b"", 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(&vec![b'A'; MAX_SIGNATURE_INPUT + 1], 256).unwrap_err().kind(), ErrorKind::InputTooLarge);
         assert!(decode_signature(&vec![b'A'; MAX_SIGNATURE_INPUT], 256).is_err());
