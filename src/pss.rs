@@ -304,6 +304,12 @@ mod tests {
         assert_eq!(verdict(kp, MSG, &sig, SaltLen::Auto), bad, "a non-zero byte before EM");
         let sig = Encoding::new(20, 0).sign(kp, MSG);
         assert_eq!(verdict(kp, MSG, &sig, SaltLen::Auto), Ok(20));
+        // There every bit of EM's first byte is in use: one with the top bit set verifies.
+        let x = (0..=255u8)
+            .filter_map(|seed| Encoding::new(20, seed).encode(kp.public_key(), MSG))
+            .find(|x| x[1] & 0x80 != 0)
+            .expect("an encoding with the top bit set");
+        assert_eq!(verdict(kp, MSG, &kp.raw_private_op(&x), SaltLen::Exact(20)), Ok(20));
     }
 
     #[test]
