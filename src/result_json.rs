@@ -260,7 +260,7 @@ mod tests {
         assert_eq!(with("0").unwrap().rsa_pss_saltlen, Some(0));
         assert_eq!(with("512").unwrap().rsa_pss_saltlen, Some(512));
         assert_eq!(with("\"32\"").unwrap().rsa_pss_saltlen, Some(32));
-        for bad in ["513", "-1", "1.5", "\"x\"", "null", "[32]", "99999999999999999999999"] {
+        for bad in ["513", "-1", "1.5", "\"x\"", "null", "[32]", "99999999999999999999999", "\"+32\"", "\" 32\"", "\"\""] {
             assert_eq!(with(bad).unwrap_err(), ErrorKind::InvalidJson, "{bad}");
         }
         assert!(with("32").unwrap().extra.is_empty(), "rsa_pss_saltlen is typed, not extra");
@@ -279,6 +279,8 @@ mod tests {
         assert_eq!(parse_u64(""), None);
         assert_eq!(parse_u64("-1"), None);
         assert_eq!(parse_u64("1a"), None);
+        assert_eq!(parse_u64("+5"), None, "str::parse would take it");
+        assert_eq!(parse_u64(" 5"), None);
     }
 
     #[test]
