@@ -19,7 +19,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-o
 VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
-        hardening asan valgrind fuzz-smoke bench install version test-install test-sdist
+        hardening asan valgrind fuzz-smoke bench install version test-install test-sdist \
+        python-exit-valgrind mutants
 
 all: build
 
@@ -35,6 +36,8 @@ test: test-sdist test-rust test-pure-rust header-check test-c test-python test-j
 
 test-rust:
 	$(CARGO) test
+	# With both backends built (as when a dependency enables pure-rust): AWS-LC stays the default.
+	$(CARGO) test --features pure-rust --lib backend::
 
 test-pure-rust:
 	$(CARGO) test --no-default-features --features pure-rust
@@ -98,8 +101,9 @@ clean:
 	$(CARGO) clean
 	rm -rf $(CBUILD)
 
-## hardening: the C tests under AddressSanitizer+UBSan and valgrind, and a short run of every fuzz target
-hardening: asan valgrind fuzz-smoke
+## hardening: the C tests under AddressSanitizer+UBSan and valgrind, the Python interpreter exiting
+## with a native call in flight under valgrind, and a short run of every fuzz target
+hardening: asan valgrind python-exit-valgrind fuzz-smoke
 
 asan: build
 	@mkdir -p $(CBUILD)
@@ -117,9 +121,22 @@ valgrind: test-c
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite $(CBUILD)/$${t}_c; \
 	done
 
+# A Python process exits while a daemon thread is inside a slow WeChat call: valgrind must see no
+# access to freed memory from the library (the finalizers used to free the client at exit).
+python-exit-valgrind: build
+	bash bindings/python/exit-under-valgrind.sh
+
 FUZZ_SECONDS ?= 30
 fuzz-smoke:
 	bash fuzz/smoke.sh $(FUZZ_SECONDS)
+
+## mutants: mutation testing of the verification core with cargo-mutants (slow: not part of CI).
+## The files and the equivalent mutants (each with its reason) are listed in .cargo/mutants.toml.
+## Builds go to target/mutants-tgt, so dependencies are built once across runs. After a run,
+## `make mutants MUTANTS_ARGS=--iterate` tests only what was missed. Output: mutants.out/.
+mutants:
+	@command -v cargo-mutants >/dev/null || $(CARGO) install cargo-mutants --locked
+	CARGO_TARGET_DIR=$(CURDIR)/target/mutants-tgt $(CARGO) mutants --no-shuffle $(MUTANTS_ARGS)
 
 ## bench: every performance figure next to its baseline (openssl, cryptography, the JDK, the
 ## build of this machine's toolchain), one table

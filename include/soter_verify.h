@@ -19,32 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Most certificates a chain may have (real chains have 3 or 4).
-#define MAX_CHAIN_CERTS 10
-
-
-
-// Largest certificate accepted (real attestation certificates are 1 to 3 KiB).
-#define MAX_CERT_SIZE (32 * 1024)
-
-// verify_ret given by queryverifyinfo when the document does not match the registered person.
-#define VERIFY_RET_MISMATCH 90011
-
-// notBefore of every test certificate: 2020-01-01T00:00:00Z.
-#define TEST_NOT_BEFORE 1577836800
-
-// notAfter of every test certificate: 2049-12-31T23:59:59Z (the last UTCTime).
-#define TEST_NOT_AFTER 2524607999
-
-// `support_type` values of `is_support`.
-#define SUPPORT_NONE 0
-
-#define SUPPORT_FINGERPRINT 1
-
-#define SUPPORT_FACE 2
-
-#define SUPPORT_FINGERPRINT_AND_FACE 3
-
 // Version of this C ABI. Wrappers compare it with the version they were written for.
 #define SOTER_ABI_VERSION 2
 
@@ -133,6 +107,28 @@ typedef enum {
   SOTER_STATUS_INTERNAL = 99,
 } SoterStatus;
 
+// Named meaning of a `verify_ret`.
+typedef enum {
+  // 10000.
+  SOTER_VERIFY_OUTCOME_PASSED = 0,
+  // 90002..90006.
+  SOTER_VERIFY_OUTCOME_USER_CANCELLED = 1,
+  // 90001, 90109.
+  SOTER_VERIFY_OUTCOME_DEVICE_UNSUPPORTED = 2,
+  // 90007, 90012.
+  SOTER_VERIFY_OUTCOME_NETWORK_ERROR = 3,
+  // 90008..90010.
+  SOTER_VERIFY_OUTCOME_PERMISSION_DENIED = 4,
+  // 90011, 90013, 90014.
+  SOTER_VERIFY_OUTCOME_INVALID_FACE_DATA = 5,
+  // 90017, 90107.
+  SOTER_VERIFY_OUTCOME_TIMEOUT = 6,
+  // 90018, 90104..90106, 90110, 90199.
+  SOTER_VERIFY_OUTCOME_SYSTEM_ERROR = 7,
+  // Anything else.
+  SOTER_VERIFY_OUTCOME_OTHER = 8,
+} SoterVerifyOutcome;
+
 // A text field of a resultJSON or AuthKey.
 typedef enum {
   SOTER_FIELD_RAW = 0,
@@ -146,24 +142,6 @@ typedef enum {
   // AuthKey only: the `pub_key` text as sent (after JSON unescaping).
   SOTER_FIELD_PUB_KEY = 8,
 } SoterField;
-
-// A fault to inject.
-typedef enum {
-  // errcode -1.
-  SOTER_FAULT_SYSTEM_BUSY = 0,
-  // errcode 40001.
-  SOTER_FAULT_INVALID_TOKEN = 1,
-  // errcode 42001.
-  SOTER_FAULT_EXPIRED_TOKEN = 2,
-  // HTTP 500.
-  SOTER_FAULT_HTTP500 = 3,
-  // Answer normally after `delay_ms`.
-  SOTER_FAULT_DELAY = 4,
-  // HTTP 200 with truncated JSON.
-  SOTER_FAULT_MALFORMED_BODY = 5,
-  // Close the connection without answering.
-  SOTER_FAULT_DROP_CONNECTION = 6,
-} SoterFault;
 
 // Where the client gets its access token.
 typedef enum {
@@ -201,27 +179,23 @@ typedef enum {
   SOTER_FACE_NUMBER_FINISH_TIME = 3,
 } SoterFaceNumber;
 
-// Named meaning of a `verify_ret`.
+// A fault to inject.
 typedef enum {
-  // 10000.
-  SOTER_VERIFY_OUTCOME_PASSED = 0,
-  // 90002..90006.
-  SOTER_VERIFY_OUTCOME_USER_CANCELLED = 1,
-  // 90001, 90109.
-  SOTER_VERIFY_OUTCOME_DEVICE_UNSUPPORTED = 2,
-  // 90007, 90012.
-  SOTER_VERIFY_OUTCOME_NETWORK_ERROR = 3,
-  // 90008..90010.
-  SOTER_VERIFY_OUTCOME_PERMISSION_DENIED = 4,
-  // 90011, 90013, 90014.
-  SOTER_VERIFY_OUTCOME_INVALID_FACE_DATA = 5,
-  // 90017, 90107.
-  SOTER_VERIFY_OUTCOME_TIMEOUT = 6,
-  // 90018, 90104..90106, 90110, 90199.
-  SOTER_VERIFY_OUTCOME_SYSTEM_ERROR = 7,
-  // Anything else.
-  SOTER_VERIFY_OUTCOME_OTHER = 8,
-} SoterVerifyOutcome;
+  // errcode -1.
+  SOTER_FAULT_SYSTEM_BUSY = 0,
+  // errcode 40001.
+  SOTER_FAULT_INVALID_TOKEN = 1,
+  // errcode 42001.
+  SOTER_FAULT_EXPIRED_TOKEN = 2,
+  // HTTP 500.
+  SOTER_FAULT_HTTP500 = 3,
+  // Answer normally after `delay_ms`.
+  SOTER_FAULT_DELAY = 4,
+  // HTTP 200 with truncated JSON.
+  SOTER_FAULT_MALFORMED_BODY = 5,
+  // Close the connection without answering.
+  SOTER_FAULT_DROP_CONNECTION = 6,
+} SoterFault;
 
 // A trusted ASK: the device's app key and the identity (cpu_id, uid, counter, salt length) it
 // was attested or verified for. Immutable; thread-safe. Free with `soter_ask_free`. Strings it
@@ -360,11 +334,13 @@ typedef struct {
 // WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
 // Write the token (printable ASCII, not NUL-terminated) into `buf` (capacity `cap`, 4096
 // bytes), its length to `*len`, and its remaining validity in seconds to `*expires_in` (0 or
-// negative: cache it until WeChat rejects it). Return 0 on success, anything else on failure
-// (the call then fails with `SOTER_STATUS_TOKEN`).
+// negative: cache it until WeChat rejects it; above 86400: taken as 86400). Return 0 on success,
+// anything else on failure (the call then fails with `SOTER_STATUS_TOKEN`).
 //
 // Called on whichever thread needs the token, never concurrently for one client (single
-// flight). It must not call back into the same client. `user_data` is passed through as given.
+// flight). It must not call back into the same client: a call that needs a token from inside
+// the callback fails at once with `SOTER_STATUS_INVALID_ARGUMENT`. `user_data` is passed
+// through as given.
 typedef int32_t (*SoterTokenCallback)(void *user_data,
                                       bool force_refresh,
                                       uint8_t *buf,
@@ -385,7 +361,8 @@ typedef struct {
   uint32_t connect_timeout_ms;
   // Overall timeout of one HTTP attempt in ms (0 = 15000).
   uint32_t timeout_ms;
-  // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret.
+  // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
+  // plain http base URL it must be on loopback unless `allow_insecure_http`.
   const uint8_t *proxy;
   size_t proxy_len;
   // Attempts per call for errcode -1, HTTP 5xx and connection failures (0 = 3; at most 10).
@@ -398,7 +375,8 @@ typedef struct {
   uint64_t max_response_size;
   // Refresh a cached token when fewer seconds than this remain (0 = 300).
   uint32_t refresh_margin_s;
-  SoterTokenSource token_source;
+  // A `SoterTokenSource` value (others: `SOTER_STATUS_INVALID_ARGUMENT`).
+  int32_t token_source;
   // The token for `SOTER_TOKEN_SOURCE_FIXED`.
   const uint8_t *fixed_token;
   size_t fixed_token_len;
@@ -442,20 +420,9 @@ typedef struct {
   bool passed;
 } SoterVerifyInfo;
 
-
-
-// errcodes after which a token is dropped, refreshed and the call retried once.
-#define TOKEN_ERRCODES { 40001, 40014, 42001, }
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-extern void amm52x40(uint64_t *res,
-                     const uint64_t *a,
-                     const uint64_t *b,
-                     const uint64_t *m,
-                     uint64_t k0);
 
 // The ABI version (`SOTER_ABI_VERSION` of the header this library was built with).
 // Wrappers call it first and refuse to run on a mismatch. Thread-safe.
@@ -630,11 +597,12 @@ SoterStatus soter_result_json_parse(const uint8_t *data,
 // Free a parsed resultJSON. NULL is a no-op.
 void soter_result_json_free(SoterResultJson *result);
 
-// A text field of a resultJSON: `*ptr`/`*len` receive UTF-8 bytes (not NUL-terminated)
-// borrowed from `result`, valid until it is freed. Absent optional fields read as "" (length 0).
-// `SOTER_FIELD_PUB_KEY` is not a resultJSON field: `SOTER_STATUS_INVALID_ARGUMENT`.
+// A text field of a resultJSON: `field` is a `SoterField` value; `*ptr`/`*len` receive UTF-8
+// bytes (not NUL-terminated) borrowed from `result`, valid until it is freed. Absent optional
+// fields read as "" (length 0). `SOTER_FIELD_PUB_KEY` (not a resultJSON field) and values that
+// are not a `SoterField` give `SOTER_STATUS_INVALID_ARGUMENT`.
 SoterStatus soter_result_json_get(const SoterResultJson *result,
-                                  SoterField field,
+                                  int32_t field,
                                   const uint8_t **ptr,
                                   size_t *len);
 
@@ -691,10 +659,11 @@ SoterStatus soter_auth_key_public_key(const SoterAuthKey *auth_key,
                                       SoterKey **out,
                                       SoterError **err);
 
-// A text field of an AuthKey: `SOTER_FIELD_CPU_ID`, `SOTER_FIELD_UID` or `SOTER_FIELD_PUB_KEY`
-// (others: `SOTER_STATUS_INVALID_ARGUMENT`). Borrowed like `soter_result_json_get`.
+// A text field of an AuthKey: `field` is `SOTER_FIELD_CPU_ID`, `SOTER_FIELD_UID` or
+// `SOTER_FIELD_PUB_KEY` (other values: `SOTER_STATUS_INVALID_ARGUMENT`). Borrowed like
+// `soter_result_json_get`.
 SoterStatus soter_auth_key_get(const SoterAuthKey *auth_key,
-                               SoterField field,
+                               int32_t field,
                                const uint8_t **ptr,
                                size_t *len);
 
@@ -757,12 +726,13 @@ SoterStatus soter_emulator_issue_verify_result(const SoterEmulator *emu,
                                                char **out,
                                                SoterError **err);
 
-// Inject `fault` for the next `count` matching API calls (`count` < 0: every call until
+// Inject `fault` (a `SoterFault` value; others give `SOTER_STATUS_INVALID_ARGUMENT`) for the
+// next `count` matching API calls (`count` < 0: every call until
 // `soter_emulator_clear_faults`). `path` (e.g. "/cgi-bin/soter/verify_signature") limits it to
 // one endpoint; NULL = every API endpoint, token endpoints included. `delay_ms` is for
 // `SOTER_FAULT_DELAY`.
 SoterStatus soter_emulator_inject_fault(const SoterEmulator *emu,
-                                        SoterFault fault,
+                                        int32_t fault,
                                         int64_t count,
                                         uint32_t delay_ms,
                                         const uint8_t *path,
@@ -1093,15 +1063,17 @@ bool soter_face_info_matches_person(const SoterFaceInfo *info,
                                     const uint8_t *id_number,
                                     size_t id_number_len);
 
-// Borrow a text field: `*ptr`/`*len` point into `info` (valid until it is freed; not
-// NUL-terminated). Returns false (and writes nothing) when the field is absent or info is NULL.
+// Borrow a text field (`field` is a `SoterFaceField` value): `*ptr`/`*len` point into `info`
+// (valid until it is freed; not NUL-terminated). Returns false (and writes nothing) when the
+// field is absent, `field` is not a `SoterFaceField` value, or info is NULL.
 bool soter_face_info_get(const SoterFaceInfo *info,
-                         SoterFaceField field,
+                         int32_t field,
                          const uint8_t **ptr,
                          size_t *len);
 
-// Read a number field into `*out`. Returns false when absent or info/out is NULL.
-bool soter_face_info_number(const SoterFaceInfo *info, SoterFaceNumber field, int64_t *out);
+// Read a number field (`field` is a `SoterFaceNumber` value) into `*out`. Returns false when
+// absent, when `field` is not a `SoterFaceNumber` value, or info/out is NULL.
+bool soter_face_info_number(const SoterFaceInfo *info, int32_t field, int64_t *out);
 
 // The `cert_hash` of a document: lowercase hex SHA-256 of
 // `cert_type=B64&cert_name=B64&cert_no=B64`. Writes 64 characters and a NUL to `buf`

@@ -2,6 +2,7 @@
 //! challenge binding, the device binding and the counter. A valid signature alone proves nothing.
 
 use crate::attestation::Ask;
+use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::SaltLen;
@@ -32,10 +33,21 @@ impl Expectations {
 /// `SignatureInvalid`, `ChallengeMismatch`, `DeviceMismatch`, `CounterReplay` (or an input error:
 /// malformed signature or JSON).
 pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expect: &Expectations) -> Result<ResultJson> {
+    authenticate_with(Backend::default(), key, result_json, signature, expect)
+}
+
+/// [`authenticate`] on an explicitly chosen backend (see [`Backend`]).
+pub fn authenticate_with(
+    backend: Backend,
+    key: &PublicKey,
+    result_json: &[u8],
+    signature: &[u8],
+    expect: &Expectations,
+) -> Result<ResultJson> {
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
-    let parsed = verify_result(key, result_json, signature, expect.salt_len)?;
+    let parsed = verify_result(backend, key, result_json, signature, expect.salt_len)?;
     if !constant_time_eq(parsed.raw.as_bytes(), expect.challenge.as_bytes()) {
         return Err(Error::new(
             ErrorKind::ChallengeMismatch,
@@ -56,19 +68,17 @@ pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expec
 
 /// The signature over the exact bytes, then the parse: the stateless half of [`authenticate`],
 /// shared with the ReplayGuard (which checks challenge and counter against its store).
-pub(crate) fn verify_result(key: &PublicKey, result_json: &[u8], signature: &[u8], salt_len: SaltLen) -> Result<ResultJson> {
+pub(crate) fn verify_result(
+    backend: Backend,
+    key: &PublicKey,
+    result_json: &[u8],
+    signature: &[u8],
+    salt_len: SaltLen,
+) -> Result<ResultJson> {
     // The signature is checked before a parse error is reported, so tampering that breaks the
-    // JSON still reads as a bad signature.
-    let parsed = ResultJson::parse(result_json);
-    let salt = match (salt_len, &parsed) {
-        (SaltLen::Default, Ok(p)) => {
-            SaltLen::Exact(p.rsa_pss_saltlen.map_or(crate::pss::DEFAULT_SALT_LEN, |s| s as usize))
-        }
-        (SaltLen::Default, Err(_)) => SaltLen::Exact(crate::pss::DEFAULT_SALT_LEN),
-        (other, _) => other,
-    };
-    key.verify(result_json, signature, salt)?;
-    parsed
+    // JSON still reads as a bad signature. The salt rule is `verify`'s own (SaltLen::resolve).
+    key.verify_with(backend, result_json, signature, salt_len)?;
+    ResultJson::parse(result_json)
 }
 
 /// The device binding: the signed cpu_id and uid against the stored ones (None: not checked).

@@ -5,23 +5,34 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::KeyInner;
 
-/// Which implementation performs the modular exponentiation.
+/// Which implementation performs the modular exponentiation. Both give the same verdicts (the
+/// differential tests check it); AWS-LC is about 30 times faster.
+///
+/// The default is AWS-LC whenever it is built (feature `aws-lc`, on by default), whatever other
+/// features are on: a dependency that enables `pure-rust` cannot silently slow verification down.
+/// To use the pure-Rust backend in a build that has both, ask for it explicitly
+/// ([`crate::PublicKey::verify_with`], [`crate::authenticate_with`]), or build without `aws-lc`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     /// AWS-LC (cargo feature `aws-lc`, on by default).
     AwsLc,
-    /// The `rsa` crate (always built; the default with feature `pure-rust` or without `aws-lc`).
+    /// The `rsa` crate (always built; the default only in builds without `aws-lc`).
     PureRust,
 }
 
 impl Backend {
-    /// The backend `verify` uses.
+    /// The backend `verify` uses: AWS-LC whenever it is built.
     pub const fn default_backend() -> Backend {
-        if cfg!(all(feature = "aws-lc", not(feature = "pure-rust"))) {
+        if cfg!(feature = "aws-lc") {
             Backend::AwsLc
         } else {
             Backend::PureRust
         }
+    }
+
+    /// The backend called `name` ("aws-lc" or "pure-rust") if this build has it.
+    pub fn by_name(name: &str) -> Option<Backend> {
+        Backend::available().iter().copied().find(|b| b.name() == name)
     }
 
     /// Backends compiled into this build.
@@ -230,7 +241,9 @@ mod aws {
     /// RSA-2048 public operation on AWS-LC's AVX-512 IFMA Almost Montgomery Multiplication
     /// kernel (`rsaz_amm52x40_x1_ifma256`, which AWS-LC uses for RSA-4096 private keys): numbers
     /// are 40 digits of 52 bits, R' = 2^2080. Measured 2.4x faster than `BN_mod_exp_mont` here.
-    /// Used only when the CPU has AVX-512 F/DQ/VL/IFMA (AWS-LC's own eligibility rule).
+    /// Used only when AWS-LC itself would use it: its own CPU capability words (which honour the
+    /// OS's register state and the `OPENSSL_ia32cap` override) must show AVX-512 F, DQ, BW, VL
+    /// and IFMA (`CRYPTO_is_AVX512IFMA_capable`), plus BMI2 for the kernel's `mulx`.
     #[cfg(target_arch = "x86_64")]
     pub(crate) mod ifma {
         use super::ffi;
@@ -240,6 +253,30 @@ mod aws {
             // rather than silently losing the fast path.
             #[link_name = "aws_lc_0_47_0_rsaz_amm52x40_x1_ifma256"]
             fn amm52x40(res: *mut u64, a: *const u64, b: *const u64, m: *const u64, k0: u64);
+            /// AWS-LC's CPU capability words (cpucap/internal.h), set by `OPENSSL_cpuid_setup`.
+            #[link_name = "aws_lc_0_47_0_OPENSSL_ia32cap_P"]
+            static IA32CAP: [u32; 4];
+        }
+
+        /// `CPU_CAP_AVX512IFMA_BITFLAGS` of AWS-LC: AVX512VL | AVX512BW | AVX512_IFMA |
+        /// AVX512DQ | AVX512F, in capability word 2 (CPUID leaf 7, EBX).
+        pub(crate) const AVX512IFMA_BITS: u32 = 0xC023_0000;
+        /// BMI2 (`mulx`), word 2 bit 8 (`CRYPTO_is_BMI2_capable`).
+        pub(crate) const BMI2_BIT: u32 = 1 << 8;
+
+        /// The eligibility rule on AWS-LC's capability words.
+        pub(crate) fn usable(cap: [u32; 4]) -> bool {
+            cap[2] & AVX512IFMA_BITS == AVX512IFMA_BITS && cap[2] & BMI2_BIT != 0
+        }
+
+        /// AWS-LC's capability words, after its CPU detection has run.
+        pub(crate) fn aws_lc_caps() -> [u32; 4] {
+            // SAFETY: CRYPTO_library_init runs AWS-LC's CPU detection once (idempotent, thread
+            // safe); after it the words are only read.
+            unsafe {
+                ffi::CRYPTO_library_init();
+                std::ptr::addr_of!(IA32CAP).read_volatile()
+            }
         }
 
         const DIGITS: usize = 40;
@@ -251,12 +288,7 @@ mod aws {
 
         pub(crate) fn available() -> bool {
             static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-            *AVAILABLE.get_or_init(|| {
-                std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512dq")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-                    && std::arch::is_x86_feature_detected!("avx512ifma")
-            })
+            *AVAILABLE.get_or_init(|| usable(aws_lc_caps()))
         }
 
         /// The modulus in 52-bit digits with its Montgomery constants.
@@ -380,9 +412,63 @@ mod aws {
     }
 }
 
+#[cfg(test)]
+mod default_tests {
+    use super::Backend;
+
+    /// AWS-LC is the default whenever it is built, whatever other features are on (`make
+    /// test-rust` also runs this with both backends built).
+    #[test]
+    fn aws_lc_is_the_default_whenever_built() {
+        let want = if cfg!(feature = "aws-lc") { Backend::AwsLc } else { Backend::PureRust };
+        assert_eq!(Backend::default(), want);
+        assert_eq!(Backend::default_backend(), want);
+        assert_eq!(Backend::available()[0], want);
+        assert_eq!(Backend::by_name("pure-rust"), Some(Backend::PureRust));
+        assert_eq!(Backend::by_name("aws-lc").is_some(), cfg!(feature = "aws-lc"));
+        assert_eq!(Backend::by_name("openssl"), None);
+    }
+}
+
 #[cfg(all(test, feature = "aws-lc", target_arch = "x86_64"))]
 mod tests {
     use super::aws::ifma;
+
+    /// Every capability AWS-LC requires, and BMI2, is required: clearing any one bit refuses.
+    #[test]
+    fn ifma_needs_every_bit_aws_lc_checks_and_bmi2() {
+        let all = [0, 0, ifma::AVX512IFMA_BITS | ifma::BMI2_BIT, 0];
+        assert!(ifma::usable(all));
+        let bits = ifma::AVX512IFMA_BITS | ifma::BMI2_BIT;
+        for bit in (0..32).filter(|b| bits & (1 << b) != 0) {
+            let mut cap = all;
+            cap[2] &= !(1 << bit);
+            assert!(!ifma::usable(cap), "bit {bit} of word 2 is not required");
+        }
+        assert_eq!(bits.count_ones(), 6, "F, DQ, IFMA, BW, VL and BMI2");
+    }
+
+    /// The rule reads AWS-LC's own words: masking BMI2 or AVX512BW with AWS-LC's
+    /// `OPENSSL_ia32cap` override turns the kernel off (run in a child process, since the words
+    /// are read once per process).
+    #[test]
+    fn ifma_follows_aws_lc_capability_words() {
+        if let Ok(want) = std::env::var("SOTER_IFMA_PROBE_WANT") {
+            assert_eq!(ifma::available().to_string(), want);
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        // The second value of OPENSSL_ia32cap is words 2 and 3; "~" clears the given bits.
+        for (mask, what) in [("0x100", "BMI2"), ("0x40000000", "AVX512BW"), ("0x200000", "IFMA")] {
+            let out = std::process::Command::new(&exe)
+                .args(["--exact", "backend::tests::ifma_follows_aws_lc_capability_words", "--nocapture"])
+                .env("OPENSSL_ia32cap", format!(":~{mask}"))
+                .env("SOTER_IFMA_PROBE_WANT", "false")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "without {what} the IFMA kernel must be off: {}", String::from_utf8_lossy(&out.stdout));
+        }
+    }
 
     /// The IFMA kernel against AWS-LC's BN_mod_exp_mont on random values, edge values and
     /// several moduli (the moduli need not be RSA moduli for the arithmetic to be checked).

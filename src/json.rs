@@ -4,6 +4,7 @@
 //! check on *decoded* names (`"r\u0061w"` is `raw`). It never re-serializes anything.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -11,6 +12,8 @@ use crate::error::{Error, ErrorKind, Result};
 pub const MAX_DOCUMENT: usize = 64 * 1024;
 /// Nesting bound (the top-level object is depth 1). SOTER documents are flat.
 pub const MAX_DEPTH: usize = 16;
+/// Bound on top-level members (a resultJSON has about a dozen; vendors add a few).
+pub const MAX_MEMBERS: usize = 256;
 
 /// A top-level member: decoded name, the value's exact source text, and its scalar reading.
 #[derive(Debug, Clone)]
@@ -56,6 +59,9 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
     }
     p.pos += 1;
     let mut members: Vec<Member<'a>> = Vec::with_capacity(16);
+    // Names seen so far: the duplicate check is one hash lookup per member (linear overall), and
+    // the member count is bounded, so hostile documents cost what genuine ones cost per byte.
+    let mut seen: HashSet<Cow<'a, str>> = HashSet::with_capacity(16);
     p.ws();
     if p.peek() == Some(b'}') {
         p.pos += 1;
@@ -72,7 +78,13 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
             let start = p.pos;
             let value = p.value(2)?;
             let raw = &text[start..p.pos];
-            if members.iter().any(|m| m.name == name) {
+            if members.len() == MAX_MEMBERS {
+                return Err(Error::new(
+                    ErrorKind::InputTooLarge,
+                    format!("the {what} has more than {MAX_MEMBERS} fields"),
+                ));
+            }
+            if !seen.insert(name.clone()) {
                 return Err(Error::new(
                     ErrorKind::DuplicateField,
                     format!("the {what} has the field \"{}\" twice", printable(&name)),
@@ -348,6 +360,113 @@ mod tests {
             assert!(parse_object(bad.as_bytes(), "doc").is_err(), "{bad:?} should fail");
         }
         assert_eq!(parse_object(b"\xff{}", "doc").unwrap_err().kind(), ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn limits_are_inclusive() {
+        // Exactly MAX_DOCUMENT bytes parse; one more does not.
+        let head = "{\"a\":\"";
+        let doc = format!("{head}{}\"}}", "x".repeat(MAX_DOCUMENT - head.len() - 2));
+        assert_eq!(doc.len(), MAX_DOCUMENT);
+        assert!(parse_object(doc.as_bytes(), "doc").is_ok());
+        let doc = format!("{head}{}\"}}", "x".repeat(MAX_DOCUMENT - head.len() - 1));
+        assert_eq!(parse_object(doc.as_bytes(), "doc").unwrap_err().kind(), ErrorKind::InputTooLarge);
+        // Exactly MAX_MEMBERS members parse; one more does not.
+        let members = |n: usize| format!("{{{}}}", (0..n).map(|i| format!("\"m{i}\":{i}")).collect::<Vec<_>>().join(","));
+        assert_eq!(parse_object(members(MAX_MEMBERS).as_bytes(), "doc").unwrap().len(), MAX_MEMBERS);
+        let e = parse_object(members(MAX_MEMBERS + 1).as_bytes(), "doc").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InputTooLarge);
+        assert!(e.message().contains("256 fields"), "{}", e.message());
+        // Nested members do not count.
+        let nested = format!("{{\"a\":{}}}", members(MAX_MEMBERS + 10));
+        assert_eq!(parse_object(nested.as_bytes(), "doc").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn escapes_decode_exactly() {
+        let m = parse_object(br#"{"s":"\"\\\/\b\f\n\r\t\u0041\u00e9\u4e2d\ud7ff\ue000\udbff\udfff\ud800\udc00"}"#, "doc").unwrap();
+        assert_eq!(m[0].value, Value::String("\"\\/\u{8}\u{c}\n\r\tA\u{e9}\u{4e2d}\u{d7ff}\u{e000}\u{10ffff}\u{10000}".into()));
+        for bad in [r#"{"s":"\udc00"}"#, r#"{"s":"\ud800\u0041"}"#, r#"{"s":"\ud800x"}"#, r#"{"s":"\udfff"}"#, r#"{"s":"\ud800\ue000"}"#,
+                    r#"{"s":"\u12"}"#, r#"{"s":"\u12g4"}"#, r#"{"s":"\u+123"}"#, r#"{"s":"\a"}"#] {
+            assert_eq!(parse_object(bad.as_bytes(), "doc").unwrap_err().kind(), ErrorKind::InvalidJson, "{bad}");
+        }
+        // Names decode too, and a name with escapes is compared decoded.
+        let m = parse_object(br#"{"\u0061b":1,"c\n":2}"#, "doc").unwrap();
+        assert_eq!((&*m[0].name, &*m[1].name), ("ab", "c\n"));
+        assert!(matches!(m[0].name, Cow::Owned(_)));
+        let m = parse_object(br#"{"plain":"text"}"#, "doc").unwrap();
+        assert!(matches!(m[0].name, Cow::Borrowed(_)) && matches!(&m[0].value, Value::String(Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn numbers_and_literals_follow_the_grammar() {
+        for good in ["0", "-0", "1", "-12", "1.5", "0.0e+1", "1E-2", "10e10", "-0.001"] {
+            let doc = format!("{{\"n\":{good}}}");
+            let m = parse_object(doc.as_bytes(), "doc").unwrap();
+            assert_eq!(m[0].value, Value::Number(good), "{good}");
+            assert_eq!(m[0].raw, good);
+        }
+        for bad in ["01", "-", "1.", ".5", "1e", "1e+", "+1", "0x1", "1.2.3", "--1", "-a"] {
+            let doc = format!("{{\"n\":{bad}}}");
+            assert!(parse_object(doc.as_bytes(), "doc").is_err(), "{bad}");
+        }
+        let m = parse_object(b"{\"t\":true,\"f\":false,\"z\":null,\"o\":{},\"a\":[]}", "doc").unwrap();
+        let v: Vec<_> = m.iter().map(|m| m.value.clone()).collect();
+        assert_eq!(v, [Value::Bool(true), Value::Bool(false), Value::Null, Value::Compound, Value::Compound]);
+        for bad in ["{\"t\":tru}", "{\"t\":nul}", "{\"t\":fals}", "{\"t\":True}"] {
+            assert!(parse_object(bad.as_bytes(), "doc").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn whitespace_and_structure() {
+        let m = parse_object(b" \t\r\n{ \t\r\n\"a\" \t\r\n: \t\r\n[ 1 , { \"b\" : 2 } ] \t\r\n, \"c\" : \"d\" \n} \r\n\t", "doc").unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].raw, "[ 1 , { \"b\" : 2 } ]");
+        for bad in ["{\"a\" 1}", "{\"a\":1 \"b\":2}", "{\"a\":[1 2]}", "{\"a\":{\"b\" 1}}", "{\"a\":{1:2}}", "{a:1}", "{\"a\":[1,]}",
+                    "{\"a\":{\"b\":1,}}", "{\"a\":[}", "{\"a\":{]}", "\u{0c}{}", "{\"a\":[1}", "{\"a\":{\"b\":1]}",
+                    "{\"a\":[1,2}}"] {
+            assert!(parse_object(bad.as_bytes(), "doc").is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_object(b"{}", "doc").unwrap().len(), 0);
+        assert_eq!(parse_object(b" { } ", "doc").unwrap().len(), 0);
+        assert_eq!(parse_object(b"{\"a\":[[],{}]}", "doc").unwrap()[0].raw, "[[],{}]");
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = parse_object(b"{\"a\":1 x", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 7"), "{}", e.message());
+        let e = parse_object(b"{\"a\":x}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 5") && e.message().contains("expected a value"), "{}", e.message());
+        let e = parse_object(b"{\"a\":1} z", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 8") && e.message().contains("after the closing"), "{}", e.message());
+        let e = parse_object(b"{\"a\":\"\\q\"}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 7") && e.message().contains("invalid escape"), "{}", e.message());
+        let e = parse_object(b"{\"a\" 1}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 5") && e.message().contains("expected ':'"), "{}", e.message());
+        let e = parse_object(b"{\"a\":\"x\0\"}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 7") && e.message().contains("NUL"), "{}", e.message());
+        let e = parse_object(b"{\"a\":[1 2]}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 8"), "{}", e.message());
+        let e = parse_object(b"{\"a\":\"open", "doc").unwrap_err();
+        assert!(e.message().contains("not closed"), "{}", e.message());
+        let e = parse_object(b"\xef\xbb\xbf{}", "doc").unwrap_err();
+        assert!(e.message().contains("byte order mark"));
+        let e = parse_object(b"{\"a\":1,\"\xff\":2}", "doc").unwrap_err();
+        assert!(e.message().contains("at byte 8"), "{}", e.message());
+    }
+
+    #[test]
+    fn printable_names_are_short_and_clean() {
+        assert_eq!(printable("raw"), "raw");
+        assert_eq!(printable("a\nb\u{7f}c"), "a?b?c");
+        let long = "x".repeat(40);
+        assert_eq!(printable(&long), long);
+        let longer = "y".repeat(41);
+        assert_eq!(printable(&longer), format!("{}…", "y".repeat(40)));
+        let e = parse_object(format!("{{\"{longer}\":1,\"{longer}\":2}}").as_bytes(), "doc").unwrap_err();
+        assert!(e.message().contains(&format!("{}…", "y".repeat(40))), "{}", e.message());
     }
 
     #[test]

@@ -30,14 +30,14 @@ pub mod wechat;
 pub mod ffi;
 
 pub use authenticate::{
-    authenticate, constant_time_eq, new_challenge, verify_auth_key, AskRef, AuthKey, Expectations, CHALLENGE_BYTES,
+    authenticate, authenticate_with, constant_time_eq, new_challenge, verify_auth_key, AskRef, AuthKey, Expectations, CHALLENGE_BYTES,
     CHALLENGE_LEN,
 };
 pub use attestation::{verify_ask_chain, verify_ask_chain_certs, Ask, AskFormat, ChainOptions};
 pub use backend::Backend;
 pub use error::{Error, ErrorKind, Result};
 pub use guard::ReplayGuard;
-pub use json::{MAX_DEPTH, MAX_DOCUMENT};
+pub use json::{MAX_DEPTH, MAX_DOCUMENT, MAX_MEMBERS};
 pub use key::{PublicKey, MAX_BITS, MAX_KEY_INPUT, MIN_BITS};
 pub use pss::{decode_signature, SaltLen, Verified, DEFAULT_SALT_LEN, MAX_SIGNATURE_INPUT};
 pub use result_json::{AuthKeyJson, ResultJson};

@@ -188,11 +188,13 @@ impl AskFields {
     }
 }
 
-/// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one. Used to pick the
-/// default salt length; the value is covered by the signature, so it cannot be forged.
-pub(crate) fn salt_len_hint(message: &[u8]) -> Option<usize> {
-    // Cheap filter: only JSON objects mentioning the field are parsed.
-    if message.first() != Some(&b'{') || memchr::memmem::find(message, b"saltlen").is_none() {
+/// `rsa_pss_saltlen` of a message, if it is a JSON object that has a usable one (see
+/// [`crate::SaltLen::resolve`], the only caller). The value is covered by the signature, so it
+/// cannot be forged.
+pub(crate) fn signed_salt_len(message: &[u8]) -> Option<usize> {
+    // Cheap filter on the hot path, sound for the parser's decoding: the decoded name
+    // "rsa_pss_saltlen" appears in the bytes literally, or some name is written with escapes.
+    if memchr::memmem::find(message, b"saltlen").is_none() && memchr::memchr(b'\\', message).is_none() {
         return None;
     }
     let members = json::parse_object(message, "message").ok()?;
@@ -254,11 +256,95 @@ mod tests {
         }
     }
 
+    fn parse(s: &str) -> std::result::Result<ResultJson, ErrorKind> {
+        ResultJson::parse(s.as_bytes()).map_err(|e| e.kind())
+    }
+
     #[test]
-    fn saltlen_hint() {
-        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":32}"#), Some(32));
-        assert_eq!(salt_len_hint(br#"{"raw":"c","rsa_pss_saltlen":"32"}"#), Some(32));
-        assert_eq!(salt_len_hint(br#"{"raw":"c"}"#), None);
-        assert_eq!(salt_len_hint(b"not json saltlen"), None);
+    fn field_types() {
+        let base = |extra: &str| format!(r#"{{"raw":"c","counter":1,"cpu_id":"x","uid":"u"{extra}}}"#);
+        // uid, fid, tee_v, fp_v take integers too; tee_n and fp_n do not; raw and cpu_id must be strings.
+        let r = parse(r#"{"raw":"c","counter":1,"cpu_id":"x","uid":10115,"fid":-2,"tee_v":3,"fp_v":4}"#).unwrap();
+        assert_eq!((r.uid.as_str(), r.fid.as_str(), r.tee_v.as_str(), r.fp_v.as_str()), ("10115", "-2", "3", "4"));
+        assert_eq!(parse(&base(r#","tee_n":1"#)).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(&base(r#","fp_n":1"#)).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(&base(r#","fid":1.5"#)).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(&base(r#","fid":1e3"#)).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(&base(r#","fid":true"#)).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(r#"{"raw":1,"counter":1,"cpu_id":"x","uid":"u"}"#).unwrap_err(), ErrorKind::InvalidJson);
+        assert_eq!(parse(r#"{"raw":"c","counter":1,"cpu_id":2,"uid":"u"}"#).unwrap_err(), ErrorKind::InvalidJson);
+        for missing in ["raw", "counter", "cpu_id", "uid"] {
+            let doc = r#"{"raw":"c","counter":1,"cpu_id":"x","uid":"u"}"#.replace(&format!("\"{missing}\""), "\"other\"");
+            let e = ResultJson::parse(doc.as_bytes()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidJson);
+            assert!(e.message().contains(missing), "{}", e.message());
+        }
+        let r = parse(&base("")).unwrap();
+        assert_eq!((r.fid.as_str(), r.tee_n.as_str(), r.fp_n.as_str(), r.extra.len()), ("", "", "", 0));
+    }
+
+    #[test]
+    fn salt_length_field_rules() {
+        let with = |v: &str| parse(&format!(r#"{{"raw":"c","counter":1,"cpu_id":"x","uid":"u","rsa_pss_saltlen":{v}}}"#));
+        assert_eq!(with("0").unwrap().rsa_pss_saltlen, Some(0));
+        assert_eq!(with("512").unwrap().rsa_pss_saltlen, Some(512));
+        assert_eq!(with("\"32\"").unwrap().rsa_pss_saltlen, Some(32));
+        for bad in ["513", "-1", "1.5", "\"x\"", "null", "[32]", "99999999999999999999999", "\"+32\"", "\" 32\"", "\"\""] {
+            assert_eq!(with(bad).unwrap_err(), ErrorKind::InvalidJson, "{bad}");
+        }
+        assert!(with("32").unwrap().extra.is_empty(), "rsa_pss_saltlen is typed, not extra");
+        assert_eq!(signed_salt_len(br#"{"rsa_pss_saltlen":512}"#), Some(512));
+        assert_eq!(signed_salt_len(br#"{"rsa_pss_saltlen":513}"#), None);
+        assert_eq!(signed_salt_len(br#"{"a":"\n","b":1}"#), None);
+        assert_eq!(signed_salt_len(br#"{"saltlen":32}"#), None);
+    }
+
+    #[test]
+    fn counters_parse_exactly() {
+        assert_eq!(parse_u64("0"), Some(0));
+        assert_eq!(parse_u64("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64("018446744073709551615"), None);
+        assert_eq!(parse_u64("00000000000000000001"), Some(1));
+        assert_eq!(parse_u64(""), None);
+        assert_eq!(parse_u64("-1"), None);
+        assert_eq!(parse_u64("1a"), None);
+        assert_eq!(parse_u64("+5"), None, "str::parse would take it");
+        assert_eq!(parse_u64(" 5"), None);
+    }
+
+    #[test]
+    fn auth_key_json_and_debug() {
+        let ak = AuthKeyJson::parse(br#"{"pub_key":"PEM","cpu_id":"cpu","counter":5,"uid":7,"extra":[1]}"#).unwrap();
+        assert_eq!((ak.pub_key.as_str(), ak.cpu_id.as_str(), ak.counter, ak.uid.as_str()), ("PEM", "cpu", 5, "7"));
+        assert_eq!(ak.extra, vec![("extra".to_string(), "[1]".to_string())]);
+        assert_eq!(AuthKeyJson::parse(br#"{"cpu_id":"c","counter":5,"uid":"u"}"#).unwrap_err().kind(), ErrorKind::InvalidJson);
+        assert_eq!(AuthKeyJson::parse(br#"{"pub_key":"P","counter":5,"uid":"u"}"#).unwrap_err().kind(), ErrorKind::InvalidJson);
+        assert_eq!(AuthKeyJson::parse(br#"{"pub_key":"P","cpu_id":"c","uid":"u"}"#).unwrap_err().kind(), ErrorKind::InvalidJson);
+        assert_eq!(AuthKeyJson::parse(br#"{"pub_key":"P","cpu_id":"c","counter":1}"#).unwrap_err().kind(), ErrorKind::InvalidJson);
+        let d = format!("{ak:?}");
+        assert!(d.contains("cpu") && d.contains("counter: 5") && !d.contains("PEM"), "{d}");
+        let r = ResultJson::parse(SAMPLE.as_bytes()).unwrap();
+        let d = format!("{r:?}");
+        for part in ["raw: \"c\"", "counter: 7", "cpu_id: \"cpu\"", "uid: \"10115\"", "tee_n: \"T\"", "fp_v: \"2\"", "bo_t", "fc_n"] {
+            assert!(d.contains(part), "{part} in {d}");
+        }
+        assert!(!d.contains("face"), "extra values are not printed: {d}");
+        assert_eq!(r.extra_field("bo_t"), Some(r#"{"x":[1]}"#));
+        assert_eq!(r.extra_field("raw"), None);
+        assert_eq!(r.extra_field("nope"), None);
+    }
+
+    #[test]
+    fn signed_salt_len_follows_the_parser() {
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_saltlen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_saltlen":"32"}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c"}"#), None);
+        assert_eq!(signed_salt_len(b"not json saltlen"), None);
+        // What the parser decodes, the rule sees: escaped names and leading whitespace.
+        assert_eq!(signed_salt_len(br#"{"raw":"c","rsa_pss_salt\u006cen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(br#"{"raw":"c","\u0072sa_pss_saltlen":32}"#), Some(32));
+        assert_eq!(signed_salt_len(b" \n{\"rsa_pss_saltlen\":32}"), Some(32));
+        let parsed = ResultJson::parse(br#" {"raw":"c","counter":1,"cpu_id":"x","uid":"u","rsa_pss_salt\u006cen":32}"#).unwrap();
+        assert_eq!(parsed.rsa_pss_saltlen, Some(32));
     }
 }

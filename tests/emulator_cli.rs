@@ -23,7 +23,7 @@ fn soter_emulator_serves_until_killed() {
     let dev = Device::new().unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let body = serde_json::json!({"openid": "o_cli", "public_key": dev.public_key_pem()}).to_string();
-    let r = agent.post(format!("{base}/__admin/devices")).send(body.as_bytes()).unwrap();
+    let r = agent.post(format!("{base}/__admin/devices")).header("content-type", "application/json").send(body.as_bytes()).unwrap();
     assert_eq!(r.status(), 200);
 
     let client = WeChatClient::builder("wxcli", "cli-secret").base_url(&base).timeout(Duration::from_secs(5)).build().unwrap();

@@ -56,3 +56,84 @@ fn c_test_calls_every_export() {
     let missing: Vec<_> = names.iter().filter(|n| !c_test.contains(&format!("{n}("))).collect();
     assert!(missing.is_empty(), "the C tests in tests/c do not call: {missing:?}");
 }
+
+/// Every name the header defines is the library's: functions `soter_`, macros and enum constants
+/// `SOTER_`, types `Soter`. (cbindgen reads src/ffi only; a Rust `pub const` or an `extern`
+/// import elsewhere in the crate once leaked `TOKEN_ERRCODES` and `amm52x40` into the header.)
+#[test]
+fn every_name_in_the_header_is_prefixed() {
+    let header = std::fs::read_to_string(root().join("include/soter_verify.h")).unwrap();
+    let code: String = header.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+    let mut bad = Vec::new();
+    for line in code.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("#define ") {
+            let name = rest.split_whitespace().next().unwrap_or("");
+            if !name.starts_with("SOTER_") {
+                bad.push(format!("macro {name}"));
+            }
+        }
+        if t.starts_with("} ") && t.ends_with(';') {
+            let name = t.trim_start_matches("} ").trim_end_matches(';');
+            if !name.starts_with("Soter") {
+                bad.push(format!("type {name}"));
+            }
+        }
+        if let Some(rest) = t.strip_prefix("typedef struct ") {
+            if !rest.starts_with("Soter") && !rest.starts_with('{') {
+                bad.push(format!("type {rest}"));
+            }
+        }
+        if let Some(eq) = t.find(" = ") {
+            let name = &t[..eq];
+            if name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') && !name.starts_with("SOTER_") {
+                bad.push(format!("constant {name}"));
+            }
+        }
+    }
+    for name in all_declared_functions(&code) {
+        if !name.starts_with("soter_") {
+            bad.push(format!("function {name}"));
+        }
+    }
+    assert!(bad.is_empty(), "unprefixed names in include/soter_verify.h: {bad:?}");
+}
+
+/// Every identifier followed by '(' at the start of a declaration (return type, name, args).
+fn all_declared_functions(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in code.lines().filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("typedef")) {
+        if let Some(open) = line.find('(') {
+            let name = line[..open].rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+            if !name.is_empty() {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+/// Every function the header declares is exported by the library this test run built (`nm -D`):
+/// a C caller never gets an undefined reference.
+#[test]
+fn every_declared_function_is_exported() {
+    let header = std::fs::read_to_string(root().join("include/soter_verify.h")).unwrap();
+    let code: String = header.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+    let declared = all_declared_functions(&code);
+    assert!(declared.len() > 20, "parsed too few declarations: {declared:?}");
+    // target/<profile>/deps/header-* -> target/<profile>/libsoter_verify.so
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().and_then(Path::parent).unwrap().join("libsoter_verify.so");
+    if !lib.exists() {
+        eprintln!("SKIPPED: {} was not built", lib.display());
+        return;
+    }
+    let out = match Command::new("nm").args(["-D", "--defined-only"]).arg(&lib).output() {
+        Ok(o) if o.status.success() => o,
+        _ => panic!("nm -D failed on {} (install binutils)", lib.display()),
+    };
+    let symbols: std::collections::HashSet<String> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.split_whitespace().last().map(str::to_owned)).collect();
+    let missing: Vec<_> = declared.iter().filter(|n| !symbols.contains(*n)).collect();
+    assert!(missing.is_empty(), "declared in the header but not exported by {}: {missing:?}", lib.display());
+}

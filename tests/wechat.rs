@@ -628,7 +628,7 @@ fn admin_http_api() {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let base = emu.base_url();
     let post = |path: &str, body: serde_json::Value| -> serde_json::Value {
-        let mut r = agent.post(format!("{base}{path}")).send(body.to_string().as_bytes()).unwrap();
+        let mut r = agent.post(format!("{base}{path}")).header("content-type", "application/json").send(body.to_string().as_bytes()).unwrap();
         serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap()
     };
     let dev = Device::new().unwrap();

@@ -110,6 +110,9 @@ POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
 POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire;
 POST /__admin/attk {public_key} (a test ATTK for /cgi-bin/soter_3rdapp/verify_ask);
 POST /__admin/models {model_key, support_type} (for /cgi-bin/soter_3rdapp/is_support).
+Admin requests must name a loopback Host, and POSTs must send Content-Type: application/json
+(so a web page on this machine cannot drive them). Limits: 128 connections, 30 s idle, 10 s per
+request, 10 000 tokens, sessions and registrations (devices, people, ATTK keys, models) each.
 ";
 
 /// A usage or input problem: one sentence, exit status 2.
@@ -489,7 +492,7 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
         .ok_or_else(|| Fail("--threads must be between 1 and 256".into()))?;
     let backend = match o.get("backend") {
         None => Backend::default(),
-        Some(name) => *Backend::available().iter().find(|b| b.name() == name)
+        Some(name) => Backend::by_name(name)
             .ok_or_else(|| Fail(format!("backend `{name}` is not in this build")))?,
     };
     let device = Device::with_key(soter_verify::testing::KeyPair::generate(bits)?)?;

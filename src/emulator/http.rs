@@ -1,8 +1,18 @@
 //! A small HTTP/1.1 server on std::net: keep-alive, Content-Length and chunked request bodies,
 //! and the hooks the emulator needs (count connections, drop one without answering).
+//!
+//! Bounded everywhere a peer could hold it: request head and body sizes (here), a deadline for a
+//! whole request once its first byte arrived and an idle timeout between requests
+//! ([`DeadlineStream`]), and a connection cap (in the accept loop of `mod.rs`).
+//!
+//! Kept hand-written rather than replaced by a server crate: tiny_http has no per-connection read
+//! timeout or connection cap to configure, and hyper would bring an async runtime into a library
+//! that Python and Java load, for a test server. What a test server needs fits in this file and is
+//! fuzzed (fuzz/fuzz_targets/emulator_request.rs).
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 pub(crate) const MAX_HEADER: usize = 16 * 1024;
 pub(crate) const MAX_BODY: usize = 1 << 20;
@@ -13,6 +23,10 @@ pub(crate) struct Request {
     pub query: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub close: bool,
+    /// The Host header, if any (the admin API accepts loopback hosts only).
+    pub host: Option<String>,
+    /// The Content-Type header, if any.
+    pub content_type: Option<String>,
 }
 
 impl Request {
@@ -65,6 +79,8 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
     let mut close = version == "HTTP/1.0";
     let mut content_length = 0usize;
     let mut chunked = false;
+    let mut host = None;
+    let mut content_type = None;
     loop {
         let h = read_line(r, &mut budget)?.ok_or_else(|| bad("end of stream in headers"))?;
         if h.is_empty() {
@@ -75,6 +91,8 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
         match name.trim().to_ascii_lowercase().as_str() {
             "content-length" => content_length = value.parse().map_err(|_| bad("bad content-length"))?,
             "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
+            "host" => host = Some(value.to_owned()),
+            "content-type" => content_type = Some(value.to_owned()),
             "connection" => {
                 let v = value.to_ascii_lowercase();
                 if v.contains("close") {
@@ -126,7 +144,7 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
         Some((p, q)) => (p.to_owned(), parse_query(q)),
         None => (target, Vec::new()),
     };
-    Ok(Some(Request { method, path, query, body, close }))
+    Ok(Some(Request { method, path, query, body, close, host, content_type }))
 }
 
 fn parse_query(q: &str) -> Vec<(String, String)> {
@@ -168,8 +186,12 @@ fn reason(code: u16) -> &'static str {
     match code {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        415 => "Unsupported Media Type",
+        503 => "Service Unavailable",
         500 => "Internal Server Error",
         _ => "Status",
     }
@@ -186,6 +208,45 @@ pub(crate) fn write_response(w: &mut TcpStream, code: u16, content_type: &str, b
     buf.extend_from_slice(body);
     w.write_all(&buf)?;
     w.flush()
+}
+
+/// A socket whose reads fail with `TimedOut` once `deadline` has passed, however the peer
+/// trickles bytes (a per-read timeout alone lets one byte every few seconds hold a connection).
+pub(crate) struct DeadlineStream {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl DeadlineStream {
+    pub(crate) fn new(stream: TcpStream) -> DeadlineStream {
+        DeadlineStream { stream, deadline: Instant::now() }
+    }
+
+    /// Reads from now on must complete within `limit`.
+    pub(crate) fn expire_in(&mut self, limit: Duration) {
+        self.deadline = Instant::now() + limit;
+    }
+}
+
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "the peer was too slow"));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+/// Whether `host` (a Host header: name or IP, optional port, IPv6 in brackets) names this
+/// machine's loopback. A DNS-rebound name never does.
+pub(crate) fn is_loopback_host_header(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host }),
+    };
+    crate::wechat::is_loopback_host(name)
 }
 
 #[cfg(test)]
@@ -233,6 +294,24 @@ mod tests {
         }
         let got = read_all(&req);
         assert!(matches!(&got[0], Err(e) if e.to_string().contains("header too large")));
+    }
+
+    #[test]
+    fn host_and_content_type_are_kept() {
+        let got = read_all(b"POST /a HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        let r = got.into_iter().next().unwrap().unwrap().unwrap();
+        assert_eq!(r.host.as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(r.content_type.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn loopback_host_headers() {
+        for h in ["127.0.0.1:80", "127.0.0.1", "localhost:1", "LOCALHOST", "[::1]:9", "[::1]", "127.8.9.10:5"] {
+            assert!(is_loopback_host_header(h), "{h}");
+        }
+        for h in ["evil.example.invalid:80", "evil.invalid", "10.0.0.1:80", "[::2]:1", "", "127.0.0.1.nip.invalid:1", "localhost.invalid"] {
+            assert!(!is_loopback_host_header(h), "{h}");
+        }
     }
 
     #[test]

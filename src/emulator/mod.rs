@@ -23,6 +23,15 @@
 //!   itself may answer a bad ASK with a non-zero errcode instead).
 //! - `POST /__admin/models {model_key, support_type}`: `is_support` answers `is_support: true` and
 //!   this support_type (1 fingerprint, 2 face, 3 both) for the model, `false`/0 for unknown models.
+//!
+//! Admin requests must name a loopback host in `Host` (a DNS-rebound name is refused: 403) and,
+//! when they POST, send `Content-Type: application/json` (what a web page can send without a CORS
+//! preflight is refused: 415), so a browser on the same machine cannot drive the admin API.
+//!
+//! Limits (see [`EmulatorConfig`]): at most 128 connections at once (more are answered 503 and
+//! closed), an idle connection is closed after 30 s, a request must arrive whole within 10 s of its
+//! first byte, and tokens, sessions, tickets, devices, people, ATTK keys and models are each bounded (10 000; the
+//! expired, then the oldest tokens, sessions and tickets make room).
 
 mod http;
 
@@ -30,7 +39,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io::BufReader;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -42,10 +51,13 @@ use crate::key::PublicKey;
 use crate::pss::SaltLen;
 use crate::wechat::{cert_hash, id_card_number_md5, name_utf8_md5, paths, Secret};
 
-use self::http::{read_request, write_response, Request, Response};
+use self::http::{is_loopback_host_header, read_request, write_response, DeadlineStream, Request, Response};
 
 /// Path prefix of the admin API.
 pub const ADMIN_PREFIX: &str = "/__admin/";
+
+/// Stand-in for a lifetime too long to represent (an added token then lives ten years).
+const MAX_ADDED_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// verify_ret given by queryverifyinfo when the document does not match the registered person.
 pub const VERIFY_RET_MISMATCH: i64 = 90011;
@@ -63,6 +75,14 @@ pub struct EmulatorConfig {
     pub classic_grace: Duration,
     /// Accept calls with no token, as cloud hosting's open API sidecar does.
     pub open_api: bool,
+    /// Connections served at once (128); more are answered 503 and closed.
+    pub max_connections: usize,
+    /// An idle keep-alive connection is closed after this long (30 s).
+    pub idle_timeout: Duration,
+    /// A request must arrive whole within this long of its first byte (10 s).
+    pub request_timeout: Duration,
+    /// Bound on each store: tokens, sessions, tickets, devices, people, ATTK keys, models (10 000).
+    pub max_entries: usize,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -73,7 +93,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("secret", &self.secret)
             .field("token_lifetime", &self.token_lifetime)
             .field("open_api", &self.open_api)
-            .finish()
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,6 +107,10 @@ impl EmulatorConfig {
             token_lifetime: Duration::from_secs(7200),
             classic_grace: Duration::from_secs(300),
             open_api: false,
+            max_connections: 128,
+            idle_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
+            max_entries: 10_000,
         }
     }
 }
@@ -192,6 +217,8 @@ pub struct Counters {
     pub token_issues: u64,
     /// TCP connections accepted.
     pub connections: u64,
+    /// Connections refused because `max_connections` were open.
+    pub connections_refused: u64,
     /// Faults applied.
     pub faults_applied: u64,
 }
@@ -209,6 +236,7 @@ impl Counters {
             "total_requests": self.total_requests(),
             "token_issues": self.token_issues,
             "connections": self.connections,
+            "connections_refused": self.connections_refused,
             "faults_applied": self.faults_applied,
         })
     }
@@ -216,6 +244,33 @@ impl Counters {
 
 struct Ticket {
     openid: String,
+    expires_at: Instant,
+}
+
+/// How long a legacy face ticket and a getverifyid session stay valid.
+const SESSION_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Makes room in a store that holds `max` entries: drops the expired ones, then, if it is still
+/// full, the one that expires first. Purging only when full keeps an expired token answering
+/// 42001 (expired) rather than 40001 (unknown) in ordinary use.
+fn make_room<V>(map: &mut HashMap<String, V>, max: usize, expiry: impl Fn(&V) -> Instant) {
+    if map.len() < max {
+        return;
+    }
+    let now = Instant::now();
+    map.retain(|_, v| expiry(v) > now);
+    while map.len() >= max.max(1) {
+        let Some(oldest) = map.iter().min_by_key(|(_, v)| expiry(v)).map(|(k, _)| k.clone()) else { break };
+        map.remove(&oldest);
+    }
+}
+
+/// Refuses a new registration when a store without expiry (devices, people) is full.
+fn check_room<V>(map: &HashMap<String, V>, key: &str, max: usize, what: &str) -> Result<()> {
+    if map.len() >= max && !map.contains_key(key) {
+        return Err(Error::input(format!("the emulator holds at most {max} {what}")));
+    }
+    Ok(())
 }
 
 struct Session {
@@ -249,11 +304,77 @@ struct Inner {
     stopping: AtomicBool,
     conns: Mutex<HashMap<u64, TcpStream>>,
     next_conn: AtomicU64,
+    /// Connections being served (each has a thread).
+    active: AtomicUsize,
 }
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Store a token valid until `expires_at`, making room first.
+    fn store_token(&self, st: &mut State, token: String, expires_at: Instant) {
+        make_room(&mut st.tokens, self.config.max_entries, |e| *e);
+        st.tokens.insert(token, expires_at);
+    }
+
+    fn push_fault(&self, fault: Fault) -> Result<()> {
+        let mut st = self.lock();
+        if st.faults.len() >= self.config.max_entries {
+            return Err(Error::input(format!("the emulator holds at most {} pending faults", self.config.max_entries)));
+        }
+        st.faults.push_back(fault);
+        Ok(())
+    }
+
+    fn register_device(&self, openid: String, key: PublicKey) -> Result<()> {
+        if openid.is_empty() {
+            return Err(Error::input("openid is empty"));
+        }
+        let mut st = self.lock();
+        check_room(&st.devices, &openid, self.config.max_entries, "devices")?;
+        st.devices.insert(openid, key);
+        Ok(())
+    }
+
+    fn register_person(&self, person: Person) -> Result<()> {
+        if person.openid.is_empty() || person.name.is_empty() || person.id_number.is_empty() {
+            return Err(Error::input("openid, name and id_number must not be empty"));
+        }
+        let mut st = self.lock();
+        check_room(&st.people, &person.openid, self.config.max_entries, "people")?;
+        st.people.insert(person.openid.clone(), person);
+        Ok(())
+    }
+
+    fn register_attk(&self, public_key: &[u8]) -> Result<()> {
+        let key = PublicKey::load(public_key)?;
+        let mut st = self.lock();
+        if st.attk.len() >= self.config.max_entries {
+            return Err(Error::input(format!("the emulator holds at most {} ATTK keys", self.config.max_entries)));
+        }
+        st.attk.push(key);
+        Ok(())
+    }
+
+    fn register_model(&self, model_key: &str, support_type: u32) -> Result<()> {
+        check_model(model_key, support_type)?;
+        let mut st = self.lock();
+        check_room(&st.models, model_key, self.config.max_entries, "models")?;
+        st.models.insert(model_key.to_owned(), support_type);
+        Ok(())
+    }
+
+    fn issue_verify_result(&self, openid: &str) -> Result<String> {
+        let mut st = self.lock();
+        if !st.people.contains_key(openid) {
+            return Err(Error::input("no person is registered for this openid"));
+        }
+        make_room(&mut st.tickets, self.config.max_entries, |t| t.expires_at);
+        let ticket = random_token(24);
+        st.tickets.insert(ticket.clone(), Ticket { openid: openid.to_owned(), expires_at: Instant::now() + SESSION_LIFETIME });
+        Ok(ticket)
     }
 }
 
@@ -285,8 +406,14 @@ impl Emulator {
         if config.appid.is_empty() || config.secret.is_empty() {
             return Err(Error::new(ErrorKind::Config, "the emulator needs an appid and a secret"));
         }
-        if config.token_lifetime < Duration::from_secs(1) {
-            return Err(Error::new(ErrorKind::Config, "the token lifetime must be at least 1 second"));
+        if config.token_lifetime < Duration::from_secs(1) || config.token_lifetime > Duration::from_secs(365 * 24 * 3600) {
+            return Err(Error::new(ErrorKind::Config, "the token lifetime must be 1 second to 365 days"));
+        }
+        if config.max_connections == 0 || config.max_entries == 0 {
+            return Err(Error::new(ErrorKind::Config, "max_connections and max_entries must be at least 1"));
+        }
+        if config.idle_timeout.is_zero() || config.request_timeout.is_zero() {
+            return Err(Error::new(ErrorKind::Config, "the emulator's timeouts must be greater than zero"));
         }
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| Error::new(ErrorKind::Network, format!("cannot listen on {} ({})", config.listen, e.kind())))?;
@@ -297,6 +424,7 @@ impl Emulator {
             stopping: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
+            active: AtomicUsize::new(0),
         });
         let inner2 = inner.clone();
         let accept = std::thread::Builder::new()
@@ -335,51 +463,38 @@ impl Emulator {
 
     /// Register (or replace) the device key WeChat holds for `openid` (PEM, DER, base64...).
     pub fn register_device(&self, openid: &str, public_key: &[u8]) -> Result<()> {
-        if openid.is_empty() {
-            return Err(Error::input("openid is empty"));
-        }
-        let key = PublicKey::load(public_key)?;
-        self.inner.lock().devices.insert(openid.to_owned(), key);
-        Ok(())
+        self.inner.register_device(openid.to_owned(), PublicKey::load(public_key)?)
     }
 
     /// Register (or replace) a person for face verification.
     pub fn register_person(&self, person: Person) -> Result<()> {
-        if person.openid.is_empty() || person.name.is_empty() || person.id_number.is_empty() {
-            return Err(Error::input("openid, name and id_number must not be empty"));
-        }
-        self.inner.lock().people.insert(person.openid.clone(), person);
-        Ok(())
+        self.inner.register_person(person)
     }
 
     /// A legacy `verify_result` ticket for a registered person, as the mini-program would get
     /// from `wx.startFacialRecognitionVerify`.
     pub fn issue_verify_result(&self, openid: &str) -> Result<String> {
-        let mut st = self.inner.lock();
-        if !st.people.contains_key(openid) {
-            return Err(Error::input("no person is registered for this openid"));
-        }
-        let ticket = random_token(24);
-        st.tickets.insert(ticket.clone(), Ticket { openid: openid.to_owned() });
-        Ok(ticket)
+        self.inner.issue_verify_result(openid)
     }
 
     /// Register a test ATTK public key (PEM, DER...): `verify_ask` accepts ASKs it signed.
     pub fn register_attk(&self, public_key: &[u8]) -> Result<()> {
-        let key = PublicKey::load(public_key)?;
-        self.inner.lock().attk.push(key);
-        Ok(())
+        self.inner.register_attk(public_key)
     }
 
     /// Register a phone model for `is_support` (support_type 0 none, 1 fingerprint, 2 face, 3 both).
     pub fn register_model(&self, model_key: &str, support_type: u32) -> Result<()> {
-        check_model(model_key, support_type)?;
-        self.inner.lock().models.insert(model_key.to_owned(), support_type);
-        Ok(())
+        self.inner.register_model(model_key, support_type)
     }
 
+    /// Connections being served right now.
+    pub fn active_connections(&self) -> usize {
+        self.inner.active.load(Ordering::SeqCst)
+    }
+
+    /// Queue a fault (at most `max_entries` are pending; more are dropped).
     pub fn inject_fault(&self, fault: Fault) {
-        self.inner.lock().faults.push_back(fault);
+        let _ = self.inner.push_fault(fault);
     }
 
     pub fn clear_faults(&self) {
@@ -396,7 +511,9 @@ impl Emulator {
 
     /// Accept `token` as valid for `lifetime` (for fixed-token and token-file clients).
     pub fn add_token(&self, token: &str, lifetime: Duration) {
-        self.inner.lock().tokens.insert(token.to_owned(), Instant::now() + lifetime);
+        let expires_at = Instant::now().checked_add(lifetime).unwrap_or_else(|| Instant::now() + MAX_ADDED_TOKEN_LIFETIME);
+        let mut st = self.inner.lock();
+        self.inner.store_token(&mut st, token.to_owned(), expires_at);
     }
 
     /// Every issued token expires now.
@@ -420,32 +537,70 @@ fn accept_loop(inner: Arc<Inner>, listener: TcpListener) {
             break;
         }
         let Ok(stream) = stream else { continue };
+        // The cap: a connection beyond it gets a short 503 and is closed, with no thread.
+        if inner.active.load(Ordering::SeqCst) >= inner.config.max_connections {
+            inner.lock().counters.connections_refused += 1;
+            let mut stream = stream;
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+            let _ = write_response(&mut stream, 503, "text/plain", b"too many connections", true, "");
+            continue;
+        }
         inner.lock().counters.connections += 1;
         let id = inner.next_conn.fetch_add(1, Ordering::Relaxed);
         if let Ok(clone) = stream.try_clone() {
             inner.conns.lock().unwrap_or_else(|p| p.into_inner()).insert(id, clone);
         }
+        inner.active.fetch_add(1, Ordering::SeqCst);
         let inner2 = inner.clone();
         let spawned = std::thread::Builder::new().name("soter-emulator-conn".into()).spawn(move || {
+            // Released on every way out of the thread, panics included.
+            let _slot = ConnSlot { inner: &inner2, id };
             serve_connection(&inner2, stream);
-            inner2.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         });
         if spawned.is_err() {
             inner.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            inner.active.fetch_sub(1, Ordering::SeqCst);
         }
+    }
+}
+
+/// A connection's place under the cap and in the list `stop` closes.
+struct ConnSlot<'a> {
+    inner: &'a Inner,
+    id: u64,
+}
+
+impl Drop for ConnSlot<'_> {
+    fn drop(&mut self) {
+        self.inner.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+        self.inner.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 fn serve_connection(inner: &Inner, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let Ok(mut writer) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(stream);
+    // A peer that never reads its responses cannot hold the thread either.
+    let _ = writer.set_write_timeout(Some(inner.config.request_timeout));
+    let mut reader = BufReader::new(DeadlineStream::new(stream));
     loop {
+        // Idle between requests for at most idle_timeout; then the whole request within
+        // request_timeout of its first byte.
+        reader.get_mut().expire_in(inner.config.idle_timeout);
+        match std::io::BufRead::fill_buf(&mut reader) {
+            Ok([]) | Err(_) => return,
+            Ok(_) => {}
+        }
+        reader.get_mut().expire_in(inner.config.request_timeout);
         let req = match read_request(&mut reader) {
             Ok(Some(r)) => r,
             Ok(None) => return,
-            Err(_) => {
-                let _ = write_response(&mut writer, 400, "text/plain", b"bad request", true, "");
+            Err(e) => {
+                let (code, msg): (u16, &[u8]) = match e.kind() {
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => (408, b"request timeout"),
+                    _ => (400, b"bad request"),
+                };
+                let _ = write_response(&mut writer, code, "text/plain", msg, true, "");
                 return;
             }
         };
@@ -494,6 +649,9 @@ const API_PATHS: [&str; 8] = [
 
 fn handle(inner: &Inner, req: &Request) -> Response {
     if let Some(admin) = req.path.strip_prefix(ADMIN_PREFIX) {
+        if let Some(refused) = admin_refusal(req) {
+            return refused;
+        }
         return handle_admin(inner, admin, req);
     }
     if !API_PATHS.contains(&req.path.as_str()) {
@@ -556,6 +714,25 @@ fn handle(inner: &Inner, req: &Request) -> Response {
     }
 }
 
+/// Why an admin request is refused, if it is: a Host that is not loopback (DNS rebinding), or a
+/// POST without `Content-Type: application/json` (a web page's no-cors request). Applies to
+/// every admin route, present and future, in front of their dispatch.
+fn admin_refusal(req: &Request) -> Option<Response> {
+    if !req.host.as_deref().is_some_and(is_loopback_host_header) {
+        return Some(Response::Json(403, json!({"ok": false, "error": "admin requests must name a loopback Host"}).to_string()));
+    }
+    let json_body = req.content_type.as_deref().is_some_and(|t| {
+        t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json")
+    });
+    if req.method != "GET" && !json_body {
+        return Some(Response::Json(
+            415,
+            json!({"ok": false, "error": "admin requests must send Content-Type: application/json"}).to_string(),
+        ));
+    }
+    None
+}
+
 fn check_token(inner: &Inner, req: &Request) -> Option<Response> {
     let token = req.query("access_token").or_else(|| req.query("cloudbase_access_token"));
     let Some(token) = token else {
@@ -587,7 +764,7 @@ fn check_credentials(inner: &Inner, grant_type: Option<&str>, appid: Option<&str
 
 fn issue(inner: &Inner, st: &mut State) -> String {
     let t = random_token(48);
-    st.tokens.insert(t.clone(), Instant::now() + inner.config.token_lifetime);
+    inner.store_token(st, t.clone(), Instant::now() + inner.config.token_lifetime);
     st.counters.token_issues += 1;
     t
 }
@@ -693,6 +870,9 @@ fn getinfo(inner: &Inner, body: &Value) -> Response {
     let Some(vr) = field(body, "verify_result") else { return err(47001, "data format error") };
     let st = inner.lock();
     let Some(ticket) = st.tickets.get(vr) else { return err(84001, "invalid verify_result") };
+    if Instant::now() >= ticket.expires_at {
+        return err(84002, "verify_result expired");
+    }
     let Some(p) = st.people.get(&ticket.openid) else { return err(84003, "user info not found") };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     ok(json!({
@@ -720,10 +900,12 @@ fn getverifyid(inner: &Inner, body: &Value) -> Response {
         openid: openid.to_owned(),
         out_seq_no: seq.to_owned(),
         cert_hash: cert_hash(ct, cn, cno),
-        expires_at: Instant::now() + Duration::from_secs(3600),
+        expires_at: Instant::now() + SESSION_LIFETIME,
     };
-    inner.lock().sessions.insert(verify_id.clone(), session);
-    ok(json!({ "verify_id": verify_id, "expires_in": 3600 }))
+    let mut st = inner.lock();
+    make_room(&mut st.sessions, inner.config.max_entries, |s| s.expires_at);
+    st.sessions.insert(verify_id.clone(), session);
+    ok(json!({ "verify_id": verify_id, "expires_in": SESSION_LIFETIME.as_secs() }))
 }
 
 fn queryverifyinfo(inner: &Inner, body: &Value) -> Response {
@@ -779,16 +961,7 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
             done(Ok(json!({})))
         }
         ("POST", "devices") => done(
-            PublicKey::load(s("public_key").as_bytes())
-                .and_then(|k| {
-                    let openid = s("openid");
-                    if openid.is_empty() {
-                        return Err(Error::input("openid is empty"));
-                    }
-                    emu.0.lock().devices.insert(openid, k);
-                    Ok(())
-                })
-                .map(|_| json!({})),
+            PublicKey::load(s("public_key").as_bytes()).and_then(|k| emu.0.register_device(s("openid"), k)).map(|_| json!({})),
         ),
         ("POST", "people") => {
             let mut p = Person::new(s("openid"), s("name"), s("id_number"));
@@ -801,22 +974,9 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
             if let Some(r) = body.get("verify_ret").and_then(Value::as_i64) {
                 p.verify_ret = r;
             }
-            if p.openid.is_empty() || p.name.is_empty() || p.id_number.is_empty() {
-                return done(Err(Error::input("openid, name and id_number must not be empty")));
-            }
-            emu.0.lock().people.insert(p.openid.clone(), p);
-            done(Ok(json!({})))
+            done(emu.0.register_person(p).map(|_| json!({})))
         }
-        ("POST", "verify_results") => {
-            let openid = s("openid");
-            let mut st = emu.0.lock();
-            if !st.people.contains_key(&openid) {
-                return done(Err(Error::input("no person is registered for this openid")));
-            }
-            let t = random_token(24);
-            st.tickets.insert(t.clone(), Ticket { openid });
-            done(Ok(json!({ "verify_result": t })))
-        }
+        ("POST", "verify_results") => done(emu.0.issue_verify_result(&s("openid")).map(|t| json!({ "verify_result": t }))),
         ("POST", "faults") => {
             let delay = body.get("delay_ms").and_then(Value::as_u64).unwrap_or(0);
             let kind = match FaultKind::parse(&s("kind"), delay) {
@@ -829,8 +989,7 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
                 Some(n) => Some(n as u64),
             };
             let path = body.get("path").and_then(Value::as_str).map(str::to_owned);
-            emu.0.lock().faults.push_back(Fault { kind, count, path });
-            done(Ok(json!({})))
+            done(emu.0.push_fault(Fault { kind, count, path }).map(|_| json!({})))
         }
         ("POST", "faults/clear") => {
             emu.0.lock().faults.clear();
@@ -842,23 +1001,16 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
                 return done(Err(Error::input("access_token is empty")));
             }
             let secs = body.get("expires_in").and_then(Value::as_u64).unwrap_or(7200);
-            emu.0.lock().tokens.insert(t, Instant::now() + Duration::from_secs(secs));
+            let expires_at = Instant::now().checked_add(Duration::from_secs(secs)).unwrap_or_else(|| Instant::now() + MAX_ADDED_TOKEN_LIFETIME);
+            let mut st = emu.0.lock();
+            emu.0.store_token(&mut st, t, expires_at);
             done(Ok(json!({})))
         }
-        ("POST", "attk") => done(
-            PublicKey::load(s("public_key").as_bytes()).map(|k| {
-                emu.0.lock().attk.push(k);
-                json!({})
-            }),
-        ),
+        ("POST", "attk") => done(emu.0.register_attk(s("public_key").as_bytes()).map(|_| json!({}))),
         ("POST", "models") => {
-            let model = s("model_key");
             let support_type = body.get("support_type").and_then(Value::as_u64).unwrap_or(u64::MAX);
             let support_type = u32::try_from(support_type).unwrap_or(u32::MAX);
-            done(check_model(&model, support_type).map(|_| {
-                emu.0.lock().models.insert(model, support_type);
-                json!({})
-            }))
+            done(emu.0.register_model(&s("model_key"), support_type).map(|_| json!({})))
         }
         ("POST", "tokens/expire") => {
             let now = Instant::now();
@@ -872,6 +1024,76 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
 }
 
 struct AdminView<'a>(&'a Inner);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(max_entries: usize) -> Emulator {
+        let mut cfg = EmulatorConfig::new("wxbounded", "bounded-secret");
+        cfg.max_entries = max_entries;
+        Emulator::start(cfg).unwrap()
+    }
+
+    #[test]
+    fn stores_are_bounded() {
+        let emu = small(5);
+        let inner = &emu.inner;
+        for i in 0..50 {
+            let mut st = inner.lock();
+            issue(inner, &mut st);
+            drop(st);
+            emu.add_token(&format!("added-{i}"), Duration::from_secs(60));
+            let _ = getverifyid(inner, &json!({"openid": "o", "out_seq_no": format!("s{i}"),
+                "cert_info": {"cert_type": "IDENTITY_CARD", "cert_name": "n", "cert_no": "1"}}));
+            emu.inject_fault(Fault::new(FaultKind::SystemBusy, 1));
+        }
+        emu.register_person(Person::new("o_p", "n", "1")).unwrap();
+        for _ in 0..50 {
+            emu.issue_verify_result("o_p").unwrap();
+        }
+        let st = inner.lock();
+        assert!(st.tokens.len() <= 5, "{}", st.tokens.len());
+        assert!(st.sessions.len() <= 5);
+        assert!(st.tickets.len() <= 5);
+        assert!(st.faults.len() <= 5);
+        drop(st);
+        // The newest entries are the ones kept.
+        assert!(emu.inner.lock().tokens.contains_key("added-49"));
+        for i in 0..4 {
+            emu.register_person(Person::new(format!("o_{i}"), "n", "1")).unwrap();
+        }
+        let e = emu.register_person(Person::new("o_full", "n", "1")).unwrap_err();
+        assert!(e.message().contains("at most 5"), "{}", e.message());
+        emu.register_person(Person::new("o_p", "other", "2")).unwrap(); // replacing is fine
+    }
+
+    #[test]
+    fn expired_entries_make_room_first() {
+        let emu = small(3);
+        emu.add_token("old-1", Duration::from_secs(60));
+        emu.add_token("old-2", Duration::from_secs(60));
+        emu.expire_tokens();
+        emu.add_token("keep", Duration::from_secs(600));
+        emu.add_token("new", Duration::from_secs(600));
+        let st = emu.inner.lock();
+        assert!(st.tokens.contains_key("keep") && st.tokens.contains_key("new"));
+        assert!(!st.tokens.contains_key("old-1") && !st.tokens.contains_key("old-2"));
+    }
+
+    #[test]
+    fn absurd_settings_are_refused() {
+        let mut cfg = EmulatorConfig::new("wx", "s");
+        cfg.token_lifetime = Duration::from_secs(u64::MAX);
+        assert_eq!(Emulator::start(cfg).unwrap_err().kind(), ErrorKind::Config);
+        let mut cfg = EmulatorConfig::new("wx", "s");
+        cfg.max_connections = 0;
+        assert_eq!(Emulator::start(cfg).unwrap_err().kind(), ErrorKind::Config);
+        let emu = small(3);
+        emu.add_token("forever", Duration::MAX); // clamped, no overflow
+        assert!(emu.inner.lock().tokens.contains_key("forever"));
+    }
+}
 
 /// The emulator's request parsing without a socket, for the fuzzer (`fuzz/`). Not a supported
 /// API: it may change at any time.
@@ -892,17 +1114,24 @@ pub mod fuzzing {
         pub query: Vec<(String, String)>,
         pub body: Vec<u8>,
         pub close: bool,
+        pub host: Option<String>,
+        pub content_type: Option<String>,
+        /// Whether the admin API would refuse it (Host, Content-Type).
+        pub admin_refused: bool,
     }
 
     /// The next request on a keep-alive connection, exactly as the server reads it; Ok(None) at a
     /// clean end of stream.
     pub fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<ParsedRequest>> {
         Ok(super::http::read_request(r)?.map(|q| ParsedRequest {
+            admin_refused: super::admin_refusal(&q).is_some(),
             method: q.method,
             path: q.path,
             query: q.query,
             body: q.body,
             close: q.close,
+            host: q.host,
+            content_type: q.content_type,
         }))
     }
 }

@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use super::{bytes, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, SoterError, SoterStatus};
+use super::{bytes, c_enum, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, CEnum, SoterError, SoterStatus};
 use crate::error::{Error, Result};
 use crate::{AuthKey, Expectations, PublicKey, ResultJson, SaltLen};
 
@@ -61,6 +61,7 @@ pub enum SoterField {
     /// AuthKey only: the `pub_key` text as sent (after JSON unescaping).
     PubKey = 8,
 }
+c_enum!(SoterField { Raw, Fid, TeeN, TeeV, FpN, FpV, CpuId, Uid, PubKey });
 
 /// What `soter_authenticate` expects of a result. Text is (pointer, length), UTF-8.
 #[repr(C)]
@@ -175,14 +176,15 @@ pub unsafe extern "C" fn soter_result_json_free(result: *mut SoterResultJson) {
     guard_value((), || free_handle(result))
 }
 
-/// A text field of a resultJSON: `*ptr`/`*len` receive UTF-8 bytes (not NUL-terminated)
-/// borrowed from `result`, valid until it is freed. Absent optional fields read as "" (length 0).
-/// `SOTER_FIELD_PUB_KEY` is not a resultJSON field: `SOTER_STATUS_INVALID_ARGUMENT`.
+/// A text field of a resultJSON: `field` is a `SoterField` value; `*ptr`/`*len` receive UTF-8
+/// bytes (not NUL-terminated) borrowed from `result`, valid until it is freed. Absent optional
+/// fields read as "" (length 0). `SOTER_FIELD_PUB_KEY` (not a resultJSON field) and values that
+/// are not a `SoterField` give `SOTER_STATUS_INVALID_ARGUMENT`.
 #[no_mangle]
-pub unsafe extern "C" fn soter_result_json_get(result: *const SoterResultJson, field: SoterField, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+pub unsafe extern "C" fn soter_result_json_get(result: *const SoterResultJson, field: i32, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
     guard(std::ptr::null_mut(), || {
         let r = &handle(result, "result")?.0;
-        let value = match field {
+        let value = match SoterField::from_c(field, "field")? {
             SoterField::Raw => &r.raw,
             SoterField::Fid => &r.fid,
             SoterField::TeeN => &r.tee_n,
@@ -328,13 +330,14 @@ pub unsafe extern "C" fn soter_auth_key_public_key(auth_key: *const SoterAuthKey
     })
 }
 
-/// A text field of an AuthKey: `SOTER_FIELD_CPU_ID`, `SOTER_FIELD_UID` or `SOTER_FIELD_PUB_KEY`
-/// (others: `SOTER_STATUS_INVALID_ARGUMENT`). Borrowed like `soter_result_json_get`.
+/// A text field of an AuthKey: `field` is `SOTER_FIELD_CPU_ID`, `SOTER_FIELD_UID` or
+/// `SOTER_FIELD_PUB_KEY` (other values: `SOTER_STATUS_INVALID_ARGUMENT`). Borrowed like
+/// `soter_result_json_get`.
 #[no_mangle]
-pub unsafe extern "C" fn soter_auth_key_get(auth_key: *const SoterAuthKey, field: SoterField, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+pub unsafe extern "C" fn soter_auth_key_get(auth_key: *const SoterAuthKey, field: i32, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
     guard(std::ptr::null_mut(), || {
         let ak = &handle(auth_key, "auth_key")?.0;
-        let value = match field {
+        let value = match SoterField::from_c(field, "field")? {
             SoterField::CpuId => &ak.cpu_id,
             SoterField::Uid => &ak.uid,
             SoterField::PubKey => &ak.json.pub_key,

@@ -7,7 +7,7 @@
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
-use super::{free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, SoterError, SoterStatus};
+use super::{c_enum, free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, CEnum, SoterError, SoterStatus};
 use crate::emulator::{Emulator, EmulatorConfig, Fault, FaultKind, Person};
 use crate::error::{Error, ErrorKind};
 use crate::wechat::paths;
@@ -165,15 +165,17 @@ pub enum SoterFault {
     /// Close the connection without answering.
     DropConnection = 6,
 }
+c_enum!(SoterFault { SystemBusy, InvalidToken, ExpiredToken, Http500, Delay, MalformedBody, DropConnection });
 
-/// Inject `fault` for the next `count` matching API calls (`count` < 0: every call until
+/// Inject `fault` (a `SoterFault` value; others give `SOTER_STATUS_INVALID_ARGUMENT`) for the
+/// next `count` matching API calls (`count` < 0: every call until
 /// `soter_emulator_clear_faults`). `path` (e.g. "/cgi-bin/soter/verify_signature") limits it to
 /// one endpoint; NULL = every API endpoint, token endpoints included. `delay_ms` is for
 /// `SOTER_FAULT_DELAY`.
 #[no_mangle]
 pub unsafe extern "C" fn soter_emulator_inject_fault(
     emu: *const SoterEmulator,
-    fault: SoterFault,
+    fault: i32,
     count: i64,
     delay_ms: u32,
     path: *const u8,
@@ -182,7 +184,7 @@ pub unsafe extern "C" fn soter_emulator_inject_fault(
 ) -> SoterStatus {
     guard(err, || {
         let e = handle(emu, "emu")?;
-        let kind = match fault {
+        let kind = match SoterFault::from_c(fault, "fault")? {
             SoterFault::SystemBusy => FaultKind::SystemBusy,
             SoterFault::InvalidToken => FaultKind::InvalidToken,
             SoterFault::ExpiredToken => FaultKind::ExpiredToken,

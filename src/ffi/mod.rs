@@ -166,6 +166,43 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
 }
 
+/// An enum that C passes in, by value or inside a struct. C hands over a plain integer: any
+/// `int` is a legal C value of a C enum type, but not every integer is a Rust enum value (a
+/// Rust enum holding anything else is undefined behaviour; a `match` on it jumps anywhere). So
+/// exports take `int32_t` and convert here; an unknown value is `SOTER_STATUS_INVALID_ARGUMENT`.
+pub(crate) trait CEnum: Sized + Copy + 'static {
+    /// Every variant (the `c_enum!` macro proves the list is complete).
+    const ALL: &'static [Self];
+    /// The C type's name, for messages.
+    const NAME: &'static str;
+    fn value(self) -> i32;
+
+    /// The variant whose value is `v`, or InvalidArgument naming the parameter.
+    fn from_c(v: i32, param: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.value() == v)
+            .ok_or_else(|| Error::arg(format!("{param} = {v} is not a {} value", Self::NAME)))
+    }
+}
+
+/// Implements [`CEnum`] for a fieldless `#[repr(C)]` enum; lists every variant, and fails to
+/// compile when one is missing (the exhaustive match below).
+macro_rules! c_enum {
+    ($t:ident { $($v:ident),+ $(,)? }) => {
+        impl $crate::ffi::CEnum for $t {
+            const ALL: &'static [Self] = &[$($t::$v),+];
+            const NAME: &'static str = stringify!($t);
+            fn value(self) -> i32 {
+                const _: fn($t) = |x| match x { $($t::$v => {}),+ };
+                self as i32
+            }
+        }
+    };
+}
+pub(crate) use c_enum;
+
 /// A (pointer, length) input. NULL is allowed only with length 0.
 ///
 /// # Safety
@@ -378,6 +415,27 @@ mod tests {
             let name = unsafe { std::ffi::CStr::from_ptr(soter_status_name(status as i32)) };
             assert_ne!(name.to_str().unwrap(), "SOTER_STATUS_UNKNOWN", "{kind:?}");
         }
+    }
+
+    #[test]
+    fn c_enums_take_their_values_and_refuse_the_rest() {
+        fn check<E: CEnum + std::fmt::Debug + PartialEq>(count: i32) {
+            assert_eq!(E::ALL.len() as i32, count, "{}", E::NAME);
+            for (i, e) in E::ALL.iter().enumerate() {
+                assert_eq!(e.value(), i as i32);
+                assert_eq!(E::from_c(i as i32, "x").unwrap(), *e);
+            }
+            for bad in [count, count + 1, 1000, -1, i32::MAX, i32::MIN] {
+                let err = E::from_c(bad, "param").unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+                assert!(err.message().contains("param") && err.message().contains(E::NAME), "{}", err.message());
+            }
+        }
+        check::<SoterField>(9);
+        check::<SoterTokenSource>(6);
+        check::<SoterFaceField>(6);
+        check::<SoterFaceNumber>(4);
+        check::<SoterFault>(7);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, SoterError, SoterStatus};
+use super::{c_enum, free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, CEnum, SoterError, SoterStatus};
 use crate::error::{Error, ErrorKind, Result};
 use crate::wechat::{
     CertInfo, FaceInfo, FetchedToken, RetryPolicy, Secret, TokenRequest, TokenSource, VerifyOutcome, WeChatClient,
@@ -25,6 +25,15 @@ pub struct SoterWechatClient(pub(crate) WeChatClient);
 /// A legacy face verification result (`getinfo`). Immutable; thread-safe. Free with
 /// `soter_face_info_free`. Strings it hands out are borrowed from it.
 pub struct SoterFaceInfo(FaceInfo);
+
+impl SoterFaceInfo {
+    /// A handle for a parsed result, for Rust code that drives the C ABI (the fuzzer); free it
+    /// with `soter_face_info_free`. Not a supported API.
+    #[doc(hidden)]
+    pub fn into_raw(info: FaceInfo) -> *mut SoterFaceInfo {
+        into_handle(SoterFaceInfo(info))
+    }
+}
 
 /// Where the client gets its access token.
 #[repr(C)]
@@ -45,16 +54,19 @@ pub enum SoterTokenSource {
     /// /.tencentcloudbase/wx/cloudbase_access_token) for every call, sent as cloudbase_access_token.
     CloudbaseFile = 5,
 }
+c_enum!(SoterTokenSource { Stable, Classic, Fixed, Callback, CloudOpenApi, CloudbaseFile });
 
 /// A token callback. Called when the client needs a token (cold cache, expiring token, or after
 /// WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
 /// Write the token (printable ASCII, not NUL-terminated) into `buf` (capacity `cap`, 4096
 /// bytes), its length to `*len`, and its remaining validity in seconds to `*expires_in` (0 or
-/// negative: cache it until WeChat rejects it). Return 0 on success, anything else on failure
-/// (the call then fails with `SOTER_STATUS_TOKEN`).
+/// negative: cache it until WeChat rejects it; above 86400: taken as 86400). Return 0 on success,
+/// anything else on failure (the call then fails with `SOTER_STATUS_TOKEN`).
 ///
 /// Called on whichever thread needs the token, never concurrently for one client (single
-/// flight). It must not call back into the same client. `user_data` is passed through as given.
+/// flight). It must not call back into the same client: a call that needs a token from inside
+/// the callback fails at once with `SOTER_STATUS_INVALID_ARGUMENT`. `user_data` is passed
+/// through as given.
 pub type SoterTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, force_refresh: bool, buf: *mut u8, cap: usize, len: *mut usize, expires_in: *mut i64) -> i32>;
 
@@ -72,7 +84,8 @@ pub struct SoterClientOptions {
     pub connect_timeout_ms: u32,
     /// Overall timeout of one HTTP attempt in ms (0 = 15000).
     pub timeout_ms: u32,
-    /// HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret.
+    /// HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
+    /// plain http base URL it must be on loopback unless `allow_insecure_http`.
     pub proxy: *const u8,
     pub proxy_len: usize,
     /// Attempts per call for errcode -1, HTTP 5xx and connection failures (0 = 3; at most 10).
@@ -85,7 +98,8 @@ pub struct SoterClientOptions {
     pub max_response_size: u64,
     /// Refresh a cached token when fewer seconds than this remain (0 = 300).
     pub refresh_margin_s: u32,
-    pub token_source: SoterTokenSource,
+    /// A `SoterTokenSource` value (others: `SOTER_STATUS_INVALID_ARGUMENT`).
+    pub token_source: i32,
     /// The token for `SOTER_TOKEN_SOURCE_FIXED`.
     pub fixed_token: *const u8,
     pub fixed_token_len: usize,
@@ -116,7 +130,7 @@ pub unsafe extern "C" fn soter_client_options_init(opts: *mut SoterClientOptions
                 backoff_max_ms: 0,
                 max_response_size: 0,
                 refresh_margin_s: 0,
-                token_source: SoterTokenSource::Stable,
+                token_source: SoterTokenSource::Stable as i32,
                 fixed_token: std::ptr::null(),
                 fixed_token_len: 0,
                 token_file: std::ptr::null(),
@@ -204,7 +218,7 @@ pub unsafe extern "C" fn soter_wechat_client_new(
             if o.refresh_margin_s != 0 {
                 b = b.refresh_margin(Duration::from_secs(o.refresh_margin_s as u64));
             }
-            let source = match o.token_source {
+            let source = match SoterTokenSource::from_c(o.token_source, "token_source")? {
                 SoterTokenSource::Stable => TokenSource::StableToken,
                 SoterTokenSource::Classic => TokenSource::ClassicToken,
                 SoterTokenSource::Fixed => {
@@ -388,6 +402,7 @@ pub enum SoterFaceField {
     IdCardNumberMd5 = 4,
     NameUtf8Md5 = 5,
 }
+c_enum!(SoterFaceField { Errmsg, ValidateData, Openid, UserIdKey, IdCardNumberMd5, NameUtf8Md5 });
 
 /// A number field of a face result.
 #[repr(C)]
@@ -398,16 +413,19 @@ pub enum SoterFaceNumber {
     IdentifyTime = 2,
     FinishTime = 3,
 }
+c_enum!(SoterFaceNumber { Errcode, IdentifyRet, IdentifyTime, FinishTime });
 
-/// Borrow a text field: `*ptr`/`*len` point into `info` (valid until it is freed; not
-/// NUL-terminated). Returns false (and writes nothing) when the field is absent or info is NULL.
+/// Borrow a text field (`field` is a `SoterFaceField` value): `*ptr`/`*len` point into `info`
+/// (valid until it is freed; not NUL-terminated). Returns false (and writes nothing) when the
+/// field is absent, `field` is not a `SoterFaceField` value, or info is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn soter_face_info_get(info: *const SoterFaceInfo, field: SoterFaceField, ptr: *mut *const u8, len: *mut usize) -> bool {
+pub unsafe extern "C" fn soter_face_info_get(info: *const SoterFaceInfo, field: i32, ptr: *mut *const u8, len: *mut usize) -> bool {
     guard_value(false, || {
         let Some(i) = info.as_ref() else { return false };
         if ptr.is_null() || len.is_null() {
             return false;
         }
+        let Ok(field) = SoterFaceField::from_c(field, "field") else { return false };
         let v: Option<&str> = match field {
             SoterFaceField::Errmsg => Some(i.0.errmsg.as_str()),
             SoterFaceField::ValidateData => i.0.validate_data.as_deref(),
@@ -427,14 +445,16 @@ pub unsafe extern "C" fn soter_face_info_get(info: *const SoterFaceInfo, field: 
     })
 }
 
-/// Read a number field into `*out`. Returns false when absent or info/out is NULL.
+/// Read a number field (`field` is a `SoterFaceNumber` value) into `*out`. Returns false when
+/// absent, when `field` is not a `SoterFaceNumber` value, or info/out is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn soter_face_info_number(info: *const SoterFaceInfo, field: SoterFaceNumber, out: *mut i64) -> bool {
+pub unsafe extern "C" fn soter_face_info_number(info: *const SoterFaceInfo, field: i32, out: *mut i64) -> bool {
     guard_value(false, || {
         let Some(i) = info.as_ref() else { return false };
         if out.is_null() {
             return false;
         }
+        let Ok(field) = SoterFaceNumber::from_c(field, "field") else { return false };
         let v = match field {
             SoterFaceNumber::Errcode => Some(i.0.errcode),
             SoterFaceNumber::IdentifyRet => Some(i.0.identify_ret),

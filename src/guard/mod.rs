@@ -166,7 +166,7 @@ impl ReplayGuard {
         uid: Option<&str>,
     ) -> Result<ResultJson> {
         check_subject(subject)?;
-        let parsed = verify_result(key, result_json, signature, SaltLen::Default)?;
+        let parsed = verify_result(crate::Backend::default(), key, result_json, signature, SaltLen::Default)?;
         self.step(parsed, subject, cpu_id, uid)
     }
 

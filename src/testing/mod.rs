@@ -55,6 +55,19 @@ impl KeyPair {
             .map_err(|_| Error::new(ErrorKind::Internal, "PSS signing failed"))
     }
 
+    /// The raw RSA private operation `x^d mod n` as `size()` bytes (x given big-endian, below n):
+    /// signs a hand-made encoded message, so tests can present the verifier with encodings that
+    /// break one EMSA-PSS rule at a time.
+    #[cfg(test)]
+    pub(crate) fn raw_private_op(&self, x: &[u8]) -> Vec<u8> {
+        use rsa::traits::PrivateKeyParts;
+        let m = rsa::BigUint::from_bytes_be(x).modpow(self.private.d(), self.private.n());
+        let bytes = m.to_bytes_be();
+        let mut out = vec![0u8; self.public.size()];
+        out[self.public.size() - bytes.len()..].copy_from_slice(&bytes);
+        out
+    }
+
     /// The largest salt length this key can sign with.
     pub fn max_salt_len(&self) -> usize {
         (self.public.bits() - 1).div_ceil(8) - 32 - 2

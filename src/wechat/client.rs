@@ -93,8 +93,9 @@ impl ClientBuilder {
         self.base_url = Some(url.into());
         self
     }
-    /// Allow plain http to a host that is not loopback (off by default: the token would travel in
-    /// clear text). Not needed for loopback, nor for cloud hosting's open API mode.
+    /// Allow plain http to a host that is not loopback, or through a proxy that is not on loopback
+    /// (off by default: the token would travel in clear text). Not needed for loopback, nor for
+    /// cloud hosting's open API mode without a remote proxy.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
@@ -110,7 +111,9 @@ impl ClientBuilder {
         self
     }
     /// An HTTP(S) proxy URL (`http://host:port`, optionally with user:password); HTTPS traffic is
-    /// tunnelled with CONNECT. The URL is treated as a secret.
+    /// tunnelled with CONNECT. The URL is treated as a secret. With a plain http base URL the proxy
+    /// must be on loopback unless [`Self::allow_insecure_http`] is set (the request would otherwise
+    /// cross the network in clear text).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(Secret::new(url.into()));
         self
@@ -165,6 +168,7 @@ impl ClientBuilder {
                     .map_err(|_| Error::new(ErrorKind::Config, "the proxy URL is invalid (expected http://host:port)"))?,
             ),
         };
+        check_proxy(&base, proxy.as_ref().map(ureq::Proxy::host), self.allow_insecure_http)?;
         let transport =
             Transport::new(base, self.connect_timeout, self.timeout, proxy, self.retry, self.max_response_size);
         let tokens = TokenCache::new(self.refresh_margin);
@@ -233,6 +237,22 @@ pub(crate) fn check_base_url(url: &str, allow_insecure: bool, open_api: bool) ->
         _ => return Err(Error::new(ErrorKind::Config, "the base URL must start with https:// (or http:// for loopback)")),
     }
     Ok(url.to_owned())
+}
+
+/// Plain http must not leave the machine: with an http:// base URL (loopback, or cloud hosting's
+/// open API host), a proxy that is not on loopback would carry the request (the app secret, tokens,
+/// personal data) in clear text over the network. Refused unless `allow_insecure_http`.
+/// (An https:// base is tunnelled through any proxy with CONNECT: TLS end to end.)
+pub(crate) fn check_proxy(base: &str, proxy_host: Option<&str>, allow_insecure: bool) -> Result<()> {
+    let plain = base.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    match proxy_host {
+        Some(host) if plain && !allow_insecure && !is_loopback_host(host) => Err(Error::new(
+            ErrorKind::Config,
+            "plain http through a proxy that is not on loopback is refused (the request would cross the network \
+             in clear text); use https, a loopback proxy, or set allow_insecure_http",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A WeChat API client for one app. `Send + Sync`: share one per app across all threads.
@@ -464,6 +484,19 @@ mod tests {
         assert!(check_base_url("https://h.invalid/path", false, false).is_err());
         assert!(check_base_url("https://u:p@h.invalid", false, false).is_err());
         assert!(check_base_url("http://127.0.0.2.invalid", false, false).is_err());
+    }
+
+    #[test]
+    fn proxy_policy() {
+        let remote = Some("proxy.example.invalid");
+        assert_eq!(check_proxy("http://127.0.0.1:9", remote, false).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(check_proxy("HTTP://[::1]:9", remote, false).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(check_proxy("http://api.weixin.qq.com", remote, false).unwrap_err().kind(), ErrorKind::Config);
+        assert!(check_proxy("http://127.0.0.1:9", remote, true).is_ok());
+        assert!(check_proxy("http://127.0.0.1:9", Some("127.0.0.1"), false).is_ok());
+        assert!(check_proxy("http://127.0.0.1:9", Some("localhost"), false).is_ok());
+        assert!(check_proxy("http://127.0.0.1:9", None, false).is_ok());
+        assert!(check_proxy("https://api.weixin.qq.com", remote, false).is_ok());
     }
 
     #[test]

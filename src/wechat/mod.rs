@@ -24,10 +24,11 @@ mod token;
 mod transport;
 
 pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient};
+pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
 pub use soter::{SUPPORT_FACE, SUPPORT_FINGERPRINT, SUPPORT_FINGERPRINT_AND_FACE, SUPPORT_NONE};
-pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource};
+pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource, MAX_TOKEN_LIFETIME};
 
 /// WeChat's API host over HTTPS.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -98,6 +99,11 @@ pub mod fuzzing {
         Ok(match endpoint {
             Endpoint::Token | Endpoint::StableToken => {
                 let (t, e) = client::parse_token_response(&obj, what)?;
+                // Through the cache as the client does: any lifetime WeChat sends must be
+                // stored without overflow, and served back.
+                let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300));
+                let used = cache.get(&super::TokenSource::StableToken, &|_| Ok((t.clone(), e)))?;
+                assert!(used.token == t, "the cache serves what it fetched");
                 Parsed::Token(t, e)
             }
             Endpoint::VerifySignature => Parsed::VerifySignature(soter::parse_verify_signature(&client::api_result(obj, what)?)?),

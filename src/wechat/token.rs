@@ -6,10 +6,16 @@
 //! failed, so a burst of failures after one expiry causes one refresh, not one per thread.
 //! After a failed fetch from WeChat's token endpoint, the failure is served for a short hold
 //! (1 s, doubling per consecutive failure up to 30 s) instead of fetching again for every call.
+//!
+//! Lifetimes are clamped to [`MAX_TOKEN_LIFETIME`] and all instant arithmetic is checked, and the
+//! single-flight release (flag reset and wake-up) is a drop guard, so no lifetime and no panic can
+//! leave waiting threads blocked. A fetch that calls back into the same cache on the fetching
+//! thread (a token callback using its own client) fails at once instead of waiting on itself.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -100,7 +106,8 @@ impl TokenSource {
 }
 
 /// A token in use by one call: its value and which cache generation it came from.
-#[derive(Clone)]
+// Debug is safe: Secret's Debug is redacted.
+#[derive(Clone, Debug)]
 pub(crate) struct TokenUse {
     pub(crate) token: Secret,
     pub(crate) generation: u64,
@@ -115,6 +122,10 @@ pub(crate) const FORCE_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 pub(crate) const FAILURE_HOLD: Duration = Duration::from_secs(1);
 pub(crate) const FAILURE_HOLD_MAX: Duration = Duration::from_secs(30);
 
+/// Longest lifetime the cache believes (WeChat's tokens live 7200 s). Longer ones, from a callback
+/// or a response, are cut to this: the token is then fetched again after at most a day.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 struct Cached {
     token: Secret,
     /// When to fetch again (expiry minus the refresh margin); None = until rejected.
@@ -128,6 +139,8 @@ struct Cached {
 struct State {
     cached: Option<Cached>,
     refreshing: bool,
+    /// The thread running the fetch while `refreshing` (to detect re-entry from that thread).
+    fetcher: Option<ThreadId>,
     /// Incremented when a fetch finishes (waiters use it to take the fetcher's error).
     rounds: u64,
     last_error: Option<Error>,
@@ -165,6 +178,7 @@ impl TokenCache {
             let (token, _) = fetch(false)?;
             return Ok(TokenUse { token, generation: 0 });
         }
+        let me = std::thread::current().id();
         let mut st = self.lock();
         let start_round = st.rounds;
         loop {
@@ -178,6 +192,14 @@ impl TokenCache {
                 }
             }
             if st.refreshing {
+                if st.fetcher == Some(me) {
+                    // The fetch itself (a token callback) called this client: waiting would wait
+                    // on ourselves, and every other thread behind us.
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "the token callback called back into its own client while fetching a token (re-entrant call refused)",
+                    ));
+                }
                 st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
@@ -197,24 +219,27 @@ impl TokenCache {
             break;
         }
         st.refreshing = true;
+        st.fetcher = Some(me);
         let force = st.force_pending && st.last_force.map_or(true, |t| t.elapsed() >= FORCE_REFRESH_INTERVAL);
         drop(st);
+        // From here on, every way out (return, error, panic) releases the flight and wakes the
+        // waiters: the guard's Drop does it.
+        let flight = Flight { cache: self };
 
         let fetched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch(force)))
             .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "the token fetch panicked")));
 
         let mut st = self.lock();
-        st.refreshing = false;
-        st.rounds += 1;
         let out = match fetched {
             Ok((token, expires_in)) => {
                 if force {
                     st.force_pending = false;
                     st.last_force = Some(Instant::now());
                 }
-                let now = Instant::now();
-                let refresh_at = expires_in.map(|life| now + life - self.margin.min(life / 2));
-                let expires_at = expires_in.map(|life| now + life);
+                let (refresh_at, expires_at) = match expires_in {
+                    None => (None, None),
+                    Some(life) => deadlines(Instant::now(), life, self.margin),
+                };
                 st.next_generation += 1;
                 let generation = st.next_generation;
                 st.cached = Some(Cached { token: token.clone(), refresh_at, expires_at, generation });
@@ -227,12 +252,15 @@ impl TokenCache {
                 st.last_error = Some(e.clone());
                 st.failures = st.failures.saturating_add(1);
                 let hold = FAILURE_HOLD.saturating_mul(1 << (st.failures - 1).min(5)).min(FAILURE_HOLD_MAX);
-                st.hold_until = Some(Instant::now() + hold);
+                st.hold_until = Instant::now().checked_add(hold);
                 Err(e)
             }
         };
+        st.refreshing = false;
+        st.fetcher = None;
+        st.rounds += 1;
         drop(st);
-        self.cond.notify_all();
+        drop(flight);
         out
     }
 
@@ -269,5 +297,130 @@ impl TokenCache {
 
     pub(crate) fn has_token(&self) -> bool {
         self.lock().cached.is_some()
+    }
+}
+
+/// When to refresh and when the token expires, for a token of lifetime `life` fetched at `now`:
+/// the lifetime clamped to [`MAX_TOKEN_LIFETIME`], the refresh `margin` (at most half the
+/// lifetime) before expiry. Checked arithmetic: an instant past the platform's range means
+/// "never", which the clamp makes unreachable in practice.
+fn deadlines(now: Instant, life: Duration, margin: Duration) -> (Option<Instant>, Option<Instant>) {
+    let life = life.min(MAX_TOKEN_LIFETIME);
+    let expires_at = now.checked_add(life);
+    let refresh_at = now.checked_add(life.saturating_sub(margin.min(life / 2)));
+    (refresh_at, expires_at)
+}
+
+/// The single-flight release: whatever way `get` leaves after taking the flight, the flag is
+/// reset (with an error for the waiters if the fetch never recorded an outcome) and every waiter
+/// is woken.
+struct Flight<'a> {
+    cache: &'a TokenCache,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut st = self.cache.lock();
+        if st.refreshing {
+            st.refreshing = false;
+            st.fetcher = None;
+            st.rounds += 1;
+            st.last_error = Some(Error::new(ErrorKind::Internal, "the token fetch did not complete"));
+        }
+        drop(st);
+        self.cache.cond.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn secret(s: &str) -> Secret {
+        Secret::new(s.to_owned())
+    }
+
+    #[test]
+    fn huge_lifetimes_from_four_threads_never_hang() {
+        for life in [Duration::MAX, Duration::from_secs(i64::MAX as u64), Duration::from_secs(u64::MAX / 2)] {
+            let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+            let fetches = Arc::new(AtomicU32::new(0));
+            let (tx, rx) = std::sync::mpsc::channel();
+            for _ in 0..4 {
+                let (cache, fetches, tx) = (cache.clone(), fetches.clone(), tx.clone());
+                std::thread::spawn(move || {
+                    let got = cache.get(&TokenSource::StableToken, &|_| {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(50));
+                        Ok((secret("HUGE"), Some(life)))
+                    });
+                    let _ = tx.send(got.map(|t| t.token.expose().to_owned()));
+                });
+            }
+            for _ in 0..4 {
+                let got = rx.recv_timeout(Duration::from_secs(10)).expect("a thread hung in the token cache");
+                assert_eq!(got.unwrap(), "HUGE");
+            }
+            assert_eq!(fetches.load(Ordering::SeqCst), 1, "single flight");
+            // Cached, and later calls work without fetching.
+            let t = cache.get(&TokenSource::StableToken, &|_| panic!("must not fetch")).unwrap();
+            assert_eq!(t.token.expose(), "HUGE");
+        }
+    }
+
+    #[test]
+    fn lifetimes_are_clamped_and_margins_hold() {
+        let now = Instant::now();
+        let (r, e) = deadlines(now, Duration::MAX, Duration::from_secs(300));
+        assert_eq!(e, Some(now + MAX_TOKEN_LIFETIME));
+        assert_eq!(r, Some(now + MAX_TOKEN_LIFETIME - Duration::from_secs(300)));
+        let (r, e) = deadlines(now, Duration::from_secs(7200), Duration::from_secs(300));
+        assert_eq!((r, e), (Some(now + Duration::from_secs(6900)), Some(now + Duration::from_secs(7200))));
+        // A short lifetime refreshes at half of it.
+        let (r, _) = deadlines(now, Duration::from_secs(10), Duration::from_secs(300));
+        assert_eq!(r, Some(now + Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn unwinding_with_the_flight_taken_wakes_the_waiters() {
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+        {
+            let mut st = cache.lock();
+            st.refreshing = true;
+            st.fetcher = None;
+        }
+        let c2 = cache.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(c2.get(&TokenSource::StableToken, &|_| Ok((secret("X"), None))).map(|_| ()));
+        });
+        std::thread::sleep(Duration::from_millis(100)); // the waiter is now waiting on the flight
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _flight = Flight { cache: &cache };
+            panic!("unwinding with the flight taken");
+        }));
+        assert!(r.is_err());
+        let got = rx.recv_timeout(Duration::from_secs(10)).expect("the waiter was never woken");
+        assert_eq!(got.unwrap_err().kind(), ErrorKind::Internal);
+        assert!(!cache.lock().refreshing);
+    }
+
+    #[test]
+    fn re_entry_from_the_fetching_thread_fails_clearly() {
+        let cache = TokenCache::new(Duration::from_secs(300));
+        let inner: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
+        let got = cache.get(&TokenSource::StableToken, &|_| {
+            let e = cache.get(&TokenSource::StableToken, &|_| Ok((secret("NESTED"), None))).unwrap_err();
+            *inner.borrow_mut() = Some(e.clone());
+            Err(e)
+        });
+        let e = inner.borrow().clone().expect("the nested call returned");
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("re-entrant"), "{}", e.message());
+        assert_eq!(got.unwrap_err().kind(), ErrorKind::InvalidArgument);
+        // The cache is usable afterwards.
+        let fixed = TokenSource::Fixed(secret("OK"));
+        assert_eq!(cache.get(&fixed, &|_| Ok((secret("OK"), None))).unwrap().token.expose(), "OK");
     }
 }

@@ -103,20 +103,42 @@ impl Transport {
             Err(e) => return map_ureq_error(e, what),
         };
         let status = resp.status().as_u16();
-        let bytes = match resp.body_mut().with_config().limit(self.max_response).read_to_vec() {
+        let bytes = match read_capped(resp.body_mut(), self.max_response) {
             Ok(b) => b,
-            Err(ureq::Error::BodyExceedsLimit(_)) => {
+            Err(ReadError::TooLarge) => {
                 return Attempt::Fatal(Error::new(
                     ErrorKind::MalformedResponse,
                     format!("{what}: the response is larger than the {} byte cap", self.max_response),
                 ))
             }
-            Err(_) if status >= 500 => {
+            Err(ReadError::Http(_)) if status >= 500 => {
                 return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None)
             }
-            Err(e) => return map_ureq_error(e, what),
+            Err(ReadError::Http(e)) => return map_ureq_error(e, what),
         };
         classify(status, &bytes, what)
+    }
+}
+
+enum ReadError {
+    TooLarge,
+    Http(ureq::Error),
+}
+
+/// The response body, decoded (ureq inflates gzip on its own: the client advertises it), and
+/// capped at `cap` bytes *after* decoding, so a small compressed body cannot inflate past the
+/// cap. The wire bytes are capped too (ureq's limit), which bounds a body that decodes to little.
+fn read_capped(body: &mut ureq::Body, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let reader = body.with_config().limit(cap).reader();
+    let mut out = Vec::new();
+    match reader.take(cap.saturating_add(1)).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > cap => Err(ReadError::TooLarge),
+        Ok(_) => Ok(out),
+        Err(e) => match ureq::Error::from(e) {
+            ureq::Error::BodyExceedsLimit(_) => Err(ReadError::TooLarge),
+            e => Err(ReadError::Http(e)),
+        },
     }
 }
 

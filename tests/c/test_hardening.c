@@ -1,17 +1,24 @@
 /*
  * Hardening through the C ABI: the hostile-input table (each row gets its documented status,
- * nothing crashes) and 8 threads of mixed operations on shared keys and one shared WeChat client
- * against the in-process emulator. Run plain, under ASan+UBSan (make hardening) and valgrind.
+ * nothing crashes), out-of-range enum values in every place C passes one, client settings that
+ * would send plain http off the machine, token callbacks returning huge lifetimes or calling
+ * their own client, and 8 threads of mixed operations on shared keys and one shared WeChat
+ * client against the in-process emulator. Run plain, under ASan+UBSan (make hardening) and
+ * valgrind.
  * Prints a row-by-row table and "N passed, M failed". The key material is self-made
  * (soter_verify::testing::KeyPair and rsa_spki_der).
  */
+#define _POSIX_C_SOURCE 200809L /* alarm, nanosleep under -std=c11 */
 #include "soter_verify.h"
 #include "check.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 
 /* Self-made key material, generated once with soter_verify::testing. */
@@ -82,6 +89,11 @@ static void hostile_table(void) {
     char *deep = repeat("{" BASE ",\"x\":", "[", 100000, "", "]", "}");
     char *deep20 = repeat("{" BASE ",\"x\":", "[", 20, "", "]", "}");
     char *digits = repeat("{\"raw\":\"c\",\"counter\":", "9", 10000, "", "", ",\"cpu_id\":\"c\",\"uid\":\"u\"}");
+    /* 300 distinct names (over the 256-member bound; each check used to scan every earlier name) */
+    char *many = (char *)malloc(300 * 12 + 64);
+    strcpy(many, "{" BASE);
+    for (int i = 0; i < 300; i++) sprintf(many + strlen(many), ",\"n%d\":0", i);
+    strcat(many, "}");
     size_t huge_len = 16u << 20;
     uint8_t *huge = (uint8_t *)malloc(huge_len);
     memset(huge, 'A', huge_len);
@@ -118,6 +130,7 @@ static void hostile_table(void) {
         {"json: embedded NUL byte", ROW_JSON, U8(nul_json), sizeof nul_json - 1, SOTER_STATUS_INVALID_JSON},
         {"json: invalid UTF-8", ROW_JSON, TXT("{\"raw\":\"\xff\"}"), SOTER_STATUS_INVALID_INPUT},
         {"json: 16 MiB", ROW_JSON, huge, huge_len, SOTER_STATUS_INPUT_TOO_LARGE},
+        {"json: 300 distinct fields", ROW_JSON, TXT(many), SOTER_STATUS_INPUT_TOO_LARGE},
         {"json: valid", ROW_JSON, TXT("{" BASE "}"), SOTER_STATUS_OK},
         {"sig: all zeros", ROW_SIG, zeros, sizeof zeros, SOTER_STATUS_SIGNATURE_INVALID},
         {"sig: all 0xFF", ROW_SIG, ones, sizeof ones, SOTER_STATUS_SIGNATURE_INVALID},
@@ -138,7 +151,258 @@ static void hostile_table(void) {
     free(deep);
     free(deep20);
     free(digits);
+    free(many);
     free(huge);
+}
+
+/* ---- enums: C may pass any int; every one that is not a value must be refused ---- */
+
+/* Passed as plain ints: the parameters and the token_source field are int32_t (a C enum may
+   hold any int, so the library takes the int and checks it). */
+static const int32_t BAD_ENUM[] = {9, 99, 1000, -1, INT32_MAX, INT32_MIN};
+#define N_BAD (sizeof BAD_ENUM / sizeof BAD_ENUM[0])
+
+static void enum_table(const SoterEmulator *emu, const SoterWechatClient *client) {
+    SoterResultJson *r = NULL;
+    CHECK(soter_result_json_parse(U8("{" BASE "}"), strlen("{" BASE "}"), &r, NULL) == SOTER_STATUS_OK);
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    int refused = 0, rows = 0;
+    for (size_t i = 0; i < N_BAD; i++, rows++) {
+        SoterStatus st = soter_result_json_get(r, BAD_ENUM[i], &p, &n);
+        refused += st == SOTER_STATUS_INVALID_ARGUMENT;
+    }
+    CHECK(soter_result_json_get(r, SOTER_FIELD_RAW, &p, &n) == SOTER_STATUS_OK && n == 1);
+    soter_result_json_free(r);
+
+    /* an AuthKey from a simulated device */
+    SoterTestKeyPair *ask = NULL;
+    SoterDevice *dev = NULL;
+    CHECK(soter_test_key_pair_generate(2048, &ask, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
+    char *ask_pem = NULL, *ak_json = NULL, *ak_sig = NULL;
+    size_t ask_len = 0, ak_json_len = 0, ak_sig_len = 0;
+    CHECK(soter_test_key_pair_public_key_pem(ask, &ask_pem, &ask_len, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_signed_auth_key(dev, ask, &ak_json, &ak_json_len, &ak_sig, &ak_sig_len, NULL) == SOTER_STATUS_OK);
+    SoterKey *ask_key = NULL;
+    SoterAuthKey *ak = NULL;
+    CHECK(soter_key_load(U8(ask_pem), ask_len, &ask_key, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_verify_auth_key(ask_key, U8(ak_json), ak_json_len, U8(ak_sig), ak_sig_len, &ak, NULL) == SOTER_STATUS_OK);
+    for (size_t i = 0; i < N_BAD; i++, rows++) {
+        refused += soter_auth_key_get(ak, BAD_ENUM[i], &p, &n) == SOTER_STATUS_INVALID_ARGUMENT;
+    }
+    CHECK(soter_auth_key_get(ak, SOTER_FIELD_UID, &p, &n) == SOTER_STATUS_OK);
+    soter_auth_key_free(ak);
+    soter_key_free(ask_key);
+    soter_string_free(ask_pem);
+    soter_string_free(ak_json);
+    soter_string_free(ak_sig);
+    soter_device_free(dev);
+    soter_test_key_pair_free(ask);
+
+    /* a face result: text and number fields answer false for non-values */
+    CHECK(soter_emulator_register_person(emu, U8("o_enum"), 6, U8("Enum"), 4, U8("110105194912310021"), 18, 0, 10000, NULL) == SOTER_STATUS_OK);
+    char *ticket = NULL;
+    CHECK(soter_emulator_issue_verify_result(emu, U8("o_enum"), 6, &ticket, NULL) == SOTER_STATUS_OK);
+    SoterFaceInfo *info = NULL;
+    CHECK(soter_wechat_face_get_info(client, U8(ticket), strlen(ticket), &info, NULL) == SOTER_STATUS_OK);
+    soter_string_free(ticket);
+    int64_t num = 0;
+    for (size_t i = 0; i < N_BAD; i++, rows += 2) {
+        refused += !soter_face_info_get(info, BAD_ENUM[i], &p, &n);
+        refused += !soter_face_info_number(info, BAD_ENUM[i], &num);
+    }
+    CHECK(soter_face_info_number(info, SOTER_FACE_NUMBER_IDENTIFY_RET, &num) && num == 0);
+    soter_face_info_free(info);
+
+    /* SoterClientOptions.token_source */
+    SoterClientOptions o;
+    for (size_t i = 0; i < N_BAD; i++, rows++) {
+        soter_client_options_init(&o);
+        o.token_source = BAD_ENUM[i] == 9 ? 6 : BAD_ENUM[i]; /* any int: the field is int32_t */
+        SoterWechatClient *c = NULL;
+        SoterError *err = NULL;
+        SoterStatus st = soter_wechat_client_new(U8("wxenum"), 6, U8("secret"), 6, &o, &c, &err);
+        refused += st == SOTER_STATUS_INVALID_ARGUMENT && c == NULL && strstr(soter_error_message(err), "token_source") != NULL;
+        soter_error_free(err);
+    }
+
+    /* SoterFault */
+    for (size_t i = 0; i < N_BAD; i++, rows++) {
+        int32_t f = BAD_ENUM[i] == 9 ? 7 : BAD_ENUM[i];
+        refused += soter_emulator_inject_fault(emu, f, 1, 0, NULL, 0, NULL) == SOTER_STATUS_INVALID_ARGUMENT;
+    }
+    SoterEmulatorCounters counters;
+    CHECK(soter_emulator_counters(emu, &counters, NULL) == SOTER_STATUS_OK);
+    CHECK(refused == rows);
+    printf("out-of-range enum values (field, auth key field, face field and number, token_source, fault): %d of %d refused\n", refused, rows);
+}
+
+/* ---- plain http must not leave the machine through a proxy ---- */
+
+static void proxy_table(void) {
+    struct { const char *name; const char *base; const char *proxy; bool allow; SoterStatus want; } rows[] = {
+        {"http loopback base, remote proxy", "http://127.0.0.1:9", "http://proxy.example.invalid:3128", false, SOTER_STATUS_CONFIG},
+        {"http loopback base, remote socks proxy", "http://[::1]:9", "socks5://proxy.example.invalid:1080", false, SOTER_STATUS_CONFIG},
+        {"http loopback base, remote proxy, allowed", "http://127.0.0.1:9", "http://proxy.example.invalid:3128", true, SOTER_STATUS_OK},
+        {"http loopback base, loopback proxy", "http://127.0.0.1:9", "http://127.0.0.1:3128", false, SOTER_STATUS_OK},
+        {"https base, remote proxy", NULL, "http://proxy.example.invalid:3128", false, SOTER_STATUS_OK},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        SoterClientOptions o;
+        soter_client_options_init(&o);
+        if (rows[i].base) {
+            o.base_url = U8(rows[i].base);
+            o.base_url_len = strlen(rows[i].base);
+        }
+        o.proxy = U8(rows[i].proxy);
+        o.proxy_len = strlen(rows[i].proxy);
+        o.allow_insecure_http = rows[i].allow;
+        SoterWechatClient *c = NULL;
+        SoterStatus st = soter_wechat_client_new(U8("wxproxy"), 7, U8("proxy-secret"), 12, &o, &c, NULL);
+        CHECK(st == rows[i].want);
+        CHECK((st == SOTER_STATUS_OK) == (c != NULL));
+        printf("%-45s %-34s %s\n", rows[i].name, soter_status_name(st), st == rows[i].want ? "ok" : "UNEXPECTED");
+        soter_wechat_client_free(c);
+    }
+}
+
+/* ---- the default salt rule reads rsa_pss_saltlen as the parser does (escapes included) ---- */
+
+static uint8_t *slurp(const char *dir, const char *name, size_t *len) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../hostile/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *buf = (uint8_t *)malloc(65536);
+    *len = fread(buf, 1, 65536, f);
+    fclose(f);
+    return buf;
+}
+
+static void salt_rule(void) {
+    const char *dir = getenv("SOTER_VECTORS");
+    size_t pem_len = 0, json_len = 0, sig_len = 0;
+    uint8_t *pem = dir ? slurp(dir, "key.pem", &pem_len) : NULL;
+    uint8_t *json = dir ? slurp(dir, "saltlen_escaped.json", &json_len) : NULL;
+    uint8_t *sig = dir ? slurp(dir, "saltlen_escaped.sig", &sig_len) : NULL;
+    CHECK(pem && json && sig);
+    if (pem && json && sig) {
+        SoterKey *k = NULL;
+        CHECK(soter_key_load(pem, pem_len, &k, NULL) == SOTER_STATUS_OK);
+        uint32_t used = 0;
+        SoterStatus v = soter_key_verify(k, json, json_len, sig, sig_len, SOTER_SALT_LEN_DEFAULT, &used, NULL);
+        CHECK(v == SOTER_STATUS_OK && used == 32);
+        SoterExpectations e;
+        memset(&e, 0, sizeof e);
+        e.challenge = U8("salt-rule");
+        e.challenge_len = 9;
+        e.salt_len = SOTER_SALT_LEN_DEFAULT;
+        SoterStatus a = soter_authenticate(k, json, json_len, sig, sig_len, &e, NULL, NULL);
+        CHECK(a == SOTER_STATUS_OK);
+        printf("escaped rsa_pss_saltlen, default salt: verify %s, authenticate %s\n", soter_status_name(v), soter_status_name(a));
+        soter_key_free(k);
+    }
+    free(pem);
+    free(json);
+    free(sig);
+}
+
+/* ---- token callbacks: a huge lifetime from 4 threads, and a callback that calls its client ---- */
+
+static const SoterWechatClient *reentrant_client;
+static SoterStatus reentrant_inner = SOTER_STATUS_OK;
+static char shared_json[2048], shared_sig[1024];
+
+static int32_t huge_lifetime(void *user_data, bool force_refresh, uint8_t *buf, size_t cap, size_t *len, int64_t *expires_in) {
+    (void)user_data; (void)force_refresh; (void)cap;
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the other threads queue up behind this fetch */
+    memcpy(buf, "C-HUGE-LIFETIME", 15);
+    *len = 15;
+    *expires_in = INT64_MAX;
+    return 0;
+}
+
+static int32_t calls_its_client(void *user_data, bool force_refresh, uint8_t *buf, size_t cap, size_t *len, int64_t *expires_in) {
+    (void)user_data; (void)force_refresh; (void)buf; (void)cap; (void)len; (void)expires_in;
+    bool ok = false;
+    reentrant_inner = soter_wechat_soter_verify_signature(reentrant_client, U8("o_tok"), 5, U8(shared_json), strlen(shared_json),
+                                                          U8(shared_sig), strlen(shared_sig), &ok, NULL);
+    return 1;
+}
+
+typedef struct { const SoterWechatClient *c; SoterStatus st; bool ok; } Call;
+
+static void *call_verify(void *p) {
+    Call *call = (Call *)p;
+    call->st = soter_wechat_soter_verify_signature(call->c, U8("o_tok"), 5, U8(shared_json), strlen(shared_json),
+                                                   U8(shared_sig), strlen(shared_sig), &call->ok, NULL);
+    return NULL;
+}
+
+static void token_callbacks(const SoterEmulator *emu) {
+    SoterDevice *dev = NULL;
+    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
+    char *pem = NULL, *json = NULL, *sig = NULL;
+    size_t pem_len = 0, json_len = 0, sig_len = 0;
+    CHECK(soter_device_public_key_pem(dev, &pem, &pem_len, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_emulator_register_device(emu, U8("o_tok"), 5, U8(pem), pem_len, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_device_sign_result(dev, U8("tok"), 3, 20, &json, &json_len, &sig, &sig_len, NULL) == SOTER_STATUS_OK);
+    snprintf(shared_json, sizeof shared_json, "%s", json);
+    snprintf(shared_sig, sizeof shared_sig, "%s", sig);
+    CHECK(soter_emulator_add_token(emu, U8("C-HUGE-LIFETIME"), 15, 600, NULL) == SOTER_STATUS_OK);
+    const char *base = soter_emulator_base_url(emu);
+    SoterClientOptions o;
+    soter_client_options_init(&o);
+    o.base_url = U8(base);
+    o.base_url_len = strlen(base);
+    o.token_source = SOTER_TOKEN_SOURCE_CALLBACK;
+    o.token_callback = huge_lifetime;
+
+    /* A hang here (threads waiting forever on a flight that was never released) is caught by the
+       watchdog: SIGALRM ends the program, which fails the run. */
+    alarm(60);
+    SoterWechatClient *c = NULL;
+    CHECK(soter_wechat_client_new(U8("wxhardening"), 11, U8(""), 0, &o, &c, NULL) == SOTER_STATUS_OK);
+    pthread_t t[4];
+    Call calls[4];
+    for (int i = 0; i < 4; i++) {
+        calls[i].c = c;
+        calls[i].st = SOTER_STATUS_INTERNAL;
+        calls[i].ok = false;
+        pthread_create(&t[i], NULL, call_verify, &calls[i]);
+    }
+    int good = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        good += calls[i].st == SOTER_STATUS_OK && calls[i].ok;
+    }
+    CHECK(good == 4);
+    SoterClientStats stats;
+    CHECK(soter_wechat_client_stats(c, &stats, NULL) == SOTER_STATUS_OK && stats.token_fetches == 1);
+    Call later = {c, SOTER_STATUS_INTERNAL, false};
+    call_verify(&later);
+    CHECK(later.st == SOTER_STATUS_OK && later.ok);
+    printf("callback lifetime INT64_MAX, 4 threads: %d of 4 returned true, %llu token fetch, later call %s\n", good,
+           (unsigned long long)stats.token_fetches, soter_status_name(later.st));
+    soter_wechat_client_free(c);
+
+    o.token_callback = calls_its_client;
+    SoterWechatClient *r = NULL;
+    CHECK(soter_wechat_client_new(U8("wxhardening"), 11, U8(""), 0, &o, &r, NULL) == SOTER_STATUS_OK);
+    reentrant_client = r;
+    Call outer = {r, SOTER_STATUS_OK, false};
+    call_verify(&outer);
+    CHECK(reentrant_inner == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(outer.st == SOTER_STATUS_TOKEN);
+    printf("re-entrant token callback: inner call %s, outer call %s\n", soter_status_name(reentrant_inner), soter_status_name(outer.st));
+    alarm(0);
+    soter_wechat_client_free(r);
+    soter_string_free(pem);
+    soter_string_free(json);
+    soter_string_free(sig);
+    soter_device_free(dev);
 }
 
 /* ---- 8 threads, mixed operations, shared key and client ---- */
@@ -215,6 +479,8 @@ static void mixed_threads(void) {
     }
     CHECK(errors == 0);
     printf("8 threads x 40 mixed rounds (load, verify, challenge, sign, parse, WeChat call): %d errors\n", errors);
+    enum_table(emu, client);
+    token_callbacks(emu);
     soter_wechat_client_free(client);
     soter_device_free(device);
     soter_emulator_stop(emu);
@@ -223,6 +489,8 @@ static void mixed_threads(void) {
 
 int main(void) {
     hostile_table();
+    proxy_table();
+    salt_rule();
     mixed_threads();
     soter_key_free(good_key);
     printf("C hardening: %d passed, %d failed\n", passed, failed);

@@ -4,6 +4,11 @@
 object is then freed when the last call in flight returns, never under it. A call that starts
 after ``close()`` raises ``ValueError``; closing twice is a no-op; an object that is never
 closed is freed by its finalizer (``weakref.finalize``) when it is garbage collected.
+
+At interpreter exit nothing is freed: a daemon thread may still be inside a native call on the
+handle (the busy counter cannot be trusted once the interpreter tears down), and the process is
+ending, so the memory goes back to the operating system with it. ``weakref.finalize`` would
+otherwise run every pending finalizer at exit, under such calls.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class NativeHandle:
         self._closing = False
         # The finalizer holds the address, never ``self``, so it cannot keep the object alive.
         self._finalizer = weakref.finalize(self, free, ptr)
+        # Never at exit: a daemon thread may still be in a call on this handle (see above).
+        self._finalizer.atexit = False
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""

@@ -49,6 +49,8 @@ class FixedToken:
 
 TokenSourceArg = Union[str, FixedToken, TokenCallback]
 
+_INT64_MAX = 2**63 - 1
+
 
 def _text(value: object, name: str) -> bytes:
     if isinstance(value, str):
@@ -271,7 +273,9 @@ class _CallbackState:
             elif isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not math.isfinite(ttl):
                 raise TypeError(f"the token callback's expires_in must be seconds or None, not {ttl!r}")
             else:
-                expires_in[0] = max(1, math.ceil(ttl))
+                # Clamped into int64 (ctypes would wrap a larger int silently); the library
+                # clamps again to its own maximum lifetime.
+                expires_in[0] = min(max(1, math.ceil(ttl)), _INT64_MAX)
             return 0
         except BaseException as exc:  # noqa: BLE001 - must not unwind into Rust
             self.local.error = exc
@@ -299,15 +303,17 @@ class WeChatClient(NativeHandle):
             refused except to loopback (the emulator) or with ``allow_insecure_http``.
         timeout: overall time for one HTTP attempt, in seconds (default 15).
         connect_timeout: time to connect, in seconds (default 5).
-        proxy: an HTTP(S) proxy URL, e.g. ``http://proxy:3128``.
+        proxy: an HTTP(S) proxy URL, e.g. ``http://proxy:3128``. With a plain http base URL the
+            proxy must be on loopback unless ``allow_insecure_http``.
         token_source: ``"stable"`` (default: ``/cgi-bin/stable_token``, safe for several
             servers of one app), ``"classic"`` (``/cgi-bin/token``), ``"cloud_open_api"``
             (WeChat cloud hosting, no token), ``"cloudbase_file"`` (cloud hosting token file,
             see ``token_file``), a callable ``f(force_refresh) -> token | (token, expires_in)``,
             a :class:`FixedToken`, or any other ``str``, taken as a fixed token. A callback runs
             on the thread that needs the token, never concurrently for one client, and must not
-            call back into the same client; an exception it raises becomes the ``__cause__`` of
-            the ``TokenError`` the call raises.
+            call back into the same client (such a call raises ``InvalidArgument`` at once); an
+            exception it raises becomes the ``__cause__`` of the ``TokenError`` the call raises.
+            Lifetimes above a day are treated as a day.
         max_attempts: attempts per call for errcode -1, HTTP 5xx and connection failures
             (default 3, at most 10). backoff_base / backoff_max: retry delays in seconds.
 
@@ -315,10 +321,13 @@ class WeChatClient(NativeHandle):
         ConfigError: a refused setting (plain http to a remote host, a bad URL or proxy).
     """
 
-    __slots__ = ("appid", "_callback")
+    __slots__ = ("appid", "_callback", "_thunk")
 
     appid: str
     _callback: Optional[_CallbackState]
+    # The ctypes trampoline of a callback token source. Held by the client too (not only by its
+    # finalizer), so it lives as long as any call in flight holds the client, even at exit.
+    _thunk: Any
 
     def __init__(
         self,
@@ -395,6 +404,7 @@ class WeChatClient(NativeHandle):
         assert out.value is not None
         self.appid = appid
         self._callback = callback
+        self._thunk = c_callback
         ptr = out.value
         self._attach(ptr, lambda p: _free_client(p, c_callback))
 

@@ -41,7 +41,7 @@ final class SupplierCallback implements WeChatNative.TokenCallback {
                 }
                 b[i] = (byte) c;
             }
-            long seconds = t.validity().map(d -> Math.max(1L, d.plusNanos(999_999_999L).getSeconds())).orElse(0L);
+            long seconds = t.validity().map(SupplierCallback::ceilSeconds).orElse(0L);
             buf.write(0, b, 0, n);
             len.setLong(0, n);
             expiresIn.setLong(0, seconds);
@@ -54,6 +54,18 @@ final class SupplierCallback implements WeChatNative.TokenCallback {
             }
             return 4;
         }
+    }
+
+    /**
+     * Whole seconds, rounded up, at least 1; saturating at {@code Long.MAX_VALUE} instead of
+     * overflowing (the library clamps lifetimes to a day anyway).
+     */
+    static long ceilSeconds(java.time.Duration d) {
+        long s = d.getSeconds();
+        if (d.getNano() > 0 && s < Long.MAX_VALUE) {
+            s++;
+        }
+        return Math.max(1L, s);
     }
 
     /** The throwable the supplier raised on this thread during the last call, cleared. */

@@ -7,9 +7,11 @@ package io.soterverify;
  * <p>The client calls it on the thread that needs a token, never concurrently for one client
  * (single flight), when its cache is cold or expiring, and with {@code forceRefresh} true after
  * WeChat rejected the previous token (40001, 40014, 42001): then return a fresh token, not your
- * cached copy. It must not call back into the same client. Anything it throws, and a null result,
- * becomes a {@link TokenException} for the call that needed the token (the throwable is its cause);
- * it never crashes the JVM.
+ * cached copy. It must not call back into the same client: such a call fails at once with an
+ * {@link InvalidArgumentException} (it would otherwise wait for the fetch it is part of). Anything
+ * it throws, and a null result, becomes a {@link TokenException} for the call that needed the
+ * token (the throwable is its cause); it never crashes the JVM. Validities above a day count as a
+ * day.
  *
  * <pre>{@code
  * WeChatClient client = WeChatClient.builder(appId, "")

@@ -418,7 +418,9 @@ public final class WeChatClient implements AutoCloseable {
 
         /**
          * An HTTP(S) proxy URL, e.g. {@code http://proxy.internal:3128} (treated as a secret: it
-         * may carry credentials).
+         * may carry credentials). With a plain http base URL the proxy must be on loopback unless
+         * {@link #allowInsecureHttp(boolean)} is set: the request would cross the network in clear
+         * text ({@link ConfigException} at {@link #build()}).
          *
          * @param proxyUrl the proxy URL
          * @return this builder
@@ -513,7 +515,8 @@ public final class WeChatClient implements AutoCloseable {
          * traffic happens until the first call.
          *
          * @return the client; close it when the application stops
-         * @throws ConfigException for plain http to a remote host, a bad URL or proxy, bad retry settings
+         * @throws ConfigException for plain http to a remote host or through a remote proxy, a bad URL
+         *     or proxy, bad retry settings
          * @throws InvalidArgumentException for missing token source settings
          * @throws SoterException for other failures
          */

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make hardening: the interpreter exits with a native call in flight, under valgrind (see
+# tests/exit_under_valgrind.py). Uses the source package and target/release's library.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export SOTER_VERIFY_LIB="$root/target/release/libsoter_verify.so"
+python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+exec "$python" "$here/tests/exit_under_valgrind.py"
