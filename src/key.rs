@@ -73,7 +73,9 @@ impl PublicKey {
         if e_bytes.len() > 5 {
             return Err(Error::key("the RSA public exponent is larger than 2^33"));
         }
-        let e = e_bytes.iter().fold(0u64, |acc, &b| acc << 8 | b as u64);
+        let mut e_be = [0u8; 8];
+        e_be[8 - e_bytes.len()..].copy_from_slice(e_bytes);
+        let e = u64::from_be_bytes(e_be);
         if e < 3 || e % 2 == 0 || e >= 1 << 33 {
             return Err(Error::key(format!(
                 "the RSA public exponent {e} is unusable; it must be odd and between 3 and 2^33"
@@ -380,6 +382,33 @@ mod tests {
                 .find(|&p| n.iter().fold(0u64, |acc, &b| (acc * 256 + b as u64) % p) == 0);
             assert_eq!(small_factor(&n), slow);
         }
+    }
+
+    #[test]
+    fn component_rules_at_their_edges() {
+        let kp = crate::testing::KeyPair::generate(2048).unwrap();
+        let n = kp.public_key().modulus().to_vec();
+        let load = |n: &[u8], e: &[u8]| PublicKey::from_components(n, e).map(|k| k.exponent()).map_err(|e| e.message().to_string());
+        // Exponents: 3 and a 5-byte one below 2^33 are usable; 1, even ones, 2^33 and 6 bytes are not.
+        assert_eq!(load(&n, &[3]), Ok(3));
+        assert_eq!(load(&n, &[1, 0, 0, 0, 1]), Ok((1 << 32) + 1));
+        assert_eq!(load(&n, &[1, 0xff, 0xff, 0xff, 0xff]), Ok((1 << 33) - 1));
+        assert!(load(&n, &[1]).unwrap_err().contains("unusable"));
+        assert!(load(&n, &[2, 0, 0, 0, 0]).unwrap_err().contains("unusable"));
+        assert!(load(&n, &[1, 0, 1, 0]).unwrap_err().contains("unusable"));
+        assert!(load(&n, &[1, 0, 0, 0, 0, 1]).unwrap_err().contains("larger than 2^33"));
+        assert_eq!(load(&n, &[0, 0, 0, 0, 0, 0, 1, 0, 1]), Ok(65537), "leading zeros do not count");
+        // An even modulus is named as such.
+        let mut even = n.clone();
+        *even.last_mut().unwrap() &= 0xfe;
+        assert!(load(&even, &[1, 0, 1]).unwrap_err().contains("even"));
+        // Input size: exactly MAX_KEY_INPUT bytes load; one more does not.
+        let mut pem = kp.public_key().to_pem().into_bytes();
+        pem.resize(MAX_KEY_INPUT, b'\n');
+        assert!(PublicKey::load(&pem).is_ok());
+        pem.push(b'\n');
+        assert_eq!(PublicKey::load(&pem).unwrap_err().kind(), ErrorKind::InputTooLarge);
+        assert_eq!(MAX_KEY_INPUT, 64 * 1024);
     }
 
     #[test]
