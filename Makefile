@@ -124,7 +124,7 @@ valgrind: test-c
 # A Python process exits while a daemon thread is inside a slow WeChat call: valgrind must see no
 # access to freed memory from the library (the finalizers used to free the client at exit).
 python-exit-valgrind: build
-	bash bindings/python/exit-under-valgrind.sh
+	SOTER_RELEASE_DIR=$(CURDIR)/$(RELEASE) bash bindings/python/exit-under-valgrind.sh
 
 FUZZ_SECONDS ?= 30
 fuzz-smoke:

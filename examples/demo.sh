@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The release build to run (make demo passes the portable one, examples included).
-REL=${SOTER_RELEASE_DIR:-target/release}
+REL=${SOTER_RELEASE_DIR:-target/x86_64-unknown-linux-gnu/release}
 SOTER=$REL/soter
 VECTORS=tests/vectors/tencent-soter-sample
 WORK=$(mktemp -d)

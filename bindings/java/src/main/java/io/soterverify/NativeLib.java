@@ -30,7 +30,7 @@ final class NativeLib {
             UnsatisfiedLinkError err = new UnsatisfiedLinkError(
                     "soter-verify: cannot load libsoter_verify.so. It is bundled in the soter-verify jar under "
                     + "linux-x86-64/ (only Linux x86-64 is bundled); for development point -Djna.library.path "
-                    + "at the directory holding it (e.g. target/release after `cargo build --release`). Cause: "
+                    + "at the directory holding it (e.g. target/x86_64-unknown-linux-gnu/release after `make build`). Cause: "
                     + e.getMessage());
             err.initCause(e);
             throw err;
