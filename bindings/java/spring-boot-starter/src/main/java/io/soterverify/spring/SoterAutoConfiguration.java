@@ -85,7 +85,7 @@ public class SoterAutoConfiguration {
         if ((w.getBackoffBase() == null) != (w.getBackoffMax() == null)) {
             String missing = w.getBackoffBase() == null ? "backoff-base" : "backoff-max";
             throw new SoterConfigurationException(WECHAT + missing,
-                    "is not set; set soter.wechat.backoff-base and soter.wechat.backoff-max together", null);
+                    "it is not set, but the other of soter.wechat.backoff-base and soter.wechat.backoff-max is: set both or neither", null);
         }
         if (w.getBackoffBase() != null) {
             // The base first (checked with itself as the cap), so a refusal names the right one.
@@ -123,7 +123,7 @@ public class SoterAutoConfiguration {
         boolean cluster = !nodes.isEmpty();
         if (standalone && cluster) {
             throw new SoterConfigurationException(REPLAY + "redis-url",
-                    "is set together with soter.replay.redis-cluster-nodes; set only one of them "
+                    "it is set together with soter.replay.redis-cluster-nodes; set only one of them "
                             + "(redis-url for one Redis server, redis-cluster-nodes for a Redis Cluster)", null);
         }
         if (!standalone && !cluster) {
@@ -132,7 +132,7 @@ public class SoterAutoConfiguration {
             String redisOnly = r.getPrefix() != null ? "prefix" : r.getTimeout() != null ? "timeout"
                     : r.getTlsCaPem() != null ? "tls-ca-pem" : null;
             if (redisOnly != null) {
-                throw new SoterConfigurationException(REPLAY + redisOnly, "applies to Redis, but neither "
+                throw new SoterConfigurationException(REPLAY + redisOnly, "it applies to Redis, but neither "
                         + "soter.replay.redis-url nor soter.replay.redis-cluster-nodes is set", null);
             }
             long maxChallenges = atLeastOne("max-challenges", r.getMaxChallenges(), ReplayGuard.DEFAULT_MAX_CHALLENGES);
@@ -141,7 +141,7 @@ public class SoterAutoConfiguration {
         }
         if (r.getMaxChallenges() != null || r.getMaxDevices() != null) {
             throw new SoterConfigurationException(REPLAY + (r.getMaxChallenges() != null ? "max-challenges" : "max-devices"),
-                    "applies to the in-memory guard only, but a Redis is set", null);
+                    "it applies to the in-memory guard only, but a Redis is set", null);
         }
         ReplayGuard.RedisOptions options = ReplayGuard.RedisOptions.defaults();
         if (r.getPrefix() != null) {
@@ -182,21 +182,21 @@ public class SoterAutoConfiguration {
         try {
             return PublicKey.load(pem);
         } catch (SoterException e) {
-            throw new SoterConfigurationException("soter.ask-pem", "is not a usable public key: " + e.getMessage(), e);
+            throw new SoterConfigurationException("soter.ask-pem", "it is not a usable public key: " + e.getMessage(), e);
         }
     }
 
     private static TokenSource tokenSource(SoterProperties.WeChat w, ObjectProvider<TokenSupplier> suppliers) {
         SoterProperties.TokenSourceType type = w.getTokenSource();
         if (type == null) {
-            throw new SoterConfigurationException(WECHAT + "token-source", "is empty", null);
+            throw new SoterConfigurationException(WECHAT + "token-source", "it is empty", null);
         }
         if (w.getFixedToken() != null && type != SoterProperties.TokenSourceType.FIXED) {
-            throw new SoterConfigurationException(WECHAT + "fixed-token", "is set, but soter.wechat.token-source is "
+            throw new SoterConfigurationException(WECHAT + "fixed-token", "it is set, but soter.wechat.token-source is "
                     + kebab(type) + ", not fixed", null);
         }
         if (w.getCloudbaseTokenFile() != null && type != SoterProperties.TokenSourceType.CLOUDBASE_FILE) {
-            throw new SoterConfigurationException(WECHAT + "cloudbase-token-file", "is set, but "
+            throw new SoterConfigurationException(WECHAT + "cloudbase-token-file", "it is set, but "
                     + "soter.wechat.token-source is " + kebab(type) + ", not cloudbase-file", null);
         }
         switch (type) {
@@ -207,13 +207,13 @@ public class SoterAutoConfiguration {
             case FIXED:
                 if (w.getFixedToken() == null || w.getFixedToken().isEmpty()) {
                     throw new SoterConfigurationException(WECHAT + "fixed-token",
-                            "is not set; soter.wechat.token-source fixed needs the token", null);
+                            "it is not set, but soter.wechat.token-source fixed needs the token", null);
                 }
                 return TokenSource.fixed(w.getFixedToken());
             case SUPPLIER:
                 TokenSupplier supplier = suppliers.getIfUnique();
                 if (supplier == null) {
-                    throw new SoterConfigurationException(WECHAT + "token-source", "is supplier, but the "
+                    throw new SoterConfigurationException(WECHAT + "token-source", "it is supplier, but the "
                             + "application defines no TokenSupplier bean (or more than one)", null);
                 }
                 return TokenSource.supplier(supplier);
@@ -259,7 +259,7 @@ public class SoterAutoConfiguration {
      */
     static String pemText(String property, String value, ResourceLoader resources) {
         if (value == null || value.isBlank()) {
-            throw new SoterConfigurationException(property, "is empty", null);
+            throw new SoterConfigurationException(property, "it is empty", null);
         }
         if (value.contains("-----BEGIN")) {
             return value;
@@ -269,11 +269,11 @@ public class SoterAutoConfiguration {
         try (InputStream in = resource.getInputStream()) {
             byte[] data = in.readNBytes(MAX_PEM_BYTES + 1);
             if (data.length > MAX_PEM_BYTES) {
-                throw new SoterConfigurationException(property, location + " is larger than 1 MiB", null);
+                throw new SoterConfigurationException(property, "it names a resource larger than 1 MiB: " + location, null);
             }
             return new String(data, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SoterConfigurationException(property, "is neither PEM text nor a readable resource: "
+            throw new SoterConfigurationException(property, "it is neither PEM text nor a readable resource: "
                     + e.getMessage(), e);
         }
     }
@@ -283,7 +283,7 @@ public class SoterAutoConfiguration {
             return fallback;
         }
         if (value < 1) {
-            throw new SoterConfigurationException(REPLAY + name, "must be at least 1, not " + value, null);
+            throw new SoterConfigurationException(REPLAY + name, "it must be at least 1, not " + value, null);
         }
         return value;
     }

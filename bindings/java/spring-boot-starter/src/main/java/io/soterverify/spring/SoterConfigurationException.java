@@ -11,7 +11,9 @@ import java.util.Objects;
 public class SoterConfigurationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The full name of the property at fault. */
     private final String property;
+    /** What is wrong with it, without its value where that may be secret. */
     private final String problem;
 
     /**

@@ -14,8 +14,7 @@ public final class SoterConfigurationFailureAnalyzer extends AbstractFailureAnal
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, SoterConfigurationException cause) {
         return new FailureAnalysis(
-                "soter-verify cannot be configured from the property '" + cause.property() + "'.\n\n"
-                        + "Reason: " + cause.problem(),
+                "soter-verify cannot use the property '" + cause.property() + "': " + cause.problem(),
                 "Correct '" + cause.property() + "' in the application's configuration (application.yml, "
                         + "application.properties, environment variables), or define the bean yourself.",
                 cause);

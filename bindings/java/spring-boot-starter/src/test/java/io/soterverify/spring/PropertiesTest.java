@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -192,6 +194,17 @@ class PropertiesTest {
     }
 
     @Test
+    void redisClusterNodes() {
+        // A Cluster guard connects on first use: building it sends nothing.
+        runner.withPropertyValues("soter.replay.redis-cluster-nodes=redis://127.0.0.1:7101,redis://127.0.0.1:7102",
+                "soter.replay.prefix=cluster:").run(context -> {
+                    String shown = context.getBean(ReplayGuard.class).toString();
+                    assertTrue(shown.contains("redis://127.0.0.1:7101,redis://127.0.0.1:7102")
+                            && shown.contains("prefix: \"cluster:\""), shown);
+                });
+    }
+
+    @Test
     void inMemoryBounds() {
         runner.withPropertyValues("soter.replay.max-challenges=2", "soter.replay.max-devices=7").run(context -> {
             ReplayGuard g = context.getBean(ReplayGuard.class);
@@ -200,5 +213,53 @@ class PropertiesTest {
             g.issueChallenge("b", Duration.ofMinutes(1));
             assertThrows(StoreUnavailableException.class, () -> g.issueChallenge("c", Duration.ofMinutes(1)));
         });
+    }
+
+    /** The other refusals, each naming its property (the failure report itself: StartupFailureTest). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "soter.wechat.app-id        | soter.wechat.app-id=wx with spaces",
+        "soter.wechat.base-url      | soter.wechat.base-url=https://wechat-gateway.invalid/api",
+        "soter.wechat.base-url      | soter.wechat.base-url=not a url",
+        "soter.wechat.max-attempts  | soter.wechat.max-attempts=0",
+        "soter.wechat.timeout       | soter.wechat.timeout=0s",
+        "soter.wechat.connect-timeout | soter.wechat.connect-timeout=0s",
+        "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms",
+        "soter.wechat.backoff-base  | soter.wechat.backoff-max=1s",
+        "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms, soter.wechat.backoff-max=0ms",
+        "soter.wechat.max-response-size | soter.wechat.max-response-size=10B",
+        "soter.wechat.refresh-margin | soter.wechat.refresh-margin=0s",
+        "soter.wechat.fixed-token   | soter.wechat.token-source=fixed",
+        "soter.wechat.cloudbase-token-file | soter.wechat.cloudbase-token-file=/tmp/token",
+        "soter.wechat.token-source  | soter.wechat.token-source=supplier",
+        "soter.replay.prefix        | soter.replay.redis-url=redis://127.0.0.1:6379, soter.replay.prefix={app}",
+        "soter.replay.timeout       | soter.replay.redis-url=redis://127.0.0.1:6379, soter.replay.timeout=0s",
+        "soter.replay.prefix        | soter.replay.prefix=app:",
+        "soter.replay.tls-ca-pem    | soter.replay.tls-ca-pem=classpath:soter/ask.pem",
+        "soter.replay.max-challenges | soter.replay.redis-url=redis://127.0.0.1:6379, soter.replay.max-challenges=10",
+        "soter.replay.max-devices   | soter.replay.max-devices=0",
+        "soter.ask-pem              | soter.ask-pem=-----BEGIN PUBLIC KEY-----\\nbm90IGEga2V5\\n-----END PUBLIC KEY-----",
+        "soter.ask-pem              | soter.ask-pem=",
+    })
+    void refusalsNameTheProperty(String property, String settings) {
+        // Settings that configure a WeChat client unless the case overrides them (later values win).
+        runner.withPropertyValues("soter.wechat.app-id=" + APPID, "soter.wechat.app-secret=" + SECRET)
+                .withPropertyValues(settings.replace("\\n", "\n").split(", "))
+                .run(context -> {
+                    Throwable failure = context.getStartupFailure();
+                    assertTrue(failure != null, settings + ": the context started");
+                    SoterConfigurationException e = find(failure);
+                    assertEquals(property, e.property(), settings + ": " + e.getMessage());
+                    assertFalse(e.getMessage().contains(SECRET));
+                });
+    }
+
+    private static SoterConfigurationException find(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SoterConfigurationException e) {
+                return e;
+            }
+        }
+        throw new AssertionError("no SoterConfigurationException in " + t, t);
     }
 }
