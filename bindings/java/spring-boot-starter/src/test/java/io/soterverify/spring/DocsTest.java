@@ -1,6 +1,7 @@
 package io.soterverify.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.soterverify.PublicKey;
@@ -41,8 +42,12 @@ class DocsTest {
     }
 
     private static List<String> blocks(String language) throws IOException {
+        return blocks(readme(), language);
+    }
+
+    private static List<String> blocks(String text, String language) {
         List<String> found = new ArrayList<>();
-        Matcher m = Pattern.compile("(?ms)^```" + language + "\\n(.*?)^```$").matcher(readme());
+        Matcher m = Pattern.compile("(?ms)^```" + language + "\\n(.*?)^```$").matcher(text);
         while (m.find()) {
             found.add(m.group(1));
         }
@@ -97,21 +102,39 @@ class DocsTest {
         }
     }
 
+    /** The properties of a YAML block as name=value, each checked against the metadata. */
+    private static List<String> yamlProperties(String where, String yaml) throws IOException {
+        List<PropertySource<?>> sources = new YamlPropertySourceLoader().load(where,
+                new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
+        Set<String> known = metadataProperties();
+        List<String> pairs = new ArrayList<>();
+        for (PropertySource<?> source : sources) {
+            for (String name : ((EnumerablePropertySource<?>) source).getPropertyNames()) {
+                assertTrue(known.contains(name.replaceAll("\\[\\d+]$", "")), where + ": unknown property " + name);
+                pairs.add(name + "=" + source.getProperty(name));
+            }
+        }
+        return pairs;
+    }
+
+    /** The application.yml examples of the Java README and the top README. */
+    @Test
+    void otherReadmesUseKnownProperties() throws IOException {
+        for (Path other : List.of(DIR.resolve("../README.md"), DIR.resolve("../../../README.md"))) {
+            List<String> yaml = blocks(Files.readString(other), "yaml");
+            assertFalse(yaml.isEmpty(), other + " has no application.yml example");
+            for (String block : yaml) {
+                assertFalse(yamlProperties(other.toString(), block).isEmpty());
+            }
+        }
+    }
+
     /** The README's application.yml: only known properties, and a context starts from it. */
     @Test
     void readmeApplicationYmlStarts() throws IOException {
         List<String> yaml = blocks("yaml");
         assertEquals(1, yaml.size(), "README.md should have one yaml block");
-        List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("README application.yml",
-                new ByteArrayResource(yaml.get(0).getBytes(StandardCharsets.UTF_8)));
-        Set<String> known = metadataProperties();
-        List<String> pairs = new ArrayList<>();
-        for (PropertySource<?> source : sources) {
-            for (String name : ((EnumerablePropertySource<?>) source).getPropertyNames()) {
-                assertTrue(known.contains(name.replaceAll("\\[\\d+]$", "")), "README application.yml: unknown " + name);
-                pairs.add(name + "=" + source.getProperty(name));
-            }
-        }
+        List<String> pairs = yamlProperties("README.md", yaml.get(0));
         // Building the client and the guard sends nothing: the Redis guard connects on first use.
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(SoterAutoConfiguration.class))
