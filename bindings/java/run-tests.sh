@@ -36,16 +36,23 @@ if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-# The three artifacts `mvn install` puts in the local repository.
-jar="$(ls target/soter-verify-*.jar | grep -v -- '-sources\|-javadoc' | head -n1)"
-for j in "$jar" "${jar%.jar}-sources.jar" "${jar%.jar}-javadoc.jar"; do
-    [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
-    echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
-done
-listing="$(jar tf "$jar")"
-for entry in linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE; do
-    grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $jar does not contain $entry" >&2; exit 1; }
-done
+# The three artifacts `mvn install` puts in the local repository, for the jar matching $1; the
+# main jar's name is left in $jar, and it must hold the entries named after $1.
+check_jars() {
+    jar="$(ls $1 | grep -v -- '-sources\|-javadoc' | head -n1)"
+    for j in "$jar" "${jar%.jar}-sources.jar" "${jar%.jar}-javadoc.jar"; do
+        [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
+        echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
+    done
+    local listing entry
+    listing="$(jar tf "$jar")"
+    shift
+    for entry in "$@"; do
+        grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $jar does not contain $entry" >&2; exit 1; }
+    done
+}
+
+check_jars 'target/soter-verify-*.jar' linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 cmp -s <(unzip -p "$jar" linux-x86-64/libsoter_verify.so) "$lib" \
     || { echo "run-tests.sh: $jar bundles another library than $lib" >&2; exit 1; }
 unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soterverify' \
@@ -59,13 +66,6 @@ env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
     -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
 
 # The starter's jars: auto-configuration registered, property metadata generated (IDE completion).
-starter="$(ls spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar | grep -v -- '-sources\|-javadoc' | head -n1)"
-for j in "$starter" "${starter%.jar}-sources.jar" "${starter%.jar}-javadoc.jar"; do
-    [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
-    echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
-done
-listing="$(jar tf "$starter")"
-for entry in META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports \
-        META-INF/spring.factories META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT; do
-    grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $starter does not contain $entry" >&2; exit 1; }
-done
+check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
+    META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
+    META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE

@@ -84,8 +84,8 @@ public class SoterAutoConfiguration {
         }
         if ((w.getBackoffBase() == null) != (w.getBackoffMax() == null)) {
             String missing = w.getBackoffBase() == null ? "backoff-base" : "backoff-max";
-            throw new SoterConfigurationException(WECHAT + missing,
-                    "it is not set, but the other of soter.wechat.backoff-base and soter.wechat.backoff-max is: set both or neither", null);
+            throw new SoterConfigurationException(WECHAT + missing, "it is not set, but the other of "
+                    + "soter.wechat.backoff-base and soter.wechat.backoff-max is: set both or neither", null);
         }
         if (w.getBackoffBase() != null) {
             // The base first (checked with itself as the cap), so a refusal names the right one.
@@ -135,12 +135,14 @@ public class SoterAutoConfiguration {
                 throw new SoterConfigurationException(REPLAY + redisOnly, "it applies to Redis, but neither "
                         + "soter.replay.redis-url nor soter.replay.redis-cluster-nodes is set", null);
             }
-            long maxChallenges = atLeastOne("max-challenges", r.getMaxChallenges(), ReplayGuard.DEFAULT_MAX_CHALLENGES);
+            long maxChallenges =
+                    atLeastOne("max-challenges", r.getMaxChallenges(), ReplayGuard.DEFAULT_MAX_CHALLENGES);
             long maxDevices = atLeastOne("max-devices", r.getMaxDevices(), ReplayGuard.DEFAULT_MAX_DEVICES);
             return ReplayGuard.memory(maxChallenges, maxDevices);
         }
         if (r.getMaxChallenges() != null || r.getMaxDevices() != null) {
-            throw new SoterConfigurationException(REPLAY + (r.getMaxChallenges() != null ? "max-challenges" : "max-devices"),
+            String memoryOnly = r.getMaxChallenges() != null ? "max-challenges" : "max-devices";
+            throw new SoterConfigurationException(REPLAY + memoryOnly,
                     "it applies to the in-memory guard only, but a Redis is set", null);
         }
         ReplayGuard.RedisOptions options = ReplayGuard.RedisOptions.defaults();
@@ -161,7 +163,8 @@ public class SoterAutoConfiguration {
         } catch (SoterException e) {
             // The library's messages show Redis URLs with the password replaced.
             String m = e.getMessage();
-            String at = m.contains("key prefix") ? REPLAY + "prefix" : m.contains("Redis timeout") ? REPLAY + "timeout" : property;
+            String at = m.contains("key prefix") ? REPLAY + "prefix"
+                    : m.contains("Redis timeout") ? REPLAY + "timeout" : property;
             throw new SoterConfigurationException(at, m, e);
         }
     }
