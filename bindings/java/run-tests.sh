@@ -27,9 +27,10 @@ mvn -B -ntp -Dstyle.color=never -f reactor.xml verify -Dsoter.native.dir="$nativ
     -Dsurefire.failIfNoSpecifiedTests=false "$@" >"$log" 2>&1 || status=$?
 grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BUILD FAILURE|COMPILATION ERROR' "$log" \
     | sed -e 's/^\[INFO\] //' || true
-# Why tests were skipped (JUnit assumptions, e.g. ../shared absent), once per reason.
-grep -ho 'Assumption failed: .*' target/surefire-reports/TEST-*.xml spring-boot-starter/target/surefire-reports/TEST-*.xml 2>/dev/null \
-    | sed -e 's/^Assumption failed: /skipped: /' | sort -u || true
+# Why tests were skipped (JUnit assumptions, aborts such as no redis-server), once per reason.
+grep -ho 'Assumption failed: .*\|TestAbortedException: .*' target/surefire-reports/TEST-*.xml \
+        spring-boot-starter/target/surefire-reports/TEST-*.xml 2>/dev/null \
+    | sed -e 's/^Assumption failed: /skipped: /' -e 's/^TestAbortedException: /skipped: /' | sort -u || true
 if [ "$status" -ne 0 ]; then
     echo "---- Maven failed (exit $status); last lines of its log: ----" >&2
     grep -vE '^\[INFO\] (Download|Copying|$)' "$log" | tail -n 120 >&2
