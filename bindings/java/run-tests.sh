@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Java suite: builds the jars (the main one bundling the portable libsoter_verify.so, -sources,
 # -javadoc with warnings as errors) and runs JUnit 5 through Maven, then checks the jars and that
-# the main jar alone (plus JNA) loads its native library.
+# the main jar alone (plus JNA) loads its native library. The Spring Boot starter
+# (spring-boot-starter/) is built and tested in the same Maven run (reactor.xml), against this
+# checkout's core jar. Arguments go to Maven, e.g. -Dtest=Name (a module without such a test passes).
 # Prerequisite: `make build` at the repository root (make test-java does it).
 #   SOTER_NATIVE_DIR  the directory of the library to bundle (default: the portable build,
 #                     target/x86_64-unknown-linux-gnu/release)
@@ -21,28 +23,37 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No -q: Surefire's summary is INFO output. The full log is kept and filtered instead.
 status=0
-mvn -B -ntp -Dstyle.color=never verify -Dsoter.native.dir="$native" "$@" >"$log" 2>&1 || status=$?
+mvn -B -ntp -Dstyle.color=never -f reactor.xml verify -Dsoter.native.dir="$native" \
+    -Dsurefire.failIfNoSpecifiedTests=false "$@" >"$log" 2>&1 || status=$?
 grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BUILD FAILURE|COMPILATION ERROR' "$log" \
     | sed -e 's/^\[INFO\] //' || true
-# Why tests were skipped (JUnit assumptions, e.g. ../shared absent), once per reason.
-grep -ho 'Assumption failed: .*' target/surefire-reports/TEST-*.xml 2>/dev/null \
-    | sed -e 's/^Assumption failed: /skipped: /' | sort -u || true
+# Why tests were skipped (JUnit assumptions, aborts such as no redis-server), once per reason.
+grep -ho 'Assumption failed: .*\|TestAbortedException: .*' target/surefire-reports/TEST-*.xml \
+        spring-boot-starter/target/surefire-reports/TEST-*.xml 2>/dev/null \
+    | sed -e 's/^Assumption failed: /skipped: /' -e 's/^TestAbortedException: /skipped: /' | sort -u || true
 if [ "$status" -ne 0 ]; then
     echo "---- Maven failed (exit $status); last lines of its log: ----" >&2
     grep -vE '^\[INFO\] (Download|Copying|$)' "$log" | tail -n 120 >&2
     exit "$status"
 fi
 
-# The three artifacts `mvn install` puts in the local repository.
-jar="$(ls target/soter-verify-*.jar | grep -v -- '-sources\|-javadoc' | head -n1)"
-for j in "$jar" "${jar%.jar}-sources.jar" "${jar%.jar}-javadoc.jar"; do
-    [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
-    echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
-done
-listing="$(jar tf "$jar")"
-for entry in linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE; do
-    grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $jar does not contain $entry" >&2; exit 1; }
-done
+# The three artifacts `mvn install` puts in the local repository, for the jar matching $1; the
+# main jar's name is left in $jar, and it must hold the entries named after $1.
+check_jars() {
+    jar="$(ls $1 | grep -v -- '-sources\|-javadoc' | head -n1)"
+    for j in "$jar" "${jar%.jar}-sources.jar" "${jar%.jar}-javadoc.jar"; do
+        [ -s "$j" ] || { echo "run-tests.sh: $j was not built" >&2; exit 1; }
+        echo "$(basename "$j"): $(du -k "$j" | cut -f1) KiB"
+    done
+    local listing entry
+    listing="$(jar tf "$jar")"
+    shift
+    for entry in "$@"; do
+        grep -qx "$entry" <<<"$listing" || { echo "run-tests.sh: $jar does not contain $entry" >&2; exit 1; }
+    done
+}
+
+check_jars 'target/soter-verify-*.jar' linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 cmp -s <(unzip -p "$jar" linux-x86-64/libsoter_verify.so) "$lib" \
     || { echo "run-tests.sh: $jar bundles another library than $lib" >&2; exit 1; }
 unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soterverify' \
@@ -54,3 +65,8 @@ jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
 env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
 env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
     -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
+
+# The starter's jars: auto-configuration registered, property metadata generated (IDE completion).
+check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
+    META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
+    META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE

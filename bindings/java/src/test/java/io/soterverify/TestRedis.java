@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Assumptions;
  * Real Redis for the guard tests, the one place that starts and stops servers: a redis-server on a
  * free loopback port with persistence off, and a three-master Cluster. Without redis-server the
  * tests are skipped with a loud message; under SOTER_REQUIRE_REDIS=1 (CI) they fail instead.
+ * Public for the Spring Boot starter's tests, which compile this file too.
  */
-final class TestRedis implements AutoCloseable {
-    final int port;
+public final class TestRedis implements AutoCloseable {
+    public final int port;
     private final Path dir;
     private final List<String> extra;
     private Process process;
@@ -31,7 +32,7 @@ final class TestRedis implements AutoCloseable {
         start();
     }
 
-    static void requireRedis(String what) {
+    public static void requireRedis(String what) {
         boolean found;
         try {
             found = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true)
@@ -48,16 +49,16 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    static TestRedis launch(String... extra) throws IOException {
+    public static TestRedis launch(String... extra) throws IOException {
         requireRedis("Redis tests");
         return new TestRedis(freePort(), extra);
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--loglevel", "warning"));
         cmd.addAll(extra);
@@ -72,7 +73,7 @@ final class TestRedis implements AutoCloseable {
     }
 
     /** Kills the server (as a crash would) and waits until its port refuses connections. */
-    void stop() {
+    public void stop() {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -87,7 +88,7 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    String cli(String... args) {
+    public String cli(String... args) {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port)));
         cmd.addAll(Arrays.asList(args));
         try {
@@ -111,10 +112,10 @@ final class TestRedis implements AutoCloseable {
     }
 
     /** Three masters, no replicas. */
-    static final class Cluster implements AutoCloseable {
-        final List<TestRedis> nodes = new ArrayList<>();
+    public static final class Cluster implements AutoCloseable {
+        public final List<TestRedis> nodes = new ArrayList<>();
 
-        Cluster() throws IOException, InterruptedException {
+        public Cluster() throws IOException, InterruptedException {
             requireRedis("Redis Cluster tests");
             try {
                 while (nodes.size() < 3) {
@@ -145,7 +146,7 @@ final class TestRedis implements AutoCloseable {
             }
         }
 
-        List<String> urls() {
+        public List<String> urls() {
             return nodes.stream().map(TestRedis::url).toList();
         }
 
@@ -156,7 +157,7 @@ final class TestRedis implements AutoCloseable {
     }
 
     /** A free loopback port whose Cluster bus port (+10000) is free too. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         while (true) {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
