@@ -11,6 +11,7 @@ out="$root/target/python-sdist"
 
 echo "== sdist"
 rm -rf "$out"
+mkdir -p "$root/target"   # a fresh clone has no target/ yet
 "$tools/python" -m build --sdist --no-isolation --outdir "$out" "$here" >"$out.log" 2>&1 \
     || { cat "$out.log" >&2; exit 1; }
 rm -rf "$here"/*.egg-info
