@@ -31,6 +31,10 @@ impl Expectations {
 /// `SignatureInvalid`, `ChallengeMismatch`, `DeviceMismatch`, `CounterReplay` (or an input error:
 /// malformed signature or JSON).
 pub fn authenticate(key: &PublicKey, result_json: &[u8], signature: &[u8], expect: &Expectations) -> Result<ResultJson> {
+    crate::log::refused("authenticate", check_all(key, result_json, signature, expect))
+}
+
+fn check_all(key: &PublicKey, result_json: &[u8], signature: &[u8], expect: &Expectations) -> Result<ResultJson> {
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
@@ -106,6 +110,10 @@ pub struct AuthKey {
 /// Verify an AuthKey export JSON and its signature with the app's ASK public key, then load the
 /// AuthKey's public key from its `pub_key`. Salt: `rsa_pss_saltlen` when present, else 20.
 pub fn verify_auth_key(ask: &PublicKey, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
+    crate::log::refused("verify_auth_key", check_auth_key(ask, auth_key_json, signature))
+}
+
+fn check_auth_key(ask: &PublicKey, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
     ask.verify(auth_key_json, signature, SaltLen::Default)?;
     let json = AuthKeyJson::parse(auth_key_json)?;
     let public_key = PublicKey::load(json.pub_key.as_bytes())

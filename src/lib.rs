@@ -20,6 +20,7 @@ pub mod base64;
 mod error;
 mod json;
 mod key;
+pub mod log;
 mod pss;
 mod result_json;
 pub mod testing;
