@@ -35,6 +35,9 @@ class NativeHandle:
         self._closing = False
         # The finalizer holds the address, never ``self``, so it cannot keep the object alive.
         self._finalizer = weakref.finalize(self, free, ptr)
+        # Not at interpreter exit: a daemon thread may still be inside a call on this handle
+        # (freeing it under that call crashed the process); the process's end frees it.
+        self._finalizer.atexit = False
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""
