@@ -54,3 +54,6 @@ jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
 env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
 env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
     -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
+# System.Logger routed to SLF4J and Logback, as applications that use them do.
+env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
+    src/test/smoke/LogbackRouting.java

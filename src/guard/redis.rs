@@ -244,8 +244,13 @@ impl RedisStore {
     fn came_back(&self) {
         let since = self.outage.lock().unwrap_or_else(|p| p.into_inner()).take();
         let failed = self.failed_calls.swap(0, Ordering::Relaxed);
-        let secs = since.map_or(0.0, |t| t.elapsed().as_secs_f64());
-        crate::log::event!(Info, "the Redis store {} answers again after {secs:.1} s unavailable ({failed} calls failed closed)", self.shown);
+        let down = since.map_or(Duration::ZERO, |t| t.elapsed());
+        crate::log::event!(
+            Info,
+            "the Redis store {} answers again after {} unavailable ({failed} calls failed closed)",
+            self.shown,
+            if down < Duration::from_secs(1) { format!("{} ms", down.as_millis()) } else { format!("{:.1} s", down.as_secs_f64()) }
+        );
     }
 
     /// `{prefix}{tag}:` for a subject; the tag is hex, so it never contains a brace.
