@@ -44,6 +44,7 @@ _SIGNATURES: Final[dict[str, tuple[Any, list[Any]]]] = {
     "soter_set_log_callback": (c_int32, [LOG_CALLBACK, c_void_p, c_int32, c_void_p]),
     "soter_set_log_level": (c_int32, [c_int32, c_void_p]),
     "soter_log_level": (c_int32, []),
+    "soter_log_level_name": (ctypes.c_char_p, [c_int32]),  # static string, not owned
 }
 
 
