@@ -71,6 +71,7 @@ class LoggingTest {
 
     Capture capture;
     Level savedLevel;
+    boolean savedUseParentHandlers;
 
     @BeforeAll
     static void device() throws SoterException {
@@ -87,6 +88,7 @@ class LoggingTest {
     void attach() {
         capture = new Capture();
         savedLevel = JUL.getLevel();
+        savedUseParentHandlers = JUL.getUseParentHandlers();
         JUL.addHandler(capture);
         JUL.setUseParentHandlers(false); // keep the console quiet
     }
@@ -94,7 +96,7 @@ class LoggingTest {
     @AfterEach
     void detach() {
         JUL.removeHandler(capture);
-        JUL.setUseParentHandlers(true);
+        JUL.setUseParentHandlers(savedUseParentHandlers);
         JUL.setLevel(savedLevel);
         NativeLog.sync();
     }
