@@ -812,8 +812,9 @@ SoterStatus soter_set_log_callback(SoterLogCallback callback,
 
 // Change the most verbose level delivered to the callback (SOTER_LOG_OFF to SOTER_LOG_TRACE;
 // anything else is SOTER_STATUS_INVALID_ARGUMENT) without replacing it. Never waits: may be
-// called from anywhere, the callback included (e.g. to follow a host logger's level). Kept when
-// no callback is set, but then nothing is logged. Thread-safe.
+// called from anywhere, the callback included (e.g. to follow a host logger's level). Without a
+// callback nothing is logged whatever the level, and the next `soter_set_log_callback` sets its
+// own. Thread-safe.
 SoterStatus soter_set_log_level(int32_t max_level, SoterError **err);
 
 // The most verbose level delivered now: SOTER_LOG_OFF when no callback is set. Thread-safe.

@@ -96,8 +96,9 @@ pub unsafe extern "C" fn soter_set_log_callback(
 
 /// Change the most verbose level delivered to the callback (SOTER_LOG_OFF to SOTER_LOG_TRACE;
 /// anything else is SOTER_STATUS_INVALID_ARGUMENT) without replacing it. Never waits: may be
-/// called from anywhere, the callback included (e.g. to follow a host logger's level). Kept when
-/// no callback is set, but then nothing is logged. Thread-safe.
+/// called from anywhere, the callback included (e.g. to follow a host logger's level). Without a
+/// callback nothing is logged whatever the level, and the next `soter_set_log_callback` sets its
+/// own. Thread-safe.
 #[no_mangle]
 pub extern "C" fn soter_set_log_level(max_level: i32, err: *mut *mut SoterError) -> SoterStatus {
     guard(err, || {
