@@ -120,9 +120,16 @@ def chain_python_bench() -> dict[str, float] | None:
     return {"ours_us": ours, "cryptography_us": float(m.group(1))}
 
 
+def log_bench() -> dict[str, dict[str, float]]:
+    """Refused verifications (debug events) with no logger, a logger filtering them and the
+    event delivered (examples/log_bench.rs): batches alternate, medians."""
+    return json.loads(run([str(NATIVE / "examples" / "log_bench")]))
+
+
 def main() -> None:
     # The native build, for the comparison; the HTTP benchmark (an example) runs from it too.
-    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench", "--example", "guard_bench", "--example", "chain_bench"])
+    run(["cargo", "build", "--release", "--bin", "soter", "--example", "http_bench", "--example", "guard_bench",
+         "--example", "chain_bench", "--example", "log_bench"])
     openssl = openssl_verify_per_s()
     speed = json.loads(run([str(RELEASE / "soter"), "speed", "--seconds", SECONDS, "--threads", "2", "--format", "json"]))
     builds = portable_vs_native()
@@ -132,6 +139,7 @@ def main() -> None:
     guard = guard_bench()
     chain = json.loads(run([str(NATIVE / "examples" / "chain_bench"), "2000", "json"]))
     chain_py = chain_python_bench()
+    logs = log_bench()
 
     rows: list[tuple[str, str, str, str, str, bool | None]] = []
 
@@ -181,9 +189,21 @@ def main() -> None:
     else:
         row("Redis guard", "redis-server not installed", "", None, "", None)
 
+    # Log events: no logger must cost what a logger filtering the event costs (one atomic load,
+    # nothing formatted); the delivered row shows what formatting would have cost.
+    for name, path in (("refused authenticate", "authenticate_refused"), ("refused accept (a parse)", "accept_refused")):
+        f = logs[path]
+        r = f["filtered_us"] / f["none_us"]
+        row(f"{name}, no logger (us)", f"{f['none_us']:.2f}", f"logger filtering DEBUG {f['filtered_us']:.2f}", r,
+            "0.95x to 1.05x", 0.95 <= r <= 1.05)
+    f = logs["accept_refused"]
+    row("refused accept, DEBUG event delivered (us)", f"{f['delivered_us']:.2f}", f"no logger {f['none_us']:.2f}",
+        f["none_us"] / f["delivered_us"], "", None)
+
     if "--json" in sys.argv:
         print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "builds": builds, "http": http,
-                          "python": python, "java": java, "guard": guard, "chain": chain, "chain_python": chain_py}))
+                          "python": python, "java": java, "guard": guard, "chain": chain, "chain_python": chain_py,
+                          "log": logs}))
         return
     widths = [max(len(r[i]) for r in rows + [("figure", "soter-verify", "baseline", "ratio", "target", None)]) for i in range(5)]
     head = ("figure", "soter-verify", "baseline", "ratio", "target")

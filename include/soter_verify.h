@@ -46,6 +46,25 @@
 // Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
 #define SOTER_GUARD_DEFAULT_TIMEOUT_MS 1000
 
+// No events (a `max_level`; never passed to the callback).
+#define SOTER_LOG_OFF 0
+
+// Calls fail until someone acts: the Redis store is unavailable, no access token can be had.
+#define SOTER_LOG_ERROR 1
+
+// Handled or handed back: a retry and its cause, a rejected access token, a WeChat errcode or
+// network failure returned to the caller.
+#define SOTER_LOG_WARN 2
+
+// Notable: an access token fetched or refreshed and why, the Redis store answering again.
+#define SOTER_LOG_INFO 3
+
+// A verification refused and why.
+#define SOTER_LOG_DEBUG 4
+
+// Every HTTP attempt to WeChat (method, path without the query, status, size).
+#define SOTER_LOG_TRACE 5
+
 // `soter_device_ask_chain` flag: a leaf without the key-attestation extension (must fail).
 #define SOTER_TEST_CHAIN_NO_ATTESTATION 1
 
@@ -329,6 +348,20 @@ typedef struct {
   const uint8_t *uid;
   size_t uid_len;
 } SoterGuardSubject;
+
+// A log callback: `level` is one of SOTER_LOG_ERROR .. SOTER_LOG_TRACE; `message` is one line of
+// UTF-8 (control characters escaped), NUL-terminated, `message_len` bytes before the NUL,
+// borrowed for the duration of the call only. It never contains an app secret, access token,
+// password, name or ID number.
+//
+// Called on the thread where the event happened (any thread that calls into the library),
+// possibly on several threads at once. It must return normally (no longjmp, no C++ exception
+// out of it), and must not call `soter_set_log_callback` (that call then fails); events raised
+// while it runs on a thread (by soter calls it makes) are dropped.
+typedef void (*SoterLogCallback)(void *user_data,
+                                 int32_t level,
+                                 const char *message,
+                                 size_t message_len);
 
 // A token callback. Called when the client needs a token (cold cache, expiring token, or after
 // WeChat rejected the previous one: then `force_refresh` is true and a fresh token is wanted).
@@ -883,6 +916,36 @@ SoterStatus soter_replay_guard_last_counter(const SoterReplayGuard *g,
                                             bool *found,
                                             uint64_t *counter,
                                             SoterError **err);
+
+// Send the library's log events to `callback` (NULL: stop logging), those of `max_level` and
+// more severe (SOTER_LOG_OFF to SOTER_LOG_TRACE; anything else is SOTER_STATUS_INVALID_ARGUMENT).
+// `user_data` is passed to every call as given and must stay valid, and usable from any thread,
+// until the callback is replaced. Process-wide: one callback at a time.
+//
+// When this returns, the previous callback is not running on any thread and will not be called
+// again (this waits for calls in flight on other threads: do not hold a lock here that the
+// callback takes). Called from inside the callback, it fails with SOTER_STATUS_INVALID_ARGUMENT.
+//
+// With no callback set, or a `max_level` that filters an event, the event costs one atomic
+// load: nothing is formatted. Thread-safe.
+SoterStatus soter_set_log_callback(SoterLogCallback callback,
+                                   void *user_data,
+                                   int32_t max_level,
+                                   SoterError **err);
+
+// Change the most verbose level delivered to the callback (SOTER_LOG_OFF to SOTER_LOG_TRACE;
+// anything else is SOTER_STATUS_INVALID_ARGUMENT) without replacing it. Never waits: may be
+// called from anywhere, the callback included (e.g. to follow a host logger's level). Without a
+// callback nothing is logged whatever the level, and the next `soter_set_log_callback` sets its
+// own. Thread-safe.
+SoterStatus soter_set_log_level(int32_t max_level, SoterError **err);
+
+// The most verbose level delivered now: SOTER_LOG_OFF when no callback is set. Thread-safe.
+int32_t soter_log_level(void);
+
+// "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "OFF" for SOTER_LOG_OFF, "UNKNOWN" for anything
+// else. Static string: do not free. Thread-safe.
+const char *soter_log_level_name(int32_t level);
 
 // Generate a key pair of 2048, 3072 or 4096 bits (slow: up to seconds for 4096).
 SoterStatus soter_test_key_pair_generate(uint32_t bits, SoterTestKeyPair **out, SoterError **err);

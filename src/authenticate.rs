@@ -44,6 +44,16 @@ pub fn authenticate_with(
     signature: &[u8],
     expect: &Expectations,
 ) -> Result<ResultJson> {
+    crate::log::refused("authenticate", check_all(backend, key, result_json, signature, expect))
+}
+
+fn check_all(
+    backend: Backend,
+    key: &PublicKey,
+    result_json: &[u8],
+    signature: &[u8],
+    expect: &Expectations,
+) -> Result<ResultJson> {
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
@@ -143,7 +153,10 @@ impl<'a> From<&'a Ask> for AskRef<'a> {
 /// the salt length is the AuthKey JSON's `rsa_pss_saltlen` when present, else 20, and the device
 /// is not checked.
 pub fn verify_auth_key<'a>(ask: impl Into<AskRef<'a>>, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
-    let ask = ask.into();
+    crate::log::refused("verify_auth_key", check_auth_key(ask.into(), auth_key_json, signature))
+}
+
+fn check_auth_key(ask: AskRef<'_>, auth_key_json: &[u8], signature: &[u8]) -> Result<AuthKey> {
     let (key, salt) = match ask {
         AskRef::Key(k) => (k, SaltLen::Default),
         AskRef::Ask(a) => (&a.public_key, a.rsa_pss_saltlen.map_or(SaltLen::Default, |s| SaltLen::Exact(s as usize))),

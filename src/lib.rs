@@ -22,6 +22,7 @@ mod error;
 mod json;
 mod key;
 mod pkcs1v15;
+pub mod log;
 mod pss;
 mod result_json;
 pub mod testing;

@@ -70,3 +70,6 @@ env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
 check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
     META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
     META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
+# System.Logger routed to SLF4J and Logback, as applications that use them do.
+env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
+    src/test/smoke/LogbackRouting.java

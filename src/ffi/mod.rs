@@ -20,12 +20,14 @@ mod attestation;
 mod core;
 mod emulator;
 mod guard;
+mod log;
 mod testing;
 mod wechat;
 pub use self::attestation::*;
 pub use self::core::*;
 pub use self::emulator::*;
 pub use self::guard::*;
+pub use self::log::*;
 pub use self::testing::*;
 pub use self::wechat::*;
 

@@ -165,18 +165,20 @@ impl ReplayGuard {
         cpu_id: Option<&str>,
         uid: Option<&str>,
     ) -> Result<ResultJson> {
-        check_subject(subject)?;
-        let parsed = verify_result(crate::Backend::default(), key, result_json, signature, SaltLen::Default)?;
-        self.step(parsed, subject, cpu_id, uid)
+        let verdict = check_subject(subject)
+            .and_then(|()| verify_result(crate::Backend::default(), key, result_json, signature, SaltLen::Default))
+            .and_then(|parsed| self.step(parsed, subject, cpu_id, uid));
+        crate::log::refused("ReplayGuard authenticate", verdict)
     }
 
     /// The state step alone, for a result whose signature was verified elsewhere. Never call it
     /// on a result nobody verified: prefer [`ReplayGuard::authenticate_via_wechat`] for the
     /// mini-program path.
     pub fn accept(&self, result_json: &[u8], subject: &str, cpu_id: Option<&str>, uid: Option<&str>) -> Result<ResultJson> {
-        check_subject(subject)?;
-        let parsed = ResultJson::parse(result_json)?;
-        self.step(parsed, subject, cpu_id, uid)
+        let verdict = check_subject(subject)
+            .and_then(|()| ResultJson::parse(result_json))
+            .and_then(|parsed| self.step(parsed, subject, cpu_id, uid));
+        crate::log::refused("ReplayGuard accept", verdict)
     }
 
     /// The mini-program path in one call: WeChat's `verify_signature` first (is_ok false is
@@ -192,12 +194,16 @@ impl ReplayGuard {
         cpu_id: Option<&str>,
         uid: Option<&str>,
     ) -> Result<ResultJson> {
-        check_subject(subject)?;
-        if !client.soter_verify_signature(openid, result_json, signature)? {
-            return Err(Error::new(ErrorKind::SignatureInvalid, "WeChat's verify_signature says the signature is not valid (is_ok false)"));
-        }
-        let parsed = ResultJson::parse(result_json.as_bytes())?;
-        self.step(parsed, subject, cpu_id, uid)
+        let verdict = check_subject(subject)
+            .and_then(|()| match client.soter_verify_signature(openid, result_json, signature)? {
+                true => ResultJson::parse(result_json.as_bytes()),
+                false => Err(Error::new(
+                    ErrorKind::SignatureInvalid,
+                    "WeChat's verify_signature says the signature is not valid (is_ok false)",
+                )),
+            })
+            .and_then(|parsed| self.step(parsed, subject, cpu_id, uid));
+        crate::log::refused("ReplayGuard authenticate_via_wechat", verdict)
     }
 
     /// The last counter accepted for this subject and device, if any.

@@ -12,9 +12,9 @@
 //! device → last counter, as decimal text so counters above 2^53 compare exactly).
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConnection};
 use redis::{Client, Cmd, Connection, FromRedisValue, RedisError, RedisResult, TlsCertificates, Value};
@@ -100,9 +100,12 @@ pub struct RedisStore {
     shown: String,
     /// Passwords as they appear in the URLs, scrubbed from any error text.
     secrets: Vec<String>,
-    /// Whether the last call failed for want of Redis: the place where "store went away / came
-    /// back" events belong.
+    /// Whether the last call failed for want of Redis: its changes are the "went away" and
+    /// "came back" log events (one each per outage, whatever the number of calls).
     down: AtomicBool,
+    /// Since when, and how many calls failed meanwhile (read when it comes back).
+    outage: Mutex<Option<Instant>>,
+    failed_calls: AtomicU64,
 }
 
 impl fmt::Debug for RedisStore {
@@ -171,6 +174,8 @@ impl RedisStore {
             shown,
             secrets,
             down: AtomicBool::new(false),
+            outage: Mutex::new(None),
+            failed_calls: AtomicU64::new(0),
         })
     }
 
@@ -215,17 +220,37 @@ impl RedisStore {
                     idle.push(conn);
                 }
                 drop(idle);
-                self.down.store(false, Ordering::Relaxed);
+                if self.down.load(Ordering::Relaxed) && self.down.swap(false, Ordering::Relaxed) {
+                    self.came_back();
+                }
                 Ok(value)
             }
             Err(e) => {
-                self.down.store(true, Ordering::Relaxed);
-                Err(Error::new(
+                let e = Error::new(
                     ErrorKind::StoreUnavailable,
                     format!("the Redis store {} did not {what}: {}", self.shown, scrub(&e.to_string(), &self.secrets)),
-                ))
+                );
+                self.failed_calls.fetch_add(1, Ordering::Relaxed);
+                if !self.down.swap(true, Ordering::Relaxed) {
+                    *self.outage.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                    crate::log::event!(Error, "{e}; calls fail closed (StoreUnavailable) until it answers again");
+                }
+                Err(e)
             }
         }
+    }
+
+    /// The end of an outage: one log event saying how long it lasted.
+    fn came_back(&self) {
+        let since = self.outage.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let failed = self.failed_calls.swap(0, Ordering::Relaxed);
+        let down = since.map_or(Duration::ZERO, |t| t.elapsed());
+        crate::log::event!(
+            Info,
+            "the Redis store {} answers again after {} unavailable ({failed} calls failed closed)",
+            self.shown,
+            if down < Duration::from_secs(1) { format!("{} ms", down.as_millis()) } else { format!("{:.1} s", down.as_secs_f64()) }
+        );
     }
 
     /// `{prefix}{tag}:` for a subject; the tag is hex, so it never contains a brace.

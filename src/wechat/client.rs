@@ -404,14 +404,15 @@ impl WeChatClient {
                 (Some(t), Some(p)) => vec![(p, t.token.expose())],
                 _ => vec![],
             };
-            let obj = self.transport.call(path, &query, Body::Json(body), what)?;
+            let obj = self.transport.call(path, &query, Body::Json(body), what).map_err(log_failure)?;
             let e = match api_result(obj, what) {
                 Ok(obj) => return Ok(obj),
                 Err(e) => e,
             };
             if is_token_error(&e) {
                 if let (Some(failed), false) = (&used, retried) {
-                    self.tokens.invalidate(failed);
+                    self.tokens.invalidate(failed, e.errcode().unwrap_or_default());
+                    crate::log::event!(Warn, "{e}; the access token is dropped and the call retried once with a fresh one");
                     let fresh = self.token()?;
                     let same = fresh.as_ref().map(|f| f.token == failed.token).unwrap_or(true);
                     if !same {
@@ -422,9 +423,15 @@ impl WeChatClient {
                     }
                 }
             }
-            return Err(e);
+            return Err(log_failure(e));
         }
     }
+}
+
+/// A failed WeChat call, as it goes back to the caller: logged at warn level.
+fn log_failure(e: Error) -> Error {
+    crate::log::event!(Warn, "{e}");
+    e
 }
 
 /// An API response object to the caller's result: errcode 0 gives the object back; a token

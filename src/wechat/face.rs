@@ -227,7 +227,11 @@ impl WeChatClient {
         check_text("verify_result", verify_result)?;
         let what = "face getinfo";
         let obj = self.call(paths::FACE_GETINFO, &json!({ "verify_result": verify_result }), what)?;
-        parse_face_info(&obj)
+        let info = parse_face_info(&obj)?;
+        if !info.passed() {
+            crate::log::event!(Debug, "{what}: not passed (identify_ret {})", info.identify_ret);
+        }
+        Ok(info)
     }
 
     /// Start a face verification session: `POST /cityservice/face/identify/getverifyid`.
@@ -256,7 +260,11 @@ impl WeChatClient {
         let what = "face queryverifyinfo";
         let body = json!({ "verify_id": verify_id, "out_seq_no": out_seq_no, "cert_hash": cert.hash(), "openid": openid });
         let obj = self.call(paths::FACE_QUERYVERIFYINFO, &body, what)?;
-        parse_verify_info(&obj)
+        let info = parse_verify_info(&obj)?;
+        if !info.passed() {
+            crate::log::event!(Debug, "{what}: not passed (verify_ret {}, {})", info.verify_ret, info.outcome.name());
+        }
+        Ok(info)
     }
 }
 

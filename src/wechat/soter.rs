@@ -33,7 +33,11 @@ impl WeChatClient {
         }
         let body = json!({ "openid": openid, "json_string": json_string, "json_signature": json_signature });
         let obj = self.call(paths::SOTER_VERIFY_SIGNATURE, &body, "soter verify_signature")?;
-        parse_verify_signature(&obj)
+        let ok = parse_verify_signature(&obj)?;
+        if !ok {
+            crate::log::event!(Debug, "soter verify_signature: WeChat says the signature does not verify (is_ok false)");
+        }
+        Ok(ok)
     }
 }
 

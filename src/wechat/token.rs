@@ -93,6 +93,18 @@ impl TokenSource {
         }
     }
 
+    /// Where tokens come from, as log messages name it.
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            TokenSource::StableToken => "stable_token",
+            TokenSource::ClassicToken => "/cgi-bin/token",
+            TokenSource::Fixed(_) => "the fixed token",
+            TokenSource::Callback(_) => "the token callback",
+            TokenSource::CloudOpenApi => "no token source (cloud open API)",
+            TokenSource::CloudbaseFile(_) => "the cloudbase token file",
+        }
+    }
+
     /// Whether tokens from this source are cached (a file is re-read for every call).
     fn cached(&self) -> bool {
         !matches!(self, TokenSource::CloudbaseFile(_) | TokenSource::CloudOpenApi)
@@ -147,6 +159,8 @@ struct State {
     next_generation: u64,
     /// A token was rejected: the next stable_token fetch should force a refresh.
     force_pending: bool,
+    /// The errcode WeChat rejected the last dropped token with (for the log).
+    rejected_with: i64,
     last_force: Option<Instant>,
     /// Consecutive failed fetches, and until when `last_error` is served instead of fetching.
     failures: u32,
@@ -221,6 +235,7 @@ impl TokenCache {
         st.refreshing = true;
         st.fetcher = Some(me);
         let force = st.force_pending && st.last_force.map_or(true, |t| t.elapsed() >= FORCE_REFRESH_INTERVAL);
+        let why = FetchReason::of(&st, force);
         drop(st);
         // From here on, every way out (return, error, panic) releases the flight and wakes the
         // waiters: the guard's Drop does it.
@@ -229,6 +244,7 @@ impl TokenCache {
         let fetched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch(force)))
             .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "the token fetch panicked")));
 
+        let lifetime = fetched.as_ref().ok().and_then(|(_, life)| *life);
         let mut st = self.lock();
         let out = match fetched {
             Ok((token, expires_in)) => {
@@ -261,17 +277,22 @@ impl TokenCache {
         st.rounds += 1;
         drop(st);
         drop(flight);
+        match &out {
+            Ok(_) => crate::log::event!(Info, "access token {} from {} ({why}); valid for {}", why.verb(), source.label(), Lifetime(lifetime)),
+            Err(e) => crate::log::event!(Error, "access token could not be {} from {} ({why}): {e}", why.verb(), source.label()),
+        }
         out
     }
 
     /// WeChat rejected `used`: drop it if it is still the cached one (another thread may have
     /// refreshed already). Returns whether it was dropped.
-    pub(crate) fn invalidate(&self, used: &TokenUse) -> bool {
+    pub(crate) fn invalidate(&self, used: &TokenUse, errcode: i64) -> bool {
         let mut st = self.lock();
         match &st.cached {
             Some(c) if c.generation == used.generation => {
                 st.cached = None;
                 st.force_pending = true;
+                st.rejected_with = errcode;
                 true
             }
             _ => false,
@@ -297,6 +318,65 @@ impl TokenCache {
 
     pub(crate) fn has_token(&self) -> bool {
         self.lock().cached.is_some()
+    }
+}
+
+/// Why a token is fetched, for the log line that reports the fetch.
+#[derive(Clone, Copy)]
+enum FetchReason {
+    FirstUse,
+    /// The cached token reached its refresh margin; the time it had left.
+    Expiring(Option<Duration>),
+    /// WeChat rejected the cached token with this errcode; whether force_refresh is requested.
+    Rejected(i64, bool),
+    /// The cache was cleared by the caller.
+    Cleared,
+}
+
+impl FetchReason {
+    fn of(st: &State, force: bool) -> FetchReason {
+        match &st.cached {
+            Some(c) => FetchReason::Expiring(c.expires_at.map(|t| t.saturating_duration_since(Instant::now()))),
+            None if st.force_pending => FetchReason::Rejected(st.rejected_with, force),
+            None if st.next_generation == 0 => FetchReason::FirstUse,
+            None => FetchReason::Cleared,
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            FetchReason::FirstUse | FetchReason::Cleared => "fetched",
+            _ => "refreshed",
+        }
+    }
+}
+
+impl fmt::Display for FetchReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchReason::FirstUse => f.write_str("first use"),
+            FetchReason::Expiring(Some(left)) => write!(f, "expiring: {} s left", left.as_secs()),
+            FetchReason::Expiring(None) => f.write_str("expiring"),
+            FetchReason::Rejected(code, true) => write!(f, "forced after errcode {code}"),
+            FetchReason::Rejected(code, false) => write!(
+                f,
+                "after errcode {code}; force_refresh withheld: the last forced refresh was under {} s ago",
+                FORCE_REFRESH_INTERVAL.as_secs()
+            ),
+            FetchReason::Cleared => f.write_str("the token cache was cleared"),
+        }
+    }
+}
+
+/// A token's lifetime as the log shows it.
+struct Lifetime(Option<Duration>);
+
+impl fmt::Display for Lifetime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(d) => write!(f, "{} s", d.as_secs()),
+            None => f.write_str("as long as WeChat accepts it"),
+        }
     }
 }
 

@@ -71,7 +71,11 @@ impl Transport {
                         return last_attempt(a, attempt);
                     }
                     self.retries.fetch_add(1, Ordering::Relaxed);
-                    std::thread::sleep(self.retry.delay(attempt));
+                    let delay = self.retry.delay(attempt);
+                    if let Attempt::Transient(e, _) = &a {
+                        crate::log::event!(Warn, "{e}; retrying (attempt {} of {attempts}) in {} ms", attempt + 1, delay.as_millis());
+                    }
+                    std::thread::sleep(delay);
                     attempt += 1;
                 }
             }
@@ -116,6 +120,7 @@ impl Transport {
             }
             Err(ReadError::Http(e)) => return map_ureq_error(e, what),
         };
+        crate::log::event!(Trace, "{what}: {} {path}: HTTP {status}, {} bytes", if matches!(body, Body::Get) { "GET" } else { "POST" }, bytes.len());
         classify(status, &bytes, what)
     }
 }

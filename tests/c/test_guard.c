@@ -8,17 +8,12 @@
 #define _DEFAULT_SOURCE /* usleep, kill, clock_gettime under -std=c11 */
 #include "soter_verify.h"
 #include "check.h"
+#include "redis_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #define S(s) U8(s), strlen(s)
 
@@ -149,58 +144,6 @@ static void common_checks(const SoterReplayGuard *g, const SoterDevice *dev, con
     CHECK(status_of(soter_replay_guard_last_counter(g, S(subject), S(cpu), S(uid), NULL, &last, &err), &err) == SOTER_STATUS_INVALID_ARGUMENT);
 }
 
-/* ---- redis-server ------------------------------------------------------------------------ */
-
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0) port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
-static int port_open(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-static pid_t start_redis(int port) {
-    char p[16];
-    snprintf(p, sizeof p, "%d", port);
-    pid_t pid = fork();
-    if (pid == 0) {
-        freopen("/dev/null", "w", stdout);
-        execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", "/tmp", "--loglevel", "warning", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 500 && !port_open(port); i++) usleep(10 * 1000);
-    return pid;
-}
-
-static void stop_redis(pid_t pid, int port) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    while (port_open(port)) usleep(5 * 1000);
-}
-
-static int have_redis(void) {
-    int st = system("redis-server --version >/dev/null 2>&1");
-    return st == 0;
-}
-
 static SoterReplayGuard *redis_guard(const char *url, uint32_t timeout_ms) {
     SoterGuardOptions o;
     soter_guard_options_init(&o);
@@ -215,7 +158,7 @@ static SoterReplayGuard *redis_guard(const char *url, uint32_t timeout_ms) {
 
 static void redis_checks(const SoterDevice *dev, const SoterKey *key) {
     int port = free_port();
-    pid_t server = start_redis(port);
+    pid_t server = start_redis_with(port, NULL);
     CHECK(port_open(port));
     char url[128];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
@@ -266,7 +209,7 @@ static void redis_checks(const SoterDevice *dev, const SoterKey *key) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     CHECK(t1.tv_sec - t0.tv_sec < 3);
     free_signed(s);
-    server = start_redis(port);
+    server = start_redis_with(port, NULL);
     CHECK(issue(g, "c-fault", 60000, c) == SOTER_STATUS_OK);
     s = sign(dev, c);
     CHECK(authenticate(g, key, s, &w, NULL) == SOTER_STATUS_OK);

@@ -17,6 +17,10 @@ Mini-programs verify through WeChat with :class:`WeChatClient` (also face verifi
 
 Every failure of a library call raises a subclass of :class:`SoterError` (one per C status).
 Native calls release the GIL; keys are immutable and may be shared between threads.
+
+Log events (token refreshes, retries, WeChat errcodes, Redis outages, refused verifications at
+DEBUG) go to the standard :mod:`logging` logger ``"soter_verify"``; nothing is formatted for
+levels that logger would not emit.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ from ._wechat import (
 
 # The package is built with its library from one Cargo.toml: one version for both.
 __version__: str = library_version()
+
+# The library's log events go to logging.getLogger("soter_verify") (see _log).
+from . import _log  # noqa: E402
+
+_log.install()
 
 __all__ = [
     "ABI_VERSION",

@@ -40,7 +40,8 @@ class NativeHandle:
         self._closing = False
         # The finalizer holds the address, never ``self``, so it cannot keep the object alive.
         self._finalizer = weakref.finalize(self, free, ptr)
-        # Never at exit: a daemon thread may still be in a call on this handle (see above).
+        # Not at interpreter exit: a daemon thread may still be inside a call on this handle
+        # (freeing it under that call crashed the process); the process's end frees it.
         self._finalizer.atexit = False
 
     def _acquire(self) -> int:

@@ -43,6 +43,11 @@ final class NativeLib {
                     + ", version " + version() + ") has C ABI version " + abi + ", but this jar needs ABI version "
                     + ABI_VERSION + ". Use the library built from the same source as the jar (check jna.library.path).");
         }
+        try {
+            NativeLog.install(); // log events to System.Logger "io.soterverify"
+        } catch (LinkageError e) {
+            // logging unavailable; everything else works
+        }
     }
 
     private NativeLib() {}
