@@ -62,8 +62,13 @@ pub struct Verified {
     pub salt_len: usize,
 }
 
-/// Decode a signature given as raw bytes or base64 (standard or URL-safe, padded or not,
-/// whitespace tolerated), for a key whose signatures are `k` bytes long.
+/// Decode a signature given as raw bytes, hex or base64 (standard or URL-safe, padded or not;
+/// whitespace tolerated in text), for a key whose signatures are `k` bytes long.
+///
+/// The length tells the three apart without guessing: raw is exactly `k` bytes; hex is exactly
+/// `2k` hex digits (512 for RSA-2048), which base64 of `k` bytes never is (it has at most
+/// `4 * ceil(k / 3)` characters, fewer than `2k` for any key this crate accepts); anything else
+/// is decoded as base64.
 pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
     if input.is_empty() {
         return Err(Error::new(ErrorKind::MalformedSignature, "the signature is empty"));
@@ -79,6 +84,9 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
     if input.len() == k {
         return Ok(input.to_vec());
     }
+    if let Some(raw) = decode_hex(input, k) {
+        return Ok(raw);
+    }
     match base64::decode(input) {
         Ok(raw) if raw.len() == k => Ok(raw),
         Ok(raw) => Err(Error::new(
@@ -87,9 +95,27 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
         )),
         Err(e) => Err(Error::new(
             ErrorKind::MalformedSignature,
-            format!("the signature is neither {k} raw bytes nor base64 ({} bytes with {e})", input.len()),
+            format!("the signature is neither {k} raw bytes, {} hex digits nor base64 ({} bytes with {e})", 2 * k, input.len()),
         )),
     }
+}
+
+/// Exactly `2k` hex digits (either case, whitespace skipped) to `k` bytes; None for anything else.
+fn decode_hex(input: &[u8], k: usize) -> Option<Vec<u8>> {
+    let digits = input.iter().filter(|b| !b.is_ascii_whitespace());
+    if digits.clone().count() != 2 * k {
+        return None;
+    }
+    let mut out = Vec::with_capacity(k);
+    let mut high: Option<u8> = None;
+    for &b in digits {
+        let v = (b as char).to_digit(16)? as u8;
+        match high.take() {
+            None => high = Some(v),
+            Some(h) => out.push(h << 4 | v),
+        }
+    }
+    Some(out)
 }
 
 impl PublicKey {
@@ -356,6 +382,30 @@ mod tests {
         assert_eq!(decode_signature(&raw[..255], 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(b"!!!not base64!!!", 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(crate::base64::encode(&raw[..200]).as_bytes(), 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
+    }
+
+    #[test]
+    fn hex_signatures_are_told_apart_by_length() {
+        let raw: Vec<u8> = (0..=255u8).rev().collect();
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex.len(), 512);
+        assert_eq!(decode_signature(hex.as_bytes(), 256).unwrap(), raw);
+        assert_eq!(decode_signature(hex.to_uppercase().as_bytes(), 256).unwrap(), raw);
+        // Wrapped lines and a trailing newline, as a hex file has them.
+        let wrapped: String = hex.as_bytes().chunks(64).map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap())).collect();
+        assert_eq!(decode_signature(wrapped.as_bytes(), 256).unwrap(), raw);
+        // The same 512 digits are a valid base64 text of 384 bytes: a 3072-bit key reads them so.
+        assert_eq!(decode_signature(hex.as_bytes(), 384).unwrap(), crate::base64::decode(hex.as_bytes()).unwrap());
+        // Base64 of k bytes is never 2k characters, for every accepted key size.
+        for k in [256usize, 384, 512] {
+            assert!(4 * k.div_ceil(3) < 2 * k);
+        }
+        // One digit short or long, or a non-hex character: not hex, and not base64 of 256 bytes.
+        for bad in [&hex[1..], &format!("{hex}0")[..], &format!("g{}", &hex[1..])[..]] {
+            assert_eq!(decode_signature(bad.as_bytes(), 256).unwrap_err().kind(), ErrorKind::MalformedSignature, "{bad}");
+        }
+        let e = decode_signature(b"zz", 256).unwrap_err();
+        assert!(e.message().contains("512 hex digits"), "{}", e.message());
     }
 
     #[test]
