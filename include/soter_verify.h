@@ -357,10 +357,18 @@ typedef struct {
   const uint8_t *base_url;
   size_t base_url_len;
   bool allow_insecure_http;
-  // Connect timeout in ms (0 = 5000).
+  // Longest wait for one connection, in milliseconds (0 = 5000); retried while the deadline
+  // allows.
   uint32_t connect_timeout_ms;
-  // Overall timeout of one HTTP attempt in ms (0 = 15000).
+  // The overall deadline of one call in milliseconds (0 = 15000): every attempt, backoff and
+  // the token fetch the call needs end within it.
   uint32_t timeout_ms;
+  // Longest one HTTP attempt may take, connect to last byte, in milliseconds (0 = 5000); a
+  // timed-out attempt is retried while the deadline allows. Each of the three timeouts is at
+  // most 3600000 (one hour): a larger value gives `SOTER_STATUS_CONFIG` (likely seconds
+  // multiplied twice, or microseconds). `SOTER_STATUS_TIMEOUT`'s message names the limit that
+  // expired: the overall deadline, the connect timeout or the per-attempt timeout.
+  uint32_t attempt_timeout_ms;
   // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
   // plain http base URL it must be on loopback unless `allow_insecure_http`.
   const uint8_t *proxy;
