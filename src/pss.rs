@@ -119,7 +119,7 @@ fn decode_hex(input: &[u8], k: usize) -> Option<Vec<u8>> {
 }
 
 impl PublicKey {
-    /// Verify `signature` (raw or base64) over exactly `message`. Returns the salt length on
+    /// Verify `signature` (raw, hex or base64: see [`decode_signature`]) over exactly `message`. Returns the salt length on
     /// success, `SignatureInvalid` when the signature does not verify, `MalformedSignature` when it
     /// cannot be a signature by this key.
     pub fn verify(&self, message: &[u8], signature: &[u8], salt: SaltLen) -> Result<Verified> {
