@@ -85,7 +85,8 @@ typedef enum {
   SOTER_STATUS_COUNTER_REPLAY = 13,
   // Network failure (connection refused or reset, DNS, TLS).
   SOTER_STATUS_NETWORK = 14,
-  // A connect or overall timeout expired.
+  // A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
+  // message names which).
   SOTER_STATUS_TIMEOUT = 15,
   // WeChat answered with a non-zero errcode (see soter_error_errcode / soter_error_errmsg).
   SOTER_STATUS_WECHAT_API = 16,
@@ -578,7 +579,8 @@ bool soter_key_equal(const SoterKey *a, const SoterKey *b);
 SoterStatus soter_key_to_pem(const SoterKey *key, char **out, size_t *out_len, SoterError **err);
 
 // Verify an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over exactly `message`.
-// `signature` is raw bytes or base64 (standard or URL-safe, padded or not, whitespace ok).
+// `signature` is raw bytes, hex (exactly two digits per signature byte: 512 for RSA-2048) or
+// base64 (standard or URL-safe, padded or not); whitespace ok in text.
 // `salt_len` is a length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
 // Returns `SOTER_STATUS_OK` when valid (and writes the salt length used to `*out_salt_len` if
 // not NULL), `SOTER_STATUS_SIGNATURE_INVALID` when not, `SOTER_STATUS_MALFORMED_SIGNATURE` when

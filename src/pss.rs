@@ -87,7 +87,17 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
     if let Some(raw) = decode_hex(input, k) {
         return Ok(raw);
     }
-    match base64::decode(input) {
+    let decoded = base64::decode(input);
+    // Only hex digits, and neither 2k of them nor base64 of k bytes: say so, rather than what
+    // they decode to as base64.
+    let digits = input.iter().filter(|b| !b.is_ascii_whitespace());
+    if !matches!(&decoded, Ok(raw) if raw.len() == k) && digits.clone().next().is_some() && digits.clone().all(u8::is_ascii_hexdigit) {
+        return Err(Error::new(
+            ErrorKind::MalformedSignature,
+            format!("the signature is {} hex digits; a {}-bit key's is {} (or {k} raw bytes, or base64)", digits.count(), k * 8, 2 * k),
+        ));
+    }
+    match decoded {
         Ok(raw) if raw.len() == k => Ok(raw),
         Ok(raw) => Err(Error::new(
             ErrorKind::MalformedSignature,
@@ -404,6 +414,8 @@ mod tests {
         for bad in [&hex[1..], &format!("{hex}0")[..], &format!("g{}", &hex[1..])[..]] {
             assert_eq!(decode_signature(bad.as_bytes(), 256).unwrap_err().kind(), ErrorKind::MalformedSignature, "{bad}");
         }
+        let e = decode_signature(hex[2..].as_bytes(), 256).unwrap_err();
+        assert_eq!(e.message(), "the signature is 510 hex digits; a 2048-bit key's is 512 (or 256 raw bytes, or base64)");
         let e = decode_signature(b"zz", 256).unwrap_err();
         assert!(e.message().contains("512 hex digits"), "{}", e.message());
     }
