@@ -104,7 +104,8 @@ typedef enum {
   SOTER_STATUS_COUNTER_REPLAY = 13,
   // Network failure (connection refused or reset, DNS, TLS).
   SOTER_STATUS_NETWORK = 14,
-  // A connect or overall timeout expired.
+  // A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
+  // message names which).
   SOTER_STATUS_TIMEOUT = 15,
   // WeChat answered with a non-zero errcode (see soter_error_errcode / soter_error_errmsg).
   SOTER_STATUS_WECHAT_API = 16,
@@ -390,10 +391,18 @@ typedef struct {
   const uint8_t *base_url;
   size_t base_url_len;
   bool allow_insecure_http;
-  // Connect timeout in ms (0 = 5000).
+  // Longest wait for one connection, in milliseconds (0 = 5000); retried while the deadline
+  // allows.
   uint32_t connect_timeout_ms;
-  // Overall timeout of one HTTP attempt in ms (0 = 15000).
+  // The overall deadline of one call in milliseconds (0 = 15000): every attempt, backoff and
+  // the token fetch the call needs end within it.
   uint32_t timeout_ms;
+  // Longest one HTTP attempt may take, connect to last byte, in milliseconds (0 = 5000); a
+  // timed-out attempt is retried while the deadline allows. Each of the three timeouts is at
+  // most 3600000 (one hour): a larger value gives `SOTER_STATUS_CONFIG` (likely seconds
+  // multiplied twice, or microseconds). `SOTER_STATUS_TIMEOUT`'s message names the limit that
+  // expired: the overall deadline, the connect timeout or the per-attempt timeout.
+  uint32_t attempt_timeout_ms;
   // HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
   // plain http base URL it must be on loopback unless `allow_insecure_http`.
   const uint8_t *proxy;
@@ -603,7 +612,8 @@ bool soter_key_equal(const SoterKey *a, const SoterKey *b);
 SoterStatus soter_key_to_pem(const SoterKey *key, char **out, size_t *out_len, SoterError **err);
 
 // Verify an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over exactly `message`.
-// `signature` is raw bytes or base64 (standard or URL-safe, padded or not, whitespace ok).
+// `signature` is raw bytes, hex (exactly two digits per signature byte: 512 for RSA-2048) or
+// base64 (standard or URL-safe, padded or not); whitespace ok in text.
 // `salt_len` is a length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
 // Returns `SOTER_STATUS_OK` when valid (and writes the salt length used to `*out_salt_len` if
 // not NULL), `SOTER_STATUS_SIGNATURE_INVALID` when not, `SOTER_STATUS_MALFORMED_SIGNATURE` when

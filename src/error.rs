@@ -38,7 +38,8 @@ pub enum ErrorKind {
     CounterReplay = 13,
     /// A network failure: connection refused or reset, DNS, TLS.
     Network = 14,
-    /// A connect or overall timeout expired.
+    /// A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
+    /// message names which).
     Timeout = 15,
     /// WeChat answered with a non-zero errcode (carried with errmsg).
     WeChatApi = 16,

@@ -62,8 +62,13 @@ pub struct Verified {
     pub salt_len: usize,
 }
 
-/// Decode a signature given as raw bytes or base64 (standard or URL-safe, padded or not,
-/// whitespace tolerated), for a key whose signatures are `k` bytes long.
+/// Decode a signature given as raw bytes, hex or base64 (standard or URL-safe, padded or not;
+/// whitespace tolerated in text), for a key whose signatures are `k` bytes long.
+///
+/// The length tells the three apart without guessing: raw is exactly `k` bytes; hex is exactly
+/// `2k` hex digits (512 for RSA-2048), which base64 of `k` bytes never is (it has at most
+/// `4 * ceil(k / 3)` characters, fewer than `2k` for any key this crate accepts); anything else
+/// is decoded as base64.
 pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
     if input.is_empty() {
         return Err(Error::new(ErrorKind::MalformedSignature, "the signature is empty"));
@@ -79,7 +84,20 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
     if input.len() == k {
         return Ok(input.to_vec());
     }
-    match base64::decode(input) {
+    if let Some(raw) = decode_hex(input, k) {
+        return Ok(raw);
+    }
+    let decoded = base64::decode(input);
+    // Only hex digits, and neither 2k of them nor base64 of k bytes: say so, rather than what
+    // they decode to as base64.
+    let digits = input.iter().filter(|b| !b.is_ascii_whitespace());
+    if !matches!(&decoded, Ok(raw) if raw.len() == k) && digits.clone().next().is_some() && digits.clone().all(u8::is_ascii_hexdigit) {
+        return Err(Error::new(
+            ErrorKind::MalformedSignature,
+            format!("the signature is {} hex digits; a {}-bit key's is {} (or {k} raw bytes, or base64)", digits.count(), k * 8, 2 * k),
+        ));
+    }
+    match decoded {
         Ok(raw) if raw.len() == k => Ok(raw),
         Ok(raw) => Err(Error::new(
             ErrorKind::MalformedSignature,
@@ -87,13 +105,31 @@ pub fn decode_signature(input: &[u8], k: usize) -> Result<Vec<u8>> {
         )),
         Err(e) => Err(Error::new(
             ErrorKind::MalformedSignature,
-            format!("the signature is neither {k} raw bytes nor base64 ({} bytes with {e})", input.len()),
+            format!("the signature is neither {k} raw bytes, {} hex digits nor base64 ({} bytes with {e})", 2 * k, input.len()),
         )),
     }
 }
 
+/// Exactly `2k` hex digits (either case, whitespace skipped) to `k` bytes; None for anything else.
+fn decode_hex(input: &[u8], k: usize) -> Option<Vec<u8>> {
+    let digits = input.iter().filter(|b| !b.is_ascii_whitespace());
+    if digits.clone().count() != 2 * k {
+        return None;
+    }
+    let mut out = Vec::with_capacity(k);
+    let mut high: Option<u8> = None;
+    for &b in digits {
+        let v = (b as char).to_digit(16)? as u8;
+        match high.take() {
+            None => high = Some(v),
+            Some(h) => out.push(h << 4 | v),
+        }
+    }
+    Some(out)
+}
+
 impl PublicKey {
-    /// Verify `signature` (raw or base64) over exactly `message`. Returns the salt length on
+    /// Verify `signature` (raw, hex or base64: see [`decode_signature`]) over exactly `message`. Returns the salt length on
     /// success, `SignatureInvalid` when the signature does not verify, `MalformedSignature` when it
     /// cannot be a signature by this key.
     pub fn verify(&self, message: &[u8], signature: &[u8], salt: SaltLen) -> Result<Verified> {
@@ -356,6 +392,32 @@ mod tests {
         assert_eq!(decode_signature(&raw[..255], 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(b"!!!not base64!!!", 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
         assert_eq!(decode_signature(crate::base64::encode(&raw[..200]).as_bytes(), 256).unwrap_err().kind(), ErrorKind::MalformedSignature);
+    }
+
+    #[test]
+    fn hex_signatures_are_told_apart_by_length() {
+        let raw: Vec<u8> = (0..=255u8).rev().collect();
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex.len(), 512);
+        assert_eq!(decode_signature(hex.as_bytes(), 256).unwrap(), raw);
+        assert_eq!(decode_signature(hex.to_uppercase().as_bytes(), 256).unwrap(), raw);
+        // Wrapped lines and a trailing newline, as a hex file has them.
+        let wrapped: String = hex.as_bytes().chunks(64).map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap())).collect();
+        assert_eq!(decode_signature(wrapped.as_bytes(), 256).unwrap(), raw);
+        // The same 512 digits are a valid base64 text of 384 bytes: a 3072-bit key reads them so.
+        assert_eq!(decode_signature(hex.as_bytes(), 384).unwrap(), crate::base64::decode(hex.as_bytes()).unwrap());
+        // Base64 of k bytes is never 2k characters, for every accepted key size.
+        for k in [256usize, 384, 512] {
+            assert!(4 * k.div_ceil(3) < 2 * k);
+        }
+        // One digit short or long, or a non-hex character: not hex, and not base64 of 256 bytes.
+        for bad in [&hex[1..], &format!("{hex}0")[..], &format!("g{}", &hex[1..])[..]] {
+            assert_eq!(decode_signature(bad.as_bytes(), 256).unwrap_err().kind(), ErrorKind::MalformedSignature, "{bad}");
+        }
+        let e = decode_signature(hex[2..].as_bytes(), 256).unwrap_err();
+        assert_eq!(e.message(), "the signature is 510 hex digits; a 2048-bit key's is 512 (or 256 raw bytes, or base64)");
+        let e = decode_signature(b"zz", 256).unwrap_err();
+        assert!(e.message().contains("512 hex digits"), "{}", e.message());
     }
 
     #[test]

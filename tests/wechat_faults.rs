@@ -110,7 +110,7 @@ fn trickle(mut s: TcpStream, bytes: &[u8], every: Duration) {
 }
 
 #[test]
-fn one_byte_per_second_hits_the_overall_timeout() {
+fn one_byte_per_second_hits_the_overall_deadline() {
     const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{\"errcode\":0,\"errmsg\":\"ok\",\"is_ok\":true}";
     let timeout = Duration::from_millis(1000);
     let mut texts = Vec::new();
@@ -130,7 +130,7 @@ fn one_byte_per_second_hits_the_overall_timeout() {
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
         assert!(took >= timeout - Duration::from_millis(50), "{took:?}");
         assert!(took < timeout + Duration::from_millis(300), "{took:?}");
-        assert_eq!(c.stats().http_requests, 1, "a timeout is not retried");
+        assert_eq!(c.stats().http_requests, 1, "the deadline expired: no time for another attempt");
         texts.push(format!("{e} {e:?}"));
     }
     assert_no_secrets(&texts);

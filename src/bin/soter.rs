@@ -6,19 +6,24 @@ use std::process::ExitCode;
 
 use soter_verify::{AuthKeyJson, ChainOptions, ErrorKind, Expectations, PublicKey, ResultJson, SaltLen};
 
+#[path = "soter/reserialize.rs"]
+mod reserialize;
+
 const USAGE: &str = "\
 soter: verify WeChat SOTER results
 
 Usage:
   soter verify --key FILE --json FILE --signature FILE [--salt-len N|auto] [--challenge TEXT] [--format text|json]
   soter verify --chain FILE --json FILE --signature FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
-  soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto]
+  soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto] [--format text|json]
   soter inspect --chain FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
-  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
+  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no]
   soter help [COMMAND]
 
-Run `soter COMMAND --help` for details.
+Run `soter COMMAND --help` for details. Exit status: 0 success (valid), 1 not valid, 2 unusable input
+or usage error; with --format json, errors too are one JSON object on stdout:
+{\"status\": \"...\", \"error\": \"...\", \"exit_code\": 2}.
 ";
 
 const VERIFY_HELP: &str = "\
@@ -30,7 +35,7 @@ Usage:
 Options:
   --key FILE         the public key (PEM, base64 or DER; the AuthKey for results, the ASK for AuthKey exports)
   --json FILE        the signed JSON, byte for byte as received
-  --signature FILE   the signature: base64 text or raw bytes
+  --signature FILE   the signature: base64 text, hex text (2 digits per byte) or raw bytes
   --salt-len N|auto  PSS salt length (default: rsa_pss_saltlen from the JSON, else 20)
   --challenge TEXT   also require the signed `raw` to equal this challenge
   --format text|json output format (default text)
@@ -54,8 +59,11 @@ Usage:
 
 With --key and --signature, a signature that does not verify is diagnosed: which salt length
 would verify, whether the file gained CRLF line endings, a byte order mark or a trailing newline
-after signing, the key size, and (with --auth-key, an AuthKey export JSON) whether the key and the
-device identity match that AuthKey.
+after signing, whether the key signed the same JSON written another way (re-serialized: compact,
+spaced or pretty-printed, with or without \\/ and \\uXXXX escapes, members as given or in the order
+SOTER devices write them; other member orders cannot be recovered), the key size, and (with
+--auth-key, an AuthKey export JSON) whether the key and the device identity match that AuthKey.
+An AuthKey export is checked with the ASK as --key (the key that signed it, not its pub_key).
 
 Exit status: 0 parsed (and verified, when a key is given), 1 signature not valid, 2 unusable input.
 
@@ -88,7 +96,7 @@ const EMULATOR_HELP: &str = "\
 soter emulator: run a WeChat-compatible API server on loopback, for tests
 
 Usage:
-  soter emulator --listen 127.0.0.1:PORT --appid ID --secret SECRET [--token-lifetime SECONDS] [--open-api yes|no]
+  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no]
 
 Serves /cgi-bin/token, /cgi-bin/stable_token, /cgi-bin/soter/verify_signature and the face
 endpoints (getinfo, getverifyid, queryverifyinfo), plus an admin API under /__admin/ to register
@@ -115,37 +123,81 @@ Admin requests must name a loopback Host, and POSTs must send Content-Type: appl
 request, 10 000 tokens, sessions and registrations (devices, people, ATTK keys, models) each.
 ";
 
-/// A usage or input problem: one sentence, exit status 2.
-struct Fail(String);
+/// A usage or input problem: one sentence, exit status 2. `status` names its kind for
+/// `--format json` ("usage", "io", or the library's error kind, e.g. "invalid_key").
+struct Fail {
+    status: &'static str,
+    message: String,
+}
+
+impl Fail {
+    fn usage(message: impl Into<String>) -> Fail {
+        Fail { status: "usage", message: message.into() }
+    }
+}
 
 impl From<soter_verify::Error> for Fail {
     fn from(e: soter_verify::Error) -> Self {
-        Fail(e.message().to_string())
+        Fail { status: kind_word(e.kind()), message: e.message().to_string() }
+    }
+}
+
+/// A subcommand: its help text, every option it takes (each takes one value), and its body.
+struct Command {
+    help: &'static str,
+    options: &'static [&'static str],
+    body: fn(&Opts) -> Result<u8, Fail>,
+}
+
+const VERIFY: Command = Command {
+    help: VERIFY_HELP,
+    options: &["key", "json", "signature", "salt-len", "challenge", "format", "chain", "root", "at"],
+    body: verify,
+};
+const INSPECT: Command = Command {
+    help: INSPECT_HELP,
+    options: &["json", "key", "signature", "auth-key", "salt-len", "format", "chain", "root", "at"],
+    body: inspect,
+};
+const SPEED: Command =
+    Command { help: SPEED_HELP, options: &["bits", "seconds", "threads", "backend", "format"], body: speed };
+const EMULATOR: Command =
+    Command { help: EMULATOR_HELP, options: &["listen", "appid", "secret", "token-lifetime", "open-api"], body: emulator };
+
+fn command(name: &str) -> Option<&'static Command> {
+    match name {
+        "verify" => Some(&VERIFY),
+        "inspect" => Some(&INSPECT),
+        "speed" => Some(&SPEED),
+        "emulator" => Some(&EMULATOR),
+        _ => None,
     }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("verify") => run(&args[1..], VERIFY_HELP, verify),
-        Some("inspect") => run(&args[1..], INSPECT_HELP, inspect),
-        Some("speed") => run(&args[1..], SPEED_HELP, speed),
-        Some("emulator") => run(&args[1..], EMULATOR_HELP, emulator),
-        Some("help") | Some("--help") | Some("-h") => {
-            match args.get(1).map(String::as_str) {
-                Some("verify") => print!("{VERIFY_HELP}"),
-                Some("inspect") => print!("{INSPECT_HELP}"),
-                Some("speed") => print!("{SPEED_HELP}"),
-                Some("emulator") => print!("{EMULATOR_HELP}"),
-                _ => print!("{USAGE}"),
+        Some("help") | Some("--help") | Some("-h") => match args.get(1).map(String::as_str) {
+            None => {
+                print!("{USAGE}");
+                Ok(0)
             }
-            Ok(0)
-        }
+            Some(name) => match command(name) {
+                Some(c) => {
+                    print!("{}", c.help);
+                    Ok(0)
+                }
+                None => Err(Fail::usage(format!("unknown command `{name}`; run `soter --help`"))),
+            },
+        },
         Some("--version") => {
             println!("soter {}", env!("CARGO_PKG_VERSION"));
             Ok(0)
         }
-        Some(other) => Err(Fail(format!("unknown command `{other}`; run `soter --help`"))),
+        Some(name) => match command(name) {
+            Some(c) => run(&args[1..], c),
+            None => Err(Fail::usage(format!("unknown command `{name}`; run `soter --help`"))),
+        },
         None => {
             eprint!("{USAGE}");
             Ok(2)
@@ -153,48 +205,65 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(Fail(msg)) => {
-            eprintln!("soter: {msg}");
+        Err(Fail { status, message }) => {
+            // Machines asked for JSON read stdout; people read stderr. Both get the error.
+            if wants_json(args.get(1..).unwrap_or(&[])) {
+                println!("{}", serde_json::json!({ "status": status, "error": message, "exit_code": 2 }));
+            }
+            eprintln!("soter: {message}");
             ExitCode::from(2)
         }
     }
 }
 
-fn run(args: &[String], help: &str, f: fn(&Opts) -> Result<u8, Fail>) -> Result<u8, Fail> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{help}");
-        return Ok(0);
-    }
-    f(&Opts::parse(args)?)
+/// Whether the arguments ask for `--format json`, read before (and whatever the outcome of)
+/// parsing them, so that an unusable command line still answers in JSON.
+fn wants_json(args: &[String]) -> bool {
+    args.iter().enumerate().any(|(i, a)| a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|v| v == "json")))
 }
 
-/// `--name value` options; every option takes exactly one value.
+fn run(args: &[String], c: &Command) -> Result<u8, Fail> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", c.help);
+        return Ok(0);
+    }
+    (c.body)(&Opts::parse(args, c.options)?)
+}
+
+/// `--name value` (or `--name=value`) options; every option takes exactly one value.
 struct Opts(Vec<(String, String)>);
 
 impl Opts {
-    fn parse(args: &[String]) -> Result<Opts, Fail> {
+    /// Parse `args` against the options a command takes: an unknown name is refused before its
+    /// value is looked for, so `--frobnicate` last says "unknown option", not "needs a value".
+    fn parse(args: &[String], known: &[&str]) -> Result<Opts, Fail> {
         let mut out = Vec::new();
         let mut it = args.iter();
         while let Some(a) = it.next() {
-            let name = a.strip_prefix("--").ok_or_else(|| Fail(format!("unexpected argument `{a}`")))?;
-            let (name, value) = match name.split_once('=') {
-                Some((n, v)) => (n.to_string(), v.to_string()),
-                None => {
-                    let v = it.next().ok_or_else(|| Fail(format!("--{name} needs a value")))?;
-                    (name.to_string(), v.clone())
-                }
+            let name = a.strip_prefix("--").ok_or_else(|| Fail::usage(format!("unexpected argument `{a}`; run with --help")))?;
+            let (name, inline) = match name.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (name, None),
             };
-            if out.iter().any(|(n, _)| *n == name) {
-                return Err(Fail(format!("--{name} is given twice")));
+            if !known.contains(&name) {
+                return Err(Fail::usage(format!("unknown option --{name}; run with --help")));
             }
-            out.push((name, value));
+            let value = match inline {
+                Some(v) => v.to_string(),
+                None => it.next().ok_or_else(|| Fail::usage(format!("--{name} needs a value")))?.clone(),
+            };
+            if out.iter().any(|(n, _)| n == name) {
+                return Err(Fail::usage(format!("--{name} is given twice")));
+            }
+            out.push((name.to_string(), value));
         }
         Ok(Opts(out))
     }
 
-    fn check(&self, allowed: &[&str]) -> Result<(), Fail> {
+    /// Refuse options of the command's other form (`--key` with `--chain`, and so on).
+    fn only(&self, allowed: &[&str], form: &str) -> Result<(), Fail> {
         match self.0.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
-            Some((n, _)) => Err(Fail(format!("unknown option --{n}; run with --help"))),
+            Some((n, _)) => Err(Fail::usage(format!("--{n} does not apply {form}; run with --help"))),
             None => Ok(()),
         }
     }
@@ -205,8 +274,14 @@ impl Opts {
 
     fn file(&self, name: &str) -> Result<Option<Vec<u8>>, Fail> {
         self.get(name)
-            .map(|path| std::fs::read(path).map_err(|e| Fail(format!("cannot read --{name} file {path}: {e}"))))
+            .map(|path| {
+                std::fs::read(path).map_err(|e| Fail { status: "io", message: format!("cannot read --{name} file {path}: {e}") })
+            })
             .transpose()
+    }
+
+    fn required_file(&self, name: &str, what: &str) -> Result<Vec<u8>, Fail> {
+        self.file(name)?.ok_or_else(|| Fail::usage(format!("--{name}{what} is required; run with --help")))
     }
 
     fn salt(&self) -> Result<SaltLen, Fail> {
@@ -217,7 +292,7 @@ impl Opts {
         match self.get("format").unwrap_or("text") {
             "text" => Ok(false),
             "json" => Ok(true),
-            other => Err(Fail(format!("--format must be text or json, not `{other}`"))),
+            other => Err(Fail::usage(format!("--format must be text or json, not `{other}`"))),
         }
     }
 }
@@ -226,11 +301,11 @@ fn verify(o: &Opts) -> Result<u8, Fail> {
     if o.get("chain").is_some() {
         return verify_with_chain(o);
     }
-    o.check(&["key", "json", "signature", "salt-len", "challenge", "format"])?;
+    o.only(&["key", "json", "signature", "salt-len", "challenge", "format"], "without --chain")?;
     let as_json = o.json_format()?;
-    let key = PublicKey::load(&o.file("key")?.ok_or_else(|| Fail("--key is required; run with --help".into()))?)?;
-    let json = o.file("json")?.ok_or_else(|| Fail("--json is required; run with --help".into()))?;
-    let sig = o.file("signature")?.ok_or_else(|| Fail("--signature is required; run with --help".into()))?;
+    let key = PublicKey::load(&o.required_file("key", "")?)?;
+    let json = o.required_file("json", "")?;
+    let sig = o.required_file("signature", "")?;
     let salt = o.salt()?;
     let outcome = match o.get("challenge") {
         Some(challenge) => {
@@ -244,13 +319,19 @@ fn verify(o: &Opts) -> Result<u8, Fail> {
     let (code, verdict, reason) = match &outcome {
         Ok(()) => (0, "VALID", String::new()),
         Err(e) if e.kind().is_verification_failure() => (1, "INVALID", e.message().to_string()),
-        Err(e) => return Err(Fail(e.message().to_string())),
+        Err(e) => return Err(e.clone().into()),
+    };
+    // A signature that does not verify: the first finding of `soter inspect`'s diagnosis.
+    let hint = match outcome.as_ref().err().map(|e| e.kind()) {
+        Some(ErrorKind::SignatureInvalid) => diagnose(&key, &json, &sig).into_iter().next().map(|d| d.2),
+        _ => None,
     };
     if as_json {
         let v = serde_json::json!({
             "valid": code == 0,
             "status": kind_name(outcome.as_ref().err().map(|e| e.kind())),
             "reason": if reason.is_empty() { serde_json::Value::Null } else { reason.clone().into() },
+            "diagnosis": hint,
             "key_bits": key.bits(),
             "salt_len": salt_used,
             "challenge_checked": o.get("challenge").is_some(),
@@ -261,18 +342,43 @@ fn verify(o: &Opts) -> Result<u8, Fail> {
         println!("{verdict}: the signature verifies (RSA-{}, PSS salt {}){challenge}", key.bits(), salt_used.unwrap_or(0));
     } else {
         println!("{verdict}: {reason}");
+        if let Some(h) = hint {
+            println!("{h}");
+        }
     }
     Ok(code)
 }
 
 fn kind_name(kind: Option<ErrorKind>) -> &'static str {
+    kind.map_or("ok", kind_word)
+}
+
+/// The snake_case name of an error kind, as the C status names it (without the prefix).
+fn kind_word(kind: ErrorKind) -> &'static str {
     match kind {
-        None => "ok",
-        Some(ErrorKind::SignatureInvalid) => "signature_invalid",
-        Some(ErrorKind::ChallengeMismatch) => "challenge_mismatch",
-        Some(ErrorKind::DeviceMismatch) => "device_mismatch",
-        Some(ErrorKind::CounterReplay) => "counter_replay",
-        Some(_) => "error",
+        ErrorKind::InvalidArgument => "invalid_argument",
+        ErrorKind::InvalidInput => "invalid_input",
+        ErrorKind::InputTooLarge => "input_too_large",
+        ErrorKind::InvalidKey => "invalid_key",
+        ErrorKind::KeyTooSmall => "key_too_small",
+        ErrorKind::UnsupportedKey => "unsupported_key",
+        ErrorKind::MalformedSignature => "malformed_signature",
+        ErrorKind::InvalidJson => "invalid_json",
+        ErrorKind::DuplicateField => "duplicate_field",
+        ErrorKind::SignatureInvalid => "signature_invalid",
+        ErrorKind::ChallengeMismatch => "challenge_mismatch",
+        ErrorKind::DeviceMismatch => "device_mismatch",
+        ErrorKind::CounterReplay => "counter_replay",
+        ErrorKind::Network => "network",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::WeChatApi => "wechat_api",
+        ErrorKind::Token => "token",
+        ErrorKind::MalformedResponse => "malformed_response",
+        ErrorKind::Config => "config",
+        ErrorKind::StoreUnavailable => "store_unavailable",
+        ErrorKind::CertificateInvalid => "certificate_invalid",
+        ErrorKind::UntrustedRoot => "untrusted_root",
+        _ => "internal",
     }
 }
 
@@ -280,9 +386,28 @@ fn inspect(o: &Opts) -> Result<u8, Fail> {
     if o.get("chain").is_some() {
         return inspect_chain(o);
     }
-    o.check(&["json", "key", "signature", "auth-key", "salt-len", "format"])?;
+    o.only(&["json", "key", "signature", "auth-key", "salt-len", "format"], "without --chain")?;
     let as_json = o.json_format()?;
-    let json = o.file("json")?.ok_or_else(|| Fail("--json is required; run with --help".into()))?;
+    let json = o.required_file("json", "")?;
+    // Everything that can make the input unusable is checked before anything is printed.
+    let key = o.file("key")?.map(|k| PublicKey::load(&k)).transpose()?;
+    let sig = o.file("signature")?;
+    if sig.is_some() && key.is_none() {
+        return Err(Fail::usage("--signature needs --key"));
+    }
+    let salt = o.salt()?;
+    let auth_key = match o.file("auth-key")? {
+        Some(bytes) => Some(
+            AuthKeyJson::parse(&bytes).map_err(|e| Fail { message: format!("--auth-key: {}", e.message()), ..Fail::from(e) })?,
+        ),
+        None => None,
+    };
+    let result = ResultJson::parse(&json);
+    let auth_key_json = AuthKeyJson::parse(&json);
+    if let (Err(e), Err(_)) = (&result, &auth_key_json) {
+        return Err(Fail { message: format!("not a resultJSON or AuthKey export: {}", e.message()), ..Fail::from(e.clone()) });
+    }
+
     let mut report = serde_json::Map::new();
     let mut lines: Vec<String> = Vec::new();
     let mut add = |key: &str, value: serde_json::Value, line: String| {
@@ -291,8 +416,6 @@ fn inspect(o: &Opts) -> Result<u8, Fail> {
     };
 
     // What the bytes are.
-    let result = ResultJson::parse(&json);
-    let auth_key_json = AuthKeyJson::parse(&json);
     match (&result, &auth_key_json) {
         (Ok(r), _) => {
             // Document order for people; the JSON report is a map.
@@ -327,7 +450,7 @@ fn inspect(o: &Opts) -> Result<u8, Fail> {
                 Err(e) => add("pub_key_error", e.message().into(), format!("  pub_key: unusable ({})", e.message())),
             }
         }
-        (Err(e), Err(_)) => add("parse_error", e.message().into(), format!("not a resultJSON: {}", e.message())),
+        (Err(_), Err(_)) => unreachable!("refused above"),
     }
     add("bytes", json.len().into(), format!("size: {} bytes", json.len()));
     let quirks = byte_quirks(&json);
@@ -336,35 +459,32 @@ fn inspect(o: &Opts) -> Result<u8, Fail> {
     }
 
     let mut code = 0;
-    let key = o.file("key")?.map(|k| PublicKey::load(&k)).transpose()?;
-    let auth_key = match o.file("auth-key")? {
-        Some(bytes) => Some(AuthKeyJson::parse(&bytes)?),
-        None => None,
-    };
     if let Some(key) = &key {
         add("key_bits", key.bits().into(), format!("key: RSA-{}", key.bits()));
-        if let Ok(a) = &auth_key_json {
-            if result.is_err() {
-                let same = PublicKey::load(a.pub_key.as_bytes()).map(|k| &k == key).unwrap_or(false);
-                add("key_is_this_auth_key", same.into(), format!("the key {} this AuthKey's pub_key", if same { "is" } else { "is NOT" }));
-            }
+        if let (Ok(a), Err(_)) = (&auth_key_json, &result) {
+            // An AuthKey export is signed by the ASK, so --key is normally not its pub_key: that
+            // is the expected case and says nothing; the key being its own pub_key is the mistake.
+            let own = PublicKey::load(a.pub_key.as_bytes()).map(|k| &k == key).unwrap_or(false);
+            let line = if own {
+                "note: the key is this AuthKey's own pub_key; an AuthKey export is signed by the ASK: pass the ASK with --key"
+            } else {
+                "  (not this export's pub_key, as expected: an AuthKey export is signed by the ASK)"
+            };
+            add("key_is_this_auth_key", own.into(), line.into());
         }
-        if let Some(sig) = o.file("signature")? {
-            let salt = o.salt()?;
-            match key.verify(&json, &sig, salt) {
+        if let Some(sig) = &sig {
+            match key.verify(&json, sig, salt) {
                 Ok(v) => add("signature", "valid".into(), format!("signature: VALID (PSS salt {})", v.salt_len)),
                 Err(e) if e.kind() == ErrorKind::SignatureInvalid => {
                     code = 1;
                     add("signature", "invalid".into(), "signature: INVALID".into());
-                    for (k, v, line) in diagnose(key, &json, &sig) {
+                    for (k, v, line) in diagnose(key, &json, sig) {
                         add(&k, v, line);
                     }
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-    } else if o.get("signature").is_some() {
-        return Err(Fail("--signature needs --key".into()));
     }
     if let (Some(a), Ok(r)) = (&auth_key, &result) {
         let device = a.cpu_id == r.cpu_id && a.uid == r.uid;
@@ -399,45 +519,61 @@ fn byte_quirks(json: &[u8]) -> Vec<String> {
     q
 }
 
-/// Why a signature fails: another salt length, or bytes changed after signing.
+/// The message when the key signed the same JSON written another way.
+const RESERIALIZED: &str = "the JSON bytes are not the ones that were signed (re-serialized?)";
+
+/// Why a signature fails: another salt length, bytes changed after signing, or the JSON written
+/// out again by a parser (see `reserialize`). Each finding: (JSON key, JSON value, text line).
 fn diagnose(key: &PublicKey, json: &[u8], sig: &[u8]) -> Vec<(String, serde_json::Value, String)> {
     let mut out = Vec::new();
-    match key.verify(json, sig, SaltLen::Auto) {
-        Ok(v) => out.push((
+    if let Ok(v) = key.verify(json, sig, SaltLen::Auto) {
+        out.push((
             "verifies_with_salt_len".into(),
             v.salt_len.into(),
             format!("diagnosis: the signature verifies with PSS salt length {}; pass --salt-len {}", v.salt_len, v.salt_len),
-        )),
-        Err(_) => {
-            let mut fixed: Vec<(&str, Vec<u8>)> = Vec::new();
-            if let Some(s) = json.strip_prefix(b"\xEF\xBB\xBF") {
-                fixed.push(("without the byte order mark", s.to_vec()));
-            }
-            if json.windows(2).any(|w| w == b"\r\n") {
-                fixed.push(("with CRLF turned back into LF", replace(json, b"\r\n", b"\n")));
-            }
-            let trimmed = json.strip_suffix(b"\r\n").or_else(|| json.strip_suffix(b"\n"));
-            if let Some(t) = trimmed {
-                fixed.push(("without the trailing newline", t.to_vec()));
-            }
-            let found = fixed.iter().find_map(|(what, bytes)| key.verify(bytes, sig, SaltLen::Auto).ok().map(|v| (what, v)));
-            match found {
-                Some((what, v)) => out.push((
-                    "verifies_after".into(),
-                    (*what).into(),
-                    format!("diagnosis: the signature verifies {what} (salt {}): the file was changed after signing", v.salt_len),
-                )),
-                None => out.push((
-                    "diagnosis".into(),
-                    "no salt length or byte fix verifies: another key, or other bytes".into(),
-                    format!(
-                        "diagnosis: no salt length verifies and no byte fix helps: the key (RSA-{}) did not sign these bytes",
-                        key.bits()
-                    ),
-                )),
-            }
-        }
+        ));
+        return out;
     }
+    let mut fixed: Vec<(&str, Vec<u8>)> = Vec::new();
+    if let Some(s) = json.strip_prefix(b"\xEF\xBB\xBF") {
+        fixed.push(("without the byte order mark", s.to_vec()));
+    }
+    if json.windows(2).any(|w| w == b"\r\n") {
+        fixed.push(("with CRLF turned back into LF", replace(json, b"\r\n", b"\n")));
+    }
+    let trimmed = json.strip_suffix(b"\r\n").or_else(|| json.strip_suffix(b"\n"));
+    if let Some(t) = trimmed {
+        fixed.push(("without the trailing newline", t.to_vec()));
+    }
+    if let Some((what, v)) = fixed.iter().find_map(|(what, bytes)| key.verify(bytes, sig, SaltLen::Auto).ok().map(|v| (what, v))) {
+        out.push((
+            "verifies_after".into(),
+            (*what).into(),
+            format!("diagnosis: the signature verifies {what} (salt {}): the file was changed after signing", v.salt_len),
+        ));
+        return out;
+    }
+    let found = reserialize::variants(json)
+        .into_iter()
+        .find_map(|(what, bytes)| key.verify(&bytes, sig, SaltLen::Auto).ok().map(|v| (what, v)));
+    if let Some((what, v)) = found {
+        out.push((
+            "reserialized".into(),
+            what.clone().into(),
+            format!("diagnosis: {RESERIALIZED}: the key signed this JSON written {what} (salt {}); verify the bytes exactly as the device sent them", v.salt_len),
+        ));
+        return out;
+    }
+    out.push((
+        "diagnosis".into(),
+        "no salt length, byte fix or usual re-serialization verifies: another key, or other bytes".into(),
+        format!(
+            "diagnosis: no salt length, byte fix or usual re-serialization ({}) verifies: the key (RSA-{}) did not sign these bytes, \
+             or they changed in another way (such as another member order, which cannot be recovered)",
+            reserialize::TRIED,
+            key.bits()
+        ),
+    ));
     out
 }
 
@@ -480,26 +616,25 @@ fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
 fn speed(o: &Opts) -> Result<u8, Fail> {
     use soter_verify::testing::Device;
     use soter_verify::Backend;
-    o.check(&["bits", "seconds", "threads", "backend", "format"])?;
     let as_json = o.json_format()?;
-    let bits: usize = o.get("bits").unwrap_or("2048").parse().map_err(|_| Fail("--bits must be 2048, 3072 or 4096".into()))?;
+    let bits: usize = o.get("bits").unwrap_or("2048").parse().map_err(|_| Fail::usage("--bits must be 2048, 3072 or 4096"))?;
     if ![2048, 3072, 4096].contains(&bits) {
-        return Err(Fail("--bits must be 2048, 3072 or 4096".into()));
+        return Err(Fail::usage("--bits must be 2048, 3072 or 4096"));
     }
     let seconds: f64 = o.get("seconds").unwrap_or("3").parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 600.0)
-        .ok_or_else(|| Fail("--seconds must be a number of seconds between 0 and 600".into()))?;
+        .ok_or_else(|| Fail::usage("--seconds must be a number of seconds between 0 and 600"))?;
     let threads: usize = o.get("threads").unwrap_or("1").parse().ok().filter(|t| (1..=256).contains(t))
-        .ok_or_else(|| Fail("--threads must be between 1 and 256".into()))?;
+        .ok_or_else(|| Fail::usage("--threads must be between 1 and 256"))?;
     let backend = match o.get("backend") {
         None => Backend::default(),
         Some(name) => Backend::by_name(name)
-            .ok_or_else(|| Fail(format!("backend `{name}` is not in this build")))?,
+            .ok_or_else(|| Fail::usage(format!("backend `{name}` is not in this build")))?,
     };
     let device = Device::with_key(soter_verify::testing::KeyPair::generate(bits)?)?;
     let (json, sig) = device.sign_result("I'm a demo challenge string", 20)?;
     let pem = device.public_key_pem();
     let key = PublicKey::load(pem.as_bytes())?;
-    let sig = soter_verify::base64::decode(sig.as_bytes()).map_err(|_| Fail("internal: bad signature".into()))?;
+    let sig = soter_verify::base64::decode(sig.as_bytes()).map_err(|_| Fail::usage("internal: bad signature"))?;
     key.verify_with(backend, &json, &sig, SaltLen::Default)?;
 
     let verify_once = |key: &PublicKey| {
@@ -549,21 +684,20 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
 fn emulator(o: &Opts) -> Result<u8, Fail> {
     use soter_verify::emulator::{Emulator, EmulatorConfig};
     use std::io::Write;
-    o.check(&["listen", "appid", "secret", "token-lifetime", "open-api"])?;
-    let appid = o.get("appid").ok_or_else(|| Fail("--appid is required; run with --help".into()))?;
-    let secret = o.get("secret").ok_or_else(|| Fail("--secret is required; run with --help".into()))?;
+    let appid = o.get("appid").ok_or_else(|| Fail::usage("--appid is required; run with --help"))?;
+    let secret = o.get("secret").ok_or_else(|| Fail::usage("--secret is required; run with --help"))?;
     let mut cfg = EmulatorConfig::new(appid, secret);
     if let Some(l) = o.get("listen") {
-        cfg.listen = l.parse().map_err(|_| Fail(format!("--listen must be IP:PORT, not `{l}`")))?;
+        cfg.listen = l.parse().map_err(|_| Fail::usage(format!("--listen must be IP:PORT, not `{l}`")))?;
     }
     if let Some(t) = o.get("token-lifetime") {
-        let secs: u64 = t.parse().map_err(|_| Fail("--token-lifetime must be a number of seconds".into()))?;
+        let secs: u64 = t.parse().map_err(|_| Fail::usage("--token-lifetime must be a number of seconds"))?;
         cfg.token_lifetime = std::time::Duration::from_secs(secs);
     }
     cfg.open_api = match o.get("open-api").unwrap_or("no") {
         "yes" | "true" | "1" => true,
         "no" | "false" | "0" => false,
-        other => return Err(Fail(format!("--open-api must be yes or no, not `{other}`"))),
+        other => return Err(Fail::usage(format!("--open-api must be yes or no, not `{other}`"))),
     };
     let emu = Emulator::start(cfg)?;
     println!("{}", emu.base_url());
@@ -578,10 +712,10 @@ fn emulator(o: &Opts) -> Result<u8, Fail> {
 fn chain_options(o: &Opts) -> Result<ChainOptions, Fail> {
     let mut options = ChainOptions::new();
     if let Some(root) = o.file("root")? {
-        options.add_root(&root).map_err(|e| Fail(format!("--root: {}", e.message())))?;
+        options.add_root(&root).map_err(|e| Fail { message: format!("--root: {}", e.message()), ..Fail::from(e) })?;
     }
     if let Some(at) = o.get("at") {
-        let secs: u64 = at.parse().map_err(|_| Fail(format!("--at must be a Unix time in seconds, not `{at}`")))?;
+        let secs: u64 = at.parse().map_err(|_| Fail::usage(format!("--at must be a Unix time in seconds, not `{at}`")))?;
         options.set_at(Some(secs));
     }
     Ok(options)
@@ -592,7 +726,7 @@ fn chain_failure(e: &soter_verify::Error) -> bool {
 }
 
 fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
-    o.check(&["chain", "root", "at", "format"])?;
+    o.only(&["chain", "root", "at", "format"], "with --chain")?;
     let as_json = o.json_format()?;
     let chain = o.file("chain")?.expect("checked by the caller");
     let options = chain_options(o)?;
@@ -601,7 +735,7 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
     let code = match &r.verdict {
         Ok(_) => 0,
         Err(e) if chain_failure(e) => 1,
-        Err(e) => return Err(Fail(e.message().to_string())),
+        Err(e) => return Err(e.clone().into()),
     };
     if as_json {
         let certs: Vec<serde_json::Value> = r
@@ -622,7 +756,7 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
                 "trusted": true, "cpu_id": a.cpu_id, "uid": a.uid, "counter": a.counter,
                 "rsa_pss_saltlen": a.rsa_pss_saltlen, "ask_pem": a.public_key.to_pem(),
             }),
-            Err(e) => serde_json::json!({ "trusted": false, "status": status_word(e.kind()), "reason": e.message() }),
+            Err(e) => serde_json::json!({ "trusted": false, "status": kind_word(e.kind()), "reason": e.message() }),
         };
         let v = serde_json::json!({
             "certificates": certs,
@@ -672,27 +806,18 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
             a.counter,
             a.rsa_pss_saltlen.map_or("absent (20)".to_string(), |s| s.to_string())
         ),
-        Err(e) => println!("NOT TRUSTED ({}): {}", status_word(e.kind()), e.message()),
+        Err(e) => println!("NOT TRUSTED ({}): {}", kind_word(e.kind()), e.message()),
     }
     Ok(code)
 }
 
-fn status_word(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::UntrustedRoot => "untrusted_root",
-        ErrorKind::CertificateInvalid => "certificate_invalid",
-        ErrorKind::DeviceMismatch => "device_mismatch",
-        ErrorKind::SignatureInvalid => "signature_invalid",
-        _ => "error",
-    }
-}
 
 fn verify_with_chain(o: &Opts) -> Result<u8, Fail> {
-    o.check(&["chain", "json", "signature", "root", "at", "format"])?;
+    o.only(&["chain", "json", "signature", "root", "at", "format"], "with --chain")?;
     let as_json = o.json_format()?;
     let chain = o.file("chain")?.expect("checked by the caller");
-    let json = o.file("json")?.ok_or_else(|| Fail("--json (the AuthKey export) is required; run with --help".into()))?;
-    let sig = o.file("signature")?.ok_or_else(|| Fail("--signature is required; run with --help".into()))?;
+    let json = o.required_file("json", " (the AuthKey export)")?;
+    let sig = o.required_file("signature", "")?;
     let options = chain_options(o)?;
     let outcome = soter_verify::verify_ask_chain(&chain, &options).and_then(|ask| {
         let ak = soter_verify::verify_auth_key(&ask, &json, &sig)?;
@@ -700,8 +825,13 @@ fn verify_with_chain(o: &Opts) -> Result<u8, Fail> {
     });
     let code = match &outcome {
         Ok(_) => 0,
-        Err(e) if chain_failure(e) || e.kind().is_verification_failure() => 1,
-        Err(e) => return Err(Fail(e.message().to_string())),
+        Err(e) if chain_failure(e) || e.kind().is_verification_failure() => {
+            // A chain that cannot even be read is unusable input (2), as for `inspect --chain`;
+            // one that reads but does not hold is not valid (1).
+            soter_verify::attestation::inspect_ask_chain(&chain, &options)?;
+            1
+        }
+        Err(e) => return Err(e.clone().into()),
     };
     match (&outcome, as_json) {
         (Ok((ask, ak)), true) => println!(
@@ -721,9 +851,9 @@ fn verify_with_chain(o: &Opts) -> Result<u8, Fail> {
         ),
         (Err(e), true) => println!(
             "{}",
-            serde_json::json!({ "valid": false, "status": status_word(e.kind()), "reason": e.message() })
+            serde_json::json!({ "valid": false, "status": kind_word(e.kind()), "reason": e.message() })
         ),
-        (Err(e), false) => println!("INVALID ({}): {}", status_word(e.kind()), e.message()),
+        (Err(e), false) => println!("INVALID ({}): {}", kind_word(e.kind()), e.message()),
     }
     Ok(code)
 }

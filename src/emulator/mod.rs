@@ -3,7 +3,12 @@
 //! It implements `/cgi-bin/token`, `/cgi-bin/stable_token`, `/cgi-bin/soter/verify_signature`
 //! (really verifying with this crate against device keys registered per openid), and face
 //! `getinfo`, `getverifyid`, `queryverifyinfo` against registered people. Tokens are checked
-//! (41001 missing, 40001 unknown, 42001 expired). An admin API, as Rust methods and over HTTP
+//! (41001 missing, 40001 unknown, 42001 expired). Errcodes follow WeChat's documentation for these
+//! endpoints: 43002 "require POST method" for another method on a POST endpoint, 44002 "empty
+//! post data", 47001 for a body that is not a JSON object; the token endpoints answer 41002
+//! (appid missing), 40002 (grant_type), 41004 (secret missing), 40013 (unknown appid), 40125 (wrong
+//! secret); `stable_token` with `force_refresh: true` within 30 s of the previous forced refresh
+//! returns the current token without refreshing. An admin API, as Rust methods and over HTTP
 //! under `/__admin/`, registers devices and people, injects faults for the next N calls and reads
 //! counters (requests per endpoint, token issues, TCP connections).
 //!
@@ -247,6 +252,10 @@ struct Ticket {
     expires_at: Instant,
 }
 
+/// A forced stable_token refresh within this long of the previous forced one returns the current
+/// token instead of a new one (WeChat's documented interval).
+pub const STABLE_FORCE_INTERVAL: Duration = Duration::from_secs(30);
+
 /// How long a legacy face ticket and a getverifyid session stay valid.
 const SESSION_LIFETIME: Duration = Duration::from_secs(3600);
 
@@ -285,6 +294,8 @@ struct State {
     /// token -> expiry
     tokens: HashMap<String, Instant>,
     stable: Option<String>,
+    /// When stable_token last honoured force_refresh.
+    last_forced: Option<Instant>,
     classic: Vec<String>,
     devices: HashMap<String, PublicKey>,
     people: HashMap<String, Person>,
@@ -693,14 +704,14 @@ fn handle(inner: &Inner, req: &Request) -> Response {
         paths::STABLE_TOKEN => stable_token(inner, req),
         p => {
             if req.method != "POST" {
-                return Response::Text(405, "method not allowed".into());
+                return err(43002, "require POST method");
             }
             if let Some(e) = check_token(inner, req) {
                 return e;
             }
-            let body: Value = match serde_json::from_slice(&req.body) {
-                Ok(v @ Value::Object(_)) => v,
-                _ => return err(47001, "data format error"),
+            let body = match post_body(req) {
+                Ok(b) => b,
+                Err(e) => return e,
             };
             match p {
                 paths::SOTER_VERIFY_SIGNATURE => verify_signature(inner, &body),
@@ -748,15 +759,35 @@ fn check_token(inner: &Inner, req: &Request) -> Option<Response> {
     }
 }
 
+/// The JSON object body of a POST-only endpoint, or WeChat's answer when there is none: another
+/// method 43002, an empty body 44002, a body that is not a JSON object 47001.
+fn post_body(req: &Request) -> std::result::Result<Value, Response> {
+    if req.method != "POST" {
+        return Err(err(43002, "require POST method"));
+    }
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(err(44002, "empty post data"));
+    }
+    match serde_json::from_slice(&req.body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(err(47001, "data format error")),
+    }
+}
+
+/// The token endpoints' checks, in the order WeChat documents their codes: appid missing
+/// (41002), grant_type (40002), secret missing (41004), unknown appid (40013), wrong secret
+/// (40125). Empty values count as missing.
 fn check_credentials(inner: &Inner, grant_type: Option<&str>, appid: Option<&str>, secret: Option<&str>) -> Option<Response> {
+    let (appid, secret) = (appid.filter(|a| !a.is_empty()), secret.filter(|s| !s.is_empty()));
+    let Some(appid) = appid else { return Some(err(41002, "appid missing")) };
     if grant_type != Some("client_credential") {
         return Some(err(40002, "invalid grant_type"));
     }
-    if appid != Some(inner.config.appid.as_str()) {
+    let Some(secret) = secret else { return Some(err(41004, "appsecret missing")) };
+    if appid != inner.config.appid {
         return Some(err(40013, "invalid appid"));
     }
-    let ok = secret.is_some_and(|s| crate::constant_time_eq(s.as_bytes(), inner.config.secret.expose().as_bytes()));
-    if !ok {
+    if !crate::constant_time_eq(secret.as_bytes(), inner.config.secret.expose().as_bytes()) {
         return Some(err(40125, "invalid appsecret"));
     }
     None
@@ -787,12 +818,9 @@ fn classic_token(inner: &Inner, req: &Request) -> Response {
 }
 
 fn stable_token(inner: &Inner, req: &Request) -> Response {
-    if req.method != "POST" {
-        return Response::Text(405, "method not allowed".into());
-    }
-    let body: Value = match serde_json::from_slice(&req.body) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return err(47001, "data format error"),
+    let body = match post_body(req) {
+        Ok(b) => b,
+        Err(e) => return e,
     };
     let s = |k: &str| body.get(k).and_then(Value::as_str);
     if let Some(e) = check_credentials(inner, s("grant_type"), s("appid"), s("secret")) {
@@ -804,11 +832,16 @@ fn stable_token(inner: &Inner, req: &Request) -> Response {
     let life = inner.config.token_lifetime;
     // Reissue when little remains: 300 s of 7200, proportionally less for short test lifetimes.
     let reissue_margin = Duration::from_secs(300).min(life / 24);
-    let current = st.stable.clone().and_then(|t| st.tokens.get(&t).map(|exp| (t, *exp)));
+    let current = st.stable.clone().and_then(|t| st.tokens.get(&t).map(|exp| (t, *exp)).filter(|(_, exp)| *exp > now));
+    // A forced refresh within 30 s of the previous one does not refresh (WeChat documents the
+    // interval): the current token comes back, and nothing is invalidated.
+    let too_soon = st.last_forced.is_some_and(|t| now.saturating_duration_since(t) < STABLE_FORCE_INTERVAL);
+    let force = force && !too_soon;
     let (token, exp) = match current {
         Some((t, exp)) if !force && exp > now + reissue_margin => (t, exp),
         other => {
             if force {
+                st.last_forced = Some(now);
                 if let Some((t, _)) = other {
                     st.tokens.remove(&t);
                 }

@@ -129,7 +129,8 @@ pub unsafe extern "C" fn soter_key_to_pem(key: *const SoterKey, out: *mut *mut c
 }
 
 /// Verify an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over exactly `message`.
-/// `signature` is raw bytes or base64 (standard or URL-safe, padded or not, whitespace ok).
+/// `signature` is raw bytes, hex (exactly two digits per signature byte: 512 for RSA-2048) or
+/// base64 (standard or URL-safe, padded or not); whitespace ok in text.
 /// `salt_len` is a length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
 /// Returns `SOTER_STATUS_OK` when valid (and writes the salt length used to `*out_salt_len` if
 /// not NULL), `SOTER_STATUS_SIGNATURE_INVALID` when not, `SOTER_STATUS_MALFORMED_SIGNATURE` when

@@ -69,7 +69,8 @@ pub enum SoterStatus {
     CounterReplay = 13,
     /// Network failure (connection refused or reset, DNS, TLS).
     Network = 14,
-    /// A connect or overall timeout expired.
+    /// A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
+    /// message names which).
     Timeout = 15,
     /// WeChat answered with a non-zero errcode (see soter_error_errcode / soter_error_errmsg).
     WechatApi = 16,

@@ -80,10 +80,18 @@ pub struct SoterClientOptions {
     pub base_url: *const u8,
     pub base_url_len: usize,
     pub allow_insecure_http: bool,
-    /// Connect timeout in ms (0 = 5000).
+    /// Longest wait for one connection, in milliseconds (0 = 5000); retried while the deadline
+    /// allows.
     pub connect_timeout_ms: u32,
-    /// Overall timeout of one HTTP attempt in ms (0 = 15000).
+    /// The overall deadline of one call in milliseconds (0 = 15000): every attempt, backoff and
+    /// the token fetch the call needs end within it.
     pub timeout_ms: u32,
+    /// Longest one HTTP attempt may take, connect to last byte, in milliseconds (0 = 5000); a
+    /// timed-out attempt is retried while the deadline allows. Each of the three timeouts is at
+    /// most 3600000 (one hour): a larger value gives `SOTER_STATUS_CONFIG` (likely seconds
+    /// multiplied twice, or microseconds). `SOTER_STATUS_TIMEOUT`'s message names the limit that
+    /// expired: the overall deadline, the connect timeout or the per-attempt timeout.
+    pub attempt_timeout_ms: u32,
     /// HTTP(S) proxy URL, e.g. http://proxy:3128 (NULL = none). Treated as a secret. With a
     /// plain http base URL it must be on loopback unless `allow_insecure_http`.
     pub proxy: *const u8,
@@ -123,6 +131,7 @@ pub unsafe extern "C" fn soter_client_options_init(opts: *mut SoterClientOptions
                 allow_insecure_http: false,
                 connect_timeout_ms: 0,
                 timeout_ms: 0,
+                attempt_timeout_ms: 0,
                 proxy: std::ptr::null(),
                 proxy_len: 0,
                 max_attempts: 0,
@@ -202,7 +211,10 @@ pub unsafe extern "C" fn soter_wechat_client_new(
                 b = b.base_url(url);
             }
             b = b.allow_insecure_http(o.allow_insecure_http);
-            b = b.connect_timeout(ms(o.connect_timeout_ms, 5000)).timeout(ms(o.timeout_ms, 15000));
+            b = b
+                .connect_timeout(ms(o.connect_timeout_ms, 5000))
+                .timeout(ms(o.timeout_ms, 15000))
+                .attempt_timeout(ms(o.attempt_timeout_ms, 5000));
             if let Some(p) = opt_text(o.proxy, o.proxy_len, "proxy")? {
                 b = b.proxy(p);
             }

@@ -11,8 +11,12 @@ use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
 use super::token::{TokenCache, TokenRequest, TokenSource, TokenUse};
-use super::transport::{errcode, errmsg, int_field, str_field, Body, JsonObject, Transport};
+use super::transport::{errcode, errmsg, human, int_field, str_field, Body, Deadline, JsonObject, Transport};
 use super::{paths, DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
+
+/// Longest accepted timeout or deadline: a WeChat call that may take longer is a mistake (most
+/// likely milliseconds given where seconds were meant).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// Bounded retries with exponential backoff and jitter, for errcode -1, HTTP 5xx and connection
 /// failures only.
@@ -67,6 +71,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     allow_insecure_http: bool,
     connect_timeout: Duration,
+    attempt_timeout: Duration,
     timeout: Duration,
     proxy: Option<Secret>,
     retry: RetryPolicy,
@@ -100,12 +105,21 @@ impl ClientBuilder {
         self.allow_insecure_http = allow;
         self
     }
-    /// Timeout for establishing a connection (default 5 s).
+    /// Longest wait for one connection to be established (default 5 s). A connect that times out
+    /// is retried while the deadline allows.
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = t;
         self
     }
-    /// Overall timeout of one HTTP attempt, connect to last body byte (default 15 s).
+    /// Longest one HTTP attempt may take, connect to last body byte (default 5 s). An attempt
+    /// that times out is retried (per the retry policy) while the deadline allows.
+    pub fn attempt_timeout(mut self, t: Duration) -> Self {
+        self.attempt_timeout = t;
+        self
+    }
+    /// The overall deadline of one call (default 15 s): every attempt, every backoff and the
+    /// token fetch the call needs end within it. The timeout error says which limit expired (the
+    /// deadline, the connect timeout or the per-attempt timeout).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
         self
@@ -149,8 +163,16 @@ impl ClientBuilder {
         if let TokenSource::Fixed(t) = &self.source {
             check_token_text(t)?;
         }
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::new(ErrorKind::Config, "timeouts must be greater than zero"));
+        for (name, t) in [("timeout", self.timeout), ("connect_timeout", self.connect_timeout), ("attempt_timeout", self.attempt_timeout)] {
+            if t.is_zero() {
+                return Err(Error::new(ErrorKind::Config, "timeouts must be greater than zero"));
+            }
+            if t > MAX_TIMEOUT {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!("{name} is {}: timeouts above an hour are refused as a likely unit mistake", human(t)),
+                ));
+            }
         }
         if self.retry.max_attempts == 0 || self.retry.max_attempts > 10 {
             return Err(Error::new(ErrorKind::Config, "retry max_attempts must be 1 to 10"));
@@ -170,7 +192,7 @@ impl ClientBuilder {
         };
         check_proxy(&base, proxy.as_ref().map(ureq::Proxy::host), self.allow_insecure_http)?;
         let transport =
-            Transport::new(base, self.connect_timeout, self.timeout, proxy, self.retry, self.max_response_size);
+            Transport::new(base, self.connect_timeout, self.attempt_timeout, proxy, self.retry, self.max_response_size);
         let tokens = TokenCache::new(self.refresh_margin);
         let fixed = match &self.source {
             TokenSource::Fixed(t) => {
@@ -185,6 +207,7 @@ impl ClientBuilder {
             source: self.source,
             fixed: Mutex::new(fixed),
             transport,
+            timeout: self.timeout,
             tokens,
             token_fetches: AtomicU64::new(0),
             token_retries: AtomicU64::new(0),
@@ -262,6 +285,8 @@ pub struct WeChatClient {
     source: TokenSource,
     fixed: Mutex<Option<Secret>>,
     transport: Transport,
+    /// The overall deadline of each call.
+    timeout: Duration,
     tokens: TokenCache,
     token_fetches: AtomicU64,
     token_retries: AtomicU64,
@@ -287,6 +312,7 @@ impl WeChatClient {
             base_url: None,
             allow_insecure_http: false,
             connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
             proxy: None,
             retry: RetryPolicy::default(),
@@ -335,8 +361,9 @@ impl WeChatClient {
         self.tokens.has_token()
     }
 
-    /// Get a token from the source (no cache). `force` asks for a fresh one.
-    fn fetch_token(&self, force: bool) -> Result<(Secret, Option<Duration>)> {
+    /// Get a token from the source (no cache), within the calling call's deadline. `force` asks
+    /// for a fresh one.
+    fn fetch_token(&self, force: bool, deadline: Deadline) -> Result<(Secret, Option<Duration>)> {
         self.token_fetches.fetch_add(1, Ordering::Relaxed);
         match &self.source {
             TokenSource::StableToken => {
@@ -346,12 +373,12 @@ impl WeChatClient {
                     "secret": self.secret.expose(),
                     "force_refresh": force,
                 });
-                let obj = self.transport.call(paths::STABLE_TOKEN, &[], Body::Json(&body), "stable_token")?;
+                let obj = self.transport.call(paths::STABLE_TOKEN, &[], Body::Json(&body), "stable_token", deadline)?;
                 parse_token_response(&obj, "stable_token")
             }
             TokenSource::ClassicToken => {
                 let q = [("grant_type", "client_credential"), ("appid", self.appid.as_str()), ("secret", self.secret.expose())];
-                let obj = self.transport.call(paths::TOKEN, &q, Body::Get, "token")?;
+                let obj = self.transport.call(paths::TOKEN, &q, Body::Get, "token", deadline)?;
                 parse_token_response(&obj, "token")
             }
             TokenSource::Fixed(_) => {
@@ -381,22 +408,24 @@ impl WeChatClient {
         }
     }
 
-    fn token(&self) -> Result<Option<TokenUse>> {
+    fn token(&self, deadline: Deadline) -> Result<Option<TokenUse>> {
         if matches!(self.source, TokenSource::CloudOpenApi) {
             return Ok(None);
         }
-        self.tokens.get(&self.source, &|force| self.fetch_token(force)).map(Some)
+        self.tokens.get(&self.source, &|force| self.fetch_token(force, deadline), deadline).map(Some)
     }
 
     /// POST `body` to `path` with the token, handling token errors (drop, refresh, retry once) and
-    /// transient failures (retry policy). Returns the response object when errcode is 0; any other
-    /// errcode is a `WeChatApi` error carrying errcode and errmsg. `what` names the call in
-    /// messages. Use this for WeChat APIs this crate has no typed method for.
+    /// transient failures (retry policy), all within one overall deadline (the `timeout`
+    /// setting). Returns the response object when errcode is 0; any other errcode is a `WeChatApi`
+    /// error carrying errcode and errmsg. `what` names the call in messages. Use this for WeChat
+    /// APIs this crate has no typed method for.
     pub fn call(&self, path: &str, body: &Value, what: &str) -> Result<serde_json::Map<String, Value>> {
         if !path.starts_with('/') || path.contains('?') || path.contains("..") {
             return Err(Error::arg("the API path must start with / and have no query"));
         }
-        let mut used = self.token()?;
+        let deadline = Deadline::after(self.timeout);
+        let mut used = self.token(deadline)?;
         let mut retried = false;
         loop {
             let param = self.source.query_param();
@@ -404,7 +433,7 @@ impl WeChatClient {
                 (Some(t), Some(p)) => vec![(p, t.token.expose())],
                 _ => vec![],
             };
-            let obj = self.transport.call(path, &query, Body::Json(body), what).map_err(log_failure)?;
+            let obj = self.transport.call(path, &query, Body::Json(body), what, deadline).map_err(log_failure)?;
             let e = match api_result(obj, what) {
                 Ok(obj) => return Ok(obj),
                 Err(e) => e,
@@ -413,7 +442,7 @@ impl WeChatClient {
                 if let (Some(failed), false) = (&used, retried) {
                     self.tokens.invalidate(failed, e.errcode().unwrap_or_default());
                     crate::log::event!(Warn, "{e}; the access token is dropped and the call retried once with a fresh one");
-                    let fresh = self.token()?;
+                    let fresh = self.token(deadline)?;
                     let same = fresh.as_ref().map(|f| f.token == failed.token).unwrap_or(true);
                     if !same {
                         self.token_retries.fetch_add(1, Ordering::Relaxed);

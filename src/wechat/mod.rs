@@ -23,7 +23,7 @@ mod soter;
 mod token;
 mod transport;
 
-pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient};
+pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient, MAX_TIMEOUT};
 pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
@@ -102,7 +102,8 @@ pub mod fuzzing {
                 // Through the cache as the client does: any lifetime WeChat sends must be
                 // stored without overflow, and served back.
                 let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300));
-                let used = cache.get(&super::TokenSource::StableToken, &|_| Ok((t.clone(), e)))?;
+                let deadline = transport::Deadline::after(std::time::Duration::from_secs(60));
+                let used = cache.get(&super::TokenSource::StableToken, &|_| Ok((t.clone(), e)), deadline)?;
                 assert!(used.token == t, "the cache serves what it fetched");
                 Parsed::Token(t, e)
             }

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
+use super::transport::Deadline;
 
 /// What a token callback is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,8 +187,9 @@ impl TokenCache {
     }
 
     /// A valid token, fetching one (single flight) when the cache is cold or expiring.
-    /// `source` decides caching; `allow_force` says whether force_refresh may be requested.
-    pub(crate) fn get(&self, source: &TokenSource, fetch: Fetcher<'_>) -> Result<TokenUse> {
+    /// `source` decides caching. `deadline` is the calling call's: waiting for another thread's
+    /// fetch ends with it (a Timeout), and `fetch` is expected to respect it too.
+    pub(crate) fn get(&self, source: &TokenSource, fetch: Fetcher<'_>, deadline: Deadline) -> Result<TokenUse> {
         if !source.cached() {
             let (token, _) = fetch(false)?;
             return Ok(TokenUse { token, generation: 0 });
@@ -214,7 +216,11 @@ impl TokenCache {
                         "the token callback called back into its own client while fetching a token (re-entrant call refused)",
                     ));
                 }
-                st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                let left = deadline.remaining();
+                if left.is_zero() {
+                    return Err(deadline.error("access token", " while another thread was fetching it"));
+                }
+                st = self.cond.wait_timeout(st, left).unwrap_or_else(|p| p.into_inner()).0;
                 continue;
             }
             if st.rounds != start_round {
@@ -263,6 +269,12 @@ impl TokenCache {
                 st.failures = 0;
                 st.hold_until = None;
                 Ok(TokenUse { token, generation })
+            }
+            Err(e) if deadline.expired() => {
+                // This caller's deadline ran out, which says nothing about the token service:
+                // no hold, and waiters (with their own deadlines) fetch again instead of sharing it.
+                st.last_error = None;
+                Err(e)
             }
             Err(e) => {
                 st.last_error = Some(e.clone());
@@ -421,6 +433,57 @@ mod tests {
         Secret::new(s.to_owned())
     }
 
+    fn long() -> Deadline {
+        Deadline::after(Duration::from_secs(60))
+    }
+
+    #[test]
+    fn waiting_for_another_threads_fetch_ends_at_the_deadline() {
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+        let (started, go) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let (c2, s2, g2) = (cache.clone(), started.clone(), go.clone());
+        let fetcher = std::thread::spawn(move || {
+            c2.get(
+                &TokenSource::StableToken,
+                &|_| {
+                    s2.wait();
+                    g2.wait(); // held until the waiter has timed out
+                    Ok((secret("SLOW"), None))
+                },
+                long(),
+            )
+        });
+        started.wait();
+        let t = Instant::now();
+        let e = cache.get(&TokenSource::StableToken, &|_| panic!("single flight"), Deadline::after(Duration::from_millis(150))).unwrap_err();
+        let took = t.elapsed();
+        assert_eq!(e.kind(), ErrorKind::Timeout);
+        assert!(e.message().contains("overall deadline (150 ms) expired while another thread"), "{}", e.message());
+        assert!(took >= Duration::from_millis(140) && took < Duration::from_secs(2), "{took:?}");
+        go.wait();
+        assert_eq!(fetcher.join().unwrap().unwrap().token.expose(), "SLOW");
+    }
+
+    #[test]
+    fn a_fetch_cut_short_by_its_callers_deadline_holds_nobody_back() {
+        let cache = TokenCache::new(Duration::from_secs(300));
+        let short = Deadline::after(Duration::from_millis(20));
+        let e = cache
+            .get(&TokenSource::StableToken, &|_| {
+                std::thread::sleep(Duration::from_millis(40));
+                Err(Error::new(ErrorKind::Timeout, "deadline"))
+            }, short)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Timeout);
+        // The next caller, with time to spare, fetches at once (no failure hold).
+        assert_eq!(cache.get(&TokenSource::StableToken, &|_| Ok((secret("NEXT"), None)), long()).unwrap().token.expose(), "NEXT");
+        // A genuine failure (time left) is held back, as before.
+        let cache = TokenCache::new(Duration::from_secs(300));
+        let _ = cache.get(&TokenSource::StableToken, &|_| Err(Error::new(ErrorKind::Token, "refused")), long());
+        let e = cache.get(&TokenSource::StableToken, &|_| panic!("held back"), long()).unwrap_err();
+        assert_eq!(e.message(), "refused");
+    }
+
     #[test]
     fn huge_lifetimes_from_four_threads_never_hang() {
         for life in [Duration::MAX, Duration::from_secs(i64::MAX as u64), Duration::from_secs(u64::MAX / 2)] {
@@ -430,11 +493,15 @@ mod tests {
             for _ in 0..4 {
                 let (cache, fetches, tx) = (cache.clone(), fetches.clone(), tx.clone());
                 std::thread::spawn(move || {
-                    let got = cache.get(&TokenSource::StableToken, &|_| {
-                        fetches.fetch_add(1, Ordering::SeqCst);
-                        std::thread::sleep(Duration::from_millis(50));
-                        Ok((secret("HUGE"), Some(life)))
-                    });
+                    let got = cache.get(
+                        &TokenSource::StableToken,
+                        &|_| {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(50));
+                            Ok((secret("HUGE"), Some(life)))
+                        },
+                        long(),
+                    );
                     let _ = tx.send(got.map(|t| t.token.expose().to_owned()));
                 });
             }
@@ -444,7 +511,7 @@ mod tests {
             }
             assert_eq!(fetches.load(Ordering::SeqCst), 1, "single flight");
             // Cached, and later calls work without fetching.
-            let t = cache.get(&TokenSource::StableToken, &|_| panic!("must not fetch")).unwrap();
+            let t = cache.get(&TokenSource::StableToken, &|_| panic!("must not fetch"), long()).unwrap();
             assert_eq!(t.token.expose(), "HUGE");
         }
     }
@@ -473,7 +540,7 @@ mod tests {
         let c2 = cache.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(c2.get(&TokenSource::StableToken, &|_| Ok((secret("X"), None))).map(|_| ()));
+            let _ = tx.send(c2.get(&TokenSource::StableToken, &|_| Ok((secret("X"), None)), long()).map(|_| ()));
         });
         std::thread::sleep(Duration::from_millis(100)); // the waiter is now waiting on the flight
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -490,17 +557,21 @@ mod tests {
     fn re_entry_from_the_fetching_thread_fails_clearly() {
         let cache = TokenCache::new(Duration::from_secs(300));
         let inner: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
-        let got = cache.get(&TokenSource::StableToken, &|_| {
-            let e = cache.get(&TokenSource::StableToken, &|_| Ok((secret("NESTED"), None))).unwrap_err();
-            *inner.borrow_mut() = Some(e.clone());
-            Err(e)
-        });
+        let got = cache.get(
+            &TokenSource::StableToken,
+            &|_| {
+                let e = cache.get(&TokenSource::StableToken, &|_| Ok((secret("NESTED"), None)), long()).unwrap_err();
+                *inner.borrow_mut() = Some(e.clone());
+                Err(e)
+            },
+            long(),
+        );
         let e = inner.borrow().clone().expect("the nested call returned");
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(e.message().contains("re-entrant"), "{}", e.message());
         assert_eq!(got.unwrap_err().kind(), ErrorKind::InvalidArgument);
         // The cache is usable afterwards.
         let fixed = TokenSource::Fixed(secret("OK"));
-        assert_eq!(cache.get(&fixed, &|_| Ok((secret("OK"), None))).unwrap().token.expose(), "OK");
+        assert_eq!(cache.get(&fixed, &|_| Ok((secret("OK"), None)), long()).unwrap().token.expose(), "OK");
     }
 }

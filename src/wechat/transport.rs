@@ -2,7 +2,7 @@
 //! mapping of every failure onto this crate's error kinds (never echoing URLs, which carry tokens).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
@@ -21,10 +21,58 @@ pub(crate) enum Body<'a> {
 pub(crate) struct Transport {
     agent: ureq::Agent,
     base: String,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
     retry: RetryPolicy,
     max_response: u64,
     pub(crate) requests: AtomicU64,
     pub(crate) retries: AtomicU64,
+}
+
+/// One call's time budget: every attempt, every backoff and the token fetch the call needs end
+/// by `at`. Each attempt gets the least of its own limits and what is left of this.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    total: Duration,
+}
+
+impl Deadline {
+    pub(crate) fn after(total: Duration) -> Deadline {
+        Deadline { at: Instant::now().checked_add(total), total }
+    }
+
+    /// What is left (zero once expired).
+    pub(crate) fn remaining(&self) -> Duration {
+        self.at.map_or(Duration::MAX, |at| at.saturating_duration_since(Instant::now()))
+    }
+
+    pub(crate) fn expired(&self) -> bool {
+        self.remaining().is_zero()
+    }
+
+    /// The Timeout error that names this limit: "`what`: the overall deadline (15 s) expired `how`".
+    pub(crate) fn error(&self, what: &str, how: &str) -> Error {
+        Error::new(ErrorKind::Timeout, format!("{what}: the overall deadline ({}) expired{how}", human(self.total)))
+    }
+}
+
+/// "15 s", "700 ms": durations in messages, with their unit.
+pub(crate) fn human(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// " (after 3 attempts)", or nothing for one.
+fn after(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
 }
 
 /// What one attempt produced.
@@ -39,39 +87,59 @@ impl Transport {
     pub(crate) fn new(
         base: String,
         connect_timeout: Duration,
-        timeout: Duration,
+        attempt_timeout: Duration,
         proxy: Option<ureq::Proxy>,
         retry: RetryPolicy,
         max_response: u64,
     ) -> Transport {
+        // Timeouts are set per attempt (see `attempt`): each is cut to what the call has left.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .https_only(false)
             .proxy(proxy)
-            .timeout_connect(Some(connect_timeout))
-            .timeout_global(Some(timeout))
             .user_agent(concat!("soter-verify/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(16)
             .build()
             .into();
-        Transport { agent, base, retry, max_response, requests: AtomicU64::new(0), retries: AtomicU64::new(0) }
+        Transport {
+            agent,
+            base,
+            connect_timeout,
+            attempt_timeout,
+            retry,
+            max_response,
+            requests: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+        }
     }
 
-    /// Call `path` with `query` and `body`, retrying transient failures per the policy. Returns the
-    /// response object, which may carry a non-zero errcode (other than -1 unless retries ran out).
-    pub(crate) fn call(&self, path: &str, query: &[(&str, &str)], body: Body<'_>, what: &str) -> Result<JsonObject> {
+    /// Call `path` with `query` and `body`, retrying transient failures (timed-out attempts
+    /// included) per the policy while `deadline` allows: no attempt starts after it, none runs
+    /// past it, and no backoff sleeps past it. Returns the response object, which may carry a
+    /// non-zero errcode (other than -1 unless retries ran out).
+    pub(crate) fn call(&self, path: &str, query: &[(&str, &str)], body: Body<'_>, what: &str, deadline: Deadline) -> Result<JsonObject> {
         let attempts = self.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
-            match self.attempt(path, query, &body, what) {
+            if deadline.expired() {
+                return Err(deadline.error(what, &after(attempt - 1)));
+            }
+            match self.attempt(path, query, &body, what, deadline, attempt) {
                 a @ (Attempt::Done(_) | Attempt::Fatal(_)) => return last_attempt(a, attempt),
                 a @ Attempt::Transient(..) => {
                     if attempt >= attempts {
                         return last_attempt(a, attempt);
                     }
-                    self.retries.fetch_add(1, Ordering::Relaxed);
                     let delay = self.retry.delay(attempt);
+                    if delay >= deadline.remaining() {
+                        // No time for another attempt: the last failure, saying so.
+                        return last_attempt(a, attempt).map_err(|e| {
+                            let note = format!("; the overall deadline ({}) leaves no time for another", human(deadline.total));
+                            Error::new(e.kind(), format!("{}{note}", e.message()))
+                        });
+                    }
+                    self.retries.fetch_add(1, Ordering::Relaxed);
                     if let Attempt::Transient(e, _) = &a {
                         crate::log::event!(Warn, "{e}; retrying (attempt {} of {attempts}) in {} ms", attempt + 1, delay.as_millis());
                     }
@@ -82,16 +150,25 @@ impl Transport {
         }
     }
 
-    fn attempt(&self, path: &str, query: &[(&str, &str)], body: &Body<'_>, what: &str) -> Attempt {
+    fn attempt(&self, path: &str, query: &[(&str, &str)], body: &Body<'_>, what: &str, deadline: Deadline, n: u32) -> Attempt {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}{}", self.base, path);
+        // This attempt's limits, each cut to what the call has left (then the deadline is the
+        // limit that expires, and the message says so).
+        let left = deadline.remaining();
+        let limits = Limits {
+            connect: self.connect_timeout.min(left),
+            attempt: self.attempt_timeout.min(left),
+            connect_is_deadline: left <= self.connect_timeout,
+            attempt_is_deadline: left <= self.attempt_timeout,
+        };
         let sent = match body {
             Body::Get => {
                 let mut req = self.agent.get(&url);
                 for (k, v) in query {
                     req = req.query(k, v);
                 }
-                req.call()
+                req.config().timeout_connect(Some(limits.connect)).timeout_global(Some(limits.attempt)).build().call()
             }
             Body::Json(v) => {
                 let bytes = serde_json::to_vec(v).expect("a JSON value always serializes");
@@ -99,12 +176,13 @@ impl Transport {
                 for (k, v) in query {
                     req = req.query(k, v);
                 }
-                req.send(&bytes[..])
+                req.config().timeout_connect(Some(limits.connect)).timeout_global(Some(limits.attempt)).build().send(&bytes[..])
             }
         };
+        let timeout = |e: ureq::Error| self.timeout_or(e, what, &limits, deadline, n);
         let mut resp = match sent {
             Ok(r) => r,
-            Err(e) => return map_ureq_error(e, what),
+            Err(e) => return timeout(e),
         };
         let status = resp.status().as_u16();
         let bytes = match read_capped(resp.body_mut(), self.max_response) {
@@ -118,11 +196,41 @@ impl Transport {
             Err(ReadError::Http(_)) if status >= 500 => {
                 return Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: WeChat answered HTTP {status}")), None)
             }
-            Err(ReadError::Http(e)) => return map_ureq_error(e, what),
+            Err(ReadError::Http(e)) => return timeout(e),
         };
         crate::log::event!(Trace, "{what}: {} {path}: HTTP {status}, {} bytes", if matches!(body, Body::Get) { "GET" } else { "POST" }, bytes.len());
         classify(status, &bytes, what)
     }
+
+    /// A failed attempt: timeouts named by the limit that expired (the call's deadline: final;
+    /// the connect timeout or the per-attempt timeout: retried while the deadline allows), other
+    /// failures as [`map_ureq_error`] classifies them.
+    fn timeout_or(&self, e: ureq::Error, what: &str, limits: &Limits, deadline: Deadline, n: u32) -> Attempt {
+        let connect = match &e {
+            ureq::Error::Timeout(ureq::Timeout::Connect) => true,
+            ureq::Error::Timeout(_) => false,
+            ureq::Error::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => false,
+            _ => return map_ureq_error(e, what),
+        };
+        let by_deadline = deadline.expired() || if connect { limits.connect_is_deadline } else { limits.attempt_is_deadline };
+        if by_deadline {
+            return Attempt::Fatal(deadline.error(what, &after(n)));
+        }
+        let message = if connect {
+            format!("{what}: the connect timeout ({}) expired", human(limits.connect))
+        } else {
+            format!("{what}: the per-attempt timeout ({}) expired before the answer was read", human(limits.attempt))
+        };
+        Attempt::Transient(Error::new(ErrorKind::Timeout, message), None)
+    }
+}
+
+/// The limits of one attempt, and whether each is the call's deadline (what is left of it).
+struct Limits {
+    connect: Duration,
+    attempt: Duration,
+    connect_is_deadline: bool,
+    attempt_is_deadline: bool,
 }
 
 enum ReadError {
@@ -196,16 +304,14 @@ pub(crate) fn last_attempt(a: Attempt, attempts: u32) -> Result<JsonObject> {
 fn map_ureq_error(e: ureq::Error, what: &str) -> Attempt {
     use ureq::Error as U;
     match e {
-        U::Timeout(ureq::Timeout::Connect) => {
-            Attempt::Transient(Error::new(ErrorKind::Timeout, format!("{what}: the connect timeout expired")), None)
-        }
-        U::Timeout(t) => Attempt::Fatal(Error::new(ErrorKind::Timeout, format!("{what}: the {t} timeout expired"))),
+        // (Timeouts are named by `Transport::timeout_or`, which knows the limits.)
+        U::Timeout(_) => Attempt::Transient(Error::new(ErrorKind::Timeout, format!("{what}: a timeout expired")), None),
         U::ConnectionFailed => Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: the connection failed")), None),
         U::Io(io) => {
             use std::io::ErrorKind as K;
             match io.kind() {
                 K::TimedOut | K::WouldBlock => {
-                    Attempt::Fatal(Error::new(ErrorKind::Timeout, format!("{what}: the network timed out")))
+                    Attempt::Transient(Error::new(ErrorKind::Timeout, format!("{what}: the network timed out")), None)
                 }
                 k => Attempt::Transient(Error::new(ErrorKind::Network, format!("{what}: network error ({k})")), None),
             }

@@ -234,6 +234,19 @@ static void test_vectors(const char *dir) {
     }
     CHECK((size_t)rejected == json.len);
 
+    /* hex: exactly two digits per signature byte (512 for RSA-2048), either case, wrapped */
+    char hex[2 * 256 + 256 / 32 + 1];
+    size_t h = 0;
+    for (size_t i = 0; i < sig.len && sig.len == 256; i++) {
+        h += (size_t)snprintf(hex + h, sizeof hex - h, i % 2 ? "%02x" : "%02X", sig.data[i]);
+        if (i % 32 == 31) hex[h++] = '\n';
+    }
+    hex[h] = '\0';
+    salt = 0;
+    CHECK(soter_key_verify(ak, json.data, json.len, U8(hex), h, SOTER_SALT_LEN_DEFAULT, &salt, NULL) == SOTER_STATUS_OK && salt == 20);
+    err = NULL;
+    expect_error(soter_key_verify(ak, json.data, json.len, U8(hex), h - 2, 20, NULL, &err), &err, SOTER_STATUS_MALFORMED_SIGNATURE);
+
     /* parse the real result */
     SoterResultJson *rj = NULL;
     CHECK(soter_result_json_parse(json.data, json.len, &rj, NULL) == SOTER_STATUS_OK);

@@ -3,10 +3,12 @@
  * with -Wall -Wextra -Werror). Everything runs over loopback against the in-process emulator.
  * Prints "N passed, M failed" and exits non-zero on any failure.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include "soter_verify.h"
 #include "check.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,9 +487,126 @@ static void test_face(void) {
     soter_emulator_free(emu);
 }
 
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
+}
+
+/* Expect SOTER_STATUS_TIMEOUT whose message names `limit`. */
+static void expect_timeout(SoterStatus st, SoterError *err, const char *limit) {
+    CHECK(st == SOTER_STATUS_TIMEOUT);
+    CHECK(err != NULL && strstr(soter_error_message(err), limit) != NULL);
+    if (err && !strstr(soter_error_message(err), limit)) fprintf(stderr, "  message: %s\n", soter_error_message(err));
+    soter_error_free(err);
+}
+
+/* timeout_ms is one deadline for the whole call; attempt_timeout_ms bounds each attempt, and a
+ * timed-out attempt is retried while the deadline allows. */
+static void test_deadline(void) {
+    SoterEmulator *emu = NULL;
+    SoterEmulatorOptions eo = {NULL, 0, 0, false};
+    CHECK(soter_emulator_start(S(APPID), S(SECRET), &eo, &emu, NULL) == SOTER_STATUS_OK);
+    if (!emu) return;
+    SoterDevice *dev = NULL;
+    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
+    char *pem = NULL;
+    size_t pem_len = 0;
+    CHECK(soter_device_public_key_pem(dev, &pem, &pem_len, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_emulator_register_device(emu, S(OPENID), U8(pem), pem_len, NULL) == SOTER_STATUS_OK);
+    soter_string_free(pem);
+    Signed s = sign(dev, 20);
+    const char *path = "/cgi-bin/soter/verify_signature";
+    CHECK(soter_emulator_inject_fault(emu, SOTER_FAULT_DELAY, -1, 2000, S(path), NULL) == SOTER_STATUS_OK);
+
+    SoterClientOptions o;
+    soter_client_options_init(&o);
+    CHECK(o.timeout_ms == 0 && o.attempt_timeout_ms == 0 && o.connect_timeout_ms == 0);
+    const char *url = soter_emulator_base_url(emu);
+    o.base_url = U8(url);
+    o.base_url_len = strlen(url);
+    o.timeout_ms = 700;
+    o.attempt_timeout_ms = 200;
+    o.max_attempts = 10;
+    o.backoff_base_ms = 5;
+    o.backoff_max_ms = 20;
+    SoterWechatClient *c = NULL;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
+    bool ok = false;
+    SoterError *err = NULL;
+    double t0 = now_ms();
+    SoterStatus st = verify(c, OPENID, s, &ok, &err);
+    double took = now_ms() - t0;
+    expect_timeout(st, err, "the overall deadline (700 ms) expired");
+    uint64_t attempts = soter_emulator_requests_to(emu, S(path));
+    printf("MEASURED C: 200 ms attempts, 700 ms deadline: %.0f ms, %llu attempts\n", took, (unsigned long long)attempts);
+    CHECK(took >= 690 && took < 1000);
+    CHECK(attempts >= 3);
+    soter_wechat_client_free(c);
+
+    /* A deadline shorter than the connect timeout wins. */
+    o.timeout_ms = 300;
+    o.attempt_timeout_ms = 5000;
+    o.connect_timeout_ms = 5000;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
+    err = NULL;
+    t0 = now_ms();
+    st = verify(c, OPENID, s, &ok, &err);
+    took = now_ms() - t0;
+    expect_timeout(st, err, "the overall deadline (300 ms) expired");
+    CHECK(took >= 290 && took < 600);
+    soter_wechat_client_free(c);
+
+    /* Attempts that run out before the deadline name the per-attempt limit. */
+    o.timeout_ms = 3000;
+    o.attempt_timeout_ms = 150;
+    o.max_attempts = 2;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
+    err = NULL;
+    st = verify(c, OPENID, s, &ok, &err);
+    expect_timeout(st, err, "the per-attempt timeout (150 ms) expired");
+    soter_wechat_client_free(c);
+
+    /* Backoff never sleeps past the deadline: 1 to 2 s of backoff, a 500 ms deadline. */
+    soter_emulator_clear_faults(emu);
+    CHECK(soter_emulator_inject_fault(emu, SOTER_FAULT_HTTP500, -1, 0, S(path), NULL) == SOTER_STATUS_OK);
+    o.timeout_ms = 500;
+    o.attempt_timeout_ms = 0;
+    o.max_attempts = 5;
+    o.backoff_base_ms = 2000;
+    o.backoff_max_ms = 2000;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
+    err = NULL;
+    t0 = now_ms();
+    st = verify(c, OPENID, s, &ok, &err);
+    took = now_ms() - t0;
+    CHECK(st == SOTER_STATUS_NETWORK && took < 250);
+    CHECK(err != NULL && strstr(soter_error_message(err), "leaves no time for another") != NULL);
+    soter_error_free(err);
+    soter_wechat_client_free(c);
+
+    /* Timeouts are milliseconds, at most one hour: a larger value is a likely unit mistake. */
+    o.timeout_ms = 3600001;
+    err = NULL;
+    c = NULL;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, &err) == SOTER_STATUS_CONFIG && c == NULL);
+    CHECK(err != NULL && strstr(soter_error_message(err), "above an hour") != NULL);
+    soter_error_free(err);
+    o.timeout_ms = 3600000;
+    o.attempt_timeout_ms = 3600000;
+    o.connect_timeout_ms = 3600000;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK);
+    soter_wechat_client_free(c);
+
+    free_signed(s);
+    soter_device_free(dev);
+    soter_emulator_free(emu);
+}
+
 int main(void) {
     test_simulator();
     test_client_against_emulator();
+    test_deadline();
     test_open_api_mode();
     test_face();
     printf("C WeChat ABI: %d passed, %d failed\n", passed, failed);

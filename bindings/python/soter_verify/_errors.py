@@ -129,7 +129,8 @@ class NetworkError(SoterError):
 
 
 class Timeout(NetworkError):
-    """A connect or overall timeout expired. SOTER_STATUS_TIMEOUT."""
+    """A call's overall deadline, its connect timeout or a per-attempt timeout expired (the message
+    names which). SOTER_STATUS_TIMEOUT."""
 
     STATUS = 15
 

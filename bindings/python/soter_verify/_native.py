@@ -202,6 +202,7 @@ class SoterClientOptions(Structure):
         ("allow_insecure_http", c_bool),
         ("connect_timeout_ms", c_uint32),
         ("timeout_ms", c_uint32),
+        ("attempt_timeout_ms", c_uint32),
         ("proxy", c_char_p),
         ("proxy_len", c_size_t),
         ("max_attempts", c_uint32),

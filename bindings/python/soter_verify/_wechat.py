@@ -58,6 +58,22 @@ def _text(value: object, name: str) -> bytes:
     raise TypeError(f"{name} must be str, not {type(value).__name__}")
 
 
+#: Largest timeout accepted, in seconds: a WeChat call allowed to take longer is a mistake, most
+#: likely milliseconds given where seconds are expected (``timeout=5000`` would be 83 minutes).
+MAX_TIMEOUT = 3600.0
+
+
+def _timeout(seconds: Optional[float], name: str) -> int:
+    """A timeout in seconds (refused above an hour, a likely unit mistake) to C milliseconds."""
+    ms = _ms(seconds, name)
+    if seconds is not None and seconds > MAX_TIMEOUT:
+        raise InvalidArgument(
+            f"{name}={seconds!r} is {seconds / 60:.0f} minutes: {name} is in seconds, and values above an "
+            f"hour ({MAX_TIMEOUT:.0f}) are refused as a likely unit mistake (milliseconds? use {seconds / 1000:g})"
+        )
+    return ms
+
+
 def _ms(seconds: Optional[float], name: str) -> int:
     if seconds is None:
         return 0
@@ -301,8 +317,14 @@ class WeChatClient(NativeHandle):
         secret: its AppSecret (not needed for fixed, callback and cloud token sources).
         base_url: ``scheme://host[:port]``; default ``https://api.weixin.qq.com``. Plain http is
             refused except to loopback (the emulator) or with ``allow_insecure_http``.
-        timeout: overall time for one HTTP attempt, in seconds (default 15).
-        connect_timeout: time to connect, in seconds (default 5).
+        timeout: the overall deadline of one call, in seconds (default 15): every attempt, every
+            retry backoff and the token fetch the call needs end within it.
+        attempt_timeout: longest one HTTP attempt may take, in seconds (default 5); an attempt
+            that times out is retried while the deadline allows.
+        connect_timeout: longest wait for a connection, in seconds (default 5); retried likewise.
+            Each timeout is at most an hour (3600): a larger value raises ``InvalidArgument`` as a
+            likely unit mistake. A :class:`Timeout` error names the limit that expired (the
+            overall deadline, the connect timeout or the per-attempt timeout).
         proxy: an HTTP(S) proxy URL, e.g. ``http://proxy:3128``. With a plain http base URL the
             proxy must be on loopback unless ``allow_insecure_http``.
         token_source: ``"stable"`` (default: ``/cgi-bin/stable_token``, safe for several
@@ -337,6 +359,7 @@ class WeChatClient(NativeHandle):
         base_url: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
         proxy: Optional[str] = None,
         token_source: TokenSourceArg = "stable",
         token_file: Optional[str] = None,
@@ -362,8 +385,9 @@ class WeChatClient(NativeHandle):
             raw = _text(token_file, "token_file")
             opts.token_file, opts.token_file_len = raw, len(raw)
         opts.allow_insecure_http = bool(allow_insecure_http)
-        opts.timeout_ms = _ms(timeout, "timeout")
-        opts.connect_timeout_ms = _ms(connect_timeout, "connect_timeout")
+        opts.timeout_ms = _timeout(timeout, "timeout")
+        opts.connect_timeout_ms = _timeout(connect_timeout, "connect_timeout")
+        opts.attempt_timeout_ms = _timeout(attempt_timeout, "attempt_timeout")
         opts.max_attempts = _uint(max_attempts, "max_attempts", 10)
         opts.backoff_base_ms = _ms(backoff_base, "backoff_base")
         opts.backoff_max_ms = _ms(backoff_max, "backoff_max")

@@ -140,6 +140,12 @@ def test_verify_signature_encodings(key_a: PublicKey) -> None:
     for form in (sig, bytearray(sig), memoryview(sig), std, std.decode(), base64.urlsafe_b64encode(sig),
                  std.rstrip(b"="), wrapped, b"  " + std + b"\r\n"):
         assert key_a.verify(msg, form) is True, form
+    # Hex: exactly two digits per signature byte (512 for RSA-2048), either case, wrapped.
+    hx = sig.hex()
+    for form in (hx, hx.upper(), hx.encode(), "\n".join(hx[i : i + 64] for i in range(0, len(hx), 64)) + "\n"):
+        assert key_a.verify(msg, form) is True, form
+    with pytest.raises(soter_verify.MalformedSignature, match="hex digits"):
+        key_a.verify(msg, hx[:-1])
 
 
 def test_verify_message_types(key_a: PublicKey) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -371,6 +372,72 @@ def test_slow_answer_is_timeout(emu: WeChatEmulator, phone: Device) -> None:
     assert isinstance(info.value, soter_verify.NetworkError) and info.value.status == 15
 
 
+def test_timed_out_attempts_are_retried_until_the_deadline(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.inject_fault("delay", None, path=VERIFY_SIGNATURE, delay=2.0)
+    with emu.client(timeout=0.7, attempt_timeout=0.2, max_attempts=10, backoff_base=0.01, backoff_max=0.02) as c:
+        t = time.monotonic()
+        with pytest.raises(soter_verify.Timeout) as info:
+            c.soter_verify_signature("o", doc, sig)
+        took = time.monotonic() - t
+    assert "the overall deadline (700 ms) expired" in info.value.message
+    assert 0.69 <= took < 1.0, took
+    assert emu.requests_to(VERIFY_SIGNATURE) >= 3
+
+
+def test_a_timed_out_attempt_is_retried_and_the_limit_is_named(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.inject_fault("delay", 1, path=VERIFY_SIGNATURE, delay=2.0)
+    with emu.client(timeout=3, attempt_timeout=0.2, backoff_base=0.01, backoff_max=0.02) as c:
+        assert c.soter_verify_signature("o", doc, sig) is True  # the second attempt answers
+    assert emu.requests_to(VERIFY_SIGNATURE) == 2
+    emu.inject_fault("delay", None, path=VERIFY_SIGNATURE, delay=2.0)
+    with emu.client(timeout=3, attempt_timeout=0.15, max_attempts=2, backoff_base=0.01) as c:
+        with pytest.raises(soter_verify.Timeout) as info:
+            c.soter_verify_signature("o", doc, sig)
+    assert "the per-attempt timeout (150 ms) expired" in info.value.message
+    assert "after 2 attempts" in info.value.message
+
+
+def test_a_deadline_shorter_than_the_connect_timeout_wins(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.inject_fault("delay", None, path=VERIFY_SIGNATURE, delay=2.0)
+    with emu.client(timeout=0.3, connect_timeout=5, attempt_timeout=5) as c:
+        t = time.monotonic()
+        with pytest.raises(soter_verify.Timeout) as info:
+            c.soter_verify_signature("o", doc, sig)
+        took = time.monotonic() - t
+    assert "the overall deadline (300 ms) expired" in info.value.message
+    assert 0.29 <= took < 0.6, took
+
+
+def test_backoff_never_sleeps_past_the_deadline(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.inject_fault("http_500", None, path=VERIFY_SIGNATURE)
+    with emu.client(timeout=0.5, max_attempts=5, backoff_base=2, backoff_max=2) as c:
+        t = time.monotonic()
+        with pytest.raises(soter_verify.NetworkError) as info:
+            c.soter_verify_signature("o", doc, sig)
+        took = time.monotonic() - t
+    assert "leaves no time for another" in info.value.message
+    assert took < 0.25, took
+    assert emu.requests_to(VERIFY_SIGNATURE) == 1
+
+
+@pytest.mark.parametrize("name", ["timeout", "connect_timeout", "attempt_timeout"])
+def test_timeouts_above_an_hour_are_a_likely_unit_mistake(name: str) -> None:
+    with pytest.raises(soter_verify.InvalidArgument) as info:
+        WeChatClient("wx", "s", base_url="http://127.0.0.1:9", **{name: 5000})  # type: ignore[arg-type]
+    message = info.value.message
+    assert f"{name}=5000 is 83 minutes" in message and "in seconds" in message and "unit mistake" in message, message
+    assert "use 5" in message
+    WeChatClient("wx", "s", base_url="http://127.0.0.1:9", **{name: 3600}).close()  # type: ignore[arg-type]
+
+
 def test_connection_refused_is_network_error(phone: Device) -> None:
     with WeChatEmulator() as e:
         url = e.base_url
@@ -402,7 +469,7 @@ def test_config_errors_before_any_connection() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"timeout": 0}, {"timeout": -1.0}, {"timeout": float("nan")}, {"max_attempts": 0},
-     {"max_attempts": 11}, {"connect_timeout": 0.0}],
+     {"max_attempts": 11}, {"connect_timeout": 0.0}, {"attempt_timeout": 0}, {"timeout": float("inf")}],
 )
 def test_bad_option_values(kwargs: dict[str, object]) -> None:
     with pytest.raises(soter_verify.InvalidArgument):

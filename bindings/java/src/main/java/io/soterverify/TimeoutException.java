@@ -1,7 +1,8 @@
 package io.soterverify;
 
 /**
- * A connect or overall timeout expired while talking to WeChat.
+ * The overall deadline of a WeChat call, its connect timeout or a per-attempt timeout expired
+ * (the message names which).
  *
  * <p>Status {@link Status#TIMEOUT} ({@code SOTER_STATUS_TIMEOUT} = 15).
  */

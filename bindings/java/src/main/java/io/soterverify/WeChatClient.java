@@ -346,7 +346,7 @@ public final class WeChatClient implements AutoCloseable {
 
     /**
      * Settings of a {@link WeChatClient}. Unset settings take the library's defaults (base URL
-     * https://api.weixin.qq.com, connect timeout 5 s, timeout 15 s per attempt, 3 attempts with
+     * https://api.weixin.qq.com, an overall deadline of 15 s per call, 5 s per attempt and per connect, 3 attempts with
      * backoff from 200 ms to 5 s, responses up to 1 MiB, token refresh 5 minutes before expiry,
      * stable_token). Not thread-safe; {@link #toString()} shows no secret.
      */
@@ -357,6 +357,7 @@ public final class WeChatClient implements AutoCloseable {
         private boolean allowInsecureHttp;
         private int connectTimeoutMs;
         private int timeoutMs;
+        private int attemptTimeoutMs;
         private String proxy;
         private int maxAttempts;
         private int backoffBaseMs;
@@ -395,10 +396,13 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
-         * The overall timeout of one HTTP attempt (default 15 s); an expiry gives {@link TimeoutException}.
+         * The overall deadline of one call (default 15 s): every attempt, every retry backoff and
+         * the access-token fetch the call needs end within it. An expiry gives
+         * {@link TimeoutException}, whose message names the limit that expired.
          *
-         * @param timeout at least 1 ms
+         * @param timeout 1 ms to 1 hour
          * @return this builder
+         * @throws IllegalArgumentException outside that range
          */
         public Builder timeout(Duration timeout) {
             this.timeoutMs = millis(timeout, "timeout");
@@ -406,10 +410,24 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
-         * The connect timeout (default 5 s).
+         * The longest one HTTP attempt may take, connect to last byte (default 5 s); an attempt
+         * that times out is retried while the overall {@link #timeout(Duration) deadline} allows.
          *
-         * @param timeout at least 1 ms
+         * @param timeout 1 ms to 1 hour
          * @return this builder
+         * @throws IllegalArgumentException outside that range
+         */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeoutMs = millis(timeout, "attemptTimeout");
+            return this;
+        }
+
+        /**
+         * The longest wait for a connection (default 5 s); retried like a timed-out attempt.
+         *
+         * @param timeout 1 ms to 1 hour
+         * @return this builder
+         * @throws IllegalArgumentException outside that range
          */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeoutMs = millis(timeout, "connectTimeout");
@@ -534,6 +552,7 @@ public final class WeChatClient implements AutoCloseable {
             m.setByte(16, (byte) (allowInsecureHttp ? 1 : 0));
             m.setInt(20, connectTimeoutMs);
             m.setInt(24, timeoutMs);
+            m.setInt(28, attemptTimeoutMs);
             at = text(m, 32, prox, at);
             m.setInt(48, maxAttempts);
             m.setInt(52, backoffBaseMs);
@@ -578,6 +597,9 @@ public final class WeChatClient implements AutoCloseable {
             return at + b.length;
         }
 
+        /** The library's bound on each timeout: a call allowed to take longer is a mistake. */
+        private static final long MAX_TIMEOUT_MS = 3_600_000L;
+
         private static int millis(Duration d, String what) {
             Objects.requireNonNull(d, () -> what + " must not be null");
             long ms;
@@ -586,8 +608,8 @@ public final class WeChatClient implements AutoCloseable {
             } catch (ArithmeticException e) {
                 ms = Long.MAX_VALUE;
             }
-            if (ms < 1 || ms > 0xFFFF_FFFFL) {
-                throw new IllegalArgumentException(what + " must be 1 ms to 2^32-1 ms, not " + d);
+            if (ms < 1 || ms > MAX_TIMEOUT_MS) {
+                throw new IllegalArgumentException(what + " must be 1 ms to 1 hour, not " + d);
             }
             return (int) ms;
         }

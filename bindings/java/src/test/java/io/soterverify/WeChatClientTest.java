@@ -231,6 +231,40 @@ class WeChatClientTest {
     }
 
     @Test
+    void timedOutAttemptsAreRetriedWithinTheDeadlineAndTheLimitIsNamed() throws Exception {
+        try (WeChatClient c = client().timeout(Duration.ofSeconds(3)).attemptTimeout(Duration.ofMillis(200))
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(20)).build()) {
+            assertTrue(verify(c));
+            long before = emu.requestsTo(VERIFY_PATH);
+            emu.injectFault(Fault.DELAY, 1, Duration.ofSeconds(2), VERIFY_PATH);
+            assertTrue(verify(c), "the second attempt answers");
+            assertEquals(before + 2, emu.requestsTo(VERIFY_PATH));
+        }
+        try (WeChatClient c = client().timeout(Duration.ofMillis(700)).attemptTimeout(Duration.ofMillis(200))
+                .maxAttempts(10).backoff(Duration.ofMillis(10), Duration.ofMillis(20)).build()) {
+            assertTrue(verify(c));
+            emu.injectFault(Fault.DELAY, -1, Duration.ofSeconds(2), VERIFY_PATH);
+            long t0 = System.nanoTime();
+            TimeoutException e = assertThrows(TimeoutException.class, () -> verify(c));
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(e.getMessage().contains("the overall deadline (700 ms) expired"), e.getMessage());
+            assertTrue(took >= 690 && took < 1500, "took " + took + " ms");
+        } finally {
+            emu.clearFaults();
+        }
+    }
+
+    @Test
+    void timeoutsAboveAnHourAreRefused() {
+        WeChatClient.Builder b = WeChatClient.builder(APPID, SECRET);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.timeout(Duration.ofMinutes(61)));
+        assertTrue(e.getMessage().contains("1 ms to 1 hour"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.attemptTimeout(Duration.ofMillis(0)));
+        assertThrows(IllegalArgumentException.class, () -> b.connectTimeout(Duration.ofHours(2)));
+        b.timeout(Duration.ofHours(1)).attemptTimeout(Duration.ofHours(1)).connectTimeout(Duration.ofHours(1));
+    }
+
+    @Test
     void stoppedServerIsNetworkException() throws Exception {
         String url;
         try (WeChatEmulator gone = WeChatEmulator.start(APPID, SECRET)) {
