@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import soter_verify
 from soter_verify import _native as N
-from soter_verify.testing import Device, KeyPair
+from soter_verify.testing import Device
 
 VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors" / "tencent-soter-sample"
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=20)
