@@ -248,6 +248,62 @@ pub unsafe extern "C" fn soter_result_json_extra(
     })
 }
 
+/// Every field of a resultJSON in one call: for language bindings, where each call across the
+/// boundary costs more than reading a field. Like `snprintf`: returns the size of the packed
+/// form, and writes it to `buf` only when `cap` is at least that size (pass `cap` 0 to learn the
+/// size). Returns 0 for NULL. The packed form, in native byte order, without padding:
+///
+///     uint64_t counter;
+///     int32_t  rsa_pss_saltlen;        // -1 when absent
+///     uint32_t extra_count;            // E
+///     uint32_t len[8 + 2 * E];         // byte lengths of the texts below (without their NUL)
+///     char     texts[];                // raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid, then
+///                                      // each extra field's name and value (document order)
+///
+/// The texts are UTF-8, one after the other, each followed by a NUL byte: the same bytes as
+/// `soter_result_json_get` and `soter_result_json_extra` give. No text contains NUL (parsing
+/// refuses it, escaped or not), so each is also a C string. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_pack(result: *const SoterResultJson, buf: *mut u8, cap: usize) -> usize {
+    guard_value(0, || {
+        let Some(r) = result.as_ref().map(|r| &r.0) else { return 0 };
+        let extra_count = u32::try_from(r.extra.len()).expect("extra fields are bounded by the 64 KiB input cap");
+        let mut head = [0u8; 16];
+        head[..8].copy_from_slice(&r.counter.to_ne_bytes());
+        head[8..12].copy_from_slice(&r.rsa_pss_saltlen.map_or(-1, |s| s as i32).to_ne_bytes());
+        head[12..].copy_from_slice(&extra_count.to_ne_bytes());
+        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid];
+        let texts = typed.into_iter().map(String::as_str).chain(r.extra.iter().flat_map(|(n, v)| [n.as_str(), v.as_str()]));
+        pack(&head, texts, buf, cap)
+    })
+}
+
+/// The packed form shared by the `_pack` exports: `head`, then a `uint32_t` length per text,
+/// then the texts, each followed by NUL. Returns its size; writes it only when `buf` holds
+/// `cap >= size` bytes.
+///
+/// # Safety
+/// `buf` must be NULL or valid for writes of `cap` bytes.
+unsafe fn pack<'a>(head: &[u8], texts: impl Iterator<Item = &'a str> + Clone, buf: *mut u8, cap: usize) -> usize {
+    let (count, total) = texts.clone().fold((0usize, 0usize), |(n, t), s| (n + 1, t + s.len()));
+    let size = head.len() + 5 * count + total;
+    if buf.is_null() || cap < size {
+        return size;
+    }
+    let out = std::slice::from_raw_parts_mut(buf, size);
+    out[..head.len()].copy_from_slice(head);
+    let (mut at_len, mut at_text) = (head.len(), head.len() + 4 * count);
+    for s in texts {
+        let len = u32::try_from(s.len()).expect("texts are bounded by the 64 KiB input cap");
+        out[at_len..at_len + 4].copy_from_slice(&len.to_ne_bytes());
+        out[at_text..at_text + s.len()].copy_from_slice(s.as_bytes());
+        out[at_text + s.len()] = 0;
+        at_len += 4;
+        at_text += s.len() + 1;
+    }
+    size
+}
+
 /// Verify one SOTER result end to end: signature over the exact bytes, then challenge (constant
 /// time), cpu_id/uid, minimum counter. Returns `SOTER_STATUS_OK` and, if `out` is not NULL, the
 /// parsed result (free with `soter_result_json_free`); or exactly one of
@@ -348,6 +404,25 @@ pub unsafe extern "C" fn soter_auth_key_get(auth_key: *const SoterAuthKey, field
     })
 }
 
+/// Every field of an AuthKey in one call (for language bindings), like `soter_result_json_pack`:
+/// returns the size of the packed form and writes it to `buf` only when `cap` is at least that
+/// size; 0 for NULL. The packed form, in native byte order, without padding:
+///
+///     uint64_t counter;
+///     uint32_t len[3];                 // byte lengths of the texts below (without their NUL)
+///     char     texts[];                // cpu_id, uid, pub_key (as `soter_auth_key_get` gives
+///                                      // them), each followed by a NUL byte
+///
+/// The public key itself comes from `soter_auth_key_public_key`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_auth_key_pack(auth_key: *const SoterAuthKey, buf: *mut u8, cap: usize) -> usize {
+    guard_value(0, || {
+        let Some(ak) = auth_key.as_ref().map(|a| &a.0) else { return 0 };
+        let texts = [ak.cpu_id.as_str(), ak.uid.as_str(), ak.json.pub_key.as_str()];
+        pack(&ak.counter.to_ne_bytes(), texts.into_iter(), buf, cap)
+    })
+}
+
 /// The AuthKey's counter (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn soter_auth_key_counter(auth_key: *const SoterAuthKey) -> u64 {
@@ -372,4 +447,67 @@ pub unsafe extern "C" fn soter_new_challenge(buf: *mut c_char, cap: usize, out_l
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads the packed form back: (head, texts).
+    fn unpack(buf: &[u8], head_len: usize, count: usize) -> (&[u8], Vec<&str>) {
+        let mut at = head_len + 4 * count;
+        let texts = (0..count)
+            .map(|i| {
+                let at_len = head_len + 4 * i;
+                let len = u32::from_ne_bytes(buf[at_len..at_len + 4].try_into().unwrap()) as usize;
+                at += len + 1;
+                assert_eq!(buf[at - 1], 0, "each text ends with NUL");
+                std::str::from_utf8(&buf[at - 1 - len..at - 1]).unwrap()
+            })
+            .collect();
+        assert_eq!(at, buf.len(), "nothing after the last text");
+        (&buf[..head_len], texts)
+    }
+
+    #[test]
+    fn result_json_pack_carries_every_field_and_writes_only_when_it_fits() {
+        let doc = br#"{"raw":"ch\u00e9","counter":18446744073709551615,"cpu_id":"c","uid":7,"fid":"","bo_t":{"a":1},"rsa_pss_saltlen":32,"x\"y":"z"}"#;
+        let handle = into_handle(SoterResultJson(ResultJson::parse(doc).unwrap()));
+        // SAFETY: `handle` is live until freed below; buffers are valid for the lengths given.
+        unsafe {
+            let size = soter_result_json_pack(handle, std::ptr::null_mut(), 0);
+            let mut buf = vec![0xAAu8; size];
+            assert_eq!(soter_result_json_pack(handle, buf.as_mut_ptr(), size - 1), size);
+            assert!(buf.iter().all(|&b| b == 0xAA), "written although it did not fit");
+            assert_eq!(soter_result_json_pack(handle, buf.as_mut_ptr(), size), size);
+            let (head, texts) = unpack(&buf, 16, 8 + 4);
+            assert_eq!(u64::from_ne_bytes(head[..8].try_into().unwrap()), u64::MAX);
+            assert_eq!(i32::from_ne_bytes(head[8..12].try_into().unwrap()), 32);
+            assert_eq!(u32::from_ne_bytes(head[12..].try_into().unwrap()), 2);
+            assert_eq!(texts, ["ch\u{e9}", "", "", "", "", "", "c", "7", "bo_t", r#"{"a":1}"#, "x\"y", r#""z""#]);
+            assert_eq!(soter_result_json_pack(std::ptr::null(), buf.as_mut_ptr(), size), 0);
+            soter_result_json_free(handle);
+        }
+    }
+
+    #[test]
+    fn auth_key_pack_carries_counter_identity_and_pem() {
+        let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/tencent-soter-sample/");
+        let read = |name: &str| std::fs::read(format!("{vectors}{name}")).unwrap();
+        let ask = PublicKey::load(&read("ask.pem")).unwrap();
+        let ak = crate::verify_auth_key(&ask, &read("auth_key_json.txt"), &read("auth_key_signature.bin")).unwrap();
+        let (cpu_id, uid, pem, counter) = (ak.cpu_id.clone(), ak.uid.clone(), ak.json.pub_key.clone(), ak.counter);
+        let handle = into_handle(SoterAuthKey(ak));
+        // SAFETY: as above.
+        unsafe {
+            let size = soter_auth_key_pack(handle, std::ptr::null_mut(), 0);
+            let mut buf = vec![0u8; size + 10];
+            assert_eq!(soter_auth_key_pack(handle, buf.as_mut_ptr(), buf.len()), size);
+            let (head, texts) = unpack(&buf[..size], 8, 3);
+            assert_eq!(u64::from_ne_bytes(head.try_into().unwrap()), counter);
+            assert_eq!(texts, [cpu_id.as_str(), uid.as_str(), pem.as_str()]);
+            assert_eq!(soter_auth_key_pack(std::ptr::null(), buf.as_mut_ptr(), buf.len()), 0);
+            soter_auth_key_free(handle);
+        }
+    }
 }

@@ -50,6 +50,76 @@ static SoterStatus expect_error(SoterStatus st, SoterError **slot, SoterStatus w
     return st;
 }
 
+static uint32_t u32_at(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* soter_result_json_pack: the size first, nothing written to a buffer one byte short, then every
+ * field as the per-field accessors give it, each text followed by NUL. */
+static void check_pack(const SoterResultJson *rj) {
+    size_t size = soter_result_json_pack(rj, NULL, 0);
+    CHECK(size > 16);
+    uint8_t *buf = (uint8_t *)malloc(size);
+    memset(buf, 0xAA, size);
+    CHECK(soter_result_json_pack(rj, buf, size - 1) == size);
+    CHECK(buf[0] == 0xAA && buf[size - 1] == 0xAA);
+    CHECK(soter_result_json_pack(rj, buf, size) == size);
+    uint64_t counter;
+    int32_t salt;
+    memcpy(&counter, buf, 8);
+    memcpy(&salt, buf + 8, 4);
+    uint32_t extras = u32_at(buf + 12);
+    CHECK(counter == soter_result_json_counter(rj));
+    CHECK(salt == soter_result_json_salt_len(rj));
+    CHECK(extras == soter_result_json_extra_count(rj));
+    size_t count = 8 + 2 * (size_t)extras, at = 16 + 4 * count;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t len = u32_at(buf + 16 + 4 * i);
+        const uint8_t *want = NULL;
+        size_t want_len = 0;
+        if (i < 8) {
+            CHECK(soter_result_json_get(rj, (int32_t)i, &want, &want_len) == SOTER_STATUS_OK);
+        } else {
+            const uint8_t *n = NULL, *v = NULL;
+            size_t nl = 0, vl = 0;
+            CHECK(soter_result_json_extra(rj, (i - 8) / 2, &n, &nl, &v, &vl) == SOTER_STATUS_OK);
+            want = i % 2 == 0 ? n : v;
+            want_len = i % 2 == 0 ? nl : vl;
+        }
+        CHECK(len == want_len && (len == 0 || memcmp(buf + at, want, len) == 0));
+        CHECK(buf[at + len] == 0 && strlen((const char *)buf + at) == len);
+        at += len + 1;
+    }
+    CHECK(at == size);
+    CHECK(soter_result_json_pack(NULL, buf, size) == 0);
+    free(buf);
+}
+
+/* soter_auth_key_pack: counter, then cpu_id, uid, pub_key as soter_auth_key_get gives them. */
+static void check_auth_key_pack(const SoterAuthKey *ak) {
+    size_t size = soter_auth_key_pack(ak, NULL, 0);
+    uint8_t *buf = (uint8_t *)malloc(size);
+    CHECK(soter_auth_key_pack(ak, buf, size) == size);
+    uint64_t counter;
+    memcpy(&counter, buf, 8);
+    CHECK(counter == soter_auth_key_counter(ak));
+    const int32_t fields[3] = {SOTER_FIELD_CPU_ID, SOTER_FIELD_UID, SOTER_FIELD_PUB_KEY};
+    size_t at = 8 + 4 * 3;
+    for (size_t i = 0; i < 3; i++) {
+        const uint8_t *want = NULL;
+        size_t want_len = 0;
+        CHECK(soter_auth_key_get(ak, fields[i], &want, &want_len) == SOTER_STATUS_OK);
+        uint32_t len = u32_at(buf + 8 + 4 * i);
+        CHECK(len == want_len && memcmp(buf + at, want, len) == 0 && buf[at + len] == 0);
+        at += len + 1;
+    }
+    CHECK(at == size);
+    CHECK(soter_auth_key_pack(NULL, buf, size) == 0);
+    free(buf);
+}
+
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static char *base64(const uint8_t *in, size_t len) {
@@ -160,6 +230,7 @@ static void test_bad_input(void) {
     CHECK(soter_result_json_extra(rj, 1, &name, &name_len, &value, &value_len) == SOTER_STATUS_OK);
     CHECK(value_len == 12 && memcmp(value, "\"line\nbreak\"", 12) == 0);
     CHECK(soter_result_json_extra(rj, 2, &name, &name_len, &value, &value_len) == SOTER_STATUS_INVALID_ARGUMENT);
+    check_pack(rj);
     soter_result_json_free(rj);
 }
 
@@ -261,6 +332,7 @@ static void test_vectors(const char *dir) {
     CHECK(soter_result_json_counter(rj) == 246);
     CHECK(soter_result_json_salt_len(rj) == -1);
     CHECK(soter_result_json_extra_count(rj) == 0);
+    check_pack(rj);
     soter_result_json_free(rj);
 
     /* key chain */
@@ -274,6 +346,7 @@ static void test_vectors(const char *dir) {
     CHECK(soter_auth_key_get(chain, SOTER_FIELD_CPU_ID, &p, &len) == SOTER_STATUS_OK && len == 40);
     CHECK(soter_auth_key_get(chain, SOTER_FIELD_PUB_KEY, &p, &len) == SOTER_STATUS_OK && len > 300 && memcmp(p, "-----BEGIN", 10) == 0);
     CHECK(soter_auth_key_get(chain, SOTER_FIELD_RAW, &p, &len) == SOTER_STATUS_INVALID_ARGUMENT);
+    check_auth_key_pack(chain);
     SoterAuthKey *bad_chain = NULL;
     err = NULL;
     expect_error(soter_verify_auth_key(ak, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &bad_chain, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);

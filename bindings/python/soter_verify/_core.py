@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ctypes
 import json
+import struct
 from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
 from . import _native as N
-from ._errors import InvalidArgument, SignatureInvalid, raise_for
+from ._errors import InternalError, InvalidArgument, SignatureInvalid, raise_for
 from ._handle import NativeHandle
 from ._native import lib
 
@@ -30,6 +31,44 @@ _STATUS_SIGNATURE_INVALID = SignatureInvalid.STATUS
 # Hot-path function objects, looked up once.
 _key_verify = lib.soter_key_verify
 _error_free = lib.soter_error_free
+_authenticate = lib.soter_authenticate
+_rj_pack = N.fast.soter_result_json_pack
+_rj_free = N.fast.soter_result_json_free
+_ak_pack = N.fast.soter_auth_key_pack
+_ak_free = N.fast.soter_auth_key_free
+_key_bits = N.fast.soter_key_bits
+_Expectations = N.SoterExpectations
+
+#: Room for the packed fields of a typical resultJSON (a few hundred bytes); larger ones are
+#: read with a second call into a buffer of the exact size.
+_PACK_CAP = 1024
+_PackBuf = c_char * _PACK_CAP
+_RJ_HEAD = struct.Struct("=QiI")  # counter, rsa_pss_saltlen, extra_count
+_AK_COUNTER = struct.Struct("=Q")
+
+
+def _packed(pack: Any, free: Any, ptr: int) -> Tuple[Any, int]:
+    """The packed fields of a native handle (see ``soter_result_json_pack``), then free it."""
+    try:
+        buf = _PackBuf()
+        n = pack(ptr, buf, _PACK_CAP)
+        if n > _PACK_CAP:
+            buf = (c_char * n)()
+            n = pack(ptr, buf, n)
+    finally:
+        free(ptr)
+    if n == 0:  # pragma: no cover - only for a NULL handle, which the callers never pass
+        raise InternalError("soter_verify: the library returned no fields for a parsed document")
+    return buf, n
+
+
+def _texts(buf: Any, start: int, end: int, count: int) -> list[str]:
+    """The ``count`` texts of a packed form: ``buf[start:end]`` holds them one after the other,
+    each followed by NUL (never inside a text: the parser refuses NUL), so one split does it."""
+    texts = buf[start : end - 1].decode().split("\0")
+    if len(texts) != count:  # pragma: no cover - the C ABI's documented layout
+        raise InternalError("soter_verify: the library returned malformed packed fields")
+    return texts  # type: ignore[no-any-return]
 
 
 def as_bytes(value: object, name: str) -> bytes:
@@ -62,9 +101,8 @@ def _salt_arg(salt_len: object) -> int:
     return salt_len
 
 
-def _optional_text(value: object, name: str) -> Optional[bytes]:
-    if value is None:
-        return None
+def _text_arg(value: object, name: str) -> bytes:
+    """A text argument given as str (UTF-8) or bytes-like."""
     if isinstance(value, (str, bytes, bytearray, memoryview)):
         return as_bytes(value, name)
     raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
@@ -90,7 +128,7 @@ class PublicKey(NativeHandle):
     def _from_ptr(cls, ptr: int) -> PublicKey:
         self = object.__new__(cls)
         self._attach(ptr, lib.soter_key_free)
-        self._bits = int(lib.soter_key_bits(ptr))
+        self._bits = int(_key_bits(ptr))
         self._pem = None
         return self
 
@@ -194,15 +232,6 @@ class PublicKey(NativeHandle):
         return f"<PublicKey RSA-{self._bits}{state}>"
 
 
-def _rj_field(ptr: int, which: int) -> str:
-    p = N.PBytes()
-    n = c_size_t()
-    status = lib.soter_result_json_get(ptr, which, byref(p), byref(n))
-    if status != 0:  # pragma: no cover - only for a field number the library does not know
-        raise_for(status, c_void_p())
-    return N.borrowed(p, n.value)
-
-
 @dataclass(frozen=True)
 class ResultJson:
     """A parsed SOTER resultJSON. Immutable; built once, holds no native resources.
@@ -245,34 +274,29 @@ class ResultJson:
 
     @classmethod
     def _take(cls, ptr: int) -> ResultJson:
-        """Copy everything out of a native handle, then free it."""
-        try:
-            extras = []
-            for i in range(int(lib.soter_result_json_extra_count(ptr))):
-                name_p, value_p = N.PBytes(), N.PBytes()
-                name_n, value_n = c_size_t(), c_size_t()
-                status = lib.soter_result_json_extra(
-                    ptr, i, byref(name_p), byref(name_n), byref(value_p), byref(value_n)
-                )
-                if status != 0:  # pragma: no cover - index is in range by construction
-                    raise_for(status, c_void_p())
-                extras.append((N.borrowed(name_p, name_n.value), N.borrowed(value_p, value_n.value)))
-            salt = int(lib.soter_result_json_salt_len(ptr))
-            return cls(
-                raw=_rj_field(ptr, N.FIELD_RAW),
-                fid=_rj_field(ptr, N.FIELD_FID),
-                counter=int(lib.soter_result_json_counter(ptr)),
-                tee_n=_rj_field(ptr, N.FIELD_TEE_N),
-                tee_v=_rj_field(ptr, N.FIELD_TEE_V),
-                fp_n=_rj_field(ptr, N.FIELD_FP_N),
-                fp_v=_rj_field(ptr, N.FIELD_FP_V),
-                cpu_id=_rj_field(ptr, N.FIELD_CPU_ID),
-                uid=_rj_field(ptr, N.FIELD_UID),
-                rsa_pss_saltlen=None if salt < 0 else salt,
-                _extra=tuple(extras),
-            )
-        finally:
-            lib.soter_result_json_free(ptr)
+        """Copy every field out of a native handle in one call, then free it."""
+        buf, n = _packed(_rj_pack, _rj_free, ptr)
+        counter, salt, extra_count = _RJ_HEAD.unpack_from(buf)
+        count = 8 + 2 * extra_count
+        # The lengths are for C; NUL separators let Python split all texts in one call.
+        t = _texts(buf, 16 + 4 * count, n, count)
+        self = object.__new__(cls)
+        # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
+        # eleven frozen-attribute assignments).
+        object.__setattr__(self, "__dict__", {
+            "raw": t[0],
+            "fid": t[1],
+            "counter": counter,
+            "tee_n": t[2],
+            "tee_v": t[3],
+            "fp_n": t[4],
+            "fp_v": t[5],
+            "cpu_id": t[6],
+            "uid": t[7],
+            "rsa_pss_saltlen": None if salt < 0 else salt,
+            "_extra": tuple(zip(t[8::2], t[9::2])) if extra_count else (),
+        })
+        return self
 
     @property
     def extra(self) -> Dict[str, str]:
@@ -310,51 +334,46 @@ def authenticate(
     """
     if not isinstance(key, PublicKey):
         raise TypeError(f"key must be a PublicKey, not {type(key).__name__}")
-    doc = as_bytes(result_json, "result_json")
-    sig = as_bytes(signature, "signature")
-    if challenge is None:
+    # The common types first, inline: this is the call a server makes for every login.
+    doc = result_json.encode() if type(result_json) is str else as_bytes(result_json, "result_json")
+    sig = signature.encode() if type(signature) is str else as_bytes(signature, "signature")
+    expect = _Expectations()
+    if type(challenge) is str:
+        chal = challenge.encode()
+    elif challenge is None:
         raise TypeError("challenge is required: pass the challenge this server issued")
-    chal = _optional_text(challenge, "challenge")
-    assert chal is not None
-    cpu = _optional_text(cpu_id, "cpu_id")
-    u = _optional_text(uid, "uid")
-    expect = N.SoterExpectations()
+    else:
+        chal = _text_arg(challenge, "challenge")
     expect.challenge = chal
     expect.challenge_len = len(chal)
-    if cpu is not None:
+    if cpu_id is not None:
+        cpu = cpu_id.encode() if type(cpu_id) is str else _text_arg(cpu_id, "cpu_id")
         expect.cpu_id = cpu
         expect.cpu_id_len = len(cpu)
-    if u is not None:
+    if uid is not None:
+        u = uid.encode() if type(uid) is str else _text_arg(uid, "uid")
         expect.uid = u
         expect.uid_len = len(u)
     if min_counter is not None:
-        if isinstance(min_counter, bool) or not isinstance(min_counter, int):
-            raise TypeError(f"min_counter must be an int or None, not {type(min_counter).__name__}")
+        if type(min_counter) is not int:
+            if isinstance(min_counter, bool) or not isinstance(min_counter, int):
+                raise TypeError(f"min_counter must be an int or None, not {type(min_counter).__name__}")
+            min_counter = int(min_counter)
         if not 0 <= min_counter <= _UINT64_MAX:
             raise InvalidArgument(f"min_counter must be between 0 and 2**64-1, not {min_counter}")
         expect.has_min_counter = True
-        expect.min_counter = c_uint64(min_counter).value
-    expect.salt_len = _salt_arg(salt_len)
+        expect.min_counter = min_counter
+    expect.salt_len = N.SALT_LEN_DEFAULT if salt_len is None else _salt_arg(salt_len)
     out = c_void_p()
     err = c_void_p()
     ptr = key._acquire()
     try:
-        status = lib.soter_authenticate(ptr, doc, len(doc), sig, len(sig), byref(expect), byref(out), byref(err))
+        status = _authenticate(ptr, doc, len(doc), sig, len(sig), byref(expect), byref(out), byref(err))
     finally:
         key._release()
-    if status != 0:
+    if status:
         raise_for(status, err)
-    assert out.value is not None
-    return ResultJson._take(out.value)
-
-
-def _ak_field(ptr: int, which: int) -> str:
-    p = N.PBytes()
-    n = c_size_t()
-    status = lib.soter_auth_key_get(ptr, which, byref(p), byref(n))
-    if status != 0:  # pragma: no cover - fields used here are valid
-        raise_for(status, c_void_p())
-    return N.borrowed(p, n.value)
+    return ResultJson._take(out.value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -402,14 +421,14 @@ def verify_auth_key(ask: Union[PublicKey, "Ask"], auth_key_json: BytesLike, sign
         InvalidJson, InvalidKey, MalformedSignature, ...: malformed input.
         TypeError: wrong argument types. ValueError: ``ask`` is closed.
     """
-    from ._ask import Ask
-
     if isinstance(ask, PublicKey):
         fn = lib.soter_verify_auth_key
-    elif isinstance(ask, Ask):
-        fn = lib.soter_verify_auth_key_with_ask
     else:
-        raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
+        from ._ask import Ask
+
+        if not isinstance(ask, Ask):
+            raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
+        fn = lib.soter_verify_auth_key_with_ask
     doc = as_bytes(auth_key_json, "auth_key_json")
     sig = as_bytes(signature, "signature")
     out = c_void_p()
@@ -423,23 +442,17 @@ def verify_auth_key(ask: Union[PublicKey, "Ask"], auth_key_json: BytesLike, sign
         raise_for(status, err)
     handle = out.value
     assert handle is not None
-    try:
-        key_out = c_void_p()
-        err = c_void_p()
-        status = lib.soter_auth_key_public_key(handle, byref(key_out), byref(err))
-        if status != 0:  # pragma: no cover - the key was loaded during verification
-            raise_for(status, err)
-        assert key_out.value is not None
-        key = PublicKey._from_ptr(key_out.value)
-        return AuthKey(
-            public_key=key,
-            cpu_id=_ak_field(handle, N.FIELD_CPU_ID),
-            uid=_ak_field(handle, N.FIELD_UID),
-            counter=int(lib.soter_auth_key_counter(handle)),
-            pub_key=_ak_field(handle, N.FIELD_PUB_KEY),
-        )
-    finally:
-        lib.soter_auth_key_free(handle)
+    key_out = c_void_p()
+    status = lib.soter_auth_key_public_key(handle, byref(key_out), byref(err))
+    if status != 0:  # pragma: no cover - the key was loaded during verification
+        _ak_free(handle)
+        raise_for(status, err)
+    assert key_out.value is not None
+    key = PublicKey._from_ptr(key_out.value)
+    buf, n = _packed(_ak_pack, _ak_free, handle)
+    counter = _AK_COUNTER.unpack_from(buf)[0]
+    cpu, u, pem = _texts(buf, _AK_COUNTER.size + 4 * 3, n, 3)
+    return AuthKey(public_key=key, cpu_id=cpu, uid=u, counter=counter, pub_key=pem)
 
 
 def new_challenge() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from ctypes import POINTER, byref, c_bool, c_char, c_char_p, c_size_t, c_uint64, c_void_p, create_string_buffer
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from . import _native as N
 from ._core import BytesLike, PublicKey, ResultJson, as_bytes
@@ -13,6 +13,15 @@ from ._handle import NativeHandle
 from ._wechat import WeChatClient
 
 _UINT64_MAX = 2**64 - 1
+_Subject = N.SoterGuardSubject
+
+
+def _authenticate(*args: Any) -> int:
+    """``soter_replay_guard_authenticate``, declared on first use (see ``guard_lib``)."""
+    global _authenticate
+    fn = N.guard_lib().soter_replay_guard_authenticate
+    _authenticate = fn
+    return fn(*args)  # type: ignore[no-any-return]
 
 
 def _text(value: object, name: str) -> bytes:
@@ -52,15 +61,18 @@ def _redis_options(prefix: str, timeout: float, tls_ca_pem: Optional[BytesLike])
 
 
 def _subject(subject: str, cpu_id: Optional[str], uid: Optional[str]) -> N.SoterGuardSubject:
-    w = N.SoterGuardSubject()
-    s = _text(subject, "subject")
-    w.subject, w.subject_len = s, len(s)
-    cpu = _opt_text(cpu_id, "cpu_id")
-    if cpu is not None:
-        w.cpu_id, w.cpu_id_len = cpu, len(cpu)
-    u = _opt_text(uid, "uid")
-    if u is not None:
-        w.uid, w.uid_len = u, len(u)
+    w = _Subject()
+    s = subject.encode() if type(subject) is str else _text(subject, "subject")
+    w.subject = s
+    w.subject_len = len(s)
+    if cpu_id is not None:
+        cpu = cpu_id.encode() if type(cpu_id) is str else _text(cpu_id, "cpu_id")
+        w.cpu_id = cpu
+        w.cpu_id_len = len(cpu)
+    if uid is not None:
+        u = uid.encode() if type(uid) is str else _text(uid, "uid")
+        w.uid = u
+        w.uid_len = len(u)
     return w
 
 
@@ -216,8 +228,8 @@ class ReplayGuard(NativeHandle):
         """
         if not isinstance(key, PublicKey):
             raise TypeError(f"key must be a PublicKey, not {type(key).__name__}")
-        doc = as_bytes(result_json, "result_json")
-        sig = as_bytes(signature, "signature")
+        doc = result_json.encode() if type(result_json) is str else as_bytes(result_json, "result_json")
+        sig = signature.encode() if type(signature) is str else as_bytes(signature, "signature")
         who = _subject(subject, cpu_id, uid)
         out = c_void_p()
         err = c_void_p()
@@ -225,16 +237,14 @@ class ReplayGuard(NativeHandle):
         try:
             kptr = key._acquire()
             try:
-                status = N.lib.soter_replay_guard_authenticate(
-                    ptr, kptr, doc, len(doc), sig, len(sig), byref(who), byref(out), byref(err)
-                )
+                status = _authenticate(ptr, kptr, doc, len(doc), sig, len(sig), byref(who), byref(out), byref(err))
             finally:
                 key._release()
         finally:
             self._release()
-        _check(status, err)
-        assert out.value is not None
-        return ResultJson._take(out.value)
+        if status:
+            raise_for(status, err)
+        return ResultJson._take(out.value)  # type: ignore[arg-type]
 
     def accept(
         self,

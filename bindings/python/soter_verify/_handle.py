@@ -13,7 +13,6 @@ otherwise run every pending finalizer at exit, under such calls.
 
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Callable
 from types import TracebackType
@@ -22,22 +21,30 @@ from typing import Any, TypeVar
 _H = TypeVar("_H", bound="NativeHandle")
 
 
+#: ``_calls[0]`` of an open handle, and of a closed one.
+_OPEN = "open"
+_CLOSED = "closed"
+
+
 class NativeHandle:
     """Base for Python objects that own one native handle."""
 
-    __slots__ = ("_ptr", "_lock", "_busy", "_closing", "_finalizer", "__weakref__")
+    __slots__ = ("_ptr", "_calls", "_finalizer", "__weakref__")
 
     _ptr: int
-    _lock: threading.Lock
-    _busy: int
-    _closing: bool
+    # The in-flight guard, in one list so that each step is one atomic list operation (atomic
+    # under the GIL, and under the per-object lock of free-threaded builds): ``_calls[0]`` is
+    # the state (_OPEN or _CLOSED), then one entry per call in flight. A call appends its entry,
+    # then reads the state: a close that came first makes it back out; a close that comes later
+    # sees the entry. Hence ``_calls[-1] is _CLOSED`` exactly when the handle is closed and no
+    # call is in flight, which is when the native object may be freed (by whoever sees it; the
+    # finalizer runs its function once). This costs a fraction of a lock's two acquisitions.
+    _calls: list[object]
     _finalizer: weakref.finalize[..., "NativeHandle"]
 
     def _attach(self, ptr: int, free: Callable[[Any], None]) -> None:
         self._ptr = ptr
-        self._lock = threading.Lock()
-        self._busy = 0
-        self._closing = False
+        self._calls = [_OPEN]
         # The finalizer holds the address, never ``self``, so it cannot keep the object alive.
         self._finalizer = weakref.finalize(self, free, ptr)
         # Not at interpreter exit: a daemon thread may still be inside a call on this handle
@@ -46,36 +53,33 @@ class NativeHandle:
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""
-        with self._lock:
-            if self._closing:
-                raise ValueError(f"this {type(self).__name__} is closed")
-            self._busy += 1
-            return self._ptr
+        calls = self._calls
+        calls.append(None)
+        if calls[0] is _CLOSED:
+            self._release()
+            raise ValueError(f"this {type(self).__name__} is closed")
+        return self._ptr
 
     def _release(self) -> None:
-        with self._lock:
-            self._busy -= 1
-            free_now = self._closing and self._busy == 0
-        if free_now:
+        calls = self._calls
+        calls.pop()
+        if calls[-1] is _CLOSED:
             self._finalizer()
 
     def close(self) -> None:
         """Free the native object now. Safe to call twice; later use raises ``ValueError``."""
-        with self._lock:
-            if self._closing:
-                return
-            self._closing = True
-            free_now = self._busy == 0
-        if free_now:
+        calls = self._calls
+        calls[0] = _CLOSED
+        if calls[-1] is _CLOSED:
             self._finalizer()
 
     @property
     def closed(self) -> bool:
         """True once :meth:`close` has been called."""
-        return self._closing
+        return self._calls[0] is _CLOSED
 
     def __enter__(self: _H) -> _H:
-        if self._closing:
+        if self._calls[0] is _CLOSED:
             raise ValueError(f"this {type(self).__name__} is closed")
         return self
 

@@ -31,7 +31,7 @@ from ctypes import (
     c_void_p,
 )
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Optional
 
 #: The C ABI version this package was written for (``SOTER_ABI_VERSION`` in the header).
 ABI_VERSION: Final = 2
@@ -119,9 +119,12 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "soter_result_json_salt_len": (c_int32, [c_void_p]),
     "soter_result_json_extra_count": (c_size_t, [c_void_p]),
     "soter_result_json_extra": (c_int32, [c_void_p, c_size_t, PPBytes, PSize, PPBytes, PSize]),
+    "soter_result_json_pack": (c_size_t, [c_void_p, c_void_p, c_size_t]),
+    # Hot path: the struct and out-parameters as plain pointers (byref() objects), which ctypes
+    # converts faster than typed POINTER arguments.
     "soter_authenticate": (
         c_int32,
-        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterExpectations), PHandle, PErr],
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p, c_void_p],
     ),
     "soter_verify_auth_key": (
         c_int32,
@@ -131,6 +134,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "soter_auth_key_public_key": (c_int32, [c_void_p, PHandle, PErr]),
     "soter_auth_key_get": (c_int32, [c_void_p, c_int32, PPBytes, PSize]),
     "soter_auth_key_counter": (c_uint64, [c_void_p]),
+    "soter_auth_key_pack": (c_size_t, [c_void_p, c_void_p, c_size_t]),
     "soter_new_challenge": (c_int32, [c_char_p, c_size_t, PSize, PErr]),
 }
 
@@ -437,9 +441,9 @@ _GUARD_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         c_int32,
         [c_void_p, c_char_p, c_size_t, c_uint64, c_char_p, c_size_t, PSize, PErr],
     ),
-    "soter_replay_guard_authenticate": (
+    "soter_replay_guard_authenticate": (  # hot path: pointers as in soter_authenticate
         c_int32,
-        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterGuardSubject), PHandle, PErr],
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p, c_void_p],
     ),
     "soter_replay_guard_accept": (
         c_int32,
@@ -546,8 +550,9 @@ def _load() -> tuple[ctypes.CDLL, Path]:
     )
 
 
-def _declare(cdll: ctypes.CDLL, path: Path) -> None:
-    for name, (restype, argtypes) in _SIGNATURES.items():
+def _declare(cdll: ctypes.CDLL, path: Path, names: Optional[list[str]] = None) -> None:
+    for name in names if names is not None else _SIGNATURES:
+        restype, argtypes = _SIGNATURES[name]
         try:
             fn = getattr(cdll, name)
         except AttributeError as exc:
@@ -561,6 +566,19 @@ def _declare(cdll: ctypes.CDLL, path: Path) -> None:
 
 lib, LIB_PATH = _load()
 _declare(lib, LIB_PATH)
+
+#: The same library through ``PyDLL``: the GIL stays held during the call. Only for exports that
+#: do well under a microsecond of work and never block (reading out or freeing a handle), where
+#: releasing and re-acquiring the GIL would cost more than the call itself. Everything that
+#: verifies, parses or waits goes through ``lib``, which releases the GIL.
+fast = ctypes.PyDLL(str(LIB_PATH))
+_declare(fast, LIB_PATH, [
+    "soter_result_json_pack",
+    "soter_result_json_free",
+    "soter_auth_key_pack",
+    "soter_auth_key_free",
+    "soter_key_bits",
+])
 
 _abi = int(lib.soter_abi_version())
 if _abi != ABI_VERSION:
@@ -607,6 +625,7 @@ __all__ = [
     "borrowed",
     "borrowed_cstr",
     "c_char",
+    "fast",
     "lib",
     "take_string",
 ]

@@ -28,7 +28,7 @@ from ._handle import NativeHandle
 from ._wechat import WeChatClient, _text
 
 __all__ = [
-    "Device", "EmulatorCounters", "KeyPair", "TestRoot", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH",
+    "Device", "EmulatorCounters", "TestKeyPair", "TestRoot", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH",
     "TEST_NOT_AFTER",
 ]
 
@@ -66,7 +66,7 @@ def _bits(bits: int) -> int:
     return bits
 
 
-class KeyPair(NativeHandle):
+class TestKeyPair(NativeHandle):
     """A test RSA key pair, e.g. standing in for your app's ASK. Generate with :meth:`generate`."""
 
     __test__ = False  # not a pytest test class
@@ -75,10 +75,10 @@ class KeyPair(NativeHandle):
     public_key_pem: str
 
     def __init__(self) -> None:
-        raise TypeError("use KeyPair.generate(bits)")
+        raise TypeError("use TestKeyPair.generate(bits)")
 
     @classmethod
-    def generate(cls, bits: int = 2048) -> KeyPair:
+    def generate(cls, bits: int = 2048) -> TestKeyPair:
         """A fresh key pair of 2048, 3072 or 4096 bits (4096 takes seconds)."""
         lib = N.wechat_lib()
         out = c_void_p()
@@ -104,7 +104,7 @@ class KeyPair(NativeHandle):
         return PublicKey.load(self.public_key_pem)
 
     def __repr__(self) -> str:
-        return "<KeyPair>"
+        return "<TestKeyPair>"
 
 
 class Device(NativeHandle):
@@ -159,12 +159,12 @@ class Device(NativeHandle):
         finally:
             self._release()
 
-    def signed_auth_key(self, ask: KeyPair, salt_len: int = 20) -> Tuple[bytes, str]:
+    def signed_auth_key(self, ask: TestKeyPair, salt_len: int = 20) -> Tuple[bytes, str]:
         """The AuthKey export JSON signed by ``ask`` (PSS salt ``salt_len``: 20, or what the ASK's
         attestation says), as the TEE produces it, and the base64 signature; check it with
         :func:`soter_verify.verify_auth_key`."""
-        if not isinstance(ask, KeyPair):
-            raise TypeError(f"ask must be a KeyPair, not {type(ask).__name__}")
+        if not isinstance(ask, TestKeyPair):
+            raise TypeError(f"ask must be a TestKeyPair, not {type(ask).__name__}")
         if isinstance(salt_len, bool) or not isinstance(salt_len, int) or not 0 <= salt_len <= 2**32 - 1:
             raise InvalidArgument(f"salt_len must be an int >= 0, not {salt_len!r}")
         ptr = self._acquire()
@@ -181,13 +181,13 @@ class Device(NativeHandle):
         finally:
             self._release()
 
-    def classic_ask(self, ask: KeyPair, attk: KeyPair) -> Tuple[bytes, str]:
+    def classic_ask(self, ask: TestKeyPair, attk: TestKeyPair) -> Tuple[bytes, str]:
         """A classic ASK for ``ask`` on this device: the ASK export JSON and its signature by the
         test factory key ``attk`` (base64), for :meth:`WeChatClient.soter_verify_ask` against a
         :class:`WeChatEmulator` that has ``attk`` registered (:meth:`WeChatEmulator.register_attk`)."""
         for name, k in (("ask", ask), ("attk", attk)):
-            if not isinstance(k, KeyPair):
-                raise TypeError(f"{name} must be a KeyPair, not {type(k).__name__}")
+            if not isinstance(k, TestKeyPair):
+                raise TypeError(f"{name} must be a TestKeyPair, not {type(k).__name__}")
         ptr = self._acquire()
         try:
             a, t = ask._acquire(), None
@@ -202,15 +202,15 @@ class Device(NativeHandle):
             self._release()
 
     def ask_chain(
-        self, ask: KeyPair, root: TestRoot, *, attestation: bool = True, rsa_pss_saltlen: Optional[int] = None
+        self, ask: TestKeyPair, root: TestRoot, *, attestation: bool = True, rsa_pss_saltlen: Optional[int] = None
     ) -> bytes:
         """A certificate-chain ASK for ``ask`` on this device under ``root``, as a Huawei phone
         sends it: ``{"certs":[leaf, device, CA, root]}``. Verify it with
         :func:`soter_verify.verify_ask_chain` and ``roots=[root.root_pem]``. ``attestation=False``
         leaves the key-attestation extension out of the leaf (such a chain must fail);
         ``rsa_pss_saltlen`` is attested when given (sign the AuthKey with that salt length)."""
-        if not isinstance(ask, KeyPair):
-            raise TypeError(f"ask must be a KeyPair, not {type(ask).__name__}")
+        if not isinstance(ask, TestKeyPair):
+            raise TypeError(f"ask must be a TestKeyPair, not {type(ask).__name__}")
         if not isinstance(root, TestRoot):
             raise TypeError(f"root must be a TestRoot, not {type(root).__name__}")
         if rsa_pss_saltlen is not None and (
@@ -253,6 +253,11 @@ class TestRoot(NativeHandle):
     root_pem: str
 
     def __init__(self) -> None:
+        raise TypeError("use TestRoot.generate()")
+
+    @classmethod
+    def generate(cls) -> TestRoot:
+        """A new test root (an RSA key generation: share it between tests)."""
         lib = N.wechat_lib()
         out = c_void_p()
         err = c_void_p()
@@ -260,6 +265,7 @@ class TestRoot(NativeHandle):
         if status != 0:  # pragma: no cover
             raise_for(status, err)
         assert out.value is not None
+        self = object.__new__(cls)
         self._attach(out.value, lib.soter_test_root_free)
         pem = ctypes.POINTER(c_char)()
         n = c_size_t()
@@ -268,6 +274,7 @@ class TestRoot(NativeHandle):
         if status != 0:  # pragma: no cover
             raise_for(status, err)
         self.root_pem = N.take_string(pem, n.value)
+        return self
 
     def __repr__(self) -> str:
         return "<TestRoot>"
@@ -499,3 +506,14 @@ class WeChatEmulator(NativeHandle):
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""
         return f"<WeChatEmulator {self.base_url}{state}>"
+
+
+def __getattr__(name: str) -> object:
+    # `KeyPair` was this class's name before 0.1 matched Java's `TestKeyPair`; kept for tests that
+    # import it, with a warning, and out of __all__.
+    if name == "KeyPair":
+        import warnings
+
+        warnings.warn("soter_verify.testing.KeyPair is now TestKeyPair", DeprecationWarning, stacklevel=2)
+        return TestKeyPair
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from typing import Iterator, List
 import pytest
 
 import soter_verify as S
-from soter_verify.testing import TEST_NOT_AFTER, Device, KeyPair, TestRoot, WeChatEmulator
+from soter_verify.testing import TEST_NOT_AFTER, Device, TestKeyPair, TestRoot, WeChatEmulator
 
 AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
 HUAWEI_ROOT_SPKI = "ce6e5dcf8859401b2c65d04246d675d45b7531f81f997c1ae8dc73fa83135fb9"
@@ -36,13 +36,13 @@ def der(pem: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def root() -> Iterator[TestRoot]:
-    with TestRoot() as r:
+    with TestRoot.generate() as r:
         yield r
 
 
 @pytest.fixture(scope="module")
-def ask_key() -> Iterator[KeyPair]:
-    with KeyPair.generate(2048) as k:
+def ask_key() -> Iterator[TestKeyPair]:
+    with TestKeyPair.generate(2048) as k:
         yield k
 
 
@@ -117,7 +117,7 @@ def test_hostile_inputs(pems: List[str]) -> None:
         S.verify_ask_chain(d, at=-1)
 
 
-def test_self_made_chain_untrusted_then_trusted(root: TestRoot, ask_key: KeyPair) -> None:
+def test_self_made_chain_untrusted_then_trusted(root: TestRoot, ask_key: TestKeyPair) -> None:
     with Device() as dev:
         chain = dev.ask_chain(ask_key, root)
         with pytest.raises(S.UntrustedRoot, match="not a trusted root"):
@@ -134,7 +134,7 @@ def test_self_made_chain_untrusted_then_trusted(root: TestRoot, ask_key: KeyPair
             S.verify_ask_chain(chain, roots=["not a certificate"])
 
 
-def test_auth_key_step_checks_device_and_attested_salt(root: TestRoot, ask_key: KeyPair) -> None:
+def test_auth_key_step_checks_device_and_attested_salt(root: TestRoot, ask_key: TestKeyPair) -> None:
     with Device() as dev, Device() as other:
         ask = S.verify_ask_chain(dev.ask_chain(ask_key, root, rsa_pss_saltlen=32), roots=[root.root_pem])
         assert ask.rsa_pss_saltlen == 32
@@ -174,8 +174,8 @@ def test_keys_by_content(pems: List[str], vectors: Path) -> None:
     assert S.PublicKey.load(mangled) == S.PublicKey.load(spki)
 
 
-def test_classic_ask_through_the_emulator_and_full_enrollment(ask_key: KeyPair) -> None:
-    with WeChatEmulator() as wechat, KeyPair.generate(2048) as attk, KeyPair.generate(2048) as wrong, Device() as dev:
+def test_classic_ask_through_the_emulator_and_full_enrollment(ask_key: TestKeyPair) -> None:
+    with WeChatEmulator() as wechat, TestKeyPair.generate(2048) as attk, TestKeyPair.generate(2048) as wrong, Device() as dev:
         wechat.register_attk(attk.public_key_pem)
         with pytest.raises(S.InvalidKey):
             wechat.register_attk("nope")

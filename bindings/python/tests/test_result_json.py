@@ -83,3 +83,19 @@ def test_parse_errors() -> None:
 def test_parse_wrong_types(bad: object) -> None:
     with pytest.raises(TypeError, match="data must be"):
         ResultJson.parse(bad)  # type: ignore[arg-type]
+
+
+def test_fields_beyond_the_first_read_buffer() -> None:
+    # The packed fields of this document do not fit the wrapper's first 1 KiB buffer.
+    big = "x" * 3000
+    doc = result_json(extra=f',"bo_t":"{big}","fc_n":"\u4e2d"').decode()
+    r = ResultJson.parse(doc)
+    assert r.extra == {"bo_t": f'"{big}"', "fc_n": '"\u4e2d"'}
+    assert r.raw == "challenge-1" and r.uid == "10115"
+
+
+def test_parsed_results_behave_as_dataclasses() -> None:
+    r = ResultJson.parse(result_json(extra=',"x":1'))
+    assert dataclasses.asdict(r)["counter"] == 7
+    assert dataclasses.replace(r, counter=8).counter == 8
+    assert "counter=7" in repr(r) and "_extra" not in repr(r)

@@ -1,4 +1,4 @@
-"""soter_verify.testing: WeChatEmulator, Device, KeyPair as building blocks for users' tests."""
+"""soter_verify.testing: WeChatEmulator, Device, TestKeyPair as building blocks for users' tests."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from soter_verify import _native
 
 skip_unless_wechat()
 
-from soter_verify.testing import FAULTS, VERIFY_RET_MISMATCH, Device, KeyPair, WeChatEmulator  # noqa: E402
+from soter_verify.testing import FAULTS, VERIFY_RET_MISMATCH, Device, TestKeyPair, WeChatEmulator  # noqa: E402
 
 
 def test_docstring_example() -> None:
@@ -81,21 +81,21 @@ def test_device_bad_arguments() -> None:
 
 
 def test_auth_key_flow_with_simulated_ask() -> None:
-    with KeyPair.generate() as ask, Device() as d:
+    with TestKeyPair.generate() as ask, Device() as d:
         doc, sig = d.signed_auth_key(ask)
         fields = json.loads(doc)
         assert fields["cpu_id"] == d.cpu_id
         with soter_verify.verify_auth_key(ask.public_key, doc, sig) as ak:
             assert ak.public_key == d.public_key
             assert (ak.cpu_id, ak.uid) == (d.cpu_id, d.uid)
-        with KeyPair.generate() as other:
+        with TestKeyPair.generate() as other:
             with pytest.raises(soter_verify.SignatureInvalid):
                 soter_verify.verify_auth_key(other.public_key, doc, sig)
-    assert repr(ask) == "<KeyPair>"
+    assert repr(ask) == "<TestKeyPair>"
     with pytest.raises(TypeError):
-        KeyPair()
+        TestKeyPair()
     with pytest.raises(soter_verify.InvalidArgument):
-        KeyPair.generate(1000)
+        TestKeyPair.generate(1000)
 
 
 def test_emulator_basics() -> None:

@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -111,11 +110,12 @@ public final class Ask implements AutoCloseable {
      * @param publicKey the stored ASK public key (copied; close yours as usual)
      * @param cpuId the stored cpu_id
      * @param uid the stored uid
-     * @param counter the stored counter
+     * @param counter the stored counter (unsigned 64-bit, as {@link #counter()} returns it)
      * @param rsaPssSaltlen the stored salt length, or empty
      * @param format the stored format
      * @return the ASK; close it when done
-     * @throws SoterException for an empty cpu_id/uid or an impossible salt length
+     * @throws SoterException for an empty cpu_id/uid or a salt length above 512
+     * @throws IllegalArgumentException for a negative salt length
      */
     public static Ask fromStored(PublicKey publicKey, String cpuId, String uid, long counter,
             OptionalInt rsaPssSaltlen, Format format) throws SoterException {
@@ -123,20 +123,17 @@ public final class Ask implements AutoCloseable {
         byte[] c = Objects.requireNonNull(cpuId, "cpuId must not be null").getBytes(StandardCharsets.UTF_8);
         byte[] u = Objects.requireNonNull(uid, "uid must not be null").getBytes(StandardCharsets.UTF_8);
         Objects.requireNonNull(rsaPssSaltlen, "rsaPssSaltlen must not be null (use OptionalInt.empty())");
+        if (rsaPssSaltlen.isPresent() && rsaPssSaltlen.getAsInt() < 0) {
+            // -1 would silently mean "absent" to the C ABI
+            throw new IllegalArgumentException("rsaPssSaltlen must not be negative (use OptionalInt.empty())");
+        }
         Objects.requireNonNull(format, "format must not be null");
         AskNative.load();
         long[] out = new long[1];
         long[] err = new long[1];
-        int st;
-        NativeHandle h = publicKey.handle();
-        long k = h.acquire();
-        try {
-            st = AskNative.soter_ask_from_stored(k, c, c.length, u, u.length, counter, rsaPssSaltlen.orElse(-1),
-                    format == Format.CLASSIC ? AskNative.FORMAT_CLASSIC : AskNative.FORMAT_CERTIFICATE_CHAIN, out, err);
-        } finally {
-            h.release();
-            Reference.reachabilityFence(publicKey);
-        }
+        int fmt = format == Format.CLASSIC ? AskNative.FORMAT_CLASSIC : AskNative.FORMAT_CERTIFICATE_CHAIN;
+        int st = publicKey.handle().call(publicKey, k -> AskNative.soter_ask_from_stored(k, c, c.length, u, u.length,
+                counter, rsaPssSaltlen.orElse(-1), fmt, out, err));
         Errors.check(st, err);
         return new Ask(out[0]);
     }

@@ -14,14 +14,14 @@ public final class AuthKey implements AutoCloseable {
     private final String cpuId;
     private final String uid;
     private final long counter;
-    private final String pubKeyText;
+    private final String pubKey;
 
-    AuthKey(PublicKey publicKey, String cpuId, String uid, long counter, String pubKeyText) {
+    AuthKey(PublicKey publicKey, String cpuId, String uid, long counter, String pubKey) {
         this.publicKey = Objects.requireNonNull(publicKey);
         this.cpuId = cpuId;
         this.uid = uid;
         this.counter = counter;
-        this.pubKeyText = pubKeyText;
+        this.pubKey = pubKey;
     }
 
     /**
@@ -61,12 +61,13 @@ public final class AuthKey implements AutoCloseable {
     }
 
     /**
-     * The {@code pub_key} text as sent (after JSON unescaping).
+     * {@code pub_key}: the public key text as sent (after JSON unescaping); {@link #publicKey()}
+     * is the key loaded from it.
      *
      * @return the PEM text
      */
-    public String pubKeyText() {
-        return pubKeyText;
+    public String pubKey() {
+        return pubKey;
     }
 
     /** Closes the public key. Idempotent. */

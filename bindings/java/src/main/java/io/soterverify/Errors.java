@@ -15,6 +15,19 @@ final class Errors {
         }
     }
 
+    /**
+     * As {@link #check} for calls that no input or network can make fail (only a bug or an
+     * exhausted machine can): an unchecked {@link IllegalStateException} whose cause is the
+     * library's exception, so callers need no {@code catch} for what they cannot cause.
+     */
+    static void checkInternal(int status, long[] err) {
+        try {
+            check(status, err);
+        } catch (SoterException e) {
+            throw new IllegalStateException("soter-verify: " + e.getMessage(), e);
+        }
+    }
+
     /** The exception for a failed call; copies the error's detail into Java and frees it. */
     static SoterException take(int status, long err) {
         String message;

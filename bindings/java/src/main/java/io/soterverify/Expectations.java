@@ -7,7 +7,8 @@ import java.util.OptionalLong;
  * What {@link Soter#authenticate} requires of a result besides a valid signature: the challenge
  * this server issued (required), optionally the device identity ({@code cpu_id}, {@code uid}) the
  * AuthKey was registered for, a minimum counter (last accepted counter + 1) and a salt length.
- * Immutable and thread-safe.
+ * Immutable and thread-safe. The builder refuses misuse at once with unchecked exceptions
+ * ({@link NullPointerException}, {@link IllegalArgumentException}), as the JDK's builders do.
  *
  * <pre>{@code
  * Expectations exp = Expectations.builder(challengeFromSession)
@@ -46,6 +47,7 @@ public final class Expectations {
      *
      * @param challenge the challenge (non-empty; compared in constant time with {@code raw})
      * @return a builder
+     * @throws NullPointerException when {@code challenge} is null
      */
     public static Builder builder(String challenge) {
         return new Builder(challenge);
@@ -139,10 +141,15 @@ public final class Expectations {
         /**
          * Requires {@code counter >= minCounter}; pass the last accepted counter + 1 to refuse replays.
          *
-         * @param minCounter the minimum counter (an unsigned 64-bit value)
+         * @param minCounter the minimum counter, 0 to {@link Long#MAX_VALUE}
          * @return this builder
+         * @throws IllegalArgumentException when {@code minCounter} is negative (a -1 would read as
+         *     2^64-1 and make every later login fail as a replay)
          */
         public Builder minCounter(long minCounter) {
+            if (minCounter < 0) {
+                throw new IllegalArgumentException("minCounter must be between 0 and Long.MAX_VALUE, not " + minCounter);
+            }
             this.minCounter = minCounter;
             return this;
         }
@@ -153,8 +160,13 @@ public final class Expectations {
          *
          * @param saltLen the salt length
          * @return this builder
+         * @throws IllegalArgumentException for a negative value other than the two constants
          */
         public Builder saltLen(int saltLen) {
+            if (saltLen < PublicKey.SALT_LEN_AUTO) {
+                throw new IllegalArgumentException("saltLen must be a length, SALT_LEN_DEFAULT or SALT_LEN_AUTO, not "
+                        + saltLen);
+            }
             this.saltLen = saltLen;
             return this;
         }

@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,12 +14,21 @@ import java.util.OptionalLong;
  * be well formed and still a failure. {@link #matchesPerson} checks the result belongs to the
  * person you expected (name and ID number hashes); grant access only when both hold.
  *
- * <p>The fields are copied into Java; the native result is kept for {@link #matchesPerson} and
- * freed by a {@link Cleaner} when this object becomes unreachable. {@link #toString()} shows no
+ * <p>The fields are copied into Java; the native result is kept for {@link #matchesPerson}: close
+ * it (try-with-resources) when done, or a {@link Cleaner} frees it once this object is
+ * unreachable. The fields stay readable after {@link #close()}; {@link #matchesPerson} and
+ * {@link #passedFor} then throw {@link IllegalStateException}. {@link #toString()} shows no
  * personal data.
+ *
+ * <pre>{@code
+ * try (FaceInfo info = wechat.faceGetInfo(verifyResult)) {
+ *     boolean ok = info.passedFor(name, idNumber);
+ * }
+ * }</pre>
  */
-public final class FaceInfo {
-    private final long ptr;
+public final class FaceInfo implements AutoCloseable {
+    private final NativeHandle handle;
+    private final Cleaner.Cleanable cleanable;
     private final boolean passed;
     private final long errcode;
     private final String errmsg;
@@ -34,8 +42,8 @@ public final class FaceInfo {
     private final String nameUtf8Md5;
 
     FaceInfo(long ptr) {
-        this.ptr = ptr;
-        NativeHandle.CLEANER.register(this, new Free(ptr));
+        this.handle = new NativeHandle(ptr, WeChatNative::soter_face_info_free, "FaceInfo");
+        this.cleanable = NativeHandle.CLEANER.register(this, handle);
         this.passed = WeChatNative.soter_face_info_passed(ptr) != 0;
         this.errcode = number(ptr, WeChatNative.FACE_ERRCODE, 0L);
         this.identifyRet = number(ptr, WeChatNative.FACE_IDENTIFY_RET, -1L);
@@ -78,17 +86,42 @@ public final class FaceInfo {
      * @param name the expected person's name
      * @param idNumber the expected person's ID number
      * @return true when both hashes match
+     * @throws IllegalStateException when closed
      */
     public boolean matchesPerson(String name, String idNumber) {
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(idNumber, "ID number must not be null");
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         byte[] id = idNumber.getBytes(StandardCharsets.UTF_8);
-        try {
-            return WeChatNative.soter_face_info_matches_person(ptr, n, n.length, id, id.length) != 0;
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        return handle.call(this, p -> WeChatNative.soter_face_info_matches_person(p, n, n.length, id, id.length)) != 0;
+    }
+
+    /**
+     * Whether face verification succeeded for this person: {@link #passed()} and
+     * {@link #matchesPerson}. The check to grant access on.
+     *
+     * @param name the expected person's name
+     * @param idNumber the expected person's ID number
+     * @return true only when the verification passed and is about this person
+     * @throws IllegalStateException when closed
+     */
+    public boolean passedFor(String name, String idNumber) {
+        return passed && matchesPerson(name, idNumber);
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    /** Frees the native result (after calls in flight finish); the fields stay readable. Idempotent. */
+    @Override
+    public void close() {
+        cleanable.clean();
     }
 
     /**
@@ -179,20 +212,6 @@ public final class FaceInfo {
      */
     public Optional<String> nameUtf8Md5() {
         return Optional.ofNullable(nameUtf8Md5);
-    }
-
-    /** The Cleaner action: frees the native result once this object is unreachable (never closed explicitly). */
-    private static final class Free implements Runnable {
-        private final long ptr;
-
-        Free(long ptr) {
-            this.ptr = ptr;
-        }
-
-        @Override
-        public void run() {
-            WeChatNative.soter_face_info_free(ptr);
-        }
     }
 
     @Override

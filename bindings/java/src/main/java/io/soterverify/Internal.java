@@ -3,6 +3,8 @@ package io.soterverify;
 import com.sun.jna.NativeLibrary;
 import java.lang.ref.Cleaner;
 import java.util.function.LongConsumer;
+import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Not API: the bridge {@code io.soterverify.testing} uses to reach this package's native plumbing
@@ -47,6 +49,16 @@ public final class Internal {
     }
 
     /**
+     * As {@link #check} for calls no input can make fail: an {@link IllegalStateException}.
+     *
+     * @param status a SoterStatus
+     * @param err the one-element error out-parameter
+     */
+    public static void checkInternal(int status, long[] err) {
+        Errors.checkInternal(status, err);
+    }
+
+    /**
      * Copies a borrowed NUL-terminated UTF-8 string.
      *
      * @param p the pointer (0 gives "")
@@ -82,18 +94,39 @@ public final class Internal {
         }
 
         /**
-         * Enters a call.
+         * Runs one native call on the pointer, never after close and never while freeing (see
+         * the package's {@code NativeHandle#call}).
          *
-         * @return the pointer, valid until {@link #release()}
+         * @param owner the object owning this handle (kept reachable until the call returns)
+         * @param call the native call, given the pointer
+         * @return what {@code call} returns
          * @throws IllegalStateException when closed
          */
-        public long acquire() {
-            return h.acquire();
+        public int call(Object owner, LongToIntFunction call) {
+            return h.call(owner, call);
         }
 
-        /** Leaves a call. */
-        public void release() {
-            h.release();
+        /**
+         * As {@link #call} for a call that returns a 64-bit value.
+         *
+         * @param owner the object owning this handle
+         * @param call the native call, given the pointer
+         * @return what {@code call} returns
+         * @throws IllegalStateException when closed
+         */
+        public long callLong(Object owner, LongUnaryOperator call) {
+            return h.callLong(owner, call);
+        }
+
+        /**
+         * As {@link #call} for a call that returns nothing.
+         *
+         * @param owner the object owning this handle
+         * @param call the native call, given the pointer
+         * @throws IllegalStateException when closed
+         */
+        public void run(Object owner, LongConsumer call) {
+            h.run(owner, call);
         }
 
         /** Closes (frees once no call is in flight). Idempotent. */

@@ -1,16 +1,19 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One native handle with an in-flight guard.
  *
- * <p>{@code state} holds the number of calls in flight in its low bits and a CLOSED flag in bit 62.
- * A call {@link #acquire}s (fails once CLOSED is set) and {@link #release}s; {@link #close} sets
- * CLOSED. The handle is freed exactly once, by whichever comes last: {@code close} when no call is
+ * <p>Every native call on the pointer goes through {@link #call} (or {@link #callLong},
+ * {@link #run}): {@code state} holds the number of calls in flight in its low bits and a CLOSED
+ * flag in bit 62. A call enters (fails once CLOSED is set) and leaves; {@link #close} sets CLOSED. The handle is freed exactly once, by whichever comes last: {@code close} when no call is
  * in flight, else the last call to leave. So close never blocks, never frees memory under a running
  * call, and a call after close gets an {@link IllegalStateException} instead of a dangling pointer.
  *
@@ -39,8 +42,65 @@ final class NativeHandle implements Runnable {
         LIVE.incrementAndGet();
     }
 
+    /**
+     * Runs one native call on the pointer: the in-flight guarantee in one place. The handle
+     * cannot be freed while {@code call} runs (a concurrent {@link #close} leaves the freeing to
+     * the last call out), and {@code owner}, the object this handle belongs to, stays reachable
+     * until the call returns, so its {@link Cleaner} cannot close the handle under the caller
+     * (the call would then fail as closed).
+     *
+     * @param owner the Java object owning this handle
+     * @param call the native call, given the pointer
+     * @return what {@code call} returns (a status, usually)
+     * @throws IllegalStateException when the handle is closed
+     */
+    int call(Object owner, LongToIntFunction call) {
+        long p = acquire();
+        try {
+            return call.applyAsInt(p);
+        } finally {
+            release();
+            Reference.reachabilityFence(owner);
+        }
+    }
+
+    /**
+     * As {@link #call} for a native call that returns a 64-bit value.
+     *
+     * @param owner the Java object owning this handle
+     * @param call the native call, given the pointer
+     * @return what {@code call} returns
+     * @throws IllegalStateException when the handle is closed
+     */
+    long callLong(Object owner, LongUnaryOperator call) {
+        long p = acquire();
+        try {
+            return call.applyAsLong(p);
+        } finally {
+            release();
+            Reference.reachabilityFence(owner);
+        }
+    }
+
+    /**
+     * As {@link #call} for a native call that returns nothing.
+     *
+     * @param owner the Java object owning this handle
+     * @param call the native call, given the pointer
+     * @throws IllegalStateException when the handle is closed
+     */
+    void run(Object owner, LongConsumer call) {
+        long p = acquire();
+        try {
+            call.accept(p);
+        } finally {
+            release();
+            Reference.reachabilityFence(owner);
+        }
+    }
+
     /** Enters a call: returns the pointer, valid until the matching {@link #release}. */
-    long acquire() {
+    private long acquire() {
         while (true) {
             long s = state.get();
             if ((s & CLOSED) != 0) {
@@ -53,7 +113,7 @@ final class NativeHandle implements Runnable {
     }
 
     /** Leaves a call; frees the handle if it was closed meanwhile and this was the last call. */
-    void release() {
+    private void release() {
         if (state.decrementAndGet() == CLOSED) {
             freeNow();
         }

@@ -109,6 +109,7 @@ final class NativeLib {
     static native long soter_result_json_extra_count(long result);
     static native int soter_result_json_extra(long result, long index, long[] name, long[] nameLen,
             long[] value, long[] valueLen);
+    static native long soter_result_json_pack(long result, byte[] buf, long cap);
 
     // ---- authenticate, AuthKey, challenge ----
     static native int soter_authenticate(long key, byte[] resultJson, long resultJsonLen, byte[] signature,
@@ -119,6 +120,7 @@ final class NativeLib {
     static native int soter_auth_key_public_key(long authKey, long[] out, long[] err);
     static native int soter_auth_key_get(long authKey, int field, long[] ptr, long[] len);
     static native long soter_auth_key_counter(long authKey);
+    static native long soter_auth_key_pack(long authKey, byte[] buf, long cap);
     static native int soter_new_challenge(byte[] buf, long cap, long[] outLen, long[] err);
 
     // SoterField

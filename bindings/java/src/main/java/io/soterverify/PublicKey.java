@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -133,15 +132,8 @@ public final class PublicKey implements AutoCloseable {
         Objects.requireNonNull(message, "message must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
         long[] err = new long[1];
-        int status;
-        long k = handle.acquire();
-        try {
-            status = NativeLib.soter_key_verify(k, message, message.length, signature, signature.length,
-                    saltLen, null, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        int status = handle.call(this, k -> NativeLib.soter_key_verify(k, message, message.length, signature,
+                signature.length, saltLen, null, err));
         if (status == Status.SIGNATURE_INVALID.code()) {
             NativeLib.soter_error_free(err[0]);
             return false;
@@ -157,13 +149,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws IllegalStateException when the key is closed
      */
     public int bits() {
-        long k = handle.acquire();
-        try {
-            return NativeLib.soter_key_bits(k);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return handle.call(this, NativeLib::soter_key_bits);
     }
 
     /**
@@ -171,22 +157,13 @@ public final class PublicKey implements AutoCloseable {
      * normalized form to store.
      *
      * @return the PEM text
-     * @throws SoterException when the library fails
      * @throws IllegalStateException when the key is closed
      */
-    public String toPem() throws SoterException {
+    public String toPem() {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        int status;
-        long k = handle.acquire();
-        try {
-            status = NativeLib.soter_key_to_pem(k, out, len, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Errors.check(status, err);
+        Errors.checkInternal(handle.call(this, k -> NativeLib.soter_key_to_pem(k, out, len, err)), err);
         try {
             return NativeLib.utf8(out[0], len[0]);
         } finally {
@@ -205,19 +182,7 @@ public final class PublicKey implements AutoCloseable {
      */
     public boolean sameKeyAs(PublicKey other) {
         Objects.requireNonNull(other, "other key must not be null");
-        long a = handle.acquire();
-        try {
-            long b = other.handle.acquire();
-            try {
-                return NativeLib.soter_key_equal(a, b) != 0;
-            } finally {
-                other.handle.release();
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(other);
-        }
+        return handle.call(this, a -> other.handle.call(other, b -> NativeLib.soter_key_equal(a, b))) != 0;
     }
 
     /**

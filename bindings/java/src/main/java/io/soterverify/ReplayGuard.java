@@ -189,6 +189,23 @@ public final class ReplayGuard implements AutoCloseable {
         return new ReplayGuard(out[0]);
     }
 
+    /** How long a challenge stays valid unless told otherwise (as in the Python package). */
+    public static final Duration DEFAULT_CHALLENGE_TTL = Duration.ofMinutes(5);
+
+    /**
+     * A fresh challenge for {@code subject}, valid for {@link #DEFAULT_CHALLENGE_TTL} (5 minutes)
+     * and for one authentication.
+     *
+     * @param subject your user id (1 to 1024 bytes)
+     * @return the challenge (43 URL-safe base64 characters) to pass to wx.startSoterAuthentication
+     * @throws StoreUnavailableException when Redis cannot be reached or the in-memory guard is full
+     * @throws SoterException for bad arguments and other failures
+     * @throws IllegalStateException when the guard is closed
+     */
+    public String issueChallenge(String subject) throws SoterException {
+        return issueChallenge(subject, DEFAULT_CHALLENGE_TTL);
+    }
+
     /**
      * A fresh challenge for {@code subject}, valid for {@code ttl} and for one authentication.
      *
@@ -213,15 +230,9 @@ public final class ReplayGuard implements AutoCloseable {
         }
         byte[] buf = new byte[NativeLib.CHALLENGE_LEN + 1];
         long[] err = new long[1];
-        int status;
-        long g = handle.acquire();
-        try {
-            status = GuardNative.soter_replay_guard_issue_challenge(g, s, s.length, ms, buf, buf.length, null, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Errors.check(status, err);
+        long ttlMs = ms;
+        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_issue_challenge(g, s, s.length, ttlMs, buf,
+                buf.length, null, err)), err);
         return new String(buf, 0, NativeLib.CHALLENGE_LEN, StandardCharsets.US_ASCII);
     }
 
@@ -286,23 +297,10 @@ public final class ReplayGuard implements AutoCloseable {
         Memory who = subjectStruct(subject, cpuId, uid);
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        long g = handle.acquire();
-        try {
-            NativeHandle kh = key.handle();
-            long k = kh.acquire();
-            try {
-                status = GuardNative.soter_replay_guard_authenticate(g, k, resultJson, resultJson.length, signature,
-                        signature.length, who, out, err);
-            } finally {
-                kh.release();
-                Reference.reachabilityFence(key);
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(who);
-        }
+        NativeHandle kh = key.handle();
+        int status = handle.call(this, g -> kh.call(key, k -> GuardNative.soter_replay_guard_authenticate(g, k,
+                resultJson, resultJson.length, signature, signature.length, who, out, err)));
+        Reference.reachabilityFence(who);
         Errors.check(status, err);
         return ResultJson.consume(out[0]);
     }
@@ -336,15 +334,8 @@ public final class ReplayGuard implements AutoCloseable {
         Memory who = subjectStruct(subject, cpuId, uid);
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        long g = handle.acquire();
-        try {
-            status = GuardNative.soter_replay_guard_accept(g, doc, doc.length, who, out, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(who);
-        }
+        int status = handle.call(this, g -> GuardNative.soter_replay_guard_accept(g, doc, doc.length, who, out, err));
+        Reference.reachabilityFence(who);
         Errors.check(status, err);
         return ResultJson.consume(out[0]);
     }
@@ -391,23 +382,10 @@ public final class ReplayGuard implements AutoCloseable {
         Memory who = subjectStruct(subject, cpuId, uid);
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        long g = handle.acquire();
-        try {
-            NativeHandle ch = client.handle();
-            long c = ch.acquire();
-            try {
-                status = GuardNative.soter_replay_guard_authenticate_via_wechat(g, c, o, o.length, doc, doc.length, sig,
-                        sig.length, who, out, err);
-            } finally {
-                ch.release();
-                Reference.reachabilityFence(client);
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(who);
-        }
+        NativeHandle ch = client.handle();
+        int status = handle.call(this, g -> ch.call(client, c -> GuardNative.soter_replay_guard_authenticate_via_wechat(
+                g, c, o, o.length, doc, doc.length, sig, sig.length, who, out, err)));
+        Reference.reachabilityFence(who);
         Throwable cause = client.takeCallbackFailure();
         if (status != 0) {
             SoterException e = Errors.take(status, err[0]);
@@ -436,16 +414,8 @@ public final class ReplayGuard implements AutoCloseable {
         byte[] found = new byte[1];
         long[] counter = new long[1];
         long[] err = new long[1];
-        int status;
-        long g = handle.acquire();
-        try {
-            status = GuardNative.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u, u.length, found,
-                    counter, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Errors.check(status, err);
+        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u,
+                u.length, found, counter, err)), err);
         // Counters are unsigned 64-bit: values above Long.MAX_VALUE read as negative longs
         // (Long.toUnsignedString shows them), as ResultJson.counter() does.
         return found[0] != 0 ? OptionalLong.of(counter[0]) : OptionalLong.empty();

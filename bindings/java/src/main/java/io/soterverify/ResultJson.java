@@ -29,42 +29,28 @@ public final class ResultJson {
     private final Map<String, String> extra;
 
     private ResultJson(long p) {
-        this.raw = field(p, NativeLib.FIELD_RAW);
-        this.fid = field(p, NativeLib.FIELD_FID);
-        this.counter = NativeLib.soter_result_json_counter(p);
-        this.teeN = field(p, NativeLib.FIELD_TEE_N);
-        this.teeV = field(p, NativeLib.FIELD_TEE_V);
-        this.fpN = field(p, NativeLib.FIELD_FP_N);
-        this.fpV = field(p, NativeLib.FIELD_FP_V);
-        this.cpuId = field(p, NativeLib.FIELD_CPU_ID);
-        this.uid = field(p, NativeLib.FIELD_UID);
-        this.saltLen = NativeLib.soter_result_json_salt_len(p);
-        long n = NativeLib.soter_result_json_extra_count(p);
-        Map<String, String> m = new LinkedHashMap<>();
-        long[] name = new long[1];
-        long[] nameLen = new long[1];
-        long[] value = new long[1];
-        long[] valueLen = new long[1];
-        for (long i = 0; i < n; i++) {
-            int st = NativeLib.soter_result_json_extra(p, i, name, nameLen, value, valueLen);
-            if (st != 0) {
-                throw new IllegalStateException("soter-verify: reading extra field " + i + " failed: "
-                        + NativeLib.statusName(st));
+        // Every field in one native call: head (counter, rsa_pss_saltlen, extra count), then texts.
+        Packed f = Packed.read(p, NativeLib::soter_result_json_pack, 16, 12, 8);
+        this.counter = f.head.getLong(0);
+        this.saltLen = f.head.getInt(8);
+        this.raw = f.text(0);
+        this.fid = f.text(1);
+        this.teeN = f.text(2);
+        this.teeV = f.text(3);
+        this.fpN = f.text(4);
+        this.fpV = f.text(5);
+        this.cpuId = f.text(6);
+        this.uid = f.text(7);
+        int n = f.count();
+        if (n == 8) {
+            this.extra = Map.of();
+        } else {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 8; i < n; i += 2) {
+                m.put(f.text(i), f.text(i + 1));
             }
-            m.put(NativeLib.utf8(name[0], nameLen[0]), NativeLib.utf8(value[0], valueLen[0]));
+            this.extra = Collections.unmodifiableMap(m);
         }
-        this.extra = Collections.unmodifiableMap(m);
-    }
-
-    private static String field(long p, int field) {
-        long[] ptr = new long[1];
-        long[] len = new long[1];
-        int st = NativeLib.soter_result_json_get(p, field, ptr, len);
-        if (st != 0) {
-            throw new IllegalStateException("soter-verify: reading field " + field + " failed: "
-                    + NativeLib.statusName(st));
-        }
-        return NativeLib.utf8(ptr[0], len[0]);
     }
 
     /** Copies a native {@code SoterResultJson*} into Java and frees it. */
@@ -185,7 +171,7 @@ public final class ResultJson {
      *
      * @return the salt length, or empty when the field is absent
      */
-    public OptionalInt saltLen() {
+    public OptionalInt rsaPssSaltlen() {
         return saltLen < 0 ? OptionalInt.empty() : OptionalInt.of(saltLen);
     }
 

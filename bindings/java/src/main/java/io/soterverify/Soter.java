@@ -49,13 +49,13 @@ public final class Soter {
      * ({@value #CHALLENGE_LEN} characters).
      *
      * @return the challenge
-     * @throws SoterException when the OS random source fails
+     * @throws IllegalStateException when the OS random source fails (no input can cause it)
      */
-    public static String newChallenge() throws SoterException {
+    public static String newChallenge() {
         byte[] buf = new byte[CHALLENGE_LEN + 1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Errors.check(NativeLib.soter_new_challenge(buf, buf.length, len, err), err);
+        Errors.checkInternal(NativeLib.soter_new_challenge(buf, buf.length, len, err), err);
         return new String(buf, 0, (int) len[0], StandardCharsets.US_ASCII);
     }
 
@@ -120,20 +120,12 @@ public final class Soter {
         Objects.requireNonNull(resultJson, "resultJSON must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
         Objects.requireNonNull(expect, "expectations must not be null");
-        com.sun.jna.Memory s = ExpectationsStruct.of(expect);
+        Memory s = ExpectationsStruct.of(expect);
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        NativeHandle h = key.handle();
-        long k = h.acquire();
-        try {
-            status = NativeLib.soter_authenticate(k, resultJson, resultJson.length, signature, signature.length,
-                    s, out, err);
-        } finally {
-            h.release();
-            Reference.reachabilityFence(key);
-            Reference.reachabilityFence(s);
-        }
+        int status = key.handle().call(key, k -> NativeLib.soter_authenticate(k, resultJson, resultJson.length,
+                signature, signature.length, s, out, err));
+        Reference.reachabilityFence(s);
         Errors.check(status, err);
         return ResultJson.consume(out[0]);
     }
@@ -157,32 +149,26 @@ public final class Soter {
         Objects.requireNonNull(signature, "signature must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        NativeHandle h = ask.handle();
-        long k = h.acquire();
-        try {
-            status = NativeLib.soter_verify_auth_key(k, authKeyJson, authKeyJson.length, signature,
-                    signature.length, out, err);
-        } finally {
-            h.release();
-            Reference.reachabilityFence(ask);
-        }
+        int status = ask.handle().call(ask, k -> NativeLib.soter_verify_auth_key(k, authKeyJson, authKeyJson.length,
+                signature, signature.length, out, err));
         Errors.check(status, err);
         return takeAuthKey(out[0]);
     }
 
-    /** Copies a SoterAuthKey into an {@link AuthKey} and frees it. */
+    /** Copies a SoterAuthKey into an {@link AuthKey} (its fields in one call) and frees it. */
     private static AuthKey takeAuthKey(long ak) throws SoterException {
+        Packed p;
+        PublicKey pk;
         try {
             long[] keyOut = new long[1];
             long[] err2 = new long[1];
             Errors.check(NativeLib.soter_auth_key_public_key(ak, keyOut, err2), err2);
-            PublicKey pk = new PublicKey(keyOut[0]);
-            return new AuthKey(pk, authKeyField(ak, NativeLib.FIELD_CPU_ID), authKeyField(ak, NativeLib.FIELD_UID),
-                    NativeLib.soter_auth_key_counter(ak), authKeyField(ak, NativeLib.FIELD_PUB_KEY));
+            pk = new PublicKey(keyOut[0]);
+            p = Packed.read(ak, NativeLib::soter_auth_key_pack, 8, -1, 3);
         } finally {
             NativeLib.soter_auth_key_free(ak);
         }
+        return new AuthKey(pk, p.text(0), p.text(1), p.head.getLong(0), p.text(2));
     }
 
     /**
@@ -205,16 +191,8 @@ public final class Soter {
         Objects.requireNonNull(signature, "signature must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        int status;
-        NativeHandle h = ask.handle();
-        long a = h.acquire();
-        try {
-            status = AskNative.soter_verify_auth_key_with_ask(a, authKeyJson, authKeyJson.length, signature,
-                    signature.length, out, err);
-        } finally {
-            h.release();
-            Reference.reachabilityFence(ask);
-        }
+        int status = ask.handle().call(ask, a -> AskNative.soter_verify_auth_key_with_ask(a, authKeyJson,
+                authKeyJson.length, signature, signature.length, out, err));
         Errors.check(status, err);
         return takeAuthKey(out[0]);
     }
@@ -358,16 +336,5 @@ public final class Soter {
     public static AuthKey verifyAuthKey(PublicKey ask, String authKeyJson, String signature) throws SoterException {
         Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
         return verifyAuthKey(ask, authKeyJson.getBytes(StandardCharsets.UTF_8), signature);
-    }
-
-    private static String authKeyField(long ak, int field) {
-        long[] ptr = new long[1];
-        long[] len = new long[1];
-        int st = NativeLib.soter_auth_key_get(ak, field, ptr, len);
-        if (st != 0) {
-            throw new IllegalStateException("soter-verify: reading AuthKey field " + field + " failed: "
-                    + NativeLib.statusName(st));
-        }
-        return NativeLib.utf8(ptr[0], len[0]);
     }
 }

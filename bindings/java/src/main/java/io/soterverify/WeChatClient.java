@@ -166,7 +166,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public FaceVerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) throws SoterException {
+    public VerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) throws SoterException {
         byte[] seq = utf8(outSeqNo, "outSeqNo");
         Objects.requireNonNull(cert, "cert must not be null");
         byte[] o = utf8(openid, "openid");
@@ -180,7 +180,7 @@ public final class WeChatClient implements AutoCloseable {
             Reference.reachabilityFence(certStruct);
         }
         try {
-            return new FaceVerifyId(NativeLib.cString(id[0]), expires[0]);
+            return new VerifyId(NativeLib.cString(id[0]), expires[0]);
         } finally {
             NativeLib.soter_string_free(id[0]);
         }
@@ -228,7 +228,7 @@ public final class WeChatClient implements AutoCloseable {
      * @return the result
      * @throws SoterException as for {@link #faceQueryVerifyInfo(String, String, CertInfo, String)}
      */
-    public VerifyInfo faceQueryVerifyInfo(FaceVerifyId session, String outSeqNo, CertInfo cert, String openid)
+    public VerifyInfo faceQueryVerifyInfo(VerifyId session, String outSeqNo, CertInfo cert, String openid)
             throws SoterException {
         Objects.requireNonNull(session, "session must not be null");
         return faceQueryVerifyInfo(session.verifyId(), outSeqNo, cert, openid);
@@ -253,25 +253,19 @@ public final class WeChatClient implements AutoCloseable {
      * @throws IllegalStateException when the client is closed
      */
     public void clearToken() {
-        long c = handle.acquire();
-        try {
-            WeChatNative.soter_wechat_client_clear_token(c);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        handle.run(this, WeChatNative::soter_wechat_client_clear_token);
     }
 
     /**
      * The client's counters.
      *
      * @return a snapshot
-     * @throws SoterException when the library fails
      * @throws IllegalStateException when the client is closed
      */
-    public ClientStats stats() throws SoterException {
+    public ClientStats stats() {
         long[] out = new long[4];
-        call((c, err) -> WeChatNative.soter_wechat_client_stats(c, out, err));
+        long[] err = new long[1];
+        Errors.checkInternal(handle.call(this, c -> WeChatNative.soter_wechat_client_stats(c, out, err)), err);
         return new ClientStats(out[0], out[1], out[2], out[3]);
     }
 
@@ -320,14 +314,7 @@ public final class WeChatClient implements AutoCloseable {
 
     private void call(Call body) throws SoterException {
         long[] err = new long[1];
-        int status;
-        long c = handle.acquire();
-        try {
-            status = body.run(c, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        int status = handle.call(this, c -> body.run(c, err));
         Throwable cause = callback == null ? null : callback.takeFailure();
         if (status != 0) {
             SoterException e = Errors.take(status, err[0]);

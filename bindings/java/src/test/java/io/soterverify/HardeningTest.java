@@ -193,7 +193,7 @@ class HardeningTest {
             assertTrue(key.verify(doc, sig));
             assertFalse(key.verify(doc, sig, 20));
             ResultJson r = Soter.authenticate(key, doc, sig, Expectations.builder("salt-rule").build());
-            assertEquals(32, r.saltLen().getAsInt());
+            assertEquals(32, r.rsaPssSaltlen().getAsInt());
         }
     }
 

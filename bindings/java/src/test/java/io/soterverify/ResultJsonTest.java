@@ -25,7 +25,7 @@ class ResultJsonTest {
         assertEquals("2", r.fpV());
         assertEquals("cpu1", r.cpuId());
         assertEquals("10115", r.uid());
-        assertFalse(r.saltLen().isPresent());
+        assertFalse(r.rsaPssSaltlen().isPresent());
         assertEquals(List.of("bo_t", "fc_n", "z"), List.copyOf(r.extra().keySet()));
         assertEquals(Map.of("bo_t", "{\"x\":[1]}", "fc_n", "\"face\"", "z", "1.5"), r.extra());
         assertThrows(UnsupportedOperationException.class, () -> r.extra().put("a", "b"));
@@ -38,7 +38,7 @@ class ResultJsonTest {
         assertEquals("", r.fid());
         assertEquals("", r.teeN());
         assertEquals("", r.fpV());
-        assertEquals(32, r.saltLen().getAsInt());
+        assertEquals(32, r.rsaPssSaltlen().getAsInt());
         assertTrue(r.extra().isEmpty());
     }
 

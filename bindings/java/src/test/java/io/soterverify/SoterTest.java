@@ -95,7 +95,7 @@ class SoterTest {
         String json = TestSupport.resultJson("c", 1, "cpu", "u", ",\"rsa_pss_saltlen\":32");
         String sig = b64(sign(KP.getPrivate(), utf8(json), 32));
         ResultJson r = Soter.authenticate(key, json, sig, Expectations.of("c"));
-        assertEquals(32, r.saltLen().getAsInt());
+        assertEquals(32, r.rsaPssSaltlen().getAsInt());
     }
 
     @Test
@@ -151,7 +151,7 @@ class SoterTest {
             assertEquals("cpu-9", ak.cpuId());
             assertEquals("10115", ak.uid());
             assertEquals(240, ak.counter());
-            assertEquals(pem(authKey.getPublic()), ak.pubKeyText());
+            assertEquals(pem(authKey.getPublic()), ak.pubKey());
             assertTrue(ak.publicKey().sameKeyAs(expected));
             assertTrue(ak2.publicKey().sameKeyAs(expected));
             assertTrue(ak3.publicKey().sameKeyAs(expected));

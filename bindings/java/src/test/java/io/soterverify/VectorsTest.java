@@ -74,7 +74,7 @@ class VectorsTest {
             assertEquals("10115", ak.uid());
             assertEquals("0900000026030000241a1e8e9e44c3a8e05b9c0c", ak.cpuId());
             assertTrue(ak.publicKey().sameKeyAs(expected));
-            try (PublicKey fromText = PublicKey.load(ak.pubKeyText())) {
+            try (PublicKey fromText = PublicKey.load(ak.pubKey())) {
                 assertTrue(fromText.sameKeyAs(expected));
             }
             assertThrows(SignatureInvalidException.class, () -> Soter.verifyAuthKey(expected, json, sig));

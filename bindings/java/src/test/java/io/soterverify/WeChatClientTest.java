@@ -525,7 +525,7 @@ class WeChatClientTest {
         assertFalse(cert.toString().contains(ID));
         assertFalse(cert.toString().contains(NAME));
         try (WeChatClient c = client().build()) {
-            FaceVerifyId id = c.faceGetVerifyId("seq-1", cert, "o_face");
+            VerifyId id = c.faceGetVerifyId("seq-1", cert, "o_face");
             assertTrue(id.verifyId().length() > 10);
             assertEquals(3600, id.expiresIn().orElseThrow());
             VerifyInfo v = c.faceQueryVerifyInfo(id, "seq-1", cert, "o_face");
@@ -541,7 +541,7 @@ class WeChatClientTest {
             assertFalse(e.getMessage().contains(ID));
 
             CertInfo failCert = CertInfo.identityCard(NAME, "11010519491231002x");
-            FaceVerifyId fid = c.faceGetVerifyId("seq-2", failCert, "o_fail");
+            VerifyId fid = c.faceGetVerifyId("seq-2", failCert, "o_fail");
             VerifyInfo f = c.faceQueryVerifyInfo(fid, "seq-2", failCert, "o_fail");
             assertFalse(f.passed());
             assertEquals(90003, f.verifyRet());

@@ -3,7 +3,6 @@ package io.soterverify.testing;
 import io.soterverify.Internal;
 import io.soterverify.PublicKey;
 import io.soterverify.SoterException;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -86,22 +85,13 @@ public final class Device implements AutoCloseable {
      * key store take).
      *
      * @return the PEM
-     * @throws SoterException when the library fails
      * @throws IllegalStateException when closed
      */
-    public String publicKeyPem() throws SoterException {
+    public String publicKeyPem() {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            st = TestingNative.soter_device_public_key_pem(p, out, len, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Internal.check(st, err);
+        Internal.checkInternal(handle.call(this, p -> TestingNative.soter_device_public_key_pem(p, out, len, err)), err);
         return Internal.takeString(out[0], len[0]);
     }
 
@@ -109,11 +99,14 @@ public final class Device implements AutoCloseable {
      * The AuthKey's public key, loaded.
      *
      * @return a new key; close it when done
-     * @throws SoterException when the library fails
      * @throws IllegalStateException when closed
      */
-    public PublicKey publicKey() throws SoterException {
-        return PublicKey.load(publicKeyPem());
+    public PublicKey publicKey() {
+        try {
+            return PublicKey.load(publicKeyPem());
+        } catch (SoterException e) {
+            throw new IllegalStateException("soter-verify: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -149,15 +142,8 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            st = TestingNative.soter_device_sign_result(p, c, c.length, saltLen, json, jsonLen, sig, sigLen, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Internal.check(st, err);
+        Internal.check(handle.call(this, p -> TestingNative.soter_device_sign_result(p, c, c.length, saltLen, json,
+                jsonLen, sig, sigLen, err)), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
@@ -177,21 +163,8 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            long a = ask.handle.acquire();
-            try {
-                st = TestingNative.soter_device_signed_auth_key(p, a, json, jsonLen, sig, sigLen, err);
-            } finally {
-                ask.handle.release();
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(ask);
-        }
-        Internal.check(st, err);
+        Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> TestingNative.soter_device_signed_auth_key(p, a,
+                json, jsonLen, sig, sigLen, err))), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
@@ -212,22 +185,9 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            long a = ask.handle.acquire();
-            try {
-                st = TestingNative.soter_device_signed_auth_key_with_salt(p, a, saltLen, json, jsonLen, sig, sigLen,
-                        err);
-            } finally {
-                ask.handle.release();
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(ask);
-        }
-        Internal.check(st, err);
+        Internal.check(handle.call(this, p -> ask.handle.call(ask, a ->
+                TestingNative.soter_device_signed_auth_key_with_salt(p, a, saltLen, json, jsonLen, sig, sigLen, err))),
+                err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
@@ -250,27 +210,8 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            long a = ask.handle.acquire();
-            try {
-                long t = attk.handle.acquire();
-                try {
-                    st = TestingNative.soter_device_classic_ask(p, a, t, json, jsonLen, sig, sigLen, err);
-                } finally {
-                    attk.handle.release();
-                }
-            } finally {
-                ask.handle.release();
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(ask);
-            Reference.reachabilityFence(attk);
-        }
-        Internal.check(st, err);
+        Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> attk.handle.call(attk, t ->
+                TestingNative.soter_device_classic_ask(p, a, t, json, jsonLen, sig, sigLen, err)))), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
@@ -304,28 +245,9 @@ public final class Device implements AutoCloseable {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            long a = ask.handle.acquire();
-            try {
-                long r = root.handle.acquire();
-                try {
-                    st = TestingNative.soter_device_ask_chain(p, a, r,
-                            attestation ? 0 : TestingNative.CHAIN_NO_ATTESTATION, rsaPssSaltlen, out, len, err);
-                } finally {
-                    root.handle.release();
-                }
-            } finally {
-                ask.handle.release();
-            }
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(ask);
-            Reference.reachabilityFence(root);
-        }
-        Internal.check(st, err);
+        int flags = attestation ? 0 : TestingNative.CHAIN_NO_ATTESTATION;
+        Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> root.handle.call(root, r ->
+                TestingNative.soter_device_ask_chain(p, a, r, flags, rsaPssSaltlen, out, len, err)))), err);
         return Internal.takeString(out[0], len[0]);
     }
 

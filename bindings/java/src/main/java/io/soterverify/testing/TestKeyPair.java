@@ -2,7 +2,7 @@ package io.soterverify.testing;
 
 import io.soterverify.Internal;
 import io.soterverify.SoterException;
-import java.lang.ref.Reference;
+import io.soterverify.PublicKey;
 
 /**
  * A test RSA key pair, e.g. an app's ASK that signs a {@link Device}'s AuthKey export. Thread-safe;
@@ -13,6 +13,16 @@ public final class TestKeyPair implements AutoCloseable {
 
     private TestKeyPair(long ptr) {
         this.handle = Internal.handle(this, ptr, TestingNative::soter_test_key_pair_free, "TestKeyPair");
+    }
+
+    /**
+     * Generates a 2048-bit key pair.
+     *
+     * @return the key pair
+     * @throws SoterException when the library fails
+     */
+    public static TestKeyPair generate() throws SoterException {
+        return generate(2048);
     }
 
     /**
@@ -35,23 +45,29 @@ public final class TestKeyPair implements AutoCloseable {
      * The public half as SPKI PEM (load it with {@code PublicKey.load}).
      *
      * @return the PEM
-     * @throws SoterException when the library fails
      * @throws IllegalStateException when closed
      */
-    public String publicKeyPem() throws SoterException {
+    public String publicKeyPem() {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        int st;
-        long p = handle.acquire();
-        try {
-            st = TestingNative.soter_test_key_pair_public_key_pem(p, out, len, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Internal.check(st, err);
+        Internal.checkInternal(handle.call(this, p ->
+                TestingNative.soter_test_key_pair_public_key_pem(p, out, len, err)), err);
         return Internal.takeString(out[0], len[0]);
+    }
+
+    /**
+     * The public half, loaded.
+     *
+     * @return a new key; close it when done
+     * @throws IllegalStateException when closed
+     */
+    public PublicKey publicKey() {
+        try {
+            return PublicKey.load(publicKeyPem());
+        } catch (SoterException e) {
+            throw new IllegalStateException("soter-verify: " + e.getMessage(), e);
+        }
     }
 
     /** Frees the key pair. Idempotent. */

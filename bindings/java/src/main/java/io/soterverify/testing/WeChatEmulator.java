@@ -7,6 +7,7 @@ import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * A WeChat-compatible API server on loopback, in this process, for tests of your backend without
@@ -247,11 +248,12 @@ public final class WeChatEmulator implements AutoCloseable {
      * The counters.
      *
      * @return a snapshot
-     * @throws SoterException when the library fails
+     * @throws IllegalStateException when closed
      */
-    public EmulatorCounters counters() throws SoterException {
+    public EmulatorCounters counters() {
         long[] out = new long[6];
-        call((e, err) -> TestingNative.soter_emulator_counters(e, out, err));
+        long[] err = new long[1];
+        Internal.checkInternal(handle.call(this, e -> TestingNative.soter_emulator_counters(e, out, err)), err);
         return new EmulatorCounters(out);
     }
 
@@ -263,13 +265,7 @@ public final class WeChatEmulator implements AutoCloseable {
      */
     public long requestsTo(String path) {
         byte[] p = utf8(path, "path");
-        long e = handle.acquire();
-        try {
-            return TestingNative.soter_emulator_requests_to(e, p, p.length);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return handle.callLong(this, e -> TestingNative.soter_emulator_requests_to(e, p, p.length));
     }
 
     /** Zeroes every counter. */
@@ -325,31 +321,13 @@ public final class WeChatEmulator implements AutoCloseable {
         int run(long emu, long[] err);
     }
 
-    private interface Run {
-        void run(long emu);
-    }
-
     private void call(Call body) throws SoterException {
         long[] err = new long[1];
-        int st;
-        long e = handle.acquire();
-        try {
-            st = body.run(e, err);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Internal.check(st, err);
+        Internal.check(handle.call(this, e -> body.run(e, err)), err);
     }
 
-    private void run(Run body) {
-        long e = handle.acquire();
-        try {
-            body.run(e);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+    private void run(LongConsumer body) {
+        handle.run(this, body);
     }
 
     private static long strlen(long p) {

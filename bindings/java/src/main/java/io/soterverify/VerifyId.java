@@ -7,11 +7,11 @@ import java.util.OptionalLong;
  * A face verification session from {@code getverifyid}: the {@code verify_id} to hand to the
  * mini-program and its lifetime. Immutable.
  */
-public final class FaceVerifyId {
+public final class VerifyId {
     private final String verifyId;
     private final long expiresIn;
 
-    FaceVerifyId(String verifyId, long expiresIn) {
+    VerifyId(String verifyId, long expiresIn) {
         this.verifyId = Objects.requireNonNull(verifyId);
         this.expiresIn = expiresIn;
     }
@@ -36,6 +36,6 @@ public final class FaceVerifyId {
 
     @Override
     public String toString() {
-        return "FaceVerifyId[" + verifyId + (expiresIn < 0 ? "" : ", expires in " + expiresIn + " s") + "]";
+        return "VerifyId[" + verifyId + (expiresIn < 0 ? "" : ", expires in " + expiresIn + " s") + "]";
     }
 }
