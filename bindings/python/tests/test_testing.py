@@ -172,3 +172,14 @@ def test_handles_are_finalized() -> None:
     gc.collect()
     assert all(r() is None for r in refs)
     assert not any(f.alive for f in fins)
+
+
+def test_keypair_is_a_deprecated_alias_of_testkeypair() -> None:
+    import soter_verify.testing as t
+
+    with pytest.warns(DeprecationWarning, match="TestKeyPair"):
+        alias = t.KeyPair  # type: ignore[attr-defined]
+    assert alias is TestKeyPair
+    assert "KeyPair" not in t.__all__
+    with pytest.raises(AttributeError):
+        t.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018

@@ -104,8 +104,15 @@ class SoterTest {
         String sig = sig(json);
         assertThrows(MalformedSignatureException.class, () -> Soter.authenticate(key, json, "@@@", Expectations.of("chal")));
         assertThrows(SoterException.class, () -> Soter.authenticate(key, json, sig, Expectations.of("")));
-        assertThrows(InvalidArgumentException.class,
-                () -> Soter.authenticate(key, json, sig, Expectations.builder("chal").saltLen(-7).build()));
+        // Builder misuse is a programming error: unchecked, at the builder call, as the JDK's builders.
+        assertThrows(IllegalArgumentException.class, () -> Expectations.builder("chal").saltLen(-7));
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
+                () -> Expectations.builder("chal").minCounter(-1));
+        assertTrue(neg.getMessage().contains("minCounter"), neg.getMessage());
+        assertThrows(NullPointerException.class, () -> Expectations.builder(null));
+        // The largest signed value is accepted (Python's min_counter takes 0 to 2^64-1).
+        assertThrows(CounterReplayException.class,
+                () -> Soter.authenticate(key, json, sig, Expectations.builder("chal").minCounter(Long.MAX_VALUE).build()));
         byte[] huge = new byte[16 << 20];
         byte[] hugeSig = sign(KP.getPrivate(), huge, 20);
         assertThrows(InputTooLargeException.class, () -> Soter.authenticate(key, huge, hugeSig, Expectations.of("chal")));

@@ -512,6 +512,19 @@ class WeChatClientTest {
 
             WeChatApiException e = assertThrows(WeChatApiException.class, () -> c.faceGetInfo("bogus"));
             assertEquals(84001, e.errcode());
+
+            // AutoCloseable with passedFor, as Python's context manager with passed_for.
+            try (FaceInfo closing = c.faceGetInfo(emu.issueVerifyResult("o_face"))) {
+                assertTrue(closing.passedFor(NAME, ID));
+                assertFalse(closing.passedFor("李四", ID));
+                closing.close();
+                assertTrue(closing.isClosed());
+                assertTrue(closing.passed(), "fields stay readable after close");
+                assertThrows(IllegalStateException.class, () -> closing.passedFor(NAME, ID));
+            }
+            try (FaceInfo f = failed) {
+                assertFalse(f.passedFor(NAME, "11010519491231002X"), "the right person, but not passed");
+            }
         }
     }
 
