@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Python suite, on the wheel users get: builds it (bundling the portable library), checks its
-# manylinux tag with auditwheel, installs it into a fresh venv whose PATH has no cargo, then runs
+# manylinux tag with auditwheel, installs it into a fresh venv whose PATH has no cargo (with
+# tests/requirements.txt: test tools and the WeChat SDK the emulator is checked against), then runs
 # mypy --strict and pytest against the installed package. `make test-python` calls it.
 #
 #   SOTER_VERIFY_PREBUILT the library to bundle (default: the portable build of `make build`,
@@ -31,6 +32,7 @@ else
     fi
     echo "== python: wheel bundling $SOTER_VERIFY_PREBUILT"
     rm -rf "$dist"
+    mkdir -p "$root/target"   # a prebuilt library needs no build, so target/ may not exist yet
     "$tools/python" -m build --wheel --no-isolation --outdir "$dist" "$here" >"$dist.log" 2>&1 \
         || { cat "$dist.log" >&2; exit 1; }
     rm -rf "$here/build" "$here"/*.egg-info
@@ -56,8 +58,8 @@ py="$venv/bin/python"
 run() { env -u SOTER_VERIFY_LIB -u SOTER_VERIFY_PREBUILT PATH="$venv/bin:$clean_path" SOTER_WHEEL_TEST=1 "$@"; }
 run "$py" -m pip install --quiet --disable-pip-version-check "$wheel"
 
-echo "== python: test tools"
-run "$py" -m pip install --quiet --disable-pip-version-check "pytest>=7" "mypy>=1.5"
+echo "== python: test tools and SDKs (tests/requirements.txt)"
+run "$py" -m pip install --quiet --disable-pip-version-check -r "$here/tests/requirements.txt"
 
 echo "== python: mypy --strict"
 (cd "$here" && run "$py" -m mypy --strict --no-incremental soter_verify)
