@@ -54,6 +54,7 @@ check_jars() {
 }
 
 check_jars 'target/soter-verify-*.jar' linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
+core_jar="$jar"   # $jar is the starter's after its check_jars below
 cmp -s <(unzip -p "$jar" linux-x86-64/libsoter_verify.so) "$lib" \
     || { echo "run-tests.sh: $jar bundles another library than $lib" >&2; exit 1; }
 unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soterverify' \
@@ -71,5 +72,5 @@ check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
     META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
     META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 # System.Logger routed to SLF4J and Logback, as applications that use them do.
-env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
+env -u LD_LIBRARY_PATH java -cp "$core_jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
     src/test/smoke/LogbackRouting.java

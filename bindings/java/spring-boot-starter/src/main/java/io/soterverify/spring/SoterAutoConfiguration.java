@@ -31,7 +31,8 @@ import org.springframework.core.io.ResourceLoader;
  * <li>a {@link WeChatClient} when {@code soter.wechat.app-id} is set;</li>
  * <li>a {@link ReplayGuard} on Redis ({@code soter.replay.redis-url} or
  *     {@code soter.replay.redis-cluster-nodes}), else in this process's memory;</li>
- * <li>the app's ASK as a {@link PublicKey} when {@code soter.ask-pem} is set.</li>
+ * <li>one ASK key trusted by other means as a {@link PublicKey} when {@code soter.ask-pem} is set
+ *     (optional: each device's own ASK is checked at its enrollment, see the README).</li>
  * </ul>
  *
  * <p>Each bean backs off when the application defines its own bean of that type, and is closed
@@ -170,7 +171,9 @@ public class SoterAutoConfiguration {
     }
 
     /**
-     * The app's ASK, which signs the AuthKeys of its devices, from {@code soter.ask-pem}.
+     * One ASK public key trusted by other means, from {@code soter.ask-pem}. Not the per-device
+     * model: there each device's ASK is checked ({@code Soter.verifyAskChain},
+     * {@code WeChatClient.soterVerifyAsk}) and stored by device.
      *
      * @param properties the properties
      * @param resources where a location in {@code soter.ask-pem} is read

@@ -13,9 +13,9 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties(prefix = "soter")
 public class SoterProperties {
     /**
-     * The app's ASK (Application Secure Key) public key, which signs the AuthKeys of its devices:
-     * the PEM text itself, or a resource location (classpath:ask.pem, file:/etc/soter/ask.pem, or a
-     * file path). When set, a PublicKey bean is created.
+     * Optional: one ASK (Application Secure Key) public key trusted by other means, as a PublicKey
+     * bean: the PEM text itself, or a resource location (classpath:ask.pem, file:/etc/soter/ask.pem,
+     * or a file path). Not needed when each device's ASK is checked at its enrollment.
      */
     private String askPem;
 

@@ -1,33 +1,58 @@
 package com.example.soter;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
-/** The sample's enrolment records (a database table in a real application). */
+/**
+ * Your storage: the sample keeps its enrollment records in memory; a real application keeps them
+ * in its database (they must outlive a restart and be shared by every instance).
+ */
 @Component
 public class DeviceStore {
-    private final Map<String, Device> devices = new ConcurrentHashMap<>();
+    /** By device: cpu_id and uid. */
+    private final Map<List<String>, StoredAsk> asks = new ConcurrentHashMap<>();
+    /** By user. */
+    private final Map<String, StoredAuthKey> authKeys = new ConcurrentHashMap<>();
 
     /**
-     * Stores a user's device.
+     * Stores a device's trusted ASK (replacing an earlier one of the same device).
      *
-     * @param userId the user
-     * @param authKeyPem the AuthKey public key
-     * @param cpuId the device's cpu_id
-     * @param uid the uid
+     * @param ask the ASK, verified
      */
-    public void save(String userId, String authKeyPem, String cpuId, String uid) {
-        devices.put(userId, new Device(authKeyPem, cpuId, uid));
+    public void saveAsk(StoredAsk ask) {
+        asks.put(List.of(ask.cpuId(), ask.uid()), ask);
     }
 
     /**
-     * The user's device.
+     * A device's trusted ASK.
+     *
+     * @param cpuId the device's cpu_id
+     * @param uid the uid
+     * @return the ASK, or null when none was enrolled
+     */
+    public StoredAsk findAsk(String cpuId, String uid) {
+        return cpuId == null || uid == null ? null : asks.get(List.of(cpuId, uid));
+    }
+
+    /**
+     * Stores a user's AuthKey (replacing an earlier one).
      *
      * @param userId the user
-     * @return the device, or null
+     * @param authKey the AuthKey, verified
      */
-    public Device find(String userId) {
-        return devices.get(userId);
+    public void saveAuthKey(String userId, StoredAuthKey authKey) {
+        authKeys.put(userId, authKey);
+    }
+
+    /**
+     * A user's AuthKey.
+     *
+     * @param userId the user
+     * @return the AuthKey, or null when none was enrolled
+     */
+    public StoredAuthKey findAuthKey(String userId) {
+        return authKeys.get(userId);
     }
 }
