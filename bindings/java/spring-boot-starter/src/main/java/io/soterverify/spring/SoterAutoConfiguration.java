@@ -74,6 +74,9 @@ public class SoterAutoConfiguration {
         if (w.getTimeout() != null) {
             set(WECHAT + "timeout", () -> b.timeout(w.getTimeout()));
         }
+        if (w.getAttemptTimeout() != null) {
+            set(WECHAT + "attempt-timeout", () -> b.attemptTimeout(w.getAttemptTimeout()));
+        }
         if (w.getConnectTimeout() != null) {
             set(WECHAT + "connect-timeout", () -> b.connectTimeout(w.getConnectTimeout()));
         }

@@ -115,8 +115,14 @@ public class SoterProperties {
         /** Allow plain http to a non-loopback base URL (a trusted internal gateway only). */
         private boolean allowInsecureHttp;
 
-        /** The overall timeout of one HTTP attempt (library default 15s). */
+        /**
+         * The overall deadline of one WeChat call: every attempt, retry backoff and the token fetch
+         * it needs (library default 15s; at most 1h).
+         */
         private Duration timeout;
+
+        /** The longest one HTTP attempt may take; a timed-out attempt is retried while the deadline allows (library default 5s). */
+        private Duration attemptTimeout;
 
         /** The connect timeout (library default 5s). */
         private Duration connectTimeout;
@@ -269,7 +275,7 @@ public class SoterProperties {
         }
 
         /**
-         * The timeout of one HTTP attempt.
+         * The overall deadline of one call.
          *
          * @return the timeout, or null for the default
          */
@@ -278,12 +284,30 @@ public class SoterProperties {
         }
 
         /**
-         * Sets the timeout of one HTTP attempt.
+         * Sets the overall deadline of one call.
          *
          * @param timeout the timeout
          */
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+
+        /**
+         * The longest one HTTP attempt may take.
+         *
+         * @return the timeout, or null for the default
+         */
+        public Duration getAttemptTimeout() {
+            return attemptTimeout;
+        }
+
+        /**
+         * Sets the longest one HTTP attempt may take.
+         *
+         * @param attemptTimeout the timeout
+         */
+        public void setAttemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = attemptTimeout;
         }
 
         /**

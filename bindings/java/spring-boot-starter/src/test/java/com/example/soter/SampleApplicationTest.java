@@ -49,6 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "soter.wechat.backoff-base=10ms",
         "soter.wechat.backoff-max=20ms",
         "soter.wechat.timeout=400ms",
+        "soter.wechat.attempt-timeout=300ms",
         "soter.wechat.connect-timeout=1s",
         "soter.wechat.refresh-margin=60s",
         "soter.wechat.max-response-size=64KB",

@@ -224,6 +224,8 @@ class PropertiesTest {
         "soter.wechat.max-attempts  | soter.wechat.max-attempts=0",
         "soter.wechat.timeout       | soter.wechat.timeout=0s",
         "soter.wechat.connect-timeout | soter.wechat.connect-timeout=0s",
+        "soter.wechat.attempt-timeout | soter.wechat.attempt-timeout=0s",
+        "soter.wechat.timeout       | soter.wechat.timeout=2h",
         "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms",
         "soter.wechat.backoff-base  | soter.wechat.backoff-max=1s",
         "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms, soter.wechat.backoff-max=0ms",
