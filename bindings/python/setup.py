@@ -73,7 +73,8 @@ def crate_dir() -> Path:
             return d
     raise SystemExit(
         f"cannot build libsoter_verify: no Cargo.toml in {HERE / 'rust'} or {HERE.parent.parent}. "
-        "Build from the repository or the sdist, or set SOTER_VERIFY_PREBUILT to a built library."
+        "Build from the repository or the sdist, or set SOTER_VERIFY_PREBUILT to a built library "
+        "(with the soter binary beside it)."
     )
 
 
@@ -122,7 +123,8 @@ def native_artifacts() -> tuple[Path, Path]:
     if shutil.which(cargo) is None:
         raise SystemExit(
             f"cannot build libsoter_verify: `{cargo}` not found on PATH. Install Rust "
-            "(https://rustup.rs) or set SOTER_VERIFY_PREBUILT to a built library."
+            "(https://rustup.rs) or set SOTER_VERIFY_PREBUILT to a built library (with the soter "
+            "binary beside it)."
         )
     portable = _portable_target()
     if portable:
