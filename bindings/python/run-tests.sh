@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Python suite, on the wheel users get: builds it (bundling the portable library), checks its
-# manylinux tag with auditwheel, installs it into a fresh venv whose PATH has no cargo (with
-# tests/requirements.txt: test tools and the WeChat SDK the emulator is checked against), then runs
-# mypy --strict and pytest against the installed package. `make test-python` calls it.
+# Python suite, on the wheel users get: builds it (bundling the portable library and the `soter`
+# CLI), checks its manylinux tag with auditwheel, installs it into a fresh venv whose PATH has no
+# cargo (with tests/requirements.txt: test tools and the WeChat SDK the emulator is checked
+# against), then runs mypy --strict and pytest against the installed package. `make test-python`
+# calls it.
 #
-#   SOTER_VERIFY_PREBUILT the library to bundle (default: the portable build of `make build`,
+#   SOTER_VERIFY_PREBUILT the library to bundle, with the `soter` CLI beside it (default: the
+#                         portable build of `make build`,
 #                         target/x86_64-unknown-linux-gnu/release/libsoter_verify.so)
 #   SOTER_PY_WHEEL        test this wheel instead of building one (test-sdist.sh does)
 #   SOTER_PY_TESTS        test files or directories to run (default: the whole tests/ directory)
@@ -32,7 +34,7 @@ else
     fi
     echo "== python: wheel bundling $SOTER_VERIFY_PREBUILT"
     rm -rf "$dist"
-    mkdir -p "$root/target"   # a prebuilt library needs no build, so target/ may not exist yet
+    mkdir -p "$(dirname "$dist")"   # SOTER_VERIFY_PREBUILT may come from elsewhere: no target/ yet
     "$tools/python" -m build --wheel --no-isolation --outdir "$dist" "$here" >"$dist.log" 2>&1 \
         || { cat "$dist.log" >&2; exit 1; }
     rm -rf "$here/build" "$here"/*.egg-info

@@ -1,18 +1,21 @@
-"""Build hook: compile the Rust library with cargo and bundle it in a platform wheel.
+"""Build hook: compile the Rust library and the ``soter`` CLI with cargo and bundle both in a
+platform wheel (the CLI as ``soter_verify/_bin/soter``, run by the ``soter`` console script).
 
 The crate is the repository's (two directories up) in a checkout, or ``rust/`` in the sdist (the
 sdist carries the crate's sources). The version is the crate's: Cargo.toml is its one place.
 
 On x86-64 Linux with ``cargo-zigbuild`` on PATH (a build requirement there, so ``pip`` and
 ``python -m build`` provide it), the library is linked with zig against glibc 2.17; elsewhere
-``cargo build --release``. The wheel is tagged from what the library really needs: the highest
-``GLIBC_`` symbol version it references gives ``manylinux_2_17_x86_64.manylinux2014_x86_64`` for
-the portable build, ``manylinux_2_X`` for a native one, plain ``linux_*`` otherwise.
+``cargo build --release``. The wheel is tagged from what the library and the CLI really need: the
+highest ``GLIBC_`` symbol version either references gives
+``manylinux_2_17_x86_64.manylinux2014_x86_64`` for the portable build, ``manylinux_2_X`` for a
+native one, plain ``linux_*`` otherwise.
 
 Environment:
 
-- ``SOTER_VERIFY_PREBUILT``: path of an already built library (file, or a directory holding
-  it): bundle that one and skip cargo.
+- ``SOTER_VERIFY_PREBUILT``: an already built library, or a directory holding it, with the
+  ``soter`` binary of the same build beside it (as ``make build`` leaves them): bundle those and
+  skip cargo.
 - ``CARGO``: the cargo executable (default ``cargo``); ``CARGO_TARGET_DIR`` is honoured.
 """
 
@@ -45,7 +48,9 @@ HERE = Path(__file__).resolve().parent
 LIB_NAME = {"darwin": "libsoter_verify.dylib", "win32": "soter_verify.dll"}.get(
     sys.platform, "libsoter_verify.so"
 )
-#: What the sdist carries of the crate (under rust/): enough for `cargo build --release --lib`.
+BIN_NAME = "soter.exe" if sys.platform == "win32" else "soter"
+#: What the sdist carries of the crate (under rust/): enough for `cargo build --release --lib
+#: --bin soter` (src/ holds the CLI too).
 CRATE_FILES = ["Cargo.toml", "Cargo.lock", "build.rs", "cbindgen.toml", "LICENSE-MIT", "LICENSE-APACHE"]
 CRATE_DIRS = {"src": "*", "include": "*.h", "benches": "*.rs"}  # benches: Cargo.toml names one
 #: The oldest glibc the portable build targets (manylinux2014).
@@ -68,7 +73,8 @@ def crate_dir() -> Path:
             return d
     raise SystemExit(
         f"cannot build libsoter_verify: no Cargo.toml in {HERE / 'rust'} or {HERE.parent.parent}. "
-        "Build from the repository or the sdist, or set SOTER_VERIFY_PREBUILT to a built library."
+        "Build from the repository or the sdist, or set SOTER_VERIFY_PREBUILT to a built library "
+        "(with the soter binary beside it)."
     )
 
 
@@ -92,7 +98,9 @@ def _portable_target() -> str | None:
     return f"{triple}.{PORTABLE_GLIBC[0]}.{PORTABLE_GLIBC[1]}"
 
 
-def native_library() -> Path:
+@functools.lru_cache(maxsize=None)
+def native_artifacts() -> tuple[Path, Path]:
+    """(the library, the `soter` CLI) to bundle: prebuilt, or built once by cargo."""
     prebuilt = os.environ.get("SOTER_VERIFY_PREBUILT")
     if prebuilt:
         path = Path(prebuilt).expanduser().resolve()
@@ -100,21 +108,29 @@ def native_library() -> Path:
             path = path / LIB_NAME
         if not path.is_file():
             raise SystemExit(f"SOTER_VERIFY_PREBUILT={prebuilt!r}: {path} does not exist")
-        _log(f"using prebuilt {path}")
-        return path
+        cli = path.parent / BIN_NAME
+        if not cli.is_file():
+            raise SystemExit(
+                f"SOTER_VERIFY_PREBUILT={prebuilt!r}: the wheel ships the `{BIN_NAME}` CLI, but "
+                f"{cli} does not exist; build it beside the library (`make build` does, or "
+                "`cargo build --release --lib --bin soter`)"
+            )
+        _log(f"using prebuilt {path} and {cli}")
+        return path, cli
     crate = crate_dir()
     manifest = crate / "Cargo.toml"
     cargo = os.environ.get("CARGO", "cargo")
     if shutil.which(cargo) is None:
         raise SystemExit(
             f"cannot build libsoter_verify: `{cargo}` not found on PATH. Install Rust "
-            "(https://rustup.rs) or set SOTER_VERIFY_PREBUILT to a built library."
+            "(https://rustup.rs) or set SOTER_VERIFY_PREBUILT to a built library (with the soter "
+            "binary beside it)."
         )
     portable = _portable_target()
     if portable:
-        cmd = [cargo, "zigbuild", "--release", "--lib", "--target", portable]
+        cmd = [cargo, "zigbuild", "--release", "--lib", "--bin", "soter", "--target", portable]
     else:
-        cmd = [cargo, "build", "--release", "--lib"]
+        cmd = [cargo, "build", "--release", "--lib", "--bin", "soter"]
     cmd += ["--manifest-path", str(manifest)]
     if crate == HERE / "rust":
         cmd.append("--locked")  # an sdist builds exactly the dependencies it was released with
@@ -129,10 +145,11 @@ def native_library() -> Path:
     target = Path(json.loads(meta.stdout)["target_directory"])
     if portable:
         target = target / portable.rsplit(".", 2)[0]
-    path = target / "release" / LIB_NAME
-    if not path.is_file():
-        raise SystemExit(f"cargo finished but {path} is missing")
-    return path
+    paths = target / "release" / LIB_NAME, target / "release" / BIN_NAME
+    for path in paths:
+        if not path.is_file():
+            raise SystemExit(f"cargo finished but {path} is missing")
+    return paths
 
 
 def elf_dependencies(path: Path) -> tuple[set[str], set[str]]:
@@ -173,36 +190,49 @@ def elf_dependencies(path: Path) -> tuple[set[str], set[str]]:
 
 
 @functools.lru_cache(maxsize=None)
-def platform_tag(lib: Path, default: str) -> str:
-    """manylinux_2_X_<arch> from the library's real needs, or the default (linux_<arch>)."""
+def platform_tag(files: tuple[Path, ...], default: str) -> str:
+    """manylinux_2_X_<arch> from the real needs of every ELF file bundled (the library and the
+    CLI: the wheel is only as portable as the least portable), or the default (linux_<arch>)."""
     if not default.startswith("linux_"):
         return default
     arch = default[len("linux_"):]
-    needed, versions = elf_dependencies(lib)
-    if not needed <= MANYLINUX_LIBS:
-        _log(f"{lib} needs {sorted(needed - MANYLINUX_LIBS)}: not a manylinux wheel")
-        return default
-    glibc = max(
-        [PORTABLE_GLIBC]
-        + [tuple(int(p) for p in v[6:].split(".")[:2]) for v in versions if v.startswith("GLIBC_2.")]
-    )
+    glibc = PORTABLE_GLIBC
+    for f in files:
+        needed, versions = elf_dependencies(f)
+        if not needed <= MANYLINUX_LIBS:
+            _log(f"{f} needs {sorted(needed - MANYLINUX_LIBS)}: not a manylinux wheel")
+            return default
+        newest = max(
+            [PORTABLE_GLIBC]
+            + [tuple(int(p) for p in v[6:].split(".")[:2]) for v in versions if v.startswith("GLIBC_2.")]
+        )
+        _log(f"{f.name}: newest glibc symbol version {newest[0]}.{newest[1]}")
+        glibc = max(glibc, newest)
     tag = f"manylinux_{glibc[0]}_{glibc[1]}_{arch}"
     if glibc == PORTABLE_GLIBC:
         tag += f".manylinux2014_{arch}"
-    _log(f"{lib.name}: newest glibc symbol version {glibc[0]}.{glibc[1]}: {tag}")
+    _log(f"wheel tag: {tag}")
     return tag
 
 
+def bundled(build_lib: str) -> tuple[Path, Path]:
+    """Where the library and the CLI go in the package: soter_verify/_cli.py runs the latter."""
+    pkg = Path(build_lib) / "soter_verify"
+    return pkg / "lib" / LIB_NAME, pkg / "_bin" / BIN_NAME
+
+
 class build_py(_build_py):
-    """Build the Python files, then put the native library next to them."""
+    """Build the Python files, then put the native library and the CLI next to them."""
 
     def run(self) -> None:
         super().run()
-        lib = native_library()
-        dest = Path(self.build_lib) / "soter_verify" / "lib"
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(lib, dest / LIB_NAME)
-        _log(f"bundled {lib} -> {dest / LIB_NAME}")
+        for src, dest in zip(native_artifacts(), bundled(self.build_lib)):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+            _log(f"bundled {src} -> {dest}")
+        # The wheel keeps each file's mode and pip sets the executable bit from it.
+        cli = bundled(self.build_lib)[1]
+        cli.chmod(cli.stat().st_mode | 0o755)
 
 
 class bdist_wheel(_bdist_wheel):
@@ -216,8 +246,8 @@ class bdist_wheel(_bdist_wheel):
         _, _, plat = super().get_tag()
         if self.plat_name_supplied:
             return "py3", "none", plat
-        build_lib = Path(self.get_finalized_command("build_py").build_lib)
-        return "py3", "none", platform_tag(build_lib / "soter_verify" / "lib" / LIB_NAME, plat)
+        build_lib = self.get_finalized_command("build_py").build_lib
+        return "py3", "none", platform_tag(bundled(build_lib), plat)
 
 
 class sdist(_sdist):
@@ -240,7 +270,7 @@ class sdist(_sdist):
 
 
 class BinaryDistribution(Distribution):
-    """The package carries a native library: install it to platlib, build it per platform."""
+    """The package carries native code: install it to platlib, build it per platform."""
 
     def has_ext_modules(self) -> bool:
         return True

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test-sdist`: the sdist builds from source with cargo, as `pip install soter-verify` does
 # where no wheel fits. Builds the sdist, checks it carries the crate, builds a wheel from it (the
-# crate compiled by cargo-zigbuild; target/ is shared so only the crate itself compiles), then runs
-# part of the Python suite on that wheel in a fresh venv without cargo (run-tests.sh).
+# crate's library and `soter` CLI compiled by cargo-zigbuild; target/ is shared so only the crate
+# itself compiles), then runs part of the Python suite on that wheel, the `soter` console command
+# included, in a fresh venv without cargo (run-tests.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,7 +21,8 @@ echo "$(basename "$sdist") ($(du -k "$sdist" | cut -f1) KiB)"
 name="$(basename "$sdist" .tar.gz)"
 listing="$(tar -tzf "$sdist")"
 for f in rust/Cargo.toml rust/Cargo.lock rust/build.rs rust/src/lib.rs rust/src/ffi/mod.rs \
-         rust/include/soter_verify.h LICENSE-MIT LICENSE-APACHE setup.py soter_verify/py.typed; do
+         rust/src/bin/soter.rs rust/src/bin/soter/reserialize.rs rust/include/soter_verify.h \
+         LICENSE-MIT LICENSE-APACHE setup.py soter_verify/py.typed soter_verify/_cli.py; do
     grep -qx "$name/$f" <<<"$listing" || { echo "test-sdist: $f is missing from $sdist" >&2; exit 1; }
 done
 
@@ -34,4 +36,4 @@ grep -E 'soter-verify build: .*(zigbuild|glibc)' "$out.log" | sed 's/^/  /'
 
 t="$here/tests"
 SOTER_PY_VENV="$root/target/python-sdist-venv" SOTER_PY_WHEEL="$(ls "$out"/wheel/*.whl)" \
-    SOTER_PY_TESTS="$t/test_packaging.py $t/test_vectors.py $t/test_loader.py" bash "$here/run-tests.sh" -q
+    SOTER_PY_TESTS="$t/test_packaging.py $t/test_vectors.py $t/test_loader.py $t/test_cli.py" bash "$here/run-tests.sh" -q
