@@ -38,6 +38,9 @@ test-rust:
 	$(CARGO) test
 	# With both backends built (as when a dependency enables pure-rust): AWS-LC stays the default.
 	$(CARGO) test --features pure-rust --lib backend::
+	# The fuzz targets compile against the crate (so an API change cannot break them unnoticed
+	# until `make hardening`); a check on stable, sharing target/'s build-script outputs.
+	$(CARGO) check --manifest-path fuzz/Cargo.toml --bins --target-dir target
 
 test-pure-rust:
 	$(CARGO) test --no-default-features --features pure-rust

@@ -19,35 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Most certificates a chain may have (real chains have 3 or 4).
-#define MAX_CHAIN_CERTS 10
-
-
-
-// Largest certificate accepted (real attestation certificates are 1 to 3 KiB).
-#define MAX_CERT_SIZE (32 * 1024)
-
-// verify_ret given by queryverifyinfo when the document does not match the registered person.
-#define VERIFY_RET_MISMATCH 90011
-
-// Bound on top-level members (a resultJSON has about a dozen; vendors add a few).
-#define MAX_MEMBERS 256
-
-// notBefore of every test certificate: 2020-01-01T00:00:00Z.
-#define TEST_NOT_BEFORE 1577836800
-
-// notAfter of every test certificate: 2049-12-31T23:59:59Z (the last UTCTime).
-#define TEST_NOT_AFTER 2524607999
-
-// `support_type` values of `is_support`.
-#define SUPPORT_NONE 0
-
-#define SUPPORT_FINGERPRINT 1
-
-#define SUPPORT_FACE 2
-
-#define SUPPORT_FINGERPRINT_AND_FACE 3
-
 // Version of this C ABI. Wrappers compare it with the version they were written for.
 #define SOTER_ABI_VERSION 2
 
@@ -491,22 +462,9 @@ typedef struct {
   bool passed;
 } SoterVerifyInfo;
 
-
-
-
-
-// errcodes after which a token is dropped, refreshed and the call retried once.
-#define TOKEN_ERRCODES { 40001, 40014, 42001, }
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-extern void amm52x40(uint64_t *res,
-                     const uint64_t *a,
-                     const uint64_t *b,
-                     const uint64_t *m,
-                     uint64_t k0);
 
 // The ABI version (`SOTER_ABI_VERSION` of the header this library was built with).
 // Wrappers call it first and refuse to run on a mismatch. Thread-safe.

@@ -1,5 +1,5 @@
 //! WeChat response parsing for every endpoint: HTTP status + body bytes -> typed result or error.
-//! Input: byte 0 picks the endpoint (mod 6), byte 1 the status (below 0x80: 200; else
+//! Input: byte 0 picks the endpoint (mod 8), byte 1 the status (below 0x80: 200; else
 //! 100 + 4 * (b - 0x80), so 0xE4 = 500, 0xCD = 400... ), the rest is the body.
 //! Invariants: no panic; a success is reported only when the body really says so (checked here
 //! against an independent reading of the JSON); error messages stay short.
@@ -9,13 +9,15 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use soter_verify::wechat::fuzzing::{parse_response, Endpoint, Parsed};
 
-const ENDPOINTS: [Endpoint; 6] = [
+const ENDPOINTS: [Endpoint; 8] = [
     Endpoint::Token,
     Endpoint::StableToken,
     Endpoint::VerifySignature,
     Endpoint::FaceGetInfo,
     Endpoint::FaceGetVerifyId,
     Endpoint::FaceQueryVerifyInfo,
+    Endpoint::VerifyAsk,
+    Endpoint::IsSupport,
 ];
 
 /// An integer as WeChat may send it: a JSON integer or a string holding one.
@@ -78,6 +80,22 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(info.errcode, 0);
                     assert_eq!(Some(info.verify_ret), int(o.get("verify_ret")));
                     assert_eq!(info.passed(), info.verify_ret == 10000);
+                }
+                Parsed::VerifyAsk => {
+                    // errcode 0 and no `is_verified: false` (WeChat's "valid"); nothing else is.
+                    assert_eq!(endpoint, Endpoint::VerifyAsk);
+                    let verified = match o.get("is_verified") {
+                        None => true,
+                        Some(Value::Bool(b)) => *b,
+                        Some(Value::String(s)) => s == "true",
+                        v => int(v) == Some(1) && matches!(v, Some(Value::Number(_))),
+                    };
+                    assert!(verified, "accepted with is_verified {:?}", o.get("is_verified"));
+                }
+                Parsed::IsSupport(supported, kind) => {
+                    assert_eq!(endpoint, Endpoint::IsSupport);
+                    assert!(kind <= 3, "support_type {kind}");
+                    let _ = supported;
                 }
             }
         }
