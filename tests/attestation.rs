@@ -110,6 +110,25 @@ fn top_level_fields_must_agree_with_the_attestation() {
 }
 
 #[test]
+fn debug_shows_the_identity_and_every_subject() {
+    let ask = verify_ask_chain(&sample(), &opts()).unwrap();
+    let shown = format!("{ask:?}");
+    for part in ["Ask {", "CertificateChain", "cpu_id: \"HUAWEI_HWLYA_b3161401", "uid: \"10147\"", "counter: 88",
+                 "rsa_pss_saltlen: Some(32)", "CN=Huawei CBG Root CA"] {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
+}
+
+#[test]
+fn certs_that_are_not_an_array_are_named_as_such() {
+    for bad in [r#"{"certs":"-----BEGIN CERTIFICATE-----"}"#, r#"{"certs":1}"#, r#"{"certs":null}"#] {
+        let e = verify_ask_chain(bad.as_bytes(), &opts()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson, "{bad}");
+        assert!(e.message().contains("\"certs\" must be an array of PEM strings"), "{bad}: {}", e.message());
+    }
+}
+
+#[test]
 fn inspect_describes_every_certificate() {
     let r = inspect_ask_chain(&sample(), &opts()).unwrap();
     assert_eq!(r.certs.len(), 4);
