@@ -128,3 +128,35 @@ fn small_uint(der_bytes: &[u8]) -> der::Result<u64> {
     let v = u32::from_der(der_bytes)?;
     Ok(v as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pss_salt_len;
+
+    /// RSASSA-PSS-params with SHA-256, MGF1-SHA-256, then `rest` (the [2] salt and [3] trailer).
+    fn params(rest: &[u8]) -> Vec<u8> {
+        let sha256 = [0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00];
+        let mut body = vec![0xa0, sha256.len() as u8];
+        body.extend_from_slice(&sha256);
+        let mut mgf1 = vec![0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08];
+        mgf1.extend_from_slice(&sha256);
+        body.extend_from_slice(&[0xa1, mgf1.len() as u8 + 2, 0x30, mgf1.len() as u8]);
+        body.extend_from_slice(&mgf1);
+        body.extend_from_slice(rest);
+        let mut der = vec![0x30, body.len() as u8];
+        der.extend_from_slice(&body);
+        der
+    }
+
+    #[test]
+    fn salt_and_trailer_fields_are_read_by_their_tags() {
+        assert_eq!(pss_salt_len(Some(&params(&[]))), Ok(20), "the default salt length");
+        assert_eq!(pss_salt_len(Some(&params(&[0xa2, 0x03, 0x02, 0x01, 0x20]))), Ok(32));
+        // An explicit trailer 1 after the salt is not taken for the salt.
+        assert_eq!(pss_salt_len(Some(&params(&[0xa2, 0x03, 0x02, 0x01, 0x20, 0xa3, 0x03, 0x02, 0x01, 0x01]))), Ok(32));
+        let e = pss_salt_len(Some(&params(&[0xa3, 0x03, 0x02, 0x01, 0x02]))).unwrap_err();
+        assert!(e.contains("trailer field 2 is not 1"), "{e}");
+        assert!(pss_salt_len(Some(&params(&[0xa4, 0x03, 0x02, 0x01, 0x01]))).unwrap_err().contains("unknown field"));
+        assert!(pss_salt_len(None).unwrap_err().contains("SHA-1"));
+    }
+}
