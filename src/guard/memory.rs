@@ -201,4 +201,24 @@ mod tests {
         assert_eq!(s.last_counter("user-39", "cpu", "uid").unwrap(), Some(1));
         assert_eq!(s.last_counter("user-0", "cpu", "uid").unwrap(), None);
     }
+
+    #[test]
+    fn a_device_used_again_is_kept_over_older_ones() {
+        // Recency is by last accepted use, not by first insert: user-0 logs in again after
+        // user-1..15 enrolled, so user-1 (now the least recent) is forgotten first.
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16 });
+        let login = |subject: &str, challenge: &str, counter: u64| {
+            s.issue(subject, challenge, Duration::from_secs(60)).unwrap();
+            assert_eq!(s.consume(&step(subject, challenge, counter)).unwrap(), Verdict::Accepted);
+        };
+        for i in 0..16 {
+            login(&format!("user-{i}"), "c", 1);
+        }
+        login("user-0", "c2", 2);
+        login("user-16", "c", 1);
+        assert_eq!(s.devices(), 16);
+        assert_eq!(s.last_counter("user-0", "cpu", "uid").unwrap(), Some(2));
+        assert_eq!(s.last_counter("user-1", "cpu", "uid").unwrap(), None);
+        assert_eq!(s.last_counter("user-16", "cpu", "uid").unwrap(), Some(1));
+    }
 }
