@@ -253,12 +253,14 @@ pub unsafe extern "C" fn soter_result_json_extra(
 /// form, and writes it to `buf` only when `cap` is at least that size (pass `cap` 0 to learn the
 /// size). Returns 0 for NULL. The packed form, in native byte order, without padding:
 ///
-///     uint64_t counter;
-///     int32_t  rsa_pss_saltlen;        // -1 when absent
-///     uint32_t extra_count;            // E
-///     uint32_t len[8 + 2 * E];         // byte lengths of the texts below (without their NUL)
-///     char     texts[];                // raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid, then
-///                                      // each extra field's name and value (document order)
+/// ```c
+/// uint64_t counter;
+/// int32_t  rsa_pss_saltlen;        // -1 when absent
+/// uint32_t extra_count;            // E
+/// uint32_t len[8 + 2 * E];         // byte lengths of the texts below (without their NUL)
+/// char     texts[];                // raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid, then
+///                                  // each extra field's name and value (document order)
+/// ```
 ///
 /// The texts are UTF-8, one after the other, each followed by a NUL byte: the same bytes as
 /// `soter_result_json_get` and `soter_result_json_extra` give. No text contains NUL (parsing
@@ -408,10 +410,12 @@ pub unsafe extern "C" fn soter_auth_key_get(auth_key: *const SoterAuthKey, field
 /// returns the size of the packed form and writes it to `buf` only when `cap` is at least that
 /// size; 0 for NULL. The packed form, in native byte order, without padding:
 ///
-///     uint64_t counter;
-///     uint32_t len[3];                 // byte lengths of the texts below (without their NUL)
-///     char     texts[];                // cpu_id, uid, pub_key (as `soter_auth_key_get` gives
-///                                      // them), each followed by a NUL byte
+/// ```c
+/// uint64_t counter;
+/// uint32_t len[3];                 // byte lengths of the texts below (without their NUL)
+/// char     texts[];                // cpu_id, uid, pub_key (as `soter_auth_key_get` gives
+///                                  // them), each followed by a NUL byte
+/// ```
 ///
 /// The public key itself comes from `soter_auth_key_public_key`. Thread-safe.
 #[no_mangle]
