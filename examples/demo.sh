@@ -15,7 +15,7 @@ step "1. A real device result (Tencent SOTER sample) verified with its AuthKey"
 $SOTER verify --key $VECTORS/auth_key.pem --json $VECTORS/final_json.txt \
   --signature $VECTORS/final_signature.bin --challenge "I'm a demo challenge string"
 
-step "2. The AuthKey itself, verified with the app's ASK"
+step "2. The AuthKey itself, verified with the device's ASK"
 $SOTER verify --key $VECTORS/ask.pem --json $VECTORS/auth_key_json.txt --signature $VECTORS/auth_key_signature.bin
 
 step "3. The same result with one byte changed is rejected (exit status 1)"

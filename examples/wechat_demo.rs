@@ -17,7 +17,7 @@ fn main() -> Result<(), soter_verify::Error> {
     let emu = Emulator::start(EmulatorConfig::new(appid, secret))?;
     println!("emulated api.weixin.qq.com at {}", emu.base_url());
 
-    step("W2. A simulated phone: the app's ASK signs the device's AuthKey; the server checks the chain");
+    step("W2. A simulated phone: the device's ASK signs its AuthKey; the server checks the chain");
     let ask = KeyPair::generate(2048)?;
     let device = Device::new()?;
     let (ak_json, ak_sig) = device.signed_auth_key(&ask)?;

@@ -702,7 +702,8 @@ SoterStatus soter_authenticate(const SoterKey *key,
                                SoterResultJson **out,
                                SoterError **err);
 
-// Verify an AuthKey export JSON and its signature with the app's ASK public key, and load the
+// Verify an AuthKey export JSON and its signature with the device's ASK public key (one the server
+// trusted at enrollment by other means; `soter_verify_auth_key_with_ask` takes a verified ASK), and load the
 // AuthKey's public key. On success `*out` receives a new handle (free with `soter_auth_key_free`).
 // Errors as for `soter_key_verify`, plus JSON errors and key errors for the `pub_key`.
 SoterStatus soter_verify_auth_key(const SoterKey *ask,

@@ -18,7 +18,7 @@ fn expectations(device: &Device, challenge: &str) -> Expectations {
 fn full_flow_and_each_verdict() {
     let ask = KeyPair::generate(2048).unwrap();
     let device = Device::new().unwrap();
-    // Registration: the server checks the AuthKey with the app's ASK and stores it.
+    // Registration: the server checks the AuthKey with the device's ASK and stores it.
     let (ak_json, ak_sig) = device.signed_auth_key(&ask).unwrap();
     let ak = verify_auth_key(ask.public_key(), &ak_json, ak_sig.as_bytes()).unwrap();
     assert_eq!(&ak.public_key, device.public_key());

@@ -67,7 +67,7 @@ def _bits(bits: int) -> int:
 
 
 class TestKeyPair(NativeHandle):
-    """A test RSA key pair, e.g. standing in for your app's ASK. Generate with :meth:`generate`."""
+    """A test RSA key pair, e.g. standing in for a device's ASK. Generate with :meth:`generate`."""
 
     __test__ = False  # not a pytest test class
     __slots__ = ("public_key_pem",)

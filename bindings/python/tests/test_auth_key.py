@@ -1,4 +1,4 @@
-"""verify_auth_key(): an AuthKey export signed by the app's ASK."""
+"""verify_auth_key(): an AuthKey export signed by the device's ASK."""
 
 from __future__ import annotations
 

@@ -132,9 +132,10 @@ public final class Soter {
 
     /**
      * Verifies an AuthKey export ({@code {"pub_key","cpu_id","counter","uid"}}, signed by the ASK)
-     * with the app's ASK public key, and loads the AuthKey's public key.
+     * with the device's ASK public key (trusted by other means; the {@link Ask} overloads take a
+     * verified ASK), and loads the AuthKey's public key.
      *
-     * @param ask the app's ASK public key
+     * @param ask the device's ASK public key
      * @param authKeyJson the AuthKey JSON exactly as received
      * @param signature its signature: base64 (any variant) or raw bytes
      * @return the verified AuthKey; close it (or its key) when done
@@ -313,7 +314,7 @@ public final class Soter {
     /**
      * As {@link #verifyAuthKey(PublicKey, byte[], byte[])} with a base64 signature.
      *
-     * @param ask the app's ASK public key
+     * @param ask the device's ASK public key
      * @param authKeyJson the AuthKey JSON exactly as received
      * @param signature its base64 signature
      * @return the verified AuthKey
@@ -327,7 +328,7 @@ public final class Soter {
     /**
      * As {@link #verifyAuthKey(PublicKey, byte[], String)} with the JSON held as a String (UTF-8).
      *
-     * @param ask the app's ASK public key
+     * @param ask the device's ASK public key
      * @param authKeyJson the AuthKey JSON as received
      * @param signature its base64 signature
      * @return the verified AuthKey

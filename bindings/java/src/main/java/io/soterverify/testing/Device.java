@@ -151,7 +151,7 @@ public final class Device implements AutoCloseable {
      * The AuthKey export ({@code {"pub_key","cpu_id","counter","uid"}}) signed by {@code ask}
      * (salt 20), as the TEE produces it; verify it with {@code Soter.verifyAuthKey}.
      *
-     * @param ask the app's ASK
+     * @param ask the device's ASK
      * @return the AuthKey JSON and its signature
      * @throws SoterException when the library fails
      * @throws IllegalStateException when this device or the ASK is closed

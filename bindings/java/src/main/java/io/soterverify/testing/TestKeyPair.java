@@ -5,7 +5,7 @@ import io.soterverify.SoterException;
 import io.soterverify.PublicKey;
 
 /**
- * A test RSA key pair, e.g. an app's ASK that signs a {@link Device}'s AuthKey export. Thread-safe;
+ * A test RSA key pair, e.g. a device's ASK that signs a {@link Device}'s AuthKey export. Thread-safe;
  * close it (or let the Cleaner free it).
  */
 public final class TestKeyPair implements AutoCloseable {
