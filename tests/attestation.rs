@@ -3,7 +3,7 @@
 
 mod common;
 
-use soter_verify::attestation::{inspect_ask_chain, HUAWEI_CBG_ROOT_SPKI_SHA256, MAX_CHAIN_CERTS};
+use soter_verify::attestation::{inspect_ask_chain, HUAWEI_CBG_ROOT_SPKI_SHA256, MAX_CHAIN_CERTS, MAX_CHAIN_INPUT};
 use soter_verify::{verify_ask_chain, verify_ask_chain_certs, AskFormat, ChainOptions, ErrorKind};
 
 /// 2026-01-01T00:00:00Z: inside the sample chain's validity (it expires in 2028).
@@ -66,6 +66,9 @@ fn one_flipped_signature_byte_in_any_certificate_fails() {
         assert_eq!(e.kind(), ErrorKind::CertificateInvalid, "certificate {i}: {e:?}");
         assert!(e.message().contains(&format!("certificate #{i}")), "{}", e.message());
         assert!(e.message().contains("does not verify"), "{}", e.message());
+        // Named by its signer: the next certificate, or the root's own key.
+        let by = if i == 3 { "its own key".to_string() } else { format!("certificate #{}", i + 1) };
+        assert!(e.message().contains(&format!("by {by}")), "{}", e.message());
     }
 }
 
@@ -90,6 +93,12 @@ fn validity_is_checked_at_the_given_time() {
     // 2018-01-01: the leaf is not valid yet.
     let e = verify_ask_chain(&sample(), &ChainOptions::new().at(1_514_764_800)).unwrap_err();
     assert!(e.message().contains("not valid before") && e.message().contains("#0"), "{}", e.message());
+    // set_at (how the C ABI and the CLI pass the time) is at() by another name.
+    let mut o = ChainOptions::new();
+    o.set_at(Some(1_843_430_400));
+    assert!(verify_ask_chain(&sample(), &o).unwrap_err().message().contains("expired"));
+    o.set_at(Some(AT));
+    assert!(verify_ask_chain(&sample(), &o).is_ok());
 }
 
 #[test]
@@ -256,13 +265,27 @@ mod hostile {
         assert_eq!(e.kind(), ErrorKind::CertificateInvalid);
         assert!(e.message().contains(&format!("at most {MAX_CHAIN_CERTS}")), "{}", e.message());
         // As concatenated DER and as a JSON list too (100 of them are over the input cap).
-        assert_eq!(kind(&many[..11].concat()), ErrorKind::CertificateInvalid);
+        // Eleven DER certificates are still counted (the message says how many); twelve stop
+        // the reading.
+        let e = verify_ask_chain(&many[..11].concat(), &opts()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::CertificateInvalid);
+        assert!(e.message().contains("the chain has 11 certificates"), "{}", e.message());
+        assert_eq!(kind(&many[..12].concat()), ErrorKind::CertificateInvalid);
         assert_eq!(kind(&many.concat()), ErrorKind::InputTooLarge);
         let pem = sample_pems()[0].clone();
         let list = serde_json::to_string(&vec![pem; 100]).unwrap();
         assert_eq!(kind(list.as_bytes()), ErrorKind::InputTooLarge);
         let small: Vec<String> = sample_pems().into_iter().cycle().take(11).collect();
         assert_eq!(kind(serde_json::to_string(&small).unwrap().as_bytes()), ErrorKind::CertificateInvalid);
+    }
+
+    #[test]
+    fn input_of_exactly_the_size_cap_is_read() {
+        let mut at_cap = sample();
+        at_cap.resize(MAX_CHAIN_INPUT, b' ');
+        assert!(verify_ask_chain(&at_cap, &opts()).is_ok());
+        at_cap.push(b' ');
+        assert_eq!(kind(&at_cap), ErrorKind::InputTooLarge);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::redis::{available, RedisCluster, RedisServer};
 use soter_verify::emulator::{Emulator, EmulatorConfig};
-use soter_verify::guard::{MemoryOptions, MemoryStore, RedisOptions, ReplayGuard};
+use soter_verify::guard::{MemoryOptions, MemoryStore, RedisOptions, ReplayGuard, Step, Store, Verdict};
 use soter_verify::testing::Device;
 use soter_verify::wechat::WeChatClient;
 use soter_verify::{ErrorKind, PublicKey};
@@ -241,6 +241,97 @@ fn redis_one_command_per_authenticate() {
     auth(&g, a, &results[1], "mon").unwrap_err(); // a refusal is one command too
     let commands = monitor.client_commands();
     assert_eq!(commands, vec!["EVALSHA".to_string(); 6], "one script call per authenticate");
+}
+
+/// A store that answers every step with one verdict, as a broken custom store might.
+#[derive(Debug)]
+struct Answers(Verdict);
+
+impl Store for Answers {
+    fn issue(&self, _: &str, _: &str, _: Duration) -> soter_verify::Result<()> {
+        Ok(())
+    }
+    fn consume(&self, _: &Step<'_>) -> soter_verify::Result<Verdict> {
+        Ok(self.0)
+    }
+    fn last_counter(&self, _: &str, _: &str, _: &str) -> soter_verify::Result<Option<u64>> {
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_store_answering_what_it_was_not_asked_is_never_an_acceptance() {
+    let a = device_a();
+    let check = |verdict: Verdict, device_ok: bool| {
+        let g = ReplayGuard::with_store(Answers(verdict));
+        let r = sign(a, &g.issue_challenge("custom", TTL).unwrap(), 1);
+        let uid = if device_ok { a.uid.as_str() } else { "someone else" };
+        g.authenticate(a.public_key(), &r.0, r.1.as_bytes(), "custom", Some(&a.cpu_id), Some(uid))
+    };
+    assert!(check(Verdict::Accepted, true).is_ok());
+    // Accepted for a step whose device failed, DeviceMismatch for one whose device passed, and
+    // a counter verdict for a failed device: the store is wrong, and the guard says so.
+    for (verdict, device_ok) in
+        [(Verdict::Accepted, false), (Verdict::DeviceMismatch, true), (Verdict::CounterNotAbove { last: 0 }, false)]
+    {
+        let e = check(verdict, device_ok).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Internal, "{verdict:?} {device_ok}: {e:?}");
+        assert!(e.message().contains("a step it was not asked"), "{e}");
+    }
+    assert_eq!(kind(check(Verdict::DeviceMismatch, false)), ErrorKind::DeviceMismatch);
+    assert_eq!(kind(check(Verdict::CounterNotAbove { last: 5 }, true)), ErrorKind::CounterReplay);
+    assert_eq!(kind(check(Verdict::UnknownChallenge, true)), ErrorKind::ChallengeMismatch);
+}
+
+#[test]
+fn redis_script_errors_are_not_retried() {
+    // A retry is for a dead pooled connection only: a script error on a live one (here a
+    // counters hash another program overwrote with a string) is StoreUnavailable at once. A retry
+    // would find the challenge consumed and report a replay instead.
+    if !available("redis_script_errors_are_not_retried") {
+        return;
+    }
+    let server = RedisServer::start();
+    let g = ReplayGuard::redis(&server.url(), &RedisOptions::default()).unwrap();
+    let a = device_a();
+    auth(&g, a, &sign(a, &g.issue_challenge("typed", TTL).unwrap(), 1), "typed").unwrap();
+    let keys: Vec<String> = server.cli(&["--scan", "--pattern", "soter:*n"]).lines().map(str::to_owned).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    server.cli(&["SET", &keys[0], "not a hash"]);
+    let r = sign(a, &g.issue_challenge("typed", TTL).unwrap(), 2); // leaves a connection in the pool
+    let e = auth(&g, a, &r, "typed").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::StoreUnavailable, "{e:?}");
+    assert!(e.message().contains("WRONGTYPE"), "{e}");
+    // Fail closed: the script consumed the challenge before it failed.
+    assert_eq!(kind(auth(&g, a, &r, "typed")), ErrorKind::ChallengeMismatch);
+}
+
+#[test]
+fn redis_keeps_at_most_sixteen_idle_connections() {
+    if !available("redis_keeps_at_most_sixteen_idle_connections") {
+        return;
+    }
+    let server = RedisServer::start();
+    let g = ReplayGuard::redis(&server.url(), &RedisOptions { timeout: Duration::from_secs(20), ..Default::default() }).unwrap();
+    // Every client paused: 24 calls are in flight at once, each on a connection of its own.
+    assert_eq!(server.cli(&["CLIENT", "PAUSE", "2000", "ALL"]).trim(), "OK");
+    let barrier = Barrier::new(24);
+    std::thread::scope(|s| {
+        for i in 0..24 {
+            let (g, barrier) = (&g, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                g.issue_challenge(&format!("pool-{i}"), TTL).unwrap();
+            });
+        }
+    });
+    // Sixteen stay open for reuse, eight are closed (the count less the redis-cli asking).
+    let ours = || server.cli(&["INFO", "clients"]).lines().find_map(|l| l.strip_prefix("connected_clients:")?.trim().parse::<i64>().ok()).unwrap() - 1;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ours() != 16 {
+        assert!(Instant::now() < deadline, "{} connections stay open; the pool keeps 16", ours());
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]

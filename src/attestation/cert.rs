@@ -327,4 +327,44 @@ mod tests {
         let theirs: Vec<String> = name.0.iter().map(|rdn| rdn.to_string()).collect();
         assert_eq!(name_text(&name), theirs.join(", "));
     }
+    fn key() -> &'static crate::testing::KeyPair {
+        static K: std::sync::OnceLock<crate::testing::KeyPair> = std::sync::OnceLock::new();
+        K.get_or_init(|| crate::testing::KeyPair::generate(2048).unwrap())
+    }
+
+    fn with(exts: &[Vec<u8>]) -> Vec<u8> {
+        crate::testing::self_signed(key(), crate::pkcs1v15::Hash::Sha256, exts).unwrap()
+    }
+
+    #[test]
+    fn only_unknown_critical_extensions_are_recorded() {
+        use crate::testing::extension;
+        let c = parse(&with(&[extension("1.2.3.4", true, &[0x05, 0x00])]), 0).unwrap();
+        assert_eq!(c.unknown_critical, ["1.2.3.4"]);
+        // Not critical, or critical and known (BasicConstraints and KeyUsage are both critical
+        // in every test certificate): not recorded.
+        let c = parse(&with(&[extension("1.2.3.4", false, &[0x05, 0x00])]), 0).unwrap();
+        assert!(c.unknown_critical.is_empty());
+        assert_eq!((c.basic_constraints, c.key_cert_sign), (Some((true, None)), Some(true)));
+        let c = parse(&with(&[extension("2.5.29.32", true, &[0x30, 0x00])]), 0).unwrap();
+        assert!(c.unknown_critical.is_empty());
+    }
+
+    #[test]
+    fn a_certificate_of_exactly_the_size_cap_is_parsed() {
+        // A non-critical padding extension grown until the certificate is MAX_CERT_SIZE bytes.
+        let padded = |pad: usize| with(&[crate::testing::extension("1.2.3.5", false, &vec![0u8; pad])]);
+        let mut pad = MAX_CERT_SIZE - with(&[]).len();
+        while padded(pad).len() > MAX_CERT_SIZE {
+            pad -= 1;
+        }
+        let at_cap = padded(pad);
+        assert_eq!(at_cap.len(), MAX_CERT_SIZE);
+        assert!(parse(&at_cap, 3).is_ok());
+        let over = padded(pad + 1);
+        assert_eq!(over.len(), MAX_CERT_SIZE + 1);
+        let e = parse(&over, 3).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InputTooLarge);
+        assert!(e.message().contains("certificate #3 is 32769 bytes"), "{e:?}");
+    }
 }

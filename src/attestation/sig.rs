@@ -159,4 +159,24 @@ mod tests {
         assert!(pss_salt_len(Some(&params(&[0xa4, 0x03, 0x02, 0x01, 0x01]))).unwrap_err().contains("unknown field"));
         assert!(pss_salt_len(None).unwrap_err().contains("SHA-1"));
     }
+
+    #[test]
+    fn pkcs1_v15_with_each_sha2_hash_verifies() {
+        use crate::pkcs1v15::Hash;
+        let key = crate::testing::KeyPair::generate(2048).unwrap();
+        for hash in [Hash::Sha256, Hash::Sha384, Hash::Sha512] {
+            let der = crate::testing::self_signed(&key, hash, &[]).unwrap();
+            let mut c = crate::attestation::cert::parse(&der, 0).unwrap();
+            let signer = c.key.clone();
+            assert!(super::verify(&c, &signer).is_ok(), "{hash:?}");
+            // The same bytes under another hash: the digest differs, so it does not verify.
+            c.sig_alg = match hash {
+                Hash::Sha256 => super::SHA384_WITH_RSA,
+                _ => super::SHA256_WITH_RSA,
+            }
+            .parse()
+            .unwrap();
+            assert!(matches!(super::verify(&c, &signer), Err(super::SigError::Invalid)), "{hash:?}");
+        }
+    }
 }

@@ -200,6 +200,16 @@ mod tests {
         }
         assert_eq!(s.last_counter("user-39", "cpu", "uid").unwrap(), Some(1));
         assert_eq!(s.last_counter("user-0", "cpu", "uid").unwrap(), None);
+        // A bound of 32 forgets two at a time (a sixteenth), the two least recent.
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 32 });
+        for i in 0..33u64 {
+            let subject = format!("user-{i}");
+            s.issue(&subject, "c", Duration::from_secs(60)).unwrap();
+            assert_eq!(s.consume(&step(&subject, "c", 1)).unwrap(), Verdict::Accepted);
+        }
+        assert_eq!(s.devices(), 31);
+        assert_eq!(s.last_counter("user-1", "cpu", "uid").unwrap(), None);
+        assert_eq!(s.last_counter("user-2", "cpu", "uid").unwrap(), Some(1));
     }
 
     #[test]

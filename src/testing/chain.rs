@@ -11,7 +11,6 @@
 
 use p256::ecdsa::signature::Signer;
 use rsa::rand_core::OsRng;
-use sha2::{Digest, Sha256};
 
 use super::KeyPair;
 use crate::error::{Error, ErrorKind, Result};
@@ -68,7 +67,7 @@ impl TestRoot {
             &root_key.public_key().to_spki_der(),
             &[basic_constraints(true), key_usage(0x06, true)],
         );
-        let root_der = sign_rsa_pkcs1(&root_key, root_tbs, SHA256_WITH_RSA)?;
+        let root_der = sign_rsa_pkcs1(&root_key, root_tbs, Hash::Sha256)?;
         let ca_name = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", "Test Equipment CA")]);
         let ca_tbs = tbs(
             2,
@@ -137,14 +136,42 @@ pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-fn sign_rsa_pkcs1(key: &KeyPair, tbs: Vec<u8>, alg_oid: &str) -> Result<Vec<u8>> {
-    let mut t = digest_info_prefix(Hash::Sha256, true);
-    t.extend_from_slice(&Sha256::digest(&tbs));
+/// The PKCS#1 v1.5 signature algorithm OID for `hash`.
+fn pkcs1_oid(hash: Hash) -> &'static str {
+    match hash {
+        Hash::Sha256 => SHA256_WITH_RSA,
+        Hash::Sha384 => "1.2.840.113549.1.1.12",
+        Hash::Sha512 => "1.2.840.113549.1.1.13",
+    }
+}
+
+fn sign_rsa_pkcs1(key: &KeyPair, tbs: Vec<u8>, hash: Hash) -> Result<Vec<u8>> {
+    let alg_oid = pkcs1_oid(hash);
+    let mut t = digest_info_prefix(hash, true);
+    t.extend_from_slice(&hash.digest(&tbs));
     let sig = key
         .private
         .sign(rsa::Pkcs1v15Sign::new_unprefixed(), &t)
         .map_err(|_| Error::new(ErrorKind::Internal, "PKCS#1 v1.5 signing failed"))?;
     Ok(certificate(tbs, &alg(alg_oid, Some(&[0x05, 0x00])), &sig))
+}
+
+/// A self-signed RSA CA certificate with these extensions after BasicConstraints and KeyUsage,
+/// signed with PKCS#1 v1.5 over `hash` (for the certificate parser's and signature check's own
+/// tests, which need certificates the real chains do not have).
+#[cfg(test)]
+pub(crate) fn self_signed(key: &KeyPair, hash: Hash, extra: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let n = name(&[("2.5.4.3", "Self-signed test CA")]);
+    let exts = [vec![basic_constraints(true), key_usage(0x06, true)], extra.to_vec()].concat();
+    let t = tbs(9, &alg(pkcs1_oid(hash), Some(&[0x05, 0x00])), &n, &n, &key.public_key().to_spki_der(), &exts);
+    sign_rsa_pkcs1(key, t, hash)
+}
+
+/// One extension: its OID, `critical TRUE` when asked, and `value` as the extnValue octets.
+#[cfg(test)]
+pub(crate) fn extension(oid_text: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+    let crit = if critical { vec![0x01, 0x01, 0xff] } else { vec![] };
+    der_tlv(0x30, &[oid(oid_text), crit, octet(value)].concat())
 }
 
 fn sign_ecdsa(key: &p256::ecdsa::SigningKey, tbs: Vec<u8>) -> Vec<u8> {

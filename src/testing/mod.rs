@@ -20,6 +20,8 @@ use crate::key::PublicKey;
 use crate::pss::DEFAULT_SALT_LEN;
 
 pub use self::chain::{ChainSpec, TestRoot, TEST_NOT_AFTER, TEST_NOT_BEFORE};
+#[cfg(test)]
+pub(crate) use self::chain::{extension, self_signed};
 
 /// An RSA key pair standing in for a TEE key (AuthKey or ASK).
 pub struct KeyPair {
