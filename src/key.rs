@@ -412,6 +412,13 @@ mod tests {
     }
 
     #[test]
+    fn der_lengths_switch_to_the_long_form_at_128() {
+        assert_eq!(der_tlv(0x04, &[0; 127])[..2], [0x04, 0x7f]);
+        assert_eq!(der_tlv(0x04, &[0; 128])[..3], [0x04, 0x81, 0x80]);
+        assert_eq!(der_tlv(0x04, &[0; 256])[..4], [0x04, 0x82, 0x01, 0x00]);
+    }
+
+    #[test]
     fn pem_body_handles_mangled_labels() {
         assert_eq!(pem_body("BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").unwrap().trim(), "AAAA");
         assert_eq!(pem_body("BEGIN RSA PUBLIC KEY---AAAA--END RSA").unwrap(), "AAAA");

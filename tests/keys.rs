@@ -8,6 +8,10 @@ use soter_verify::{base64, ErrorKind, PublicKey, SaltLen};
 const EC_P256: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEpAEiGJAMgEGy80+U1S6DxueTtXFriPzOpIU4rOTex62OsxhALE955niHdFL3gsjU5AOa1JSApPRglEbn6Nlvuw==";
 const ED25519: &str = "MCowBQYDK2VwAyEAMilJAIsWVh0QYYV0hYBl6EYK7FE9lHuqV1l2hhoyNII=";
 const DSA_1024: &str = "MIIBvjCCATMGByqGSM44BAEwggEmAoGBAJIXRaxdOZlJiXPfMJsWtANXx76NJMMKpdb0k5T2Vk5mGG3Ial1tbPQAmz8hatxsldjZp+fQCgA1raBYPIDw8DNfbz5yVN60yXaK6j0e81oEO2O3aLC0Igs/uaewg/INZhVf6T0z/QjPrTdGsyY+uX9NXcc5yLwMLyS7m2QhuJUnAh0A/GeNxj8ZEHozgiPBYG/YxLeiQ+x+O8jAUX0cqwKBgBoI+vRBGPOEfOuSMPEDwEE/y5c2hBNAdxqkcdlVBUdCmmQGvKe0cA1WXgxN4zajauuFt5utLsT8bUt1gihzAQrTLW7HOD4s+i/IMoXgoWDBW9LeiMab/LcfA7bKL+leo6BXIYwQ3k4pg+iQ1SYn/Co5EAYNCo2det5+91OmExg0A4GEAAKBgBHLv0gxzV1q6vEc1la7Xfd/4G/ab4D92jwvf1ZijjpXSp3tTip/NauI0wv2Y8nPfosLqG1Zrzlxk0PynMQ2oMupX0uiu1Q2/OW0GQEV2I0BhH5vCc+9HoIGURCLWsGejKXg73gPImjIp5xphYZ/3iOcGq34N/JV+kllrrjrObnT";
+/// Ed448, X25519 and X448 SubjectPublicKeyInfo with made-up key bytes (only the algorithm is read).
+const ED448: &str = "MEMwBQYDK2VxAzoAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4";
+const X25519: &str = "MCowBQYDK2VuAyEAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const X448: &str = "MEIwBQYDK2VvAzkAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc=";
 const RSA_1024: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDKUGRHTbbfJYIWvUPz75sEg86ADjnJBinzvpniYVjhMHzWKCKEyHoDxF/BymBpilEH9V71s3JtXWu10b5E2qSEycmZPYM+V940TxRSS7Mm5zSgkubOFdzsLRWTUf+O8nke+ztdXqsSLk79FrDWGytApjKFGzcMAQacg0kbfs+rOwIDAQAB";
 
 fn pem(label: &str, der: &[u8], width: usize, eol: &str) -> String {
@@ -81,7 +85,7 @@ fn key_sizes_2048_to_4096() {
 
 #[test]
 fn other_algorithms_are_named() {
-    for (der, name) in [(EC_P256, "EC"), (ED25519, "Ed25519"), (DSA_1024, "DSA")] {
+    for (der, name) in [(EC_P256, "EC"), (ED25519, "Ed25519"), (DSA_1024, "DSA"), (ED448, "Ed448"), (X25519, "X25519"), (X448, "X448")] {
         let e = PublicKey::load(der.as_bytes()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedKey, "{name}");
         assert!(e.message().contains(name), "{name}: {e}");
@@ -121,13 +125,31 @@ fn broken_rsa_keys_are_refused() {
 }
 
 #[test]
+fn keys_are_equal_by_modulus_and_exponent() {
+    let n = common::keypair(2048).public_key().modulus().to_vec();
+    let k = PublicKey::from_components(&n, &[1, 0, 1]).unwrap();
+    assert_eq!(k, *common::keypair(2048).public_key());
+    assert_ne!(k, PublicKey::from_components(&n, &[3]).unwrap(), "same modulus, another exponent");
+    assert_ne!(k, *common::keypair(3072).public_key());
+    // Debug shows the size and exponent, never the modulus.
+    assert_eq!(format!("{k:?}"), "PublicKey { bits: 2048, e: 65537 }");
+}
+
+#[test]
 fn garbage_is_refused_with_a_reason() {
     assert_eq!(kind(b""), ErrorKind::InvalidInput);
     assert_eq!(kind(b"   \n"), ErrorKind::InvalidInput);
     assert_eq!(kind(b"hello world"), ErrorKind::InvalidKey);
     assert_eq!(kind(b"-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----"), ErrorKind::InvalidKey);
     assert_eq!(kind(b"\x30\x82\x01\x22\x00\x00"), ErrorKind::InvalidKey);
-    assert_eq!(kind(&[0xffu8; 300]), ErrorKind::InvalidKey);
+    // Bytes that are not text are DER only when they start with a SEQUENCE; else not a key at all.
+    let e = PublicKey::load(&[0xffu8; 300]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidKey);
+    assert!(e.message().contains("neither DER nor text"), "{e}");
+    // Text that starts with '0' (0x30) is read as text, not as DER.
+    let e = PublicKey::load(b"0 is not a key").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidKey);
+    assert!(e.message().contains("base64 body"), "{e}");
     assert_eq!(kind(&vec![b'A'; 16 << 20]), ErrorKind::InputTooLarge);
     let e = PublicKey::load(b"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----").unwrap_err();
     assert!(e.message().contains("private key"), "{e}");

@@ -206,7 +206,9 @@ impl RedisStore {
         let was_pooled = pooled.is_some();
         let mut result = pooled.map_or_else(|| self.connect(), Ok).and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
         if let Err(e) = &result {
-            if e.is_connection_dropped() || e.is_connection_refusal() || !e.is_timeout() && e.is_io_error() {
+            // Dropped, reset and refused connections are all I/O errors to the redis crate; a
+            // timeout is not a dead connection, and a server error (a script's) is not either.
+            if e.is_io_error() && !e.is_timeout() {
                 self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
                 if was_pooled && !e.is_connection_refusal() {
                     result = self.connect().and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
