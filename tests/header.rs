@@ -1,5 +1,5 @@
 //! The committed header must be exactly what build.rs generates, and the C test programs must
-//! call every function the header declares.
+//! call every function the header declares; doc comments hold no code block rustdoc would run.
 
 use std::path::Path;
 use std::process::Command;
@@ -136,4 +136,48 @@ fn every_declared_function_is_exported() {
         String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.split_whitespace().last().map(str::to_owned)).collect();
     let missing: Vec<_> = declared.iter().filter(|n| !symbols.contains(*n)).collect();
     assert!(missing.is_empty(), "declared in the header but not exported by {}: {missing:?}", lib.display());
+}
+
+/// Indented text after a blank line in a doc comment is a Markdown code block, which rustdoc
+/// compiles and runs as a Rust doctest: C layouts written that way broke `cargo test`. Code in
+/// doc comments goes in fences (```c, ```text); this finds any indented block in src.
+#[test]
+fn doc_comments_hold_no_indented_code_blocks() {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root().join("src"), &mut files);
+    assert!(files.len() > 20, "{files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let (mut after_blank, mut fenced) = (true, false);
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            let Some(body) = t.strip_prefix("///").or_else(|| t.strip_prefix("//!")) else {
+                after_blank = true;
+                continue;
+            };
+            let body = body.strip_prefix(' ').unwrap_or(body);
+            if body.trim_start().starts_with("```") {
+                fenced = !fenced;
+                after_blank = false;
+                continue;
+            }
+            let indent = body.len() - body.trim_start_matches(' ').len();
+            if !fenced && after_blank && indent >= 4 && !body.trim().is_empty() {
+                found.push(format!("{}:{}: {line}", file.display(), i + 1));
+            }
+            after_blank = body.trim().is_empty();
+        }
+    }
+    assert!(found.is_empty(), "indented code blocks in doc comments (fence them):\n{}", found.join("\n"));
 }
