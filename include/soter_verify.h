@@ -673,12 +673,14 @@ SoterStatus soter_result_json_extra(const SoterResultJson *result,
 // form, and writes it to `buf` only when `cap` is at least that size (pass `cap` 0 to learn the
 // size). Returns 0 for NULL. The packed form, in native byte order, without padding:
 //
-//     uint64_t counter;
-//     int32_t  rsa_pss_saltlen;        // -1 when absent
-//     uint32_t extra_count;            // E
-//     uint32_t len[8 + 2 * E];         // byte lengths of the texts below (without their NUL)
-//     char     texts[];                // raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid, then
-//                                      // each extra field's name and value (document order)
+// ```c
+// uint64_t counter;
+// int32_t  rsa_pss_saltlen;        // -1 when absent
+// uint32_t extra_count;            // E
+// uint32_t len[8 + 2 * E];         // byte lengths of the texts below (without their NUL)
+// char     texts[];                // raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid, then
+//                                  // each extra field's name and value (document order)
+// ```
 //
 // The texts are UTF-8, one after the other, each followed by a NUL byte: the same bytes as
 // `soter_result_json_get` and `soter_result_json_extra` give. No text contains NUL (parsing
@@ -700,7 +702,8 @@ SoterStatus soter_authenticate(const SoterKey *key,
                                SoterResultJson **out,
                                SoterError **err);
 
-// Verify an AuthKey export JSON and its signature with the app's ASK public key, and load the
+// Verify an AuthKey export JSON and its signature with the device's ASK public key (one the server
+// trusted at enrollment by other means; `soter_verify_auth_key_with_ask` takes a verified ASK), and load the
 // AuthKey's public key. On success `*out` receives a new handle (free with `soter_auth_key_free`).
 // Errors as for `soter_key_verify`, plus JSON errors and key errors for the `pub_key`.
 SoterStatus soter_verify_auth_key(const SoterKey *ask,
@@ -731,10 +734,12 @@ SoterStatus soter_auth_key_get(const SoterAuthKey *auth_key,
 // returns the size of the packed form and writes it to `buf` only when `cap` is at least that
 // size; 0 for NULL. The packed form, in native byte order, without padding:
 //
-//     uint64_t counter;
-//     uint32_t len[3];                 // byte lengths of the texts below (without their NUL)
-//     char     texts[];                // cpu_id, uid, pub_key (as `soter_auth_key_get` gives
-//                                      // them), each followed by a NUL byte
+// ```c
+// uint64_t counter;
+// uint32_t len[3];                 // byte lengths of the texts below (without their NUL)
+// char     texts[];                // cpu_id, uid, pub_key (as `soter_auth_key_get` gives
+//                                  // them), each followed by a NUL byte
+// ```
 //
 // The public key itself comes from `soter_auth_key_public_key`. Thread-safe.
 size_t soter_auth_key_pack(const SoterAuthKey *auth_key, uint8_t *buf, size_t cap);

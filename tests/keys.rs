@@ -125,6 +125,29 @@ fn broken_rsa_keys_are_refused() {
 }
 
 #[test]
+fn private_keys_are_named_by_their_shape() {
+    let message = |der: &[u8]| PublicKey::load(der).unwrap_err().message().to_string();
+    let private: [&[u8]; 3] = [
+        &[0x30, 0x09, 0x02, 0x01, 0x00, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03], // PKCS#1 RSAPrivateKey: version 0, n, e
+        &[0x30, 0x05, 0x02, 0x01, 0x00, 0x30, 0x00], // PKCS#8: version 0, then the algorithm
+        &[0x30, 0x05, 0x02, 0x01, 0x01, 0x04, 0x00], // SEC1 ECPrivateKey: version 1, then the key
+    ];
+    for der in private {
+        assert!(message(der).contains("private key"), "{der:02x?}");
+        assert!(message(base64::encode(der).as_bytes()).contains("private key"), "{der:02x?} as base64");
+    }
+    let other: [&[u8]; 3] = [
+        &[0x30, 0x09, 0x02, 0x01, 0x02, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03], // version 2
+        &[0x31, 0x09, 0x02, 0x01, 0x00, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03], // a SET, not a SEQUENCE
+        &[0x30, 0x06, 0x02, 0x01, 0x00, 0x01, 0x01, 0x00], // version 0, then a BOOLEAN
+    ];
+    for der in other {
+        let m = message(base64::encode(der).as_bytes());
+        assert!(m.contains("neither a SubjectPublicKeyInfo"), "{der:02x?}: {m}");
+    }
+}
+
+#[test]
 fn keys_are_equal_by_modulus_and_exponent() {
     let n = common::keypair(2048).public_key().modulus().to_vec();
     let k = PublicKey::from_components(&n, &[1, 0, 1]).unwrap();
