@@ -314,46 +314,52 @@ fn parse_pkcs1(der: &[u8]) -> Result<(&[u8], &[u8])> {
     Ok((k.modulus.as_bytes(), k.public_exponent.as_bytes()))
 }
 
+/// Odd primes below 1000 grouped into products m < 2^32, each with 2^(32 i) mod m for every
+/// 32-bit limb i of a MAX_BITS modulus (least significant first).
+struct FactorGroup {
+    m: u64,
+    primes: Vec<u64>,
+    powers: Vec<u64>,
+}
+
+static FACTOR_GROUPS: once_cell::sync::Lazy<Vec<FactorGroup>> = once_cell::sync::Lazy::new(factor_groups);
+
+fn factor_groups() -> Vec<FactorGroup> {
+    // Trial division without a square-root bound: 168 numbers, once per process.
+    let primes: Vec<u64> = (3u64..1000).filter(|&p| (2..p).all(|d| p % d != 0)).collect();
+    let limbs = MAX_BITS / 32 + 1;
+    let mut groups: Vec<FactorGroup> = Vec::new();
+    for p in primes {
+        match groups.last_mut() {
+            Some(g) if g.m * p < 1 << 32 => {
+                g.m *= p;
+                g.primes.push(p);
+            }
+            _ => groups.push(FactorGroup { m: p, primes: vec![p], powers: Vec::new() }),
+        }
+    }
+    for g in &mut groups {
+        let step = (1u64 << 32) % g.m;
+        let mut pow = 1 % g.m;
+        for _ in 0..limbs {
+            g.powers.push(pow);
+            pow = pow * step % g.m;
+        }
+    }
+    groups
+}
+
 /// Smallest prime below 1000 that divides n, if any (a modulus with a small factor is broken).
 ///
-/// Runs on every key load, so it avoids divisions: primes are grouped into products m < 2^32,
-/// and n mod m is a sum of 32-bit limbs times precomputed 2^(32 i) mod m, reduced once.
+/// Runs on every key load, so it avoids divisions: n mod m for each group's product m is a sum of
+/// 32-bit limbs times the precomputed 2^(32 i) mod m, reduced once.
 fn small_factor(n: &[u8]) -> Option<u64> {
-    struct Group {
-        m: u64,
-        primes: Vec<u64>,
-        /// 2^(32 i) mod m for each 32-bit limb i, least significant first.
-        powers: Vec<u64>,
-    }
-    static GROUPS: once_cell::sync::Lazy<Vec<Group>> = once_cell::sync::Lazy::new(|| {
-        let primes: Vec<u64> = (3u64..1000).filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0)).collect();
-        let limbs = MAX_BITS / 32 + 1;
-        let mut groups: Vec<Group> = Vec::new();
-        for p in primes {
-            match groups.last_mut() {
-                Some(g) if g.m * p < 1 << 32 => {
-                    g.m *= p;
-                    g.primes.push(p);
-                }
-                _ => groups.push(Group { m: p, primes: vec![p], powers: Vec::new() }),
-            }
-        }
-        for g in &mut groups {
-            let step = (1u64 << 32) % g.m;
-            let mut pow = 1 % g.m;
-            for _ in 0..limbs {
-                g.powers.push(pow);
-                pow = pow * step % g.m;
-            }
-        }
-        groups
-    });
     // 32-bit limbs of n, least significant first.
     let limbs: Vec<u64> = n
         .rchunks(4)
         .map(|c| c.iter().fold(0u64, |acc, &b| acc << 8 | b as u64))
         .collect();
-    for g in GROUPS.iter() {
+    for g in FACTOR_GROUPS.iter() {
         // Each product is < 2^64 and there are at most 129 of them: the sum fits in u128.
         let sum: u128 = limbs.iter().zip(&g.powers).map(|(&l, &p)| (l * p) as u128).sum();
         let r = (sum % g.m as u128) as u64;
@@ -381,6 +387,29 @@ mod tests {
                 .filter(|&p| (2..p).take_while(|d| d * d <= p).all(|d| p % d != 0))
                 .find(|&p| n.iter().fold(0u64, |acc, &b| (acc * 256 + b as u64) % p) == 0);
             assert_eq!(small_factor(&n), slow);
+        }
+    }
+
+    #[test]
+    fn factor_groups_are_full_and_their_powers_exact() {
+        let groups = &*FACTOR_GROUPS;
+        // The 167 odd primes below 1000, in order, in as few products below 2^32 as they fit.
+        let primes: Vec<u64> = groups.iter().flat_map(|g| g.primes.iter().copied()).collect();
+        assert_eq!((primes.len(), primes[0], primes[166]), (167, 3, 997));
+        assert!(groups.len() <= 50, "{} groups", groups.len());
+        for (i, g) in groups.iter().enumerate() {
+            assert_eq!(g.m, g.primes.iter().product::<u64>());
+            assert!(g.m < 1 << 32);
+            if let Some(next) = groups.get(i + 1) {
+                assert!(g.m * next.primes[0] >= 1 << 32, "group {i} had room for {}", next.primes[0]);
+            }
+            // 2^(32 i) mod m for each limb of a 4096-bit modulus, computed here in u128.
+            assert_eq!(g.powers.len(), MAX_BITS / 32 + 1);
+            let mut pow = 1u128;
+            for &p in &g.powers {
+                assert_eq!(p as u128, pow);
+                pow = (pow << 32) % g.m as u128;
+            }
         }
     }
 
