@@ -102,6 +102,24 @@ fn validity_is_checked_at_the_given_time() {
 }
 
 #[test]
+fn a_stored_ask_needs_its_identity_and_a_sane_salt() {
+    let ask = verify_ask_chain(&sample(), &opts()).unwrap();
+    let stored = |cpu_id: &str, uid: &str, salt: Option<u32>| {
+        soter_verify::Ask::from_stored(ask.public_key.clone(), cpu_id, uid, 88, salt, AskFormat::CertificateChain)
+    };
+    let s = stored(&ask.cpu_id, "10147", Some(32)).unwrap();
+    assert_eq!((s.cpu_id.as_str(), s.uid.as_str(), s.counter, s.rsa_pss_saltlen), (ask.cpu_id.as_str(), "10147", 88, Some(32)));
+    assert_eq!((s.format, &s.public_key), (AskFormat::CertificateChain, &ask.public_key));
+    for (cpu_id, uid) in [("", "10147"), ("cpu", ""), ("", "")] {
+        let e = stored(cpu_id, uid, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{cpu_id:?} {uid:?}");
+        assert!(e.message().contains("cpu_id and uid"), "{e}");
+    }
+    assert!(stored("cpu", "uid", Some(512)).is_ok());
+    assert_eq!(stored("cpu", "uid", Some(513)).unwrap_err().kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
 fn top_level_fields_must_agree_with_the_attestation() {
     let with = |extra: &str| {
         let s = String::from_utf8(sample()).unwrap();
@@ -230,6 +248,21 @@ mod self_made {
         // With the bare key: salt from the AuthKey JSON (else 20) and no device check (the caller's).
         let (json, sig) = other.signed_auth_key(ask()).unwrap();
         assert!(soter_verify::verify_auth_key(&ask_v.public_key, &json, sig.as_bytes()).is_ok());
+        // The ASK as a server stores it and rebuilds it later: the same checks.
+        let stored = soter_verify::Ask::from_stored(
+            ask_v.public_key.clone(),
+            ask_v.cpu_id.clone(),
+            ask_v.uid.clone(),
+            ask_v.counter,
+            ask_v.rsa_pss_saltlen,
+            ask_v.format,
+        )
+        .unwrap();
+        let (json, sig) = device.signed_auth_key_with_salt(ask(), 32).unwrap();
+        assert!(soter_verify::verify_auth_key(&stored, &json, sig.as_bytes()).is_ok());
+        let (json, sig) = other.signed_auth_key_with_salt(ask(), 32).unwrap();
+        assert_eq!(soter_verify::verify_auth_key(&stored, &json, sig.as_bytes()).unwrap_err().kind(), ErrorKind::DeviceMismatch);
+        assert_eq!(soter_verify::verify_auth_key(&stored, &json20, sig20.as_bytes()).unwrap_err().kind(), ErrorKind::SignatureInvalid);
         // Full enrollment: the AuthKey verifies a result.
         let (r, s) = device.sign_result("challenge-1", 20).unwrap();
         let mut expect = soter_verify::Expectations::new("challenge-1");

@@ -64,16 +64,23 @@ class DocsTest {
     }
 
     /**
-     * The Java README and the top README show the same SoterController class (their block adds
-     * the imports and the guard's configuration for an application without the starter).
+     * The Java README and the top README show the same SoterController class, and the Java README
+     * the same MiniProgramLogin (their blocks add the imports and the configuration for an
+     * application without the starter).
      */
     @Test
-    void otherReadmesShowTheCompiledSoterController() throws IOException {
-        String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/SoterController.java"));
-        String controller = source.substring(source.indexOf("@RestController"));
-        for (Path other : List.of(DIR.resolve("../README.md"), DIR.resolve("../../../README.md"))) {
-            assertTrue(blocks(Files.readString(other), "java").stream().anyMatch(b -> b.endsWith(controller)),
-                    other + " does not show SoterController as compiled (" + DIR.resolve("README.md") + ")");
+    void otherReadmesShowTheCompiledControllers() throws IOException {
+        Path java = DIR.resolve("../README.md");
+        Map<String, List<Path>> shownIn = Map.of(
+                "SoterController", List.of(java, DIR.resolve("../../../README.md")),
+                "MiniProgramLogin", List.of(java));
+        for (Map.Entry<String, List<Path>> e : shownIn.entrySet()) {
+            String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/" + e.getKey() + ".java"));
+            String controller = source.substring(source.indexOf("@RestController"));
+            for (Path other : e.getValue()) {
+                assertTrue(blocks(Files.readString(other), "java").stream().anyMatch(b -> b.endsWith(controller)),
+                        other + " does not show " + e.getKey() + " as compiled (" + DIR.resolve("README.md") + ")");
+            }
         }
     }
 
