@@ -185,11 +185,16 @@ pub(crate) fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Whether input is raw DER rather than text (PEM, base64): a SEQUENCE (0x30, which is also the
+/// text '0') holding bytes that are not text.
+pub(crate) fn is_raw_der(input: &[u8]) -> bool {
+    input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+}
+
 /// Unwrap PEM, JSON escaping and base64 down to DER bytes.
 pub(crate) fn decode_container(input: &[u8]) -> Result<Vec<u8>> {
-    // Raw DER is a SEQUENCE (0x30, which is also the text '0') holding non-text bytes. It is
-    // taken as it is: trimming "whitespace" would cut DER whose last bytes happen to be 0x0a or 0x20.
-    if input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+    // Taken as it is: trimming "whitespace" would cut DER whose last bytes happen to be 0x0a or 0x20.
+    if is_raw_der(input) {
         return Ok(input.to_vec());
     }
     let trimmed = trim_ascii(input);

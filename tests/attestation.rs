@@ -212,6 +212,12 @@ mod self_made {
     fn expired_at_a_later_time() {
         let device = Device::new().unwrap();
         let chain = device.ask_chain(ask(), root()).unwrap();
+        // notBefore and notAfter are both inside the validity period (RFC 5280 4.1.2.5).
+        for edge in [soter_verify::testing::TEST_NOT_BEFORE, soter_verify::testing::TEST_NOT_AFTER] {
+            assert!(verify_ask_chain(&chain, &trusting().at(edge)).is_ok(), "at {edge}");
+        }
+        let e = verify_ask_chain(&chain, &trusting().at(soter_verify::testing::TEST_NOT_BEFORE - 1)).unwrap_err();
+        assert!(e.message().contains("not valid before"), "{}", e.message());
         let later = soter_verify::testing::TEST_NOT_AFTER + 1;
         let e = verify_ask_chain(&chain, &trusting().at(later)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::CertificateInvalid);
@@ -310,6 +316,13 @@ mod hostile {
         assert_eq!(kind(list.as_bytes()), ErrorKind::InputTooLarge);
         let small: Vec<String> = sample_pems().into_iter().cycle().take(11).collect();
         assert_eq!(kind(serde_json::to_string(&small).unwrap().as_bytes()), ErrorKind::CertificateInvalid);
+    }
+
+    #[test]
+    fn bytes_that_are_neither_der_nor_text() {
+        let e = verify_ask_chain_certs(&[vec![0xffu8; 300]], &opts()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::CertificateInvalid);
+        assert!(e.message().contains("certificate #0: neither DER nor text"), "{e}");
     }
 
     #[test]

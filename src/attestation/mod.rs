@@ -561,7 +561,7 @@ fn json_strings(raw: &str) -> Result<Vec<String>> {
 /// `\n`-escaped), bare base64, or DER (one or several concatenated).
 pub(crate) fn decode_certs(input: &[u8], what: &str) -> Result<Vec<Vec<u8>>> {
     let bad = |why: String| invalid(format!("{what}: {why}"));
-    if input.first() == Some(&0x30) && !input.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+    if crate::key::is_raw_der(input) {
         return split_der(input).map_err(bad);
     }
     let text = std::str::from_utf8(input).map_err(|_| bad("neither DER nor text".into()))?;
