@@ -190,6 +190,14 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_the_bounds() {
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10 });
+        s.issue("user", "secret-challenge", Duration::from_secs(60)).unwrap();
+        let shown = format!("{s:?}");
+        assert_eq!(shown, "MemoryStore { options: MemoryOptions { max_challenges: 3, max_devices: 10 }, .. }");
+    }
+
+    #[test]
     fn device_bound_forgets_least_recent() {
         let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16 });
         for i in 0..40u64 {

@@ -424,6 +424,10 @@ mod tests {
         assert!(!e.message().contains("hunter2"), "{e}");
         let s = RedisStore::standalone("redis://:hunter2@127.0.0.1:1/0", &RedisOptions::default()).unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(format!("{s:?}").contains("redis://***@127.0.0.1:1/0"), "{s:?}");
+        // The options show the CA certificate's size, not the certificate.
+        let o = RedisOptions { tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----".to_vec()), ..Default::default() };
+        assert_eq!(format!("{o:?}"), "RedisOptions { prefix: \"soter:\", timeout: 1s, tls_ca_pem: Some(27) }");
         let empty: [&str; 0] = [];
         assert_eq!(RedisStore::cluster(&empty, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
     }
