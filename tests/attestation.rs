@@ -304,6 +304,9 @@ mod hostile {
         assert_eq!(e.kind(), ErrorKind::CertificateInvalid);
         assert!(e.message().contains(&format!("at most {MAX_CHAIN_CERTS}")), "{}", e.message());
         // As concatenated DER and as a JSON list too (100 of them are over the input cap).
+        // Exactly MAX_CHAIN_CERTS pass the count and fail on what follows (here: repeats).
+        let e = verify_ask_chain_certs(&many[..MAX_CHAIN_CERTS], &opts()).unwrap_err();
+        assert!(e.message().contains("repeats"), "{}", e.message());
         // Eleven DER certificates are still counted (the message says how many); twelve stop
         // the reading.
         let e = verify_ask_chain(&many[..11].concat(), &opts()).unwrap_err();

@@ -683,6 +683,14 @@ mod tests {
     }
 
     #[test]
+    fn the_fuzz_harness_tells_a_verified_chain() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/tencent-soter-sample/ask_cert_json.txt");
+        let input = std::fs::read(path).unwrap();
+        assert!(fuzzing::parse_and_check(&input));
+        assert!(!fuzzing::parse_and_check(&input[..input.len() / 2]));
+    }
+
+    #[test]
     fn split_der_refuses_lengths_past_the_end() {
         assert!(split_der(&[0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00]).is_err());
         assert!(split_der(&[0x30, 0x80, 0x00, 0x00]).is_err()); // BER indefinite length
