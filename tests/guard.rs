@@ -191,6 +191,8 @@ fn memory_store_is_bounded_and_stays_flat() {
         }
         assert!(store.pending() <= 1000 && store.devices() <= 64);
     }
+    // Through the shared Arc, the guard reads what the store keeps.
+    assert_eq!(g.last_counter("u499", "c", "u").unwrap(), Some(50_000));
 }
 
 #[test]
