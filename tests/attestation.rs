@@ -197,6 +197,10 @@ mod self_made {
         assert_eq!(got.public_key, *ask().public_key());
         assert_eq!((got.cpu_id.as_str(), got.uid.as_str()), (device.cpu_id.as_str(), device.uid.as_str()));
         assert_eq!(got.rsa_pss_saltlen, None);
+        // Trusted by the SHA-256 of its SPKI alone.
+        let mut pinned = ChainOptions::new();
+        pinned.add_root_spki_sha256(got.root_spki_sha256.unwrap());
+        assert_eq!(verify_ask_chain(&chain, &pinned).unwrap(), got);
         // The root as DER works too, and so does the Huawei root staying trusted alongside.
         let der_opts = ChainOptions::new().with_root(root().root_der()).unwrap();
         assert!(verify_ask_chain(&chain, &der_opts).is_ok());

@@ -3,7 +3,7 @@
 mod common;
 
 use soter_verify::testing::{Device, KeyPair};
-use soter_verify::{authenticate, new_challenge, verify_auth_key, ErrorKind, Expectations, SaltLen};
+use soter_verify::{authenticate, new_challenge, verify_auth_key, Ask, AskFormat, ErrorKind, Expectations, SaltLen};
 
 fn expectations(device: &Device, challenge: &str) -> Expectations {
     Expectations {
@@ -11,6 +11,24 @@ fn expectations(device: &Device, challenge: &str) -> Expectations {
         uid: Some(device.uid.clone()),
         min_counter: Some(device.next_counter()),
         ..Expectations::new(challenge)
+    }
+}
+
+#[test]
+fn an_ask_checks_the_auth_key_cpu_id_and_uid_each() {
+    let ask = common::keypair(2048);
+    let device = Device::new().unwrap();
+    let (json, sig) = device.signed_auth_key(ask).unwrap();
+    let check = |cpu_id: &str, uid: &str| {
+        let stored = Ask::from_stored(ask.public_key().clone(), cpu_id, uid, 0, None, AskFormat::Classic).unwrap();
+        verify_auth_key(&stored, &json, sig.as_bytes())
+    };
+    assert!(check(&device.cpu_id, &device.uid).is_ok());
+    // One of the two differs: each is checked on its own.
+    for (cpu_id, uid, named) in [(device.cpu_id.as_str(), "another uid", "uid"), ("another cpu", device.uid.as_str(), "cpu_id")] {
+        let e = check(cpu_id, uid).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DeviceMismatch, "{named}");
+        assert!(e.message().contains(named), "{e}");
     }
 }
 
