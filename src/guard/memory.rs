@@ -195,6 +195,21 @@ mod tests {
         s.issue("user", "secret-challenge", Duration::from_secs(60)).unwrap();
         let shown = format!("{s:?}");
         assert_eq!(shown, "MemoryStore { options: MemoryOptions { max_challenges: 3, max_devices: 10 }, .. }");
+        assert_eq!(s.options(), MemoryOptions { max_challenges: 3, max_devices: 10 });
+    }
+
+    #[test]
+    fn expired_challenges_are_swept_only_when_the_store_is_full() {
+        // The sweep walks every challenge, so it runs when a bound is hit, not on every issue.
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 4, max_devices: 10 });
+        for c in ["a", "b", "c"] {
+            s.issue("u", c, Duration::from_millis(1)).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        s.issue("u", "d", Duration::from_secs(60)).unwrap();
+        assert_eq!(s.pending(), 4, "not full before this issue: nothing swept");
+        s.issue("u", "e", Duration::from_secs(60)).unwrap();
+        assert_eq!(s.pending(), 2, "full: the three expired ones swept, then e added");
     }
 
     #[test]

@@ -413,6 +413,11 @@ mod tests {
         assert_eq!(redact("hunter2"), "<not a URL>");
         assert_eq!(secrets_of("redis://u:p%40ss@h/0"), vec!["p%40ss".to_owned(), "p@ss".to_owned()]);
         assert_eq!(scrub("bad p@ss here", &secrets_of("redis://u:p%40ss@h/0")), "bad *** here");
+        // A query right after the authority, and escapes at the start, the end and cut short.
+        assert_eq!(secrets_of("redis://?password=hunter2"), vec!["hunter2".to_owned(), "hunter2".to_owned()]);
+        assert_eq!(percent_decode("%41b%2Fc%4"), "Ab/c%4");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("x%7e"), "x~");
     }
 
     #[test]
