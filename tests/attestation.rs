@@ -297,6 +297,9 @@ mod hostile {
         assert_eq!(kind(b""), ErrorKind::CertificateInvalid);
         assert_eq!(kind(br#"{"certs":"x"}"#), ErrorKind::InvalidJson);
         assert_eq!(kind(br#"{"certs":[1]}"#), ErrorKind::InvalidJson);
+        // A top-level array is read as JSON too: an element that is not a string is named so.
+        assert_eq!(kind(b"[1]"), ErrorKind::InvalidJson);
+        assert_eq!(kind(br#"["MIIB", {}]"#), ErrorKind::InvalidJson);
         assert_eq!(kind(br#"{"other":1}"#), ErrorKind::InvalidJson);
     }
 
