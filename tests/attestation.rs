@@ -134,6 +134,12 @@ fn top_level_fields_must_agree_with_the_attestation() {
         assert!(e.message().contains("not signed"), "{}", e.message());
     }
     assert_eq!(with(r#","certs":[]"#).unwrap_err().kind(), ErrorKind::DuplicateField);
+    // A top-level field of the wrong type is an error, not ignored.
+    for bad in [r#","cpu_id":1"#, r#","uid":true"#, r#","counter":"88""#] {
+        let e = with(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson, "{bad}");
+        assert!(e.message().contains("wrong type"), "{}", e.message());
+    }
 }
 
 #[test]
