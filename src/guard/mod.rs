@@ -295,5 +295,9 @@ mod tests {
         assert_eq!(g.issue_challenge("u", Duration::ZERO).unwrap_err().kind(), ErrorKind::InvalidArgument);
         assert_eq!(g.issue_challenge("u", MAX_TTL + Duration::from_secs(1)).unwrap_err().kind(), ErrorKind::InvalidArgument);
         assert!(g.issue_challenge(&"x".repeat(MAX_SUBJECT), MAX_TTL).is_ok());
+        // The documented bounds: a day, and 1024 bytes.
+        assert!(g.issue_challenge("u", Duration::from_secs(86_400)).is_ok());
+        assert_eq!(g.issue_challenge("u", Duration::from_secs(86_401)).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(MAX_SUBJECT, 1024);
     }
 }
