@@ -309,6 +309,26 @@ fn redis_script_errors_are_not_retried() {
 }
 
 #[test]
+fn a_fresh_connection_that_fails_is_not_retried() {
+    // Only a pooled connection may be stale (Redis restarted since it was used), so only its
+    // failure earns a second try. A server that accepts and hangs up at once: one connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let g = ReplayGuard::redis(&url, &RedisOptions { timeout: Duration::from_secs(2), ..Default::default() }).unwrap();
+    assert_eq!(kind(g.issue_challenge("fresh", TTL)), ErrorKind::StoreUnavailable);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
 fn redis_keeps_at_most_sixteen_idle_connections() {
     if !available("redis_keeps_at_most_sixteen_idle_connections") {
         return;
