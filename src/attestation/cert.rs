@@ -322,7 +322,7 @@ mod tests {
         assert!(seen >= 20);
         // Escapes, an unknown attribute type, a multi-valued RDN, and the short names the real
         // chain lacks (L, ST, C).
-        let name = x509_cert::name::Name::from_str("CN=\\#a\\, b\\ ,OU=y+O=x,2.5.4.99=#0c0178,L=Shenzhen,ST=Guangdong,C=CN,CN=#1603616263")
+        let name = x509_cert::name::Name::from_str("CN=\\#a\\, b\\ ,OU=y+O=x,2.5.4.99=#0c0178,L=Shenzhen,ST=Guangdong,C=CN,CN=#1603616263,O=a#b")
             .unwrap();
         let theirs: Vec<String> = name.0.iter().map(|rdn| rdn.to_string()).collect();
         assert_eq!(name_text(&name), theirs.join(", "));
@@ -334,6 +334,15 @@ mod tests {
 
     fn with(exts: &[Vec<u8>]) -> Vec<u8> {
         crate::testing::self_signed(key(), crate::pkcs1v15::Hash::Sha256, exts).unwrap()
+    }
+
+    #[test]
+    fn key_usage_bits_are_read_with_their_unused_count() {
+        assert_eq!(key_cert_sign(&[0x03, 0x02, 0x01, 0x04]), Ok(true));
+        assert_eq!(key_cert_sign(&[0x03, 0x02, 0x07, 0x80]), Ok(false));
+        assert_eq!(key_cert_sign(&[0x03, 0x01, 0x00]), Ok(false));
+        assert!(key_cert_sign(&[0x03, 0x02, 0x08, 0x04]).is_err(), "more than 7 unused bits");
+        assert!(key_cert_sign(&[0x03, 0x00]).is_err());
     }
 
     #[test]

@@ -133,13 +133,20 @@ fn small_uint(der_bytes: &[u8]) -> der::Result<u64> {
 mod tests {
     use super::pss_salt_len;
 
+    const SHA256_ALG: [u8; 15] = [0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00];
+    const SHA1_ALG: [u8; 11] = [0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00];
+
     /// RSASSA-PSS-params with SHA-256, MGF1-SHA-256, then `rest` (the [2] salt and [3] trailer).
     fn params(rest: &[u8]) -> Vec<u8> {
-        let sha256 = [0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00];
-        let mut body = vec![0xa0, sha256.len() as u8];
-        body.extend_from_slice(&sha256);
+        params_with(&SHA256_ALG, &SHA256_ALG, rest)
+    }
+
+    /// RSASSA-PSS-params with these hash and MGF1 hash AlgorithmIdentifiers, then `rest`.
+    fn params_with(hash: &[u8], mgf_hash: &[u8], rest: &[u8]) -> Vec<u8> {
+        let mut body = vec![0xa0, hash.len() as u8];
+        body.extend_from_slice(hash);
         let mut mgf1 = vec![0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08];
-        mgf1.extend_from_slice(&sha256);
+        mgf1.extend_from_slice(mgf_hash);
         body.extend_from_slice(&[0xa1, mgf1.len() as u8 + 2, 0x30, mgf1.len() as u8]);
         body.extend_from_slice(&mgf1);
         body.extend_from_slice(rest);
@@ -158,6 +165,11 @@ mod tests {
         assert!(e.contains("trailer field 2 is not 1"), "{e}");
         assert!(pss_salt_len(Some(&params(&[0xa4, 0x03, 0x02, 0x01, 0x01]))).unwrap_err().contains("unknown field"));
         assert!(pss_salt_len(None).unwrap_err().contains("SHA-1"));
+        // SHA-256 is required of both the hash and MGF1's hash, each on its own.
+        assert_eq!(pss_salt_len(Some(&params_with(&SHA256_ALG, &SHA256_ALG, &[]))), Ok(20));
+        for (hash, mgf_hash) in [(&SHA1_ALG[..], &SHA256_ALG[..]), (&SHA256_ALG[..], &SHA1_ALG[..])] {
+            assert!(pss_salt_len(Some(&params_with(hash, mgf_hash, &[]))).unwrap_err().contains("other than SHA-256"));
+        }
     }
 
     #[test]
