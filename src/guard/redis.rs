@@ -430,6 +430,7 @@ mod tests {
         let s = RedisStore::standalone("redis://:hunter2@127.0.0.1:1/0", &RedisOptions::default()).unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
         assert!(format!("{s:?}").contains("redis://***@127.0.0.1:1/0"), "{s:?}");
+        assert_eq!(s.redacted_url(), "redis://***@127.0.0.1:1/0");
         // The options show the CA certificate's size, not the certificate.
         let o = RedisOptions { tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----".to_vec()), ..Default::default() };
         assert_eq!(format!("{o:?}"), "RedisOptions { prefix: \"soter:\", timeout: 1s, tls_ca_pem: Some(27) }");
