@@ -25,6 +25,15 @@ impl Hash {
         }
     }
 
+    /// The hash's sha*WithRSAEncryption signature algorithm (RFC 8017 A.2.4), dotted.
+    pub(crate) fn pkcs1_oid(self) -> &'static str {
+        match self {
+            Hash::Sha256 => "1.2.840.113549.1.1.11",
+            Hash::Sha384 => "1.2.840.113549.1.1.12",
+            Hash::Sha512 => "1.2.840.113549.1.1.13",
+        }
+    }
+
     /// DER of the hash's AlgorithmIdentifier OID (tag, length, value).
     fn oid(self) -> &'static [u8] {
         match self {

@@ -8,9 +8,6 @@ use super::cert::{Cert, CertKey};
 use crate::backend::Backend;
 use crate::pkcs1v15::Hash;
 
-const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
-const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
-const SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
 const RSA_PSS: &str = "1.2.840.113549.1.1.10";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";
@@ -31,12 +28,7 @@ pub(crate) enum SigError {
 pub(crate) fn verify(signed: &Cert, signer: &CertKey) -> Result<(), SigError> {
     let alg = signed.sig_alg.to_string();
     let params = signed.sig_params.as_deref();
-    let rsa_hash = match alg.as_str() {
-        SHA256_WITH_RSA => Some(Hash::Sha256),
-        SHA384_WITH_RSA => Some(Hash::Sha384),
-        SHA512_WITH_RSA => Some(Hash::Sha512),
-        _ => None,
-    };
+    let rsa_hash = [Hash::Sha256, Hash::Sha384, Hash::Sha512].into_iter().find(|h| h.pkcs1_oid() == alg);
     match (rsa_hash, alg.as_str(), signer) {
         (_, _, CertKey::Unusable(why)) => Err(SigError::Unsupported(format!("the signer's key is {why}"))),
         (Some(hash), _, CertKey::Rsa(key)) => {
@@ -182,12 +174,7 @@ mod tests {
             let signer = c.key.clone();
             assert!(super::verify(&c, &signer).is_ok(), "{hash:?}");
             // The same bytes under another hash: the digest differs, so it does not verify.
-            c.sig_alg = match hash {
-                Hash::Sha256 => super::SHA384_WITH_RSA,
-                _ => super::SHA256_WITH_RSA,
-            }
-            .parse()
-            .unwrap();
+            c.sig_alg = if hash == Hash::Sha256 { Hash::Sha384 } else { Hash::Sha256 }.pkcs1_oid().parse().unwrap();
             assert!(matches!(super::verify(&c, &signer), Err(super::SigError::Invalid)), "{hash:?}");
         }
     }

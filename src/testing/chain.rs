@@ -49,7 +49,6 @@ impl Default for ChainSpec {
     }
 }
 
-const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 const RSA_PSS: &str = "1.2.840.113549.1.1.10";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 
@@ -61,7 +60,7 @@ impl TestRoot {
         let root_name = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", "Test Attestation Root CA")]);
         let root_tbs = tbs(
             1,
-            &alg(SHA256_WITH_RSA, Some(&[0x05, 0x00])),
+            &alg(Hash::Sha256.pkcs1_oid(), Some(&[0x05, 0x00])),
             &root_name,
             &root_name,
             &root_key.public_key().to_spki_der(),
@@ -106,9 +105,9 @@ impl TestRoot {
         let leaf_issuer = name(&[("2.5.4.3", "Test KeyStore")]);
         let leaf_subject = name(&[("2.5.4.3", "A Keymaster Key")]);
         // KeyUsage 03 02 00 00: a BIT STRING with a trailing zero byte, as in the real leaf.
-        let mut exts = vec![der_tlv(0x30, &[oid("2.5.29.15"), octet(&[0x03, 0x02, 0x00, 0x00])].concat())];
+        let mut exts = vec![extension("2.5.29.15", false, &[0x03, 0x02, 0x00, 0x00])];
         if let Some(json) = attested_json {
-            exts.push(der_tlv(0x30, &[oid(crate::attestation::OID_KEY_ATTESTATION), octet(&key_description(json))].concat()));
+            exts.push(extension(crate::attestation::OID_KEY_ATTESTATION, false, &key_description(json)));
         }
         let leaf_tbs = tbs(4, &alg(ECDSA_SHA256, None), &leaf_issuer, &leaf_subject, &ask.public_key().to_spki_der(), &exts);
         let leaf_der = sign_ecdsa(&device_key, leaf_tbs);
@@ -136,17 +135,8 @@ pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-/// The PKCS#1 v1.5 signature algorithm OID for `hash`.
-fn pkcs1_oid(hash: Hash) -> &'static str {
-    match hash {
-        Hash::Sha256 => SHA256_WITH_RSA,
-        Hash::Sha384 => "1.2.840.113549.1.1.12",
-        Hash::Sha512 => "1.2.840.113549.1.1.13",
-    }
-}
-
 fn sign_rsa_pkcs1(key: &KeyPair, tbs: Vec<u8>, hash: Hash) -> Result<Vec<u8>> {
-    let alg_oid = pkcs1_oid(hash);
+    let alg_oid = hash.pkcs1_oid();
     let mut t = digest_info_prefix(hash, true);
     t.extend_from_slice(&hash.digest(&tbs));
     let sig = key
@@ -163,12 +153,11 @@ fn sign_rsa_pkcs1(key: &KeyPair, tbs: Vec<u8>, hash: Hash) -> Result<Vec<u8>> {
 pub(crate) fn self_signed(key: &KeyPair, hash: Hash, extra: &[Vec<u8>]) -> Result<Vec<u8>> {
     let n = name(&[("2.5.4.3", "Self-signed test CA")]);
     let exts = [vec![basic_constraints(true), key_usage(0x06, true)], extra.to_vec()].concat();
-    let t = tbs(9, &alg(pkcs1_oid(hash), Some(&[0x05, 0x00])), &n, &n, &key.public_key().to_spki_der(), &exts);
+    let t = tbs(9, &alg(hash.pkcs1_oid(), Some(&[0x05, 0x00])), &n, &n, &key.public_key().to_spki_der(), &exts);
     sign_rsa_pkcs1(key, t, hash)
 }
 
 /// One extension: its OID, `critical TRUE` when asked, and `value` as the extnValue octets.
-#[cfg(test)]
 pub(crate) fn extension(oid_text: &str, critical: bool, value: &[u8]) -> Vec<u8> {
     let crit = if critical { vec![0x01, 0x01, 0xff] } else { vec![] };
     der_tlv(0x30, &[oid(oid_text), crit, octet(value)].concat())
@@ -228,16 +217,13 @@ fn name(rdns: &[(&str, &str)]) -> Vec<u8> {
 }
 
 fn basic_constraints(ca: bool) -> Vec<u8> {
-    let value = der_tlv(0x30, if ca { &[0x01, 0x01, 0xff] } else { &[] });
-    der_tlv(0x30, &[oid("2.5.29.19"), vec![0x01, 0x01, 0xff], octet(&value)].concat())
+    extension("2.5.29.19", true, &der_tlv(0x30, if ca { &[0x01, 0x01, 0xff] } else { &[] }))
 }
 
 /// KeyUsage with the first byte of bits (0x80 digitalSignature, 0x04 keyCertSign, 0x02 cRLSign).
 fn key_usage(bits: u8, critical: bool) -> Vec<u8> {
     let unused = bits.trailing_zeros().min(7) as u8;
-    let value = der_tlv(0x03, &[unused, bits]);
-    let crit = if critical { vec![0x01, 0x01, 0xff] } else { vec![] };
-    der_tlv(0x30, &[oid("2.5.29.15"), crit, octet(&value)].concat())
+    extension("2.5.29.15", critical, &der_tlv(0x03, &[unused, bits]))
 }
 
 /// KeyDescription: version 3, TEE, keymaster 4, TEE, the challenge, empty uniqueId and lists.
