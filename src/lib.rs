@@ -19,6 +19,7 @@ pub mod emulator;
 pub mod guard;
 pub mod base64;
 mod error;
+mod fork;
 mod json;
 mod key;
 mod pkcs1v15;

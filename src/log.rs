@@ -24,8 +24,8 @@
 use std::cell::Cell;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::{Error, Result};
 
@@ -89,19 +89,18 @@ impl fmt::Display for Level {
 /// newline), on the thread where the event happened, possibly on several threads at once.
 pub type Logger = Arc<dyn Fn(Level, &str) + Send + Sync>;
 
-/// The most verbose level delivered, 0 when no logger is set: the only thing a log site reads
-/// before deciding to format.
-static LEVEL: AtomicU8 = AtomicU8::new(0);
+/// The logger state in one word, so that concurrent setters agree without a lock (a lock here
+/// could be held at a fork by a thread the child does not have): bits 0-7 the most verbose level
+/// delivered (0 when no logger is set: the only thing a log site reads before deciding to
+/// format), bits 8-15 the level asked for, bit 16 whether a logger is installed.
+static STATE: AtomicU32 = AtomicU32::new(0);
+const INSTALLED: u32 = 1 << 16;
 
-/// What `LEVEL` is derived from; changed under this lock so that concurrent setters agree.
-struct Config {
-    installed: bool,
-    max: u8,
-}
-static CONFIG: Mutex<Config> = Mutex::new(Config { installed: false, max: 0 });
-
-/// The logger. Held for reading while it runs, so that replacing it waits for calls in flight.
-static LOGGER: RwLock<Option<Logger>> = RwLock::new(None);
+/// The logger (a leaked `Box<Logger>`, or null). Read only under `IN_FLIGHT`'s read lock; replaced
+/// only under its write lock, so that replacing waits for calls in flight and a call never sees
+/// a freed logger.
+static SLOT: AtomicPtr<Logger> = AtomicPtr::new(std::ptr::null_mut());
+static IN_FLIGHT: RwLock<()> = RwLock::new(());
 
 thread_local! {
     /// Set while this thread runs the logger: events raised by the logger itself (a soter call
@@ -116,12 +115,11 @@ fn inside_logger() -> bool {
 }
 
 fn apply(installed: Option<bool>, max: u8) {
-    let mut c = CONFIG.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(i) = installed {
-        c.installed = i;
-    }
-    c.max = max;
-    LEVEL.store(if c.installed { c.max } else { 0 }, Ordering::Relaxed);
+    let _ = STATE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+        let installed = installed.unwrap_or(old & INSTALLED != 0);
+        let effective = if installed { max } else { 0 };
+        Some(if installed { INSTALLED } else { 0 } | u32::from(max) << 8 | u32::from(effective))
+    });
 }
 
 /// Set the process-wide logger and the most verbose level it receives (`None`: nothing), or
@@ -132,15 +130,22 @@ pub fn set_logger(logger: Option<Logger>, max_level: Option<Level>) -> Result<()
         return Err(Error::arg("the logger cannot be replaced from inside a log call"));
     }
     let max = max_level.map_or(0, |l| l as u8);
+    crate::fork::generation(); // from now on a forked child resets the lock (see after_fork_in_child)
     if logger.is_none() {
         apply(Some(false), max); // stop formatting new events before waiting
     }
-    let mut slot = LOGGER.write().unwrap_or_else(PoisonError::into_inner);
     let installed = logger.is_some();
-    let old = std::mem::replace(&mut *slot, logger);
+    let new = logger.map_or(std::ptr::null_mut(), |l| Box::into_raw(Box::new(l)));
+    let in_flight = IN_FLIGHT.write().unwrap_or_else(PoisonError::into_inner);
+    let old = SLOT.swap(new, Ordering::AcqRel);
     apply(Some(installed), max);
-    drop(slot);
-    drop(old); // outside the lock: a logger's Drop may log
+    drop(in_flight);
+    if !old.is_null() {
+        // SAFETY: `old` came from Box::into_raw above, and no reader holds it: readers use the
+        // slot only under the read lock, which the write lock just waited out. Dropped outside
+        // the lock: a logger's Drop may log.
+        drop(unsafe { Box::from_raw(old) });
+    }
     Ok(())
 }
 
@@ -152,13 +157,23 @@ pub fn set_max_level(level: Option<Level>) {
 
 /// The most verbose level delivered now: `None` when no logger is set or its level is off.
 pub fn max_level() -> Option<Level> {
-    Level::from_number(LEVEL.load(Ordering::Relaxed).into())
+    Level::from_number((STATE.load(Ordering::Relaxed) & 0xff).into())
 }
 
 /// Whether an event of `level` would be delivered: the check every log site makes first.
 #[inline(always)]
 pub(crate) fn enabled(level: Level) -> bool {
-    LEVEL.load(Ordering::Relaxed) >= level as u8
+    STATE.load(Ordering::Relaxed) & 0xff >= level as u32
+}
+
+/// In a forked child (called by [`crate::fork`]'s handler, only this thread alive): a thread of
+/// the parent that was inside a log delivery at the fork holds `IN_FLIGHT` for reading and does
+/// not exist here, so the next `set_logger` (Python's uninstall at exit) would wait forever.
+/// The lock is made new; the logger itself is kept.
+pub(crate) fn after_fork_in_child() {
+    // SAFETY: the child has one thread, so nothing uses the lock while it is overwritten; the
+    // lock is all atomics and cells (interior mutability), and the old one owns no resources.
+    unsafe { std::ptr::write(std::ptr::addr_of!(IN_FLIGHT).cast_mut(), RwLock::new(())) }
 }
 
 /// Format and deliver one event (the log site checked [`enabled`]). Never panics, never fails
@@ -171,8 +186,9 @@ pub(crate) fn dispatch(level: Level, args: fmt::Arguments<'_>) {
             return;
         }
         let message = one_line(args);
-        let slot = LOGGER.read().unwrap_or_else(PoisonError::into_inner);
-        if let (Some(logger), true) = (slot.as_ref(), enabled(level)) {
+        let _in_flight = IN_FLIGHT.read().unwrap_or_else(PoisonError::into_inner);
+        let logger = SLOT.load(Ordering::Acquire);
+        if !logger.is_null() && enabled(level) {
             struct Reset;
             impl Drop for Reset {
                 fn drop(&mut self) {
@@ -181,6 +197,8 @@ pub(crate) fn dispatch(level: Level, args: fmt::Arguments<'_>) {
             }
             INSIDE.with(|f| f.set(true));
             let _reset = Reset;
+            // SAFETY: non-null slots hold a live Box<Logger>, freed only under the write lock.
+            let logger = unsafe { &*logger };
             logger(level, &message);
         }
     }));
@@ -218,6 +236,7 @@ pub(crate) fn refused<T>(what: &str, result: Result<T>) -> Result<T> {
 pub(crate) mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+    use std::sync::Mutex;
 
     /// Unit tests that set the process-wide logger take this first.
     pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
@@ -318,5 +337,36 @@ pub(crate) mod tests {
         set_logger(None, None).unwrap();
         assert_eq!(running.load(Ordering::SeqCst), 0, "set_logger returned while the old logger ran");
         t.join().unwrap();
+    }
+
+    #[test]
+    fn a_child_forked_during_a_delivery_can_replace_the_logger() {
+        // A thread of the parent is inside the logger at the fork: it does not exist in the child,
+        // whose set_logger (Python's uninstall at exit) must not wait for it.
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let release_rx = Mutex::new(release_rx);
+        let logger: Logger = Arc::new(move |_: Level, _: &str| {
+            let _ = entered_tx.send(());
+            let _ = release_rx.lock().unwrap().recv_timeout(std::time::Duration::from_secs(5));
+        });
+        set_logger(Some(logger), Some(Level::Info)).unwrap();
+        let t = std::thread::spawn(|| event!(Info, "slow"));
+        entered_rx.recv().unwrap();
+        // SAFETY: the child calls only set_logger (this crate's code) and _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            unsafe { libc::alarm(5) }; // a hang fails the test instead of stalling it
+            let ok = set_logger(None, None).is_ok();
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        release_tx.send(()).unwrap();
+        t.join().unwrap();
+        set_logger(None, None).unwrap();
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status} (14 = SIGALRM: it hung)");
     }
 }
