@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 // Version of this C ABI. Wrappers compare it with the version they were written for.
-#define SOTER_ABI_VERSION 2
+#define SOTER_ABI_VERSION 3
 
 // `soter_ask_format`: a classic ASK, verified by WeChat (`verify_ask`).
 #define SOTER_ASK_FORMAT_CLASSIC 0
@@ -43,8 +43,14 @@
 // Default of `SoterGuardOptions.max_devices`: devices whose counter an in-memory guard keeps.
 #define SOTER_GUARD_DEFAULT_MAX_DEVICES 1000000
 
-// Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
+// Default of `SoterGuardOptions.timeout_ms`: the bound of one whole Redis guard call.
 #define SOTER_GUARD_DEFAULT_TIMEOUT_MS 1000
+
+// Largest `SoterGuardOptions.timeout_ms` (one hour): larger is refused as a likely unit mistake.
+#define SOTER_GUARD_MAX_TIMEOUT_MS 3600000
+
+// Default of `SoterGuardOptions.max_challenges_per_subject`.
+#define SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT 16
 
 // No events (a `max_level`; never passed to the callback).
 #define SOTER_LOG_OFF 0
@@ -324,7 +330,9 @@ typedef struct {
   // Redis: key prefix (NULL = "soter:"); no braces.
   const uint8_t *prefix;
   size_t prefix_len;
-  // Redis: connect and response timeout in ms (0 = 1000).
+  // Redis: the bound of one whole call in ms (connect, Sentinel discovery, retry, script,
+  // WAIT; 0 = 1000, at most 3600000). After a call fails for want of Redis, calls fail at
+  // once while one call at a time checks whether it is back.
   uint32_t timeout_ms;
   // Redis `rediss://`: PEM root certificate(s) to trust instead of the system store (NULL = system).
   const uint8_t *tls_ca_pem;
@@ -335,7 +343,26 @@ typedef struct {
   // Memory: devices whose last counter is kept (0 = 1000000); at the bound the least recently
   // accepted sixteenth is forgotten.
   uint64_t max_devices;
+  // Redis: replicas that must acknowledge a consumed challenge (`WAIT`) before it counts as
+  // accepted (0 = do not wait); fewer gives `SOTER_STATUS_STORE_UNAVAILABLE` (fail closed).
+  uint32_t wait_replicas;
+  // Every store: pending challenges per subject (0 = 16, at most 1024); issuing past it drops
+  // that subject's oldest.
+  uint32_t max_challenges_per_subject;
 } SoterGuardOptions;
+
+// How to reach the master Redis Sentinel names. Text is (pointer, length); NULL = none.
+// A zeroed struct means no passwords and database 0. Read during the `_new` call only.
+typedef struct {
+  // The master's password, if any.
+  const uint8_t *password;
+  size_t password_len;
+  // The Sentinels' own password, if any.
+  const uint8_t *sentinel_password;
+  size_t sentinel_password_len;
+  // The database on the master.
+  int64_t db;
+} SoterSentinelOptions;
 
 // Who a result must belong to. Text is (pointer, length), UTF-8.
 typedef struct {
@@ -881,6 +908,24 @@ SoterStatus soter_replay_guard_new_redis_cluster(const uint8_t *const *urls,
                                                  const SoterGuardOptions *opts,
                                                  SoterReplayGuard **out,
                                                  SoterError **err);
+
+// A guard on the master that Redis Sentinel names for `service_name`, from `count` Sentinel
+// URLs (`urls[i]`, `url_lens[i]`: `redis://host:26379`, or `rediss://` for TLS to the
+// Sentinels and the master). After a failover the same guard follows the new master. `sopts`
+// and `opts` may be NULL. Errors as for `soter_replay_guard_new_redis`.
+SoterStatus soter_replay_guard_new_redis_sentinel(const uint8_t *const *urls,
+                                                  const size_t *url_lens,
+                                                  size_t count,
+                                                  const uint8_t *service_name,
+                                                  size_t service_name_len,
+                                                  const SoterSentinelOptions *sopts,
+                                                  const SoterGuardOptions *opts,
+                                                  SoterReplayGuard **out,
+                                                  SoterError **err);
+
+// One round trip to the guard's store (always OK in memory): what a readiness probe calls.
+// `SOTER_STATUS_STORE_UNAVAILABLE` when Redis does not answer within the timeout. Thread-safe.
+SoterStatus soter_replay_guard_ping(const SoterReplayGuard *g, SoterError **err);
 
 // Free a guard. NULL is a no-op. No call on it may be in flight.
 void soter_replay_guard_free(SoterReplayGuard *g);

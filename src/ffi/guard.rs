@@ -12,17 +12,23 @@ use super::{
     SoterKey, SoterResultJson, SoterStatus, SoterWechatClient, SOTER_CHALLENGE_LEN,
 };
 use crate::error::{Error, Result};
-use crate::guard::{MemoryOptions, RedisOptions, ReplayGuard};
+use crate::guard::{MemoryOptions, RedisOptions, ReplayGuard, SentinelOptions};
 
 /// Default of `SoterGuardOptions.max_challenges`: pending challenges an in-memory guard holds.
 pub const SOTER_GUARD_DEFAULT_MAX_CHALLENGES: u64 = 100_000;
 /// Default of `SoterGuardOptions.max_devices`: devices whose counter an in-memory guard keeps.
 pub const SOTER_GUARD_DEFAULT_MAX_DEVICES: u64 = 1_000_000;
-/// Default of `SoterGuardOptions.timeout_ms`: Redis connect and response timeout.
+/// Default of `SoterGuardOptions.timeout_ms`: the bound of one whole Redis guard call.
 pub const SOTER_GUARD_DEFAULT_TIMEOUT_MS: u32 = 1000;
+/// Largest `SoterGuardOptions.timeout_ms` (one hour): larger is refused as a likely unit mistake.
+pub const SOTER_GUARD_MAX_TIMEOUT_MS: u32 = 3_600_000;
+/// Default of `SoterGuardOptions.max_challenges_per_subject`.
+pub const SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT: u32 = 16;
 const _: () = assert!(SOTER_GUARD_DEFAULT_MAX_CHALLENGES == crate::guard::DEFAULT_MAX_CHALLENGES as u64);
 const _: () = assert!(SOTER_GUARD_DEFAULT_MAX_DEVICES == crate::guard::DEFAULT_MAX_DEVICES as u64);
 const _: () = assert!(crate::guard::DEFAULT_TIMEOUT.as_millis() == SOTER_GUARD_DEFAULT_TIMEOUT_MS as u128);
+const _: () = assert!(crate::guard::MAX_TIMEOUT.as_millis() == SOTER_GUARD_MAX_TIMEOUT_MS as u128);
+const _: () = assert!(crate::guard::DEFAULT_MAX_CHALLENGES_PER_SUBJECT == SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT);
 
 /// Single-use challenges and rising counters, in memory (one process) or on Redis (shared by
 /// every server). Thread-safe: share one per application. Free with `soter_replay_guard_free`
@@ -36,7 +42,9 @@ pub struct SoterGuardOptions {
     /// Redis: key prefix (NULL = "soter:"); no braces.
     pub prefix: *const u8,
     pub prefix_len: usize,
-    /// Redis: connect and response timeout in ms (0 = 1000).
+    /// Redis: the bound of one whole call in ms (connect, Sentinel discovery, retry, script,
+    /// WAIT; 0 = 1000, at most 3600000). After a call fails for want of Redis, calls fail at
+    /// once while one call at a time checks whether it is back.
     pub timeout_ms: u32,
     /// Redis `rediss://`: PEM root certificate(s) to trust instead of the system store (NULL = system).
     pub tls_ca_pem: *const u8,
@@ -47,6 +55,26 @@ pub struct SoterGuardOptions {
     /// Memory: devices whose last counter is kept (0 = 1000000); at the bound the least recently
     /// accepted sixteenth is forgotten.
     pub max_devices: u64,
+    /// Redis: replicas that must acknowledge a consumed challenge (`WAIT`) before it counts as
+    /// accepted (0 = do not wait); fewer gives `SOTER_STATUS_STORE_UNAVAILABLE` (fail closed).
+    pub wait_replicas: u32,
+    /// Every store: pending challenges per subject (0 = 16, at most 1024); issuing past it drops
+    /// that subject's oldest.
+    pub max_challenges_per_subject: u32,
+}
+
+/// How to reach the master Redis Sentinel names. Text is (pointer, length); NULL = none.
+/// A zeroed struct means no passwords and database 0. Read during the `_new` call only.
+#[repr(C)]
+pub struct SoterSentinelOptions {
+    /// The master's password, if any.
+    pub password: *const u8,
+    pub password_len: usize,
+    /// The Sentinels' own password, if any.
+    pub sentinel_password: *const u8,
+    pub sentinel_password_len: usize,
+    /// The database on the master.
+    pub db: i64,
 }
 
 /// Who a result must belong to. Text is (pointer, length), UTF-8.
@@ -76,6 +104,8 @@ pub unsafe extern "C" fn soter_guard_options_init(opts: *mut SoterGuardOptions) 
                 tls_ca_pem_len: 0,
                 max_challenges: 0,
                 max_devices: 0,
+                wait_replicas: 0,
+                max_challenges_per_subject: 0,
             })
         }
     })
@@ -93,8 +123,20 @@ unsafe fn redis_options(opts: *const SoterGuardOptions) -> Result<RedisOptions> 
         if !opts.tls_ca_pem.is_null() {
             o.tls_ca_pem = Some(bytes(opts.tls_ca_pem, opts.tls_ca_pem_len, "tls_ca_pem")?.to_vec());
         }
+        o.wait_replicas = opts.wait_replicas;
+        if opts.max_challenges_per_subject != 0 {
+            o.max_challenges_per_subject = opts.max_challenges_per_subject;
+        }
     }
     Ok(o)
+}
+
+unsafe fn url_list<'a>(urls: *const *const u8, url_lens: *const usize, count: usize, what: &str) -> Result<Vec<&'a str>> {
+    if count == 0 || urls.is_null() || url_lens.is_null() {
+        return Err(Error::arg(format!("{what} needs at least one URL (urls, url_lens, count)")));
+    }
+    let (ptrs, lens) = (std::slice::from_raw_parts(urls, count), std::slice::from_raw_parts(url_lens, count));
+    ptrs.iter().zip(lens).map(|(&p, &l)| text(p, l, "urls[i]")).collect()
 }
 
 fn bound(value: u64, default: usize) -> usize {
@@ -117,8 +159,11 @@ pub unsafe extern "C" fn soter_replay_guard_new_memory(
         if let Some(o) = opts.as_ref() {
             m.max_challenges = bound(o.max_challenges, m.max_challenges);
             m.max_devices = bound(o.max_devices, m.max_devices);
+            if o.max_challenges_per_subject != 0 {
+                m.max_challenges_per_subject = o.max_challenges_per_subject;
+            }
         }
-        *out = into_handle(SoterReplayGuard(ReplayGuard::memory(m)));
+        *out = into_handle(SoterReplayGuard(ReplayGuard::memory(m)?));
         Ok(())
     })
 }
@@ -156,15 +201,49 @@ pub unsafe extern "C" fn soter_replay_guard_new_redis_cluster(
 ) -> SoterStatus {
     guard(err, || {
         let out = out_ptr(out, "out")?;
-        if count == 0 || urls.is_null() || url_lens.is_null() {
-            return Err(Error::arg("a Redis Cluster needs at least one node URL (urls, url_lens, count)"));
-        }
-        let (ptrs, lens) = (std::slice::from_raw_parts(urls, count), std::slice::from_raw_parts(url_lens, count));
-        let nodes = ptrs.iter().zip(lens).map(|(&p, &l)| text(p, l, "urls[i]")).collect::<Result<Vec<_>>>()?;
+        let nodes = url_list(urls, url_lens, count, "a Redis Cluster")?;
         let g = ReplayGuard::redis_cluster(&nodes, &redis_options(opts)?)?;
         *out = into_handle(SoterReplayGuard(g));
         Ok(())
     })
+}
+
+/// A guard on the master that Redis Sentinel names for `service_name`, from `count` Sentinel
+/// URLs (`urls[i]`, `url_lens[i]`: `redis://host:26379`, or `rediss://` for TLS to the
+/// Sentinels and the master). After a failover the same guard follows the new master. `sopts`
+/// and `opts` may be NULL. Errors as for `soter_replay_guard_new_redis`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_new_redis_sentinel(
+    urls: *const *const u8,
+    url_lens: *const usize,
+    count: usize,
+    service_name: *const u8,
+    service_name_len: usize,
+    sopts: *const SoterSentinelOptions,
+    opts: *const SoterGuardOptions,
+    out: *mut *mut SoterReplayGuard,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let sentinels = url_list(urls, url_lens, count, "Redis Sentinel")?;
+        let mut s = SentinelOptions::default();
+        if let Some(o) = sopts.as_ref() {
+            s.password = opt_text(o.password, o.password_len, "password")?.map(str::to_owned);
+            s.sentinel_password = opt_text(o.sentinel_password, o.sentinel_password_len, "sentinel_password")?.map(str::to_owned);
+            s.db = o.db;
+        }
+        let g = ReplayGuard::redis_sentinel(&sentinels, text(service_name, service_name_len, "service_name")?, &s, &redis_options(opts)?)?;
+        *out = into_handle(SoterReplayGuard(g));
+        Ok(())
+    })
+}
+
+/// One round trip to the guard's store (always OK in memory): what a readiness probe calls.
+/// `SOTER_STATUS_STORE_UNAVAILABLE` when Redis does not answer within the timeout. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_ping(g: *const SoterReplayGuard, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || handle(g, "guard")?.0.ping())
 }
 
 /// Free a guard. NULL is a no-op. No call on it may be in flight.

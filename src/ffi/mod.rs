@@ -32,7 +32,7 @@ pub use self::testing::*;
 pub use self::wechat::*;
 
 /// Version of this C ABI. Wrappers compare it with the version they were written for.
-pub const SOTER_ABI_VERSION: u32 = 2;
+pub const SOTER_ABI_VERSION: u32 = 3;
 
 /// Status of a call. `SOTER_STATUS_OK` is 0; every other value names one kind of failure and
 /// matches one exception class in the Python and Java packages.

@@ -1,11 +1,13 @@
-//! The in-memory store: one process, thread-safe, bounded.
+//! The in-memory store: one process, thread-safe, bounded in entries and in bytes.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{device_key, Step, Store, Verdict};
+use sha2::{Digest, Sha256};
+
+use super::{device_key, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Default bound on pending (issued, unused, unexpired) challenges.
@@ -13,36 +15,48 @@ pub const DEFAULT_MAX_CHALLENGES: usize = 100_000;
 /// Default bound on the devices whose last counter is remembered.
 pub const DEFAULT_MAX_DEVICES: usize = 1_000_000;
 
-/// Bounds of a [`MemoryStore`].
+/// Bounds of a [`MemoryStore`]; each at least 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryOptions {
     /// Pending challenges held at most. Expired ones are dropped first; when the store is still
     /// full, `issue_challenge` fails with `StoreUnavailable` instead of growing.
     pub max_challenges: usize,
-    /// Devices (subject, cpu_id, uid) whose last counter is remembered at most. At the bound the
-    /// least recently accepted sixteenth is forgotten: such a device's next result is accepted
-    /// with any counter (its challenge is still single use, which is what stops replays; the
-    /// counter is the second line).
+    /// Devices (subject, cpu_id, uid) whose last counter is remembered at most (each costs a
+    /// fixed ~100 bytes: the identity is kept as its SHA-256). At the bound the least recently
+    /// accepted sixteenth is forgotten: such a device's next result is accepted with any counter
+    /// (its challenge is still single use, which is what stops replays; the counter is the
+    /// second line).
     pub max_devices: usize,
+    /// Pending challenges per subject (default 16, at most 1024): issuing past it drops that
+    /// subject's oldest, so one user cannot fill the store or lock others out.
+    pub max_challenges_per_subject: u32,
 }
 
 impl Default for MemoryOptions {
     fn default() -> Self {
-        MemoryOptions { max_challenges: DEFAULT_MAX_CHALLENGES, max_devices: DEFAULT_MAX_DEVICES }
+        MemoryOptions {
+            max_challenges: DEFAULT_MAX_CHALLENGES,
+            max_devices: DEFAULT_MAX_DEVICES,
+            max_challenges_per_subject: DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
+        }
     }
 }
 
 struct Pending {
-    subject: Box<str>,
+    challenge: Box<str>,
     expires: Instant,
 }
 
 struct Inner {
-    challenges: HashMap<Box<str>, Pending>,
+    /// Per subject, its pending challenges in the order issued (at most the per-subject bound,
+    /// so a linear scan is a handful of comparisons).
+    subjects: HashMap<Box<str>, Vec<Pending>>,
+    /// Challenges pending in all subjects.
+    pending: usize,
     /// No expired entry can exist before this instant: sweeping earlier would free nothing.
     next_sweep: Instant,
-    /// Counter and the tick it was last accepted at, per subject and device.
-    counters: HashMap<String, (u64, u64)>,
+    /// Counter and the tick it was last accepted at, per SHA-256 of (subject, device).
+    counters: HashMap<[u8; 32], (u64, u64)>,
     tick: u64,
 }
 
@@ -58,17 +72,32 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new(MemoryOptions::default()).expect("the defaults are valid")
+    }
+}
+
 impl MemoryStore {
-    pub fn new(options: MemoryOptions) -> MemoryStore {
-        MemoryStore {
+    /// A store with these bounds; a zero bound (or a per-subject bound above 1024) is
+    /// `InvalidArgument`.
+    pub fn new(options: MemoryOptions) -> Result<MemoryStore> {
+        if options.max_challenges == 0 || options.max_devices == 0 {
+            return Err(Error::arg("max_challenges and max_devices must be at least 1"));
+        }
+        if options.max_challenges_per_subject == 0 || options.max_challenges_per_subject > MAX_CHALLENGES_PER_SUBJECT {
+            return Err(Error::arg(format!("max_challenges_per_subject must be 1 to {MAX_CHALLENGES_PER_SUBJECT}")));
+        }
+        Ok(MemoryStore {
             options,
             inner: Mutex::new(Inner {
-                challenges: HashMap::new(),
+                subjects: HashMap::new(),
+                pending: 0,
                 next_sweep: Instant::now(),
                 counters: HashMap::new(),
                 tick: 0,
             }),
-        }
+        })
     }
 
     pub fn options(&self) -> MemoryOptions {
@@ -77,7 +106,7 @@ impl MemoryStore {
 
     /// Pending challenges held now (expired ones not yet swept included).
     pub fn pending(&self) -> usize {
-        self.lock().challenges.len()
+        self.lock().pending
     }
 
     /// Devices whose counter is remembered now.
@@ -91,20 +120,49 @@ impl MemoryStore {
     }
 }
 
-fn counter_key(subject: &str, cpu_id: &str, uid: &str) -> String {
-    format!("{}:{subject}{}", subject.len(), device_key(cpu_id, uid))
+/// Fixed-size key of a device's counter: identities of up to 64 KiB cost 32 bytes each.
+fn counter_key(subject: &str, cpu_id: &str, uid: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(subject.len().to_le_bytes());
+    h.update(subject.as_bytes());
+    h.update(device_key(cpu_id, uid).as_bytes());
+    h.finalize().into()
+}
+
+impl Inner {
+    fn sweep(&mut self, now: Instant) {
+        let mut earliest = None::<Instant>;
+        let mut pending = 0;
+        self.subjects.retain(|_, list| {
+            list.retain(|p| p.expires > now);
+            pending += list.len();
+            earliest = list.iter().map(|p| p.expires).chain(earliest).min();
+            !list.is_empty()
+        });
+        self.pending = pending;
+        self.next_sweep = earliest.unwrap_or(now);
+    }
 }
 
 impl Store for MemoryStore {
     fn issue(&self, subject: &str, challenge: &str, ttl: Duration) -> Result<()> {
         let now = Instant::now();
+        let per_subject = self.options.max_challenges_per_subject as usize;
         let mut inner = self.lock();
-        if inner.challenges.len() >= self.options.max_challenges && now >= inner.next_sweep {
-            inner.challenges.retain(|_, p| p.expires > now);
-            let earliest = inner.challenges.values().map(|p| p.expires).min();
-            inner.next_sweep = earliest.unwrap_or(now);
+        let inner = &mut *inner;
+        // The subject's own expired challenges and, at its bound, its oldest make room first.
+        if let Some(list) = inner.subjects.get_mut(subject) {
+            let before = list.len();
+            list.retain(|p| p.expires > now);
+            if list.len() >= per_subject {
+                list.drain(..list.len() + 1 - per_subject);
+            }
+            inner.pending -= before - list.len();
         }
-        if inner.challenges.len() >= self.options.max_challenges {
+        if inner.pending >= self.options.max_challenges && now >= inner.next_sweep {
+            inner.sweep(now);
+        }
+        if inner.pending >= self.options.max_challenges {
             return Err(Error::new(
                 ErrorKind::StoreUnavailable,
                 format!(
@@ -114,7 +172,8 @@ impl Store for MemoryStore {
             ));
         }
         inner.next_sweep = inner.next_sweep.min(now + ttl);
-        inner.challenges.insert(challenge.into(), Pending { subject: subject.into(), expires: now + ttl });
+        inner.subjects.entry(subject.into()).or_default().push(Pending { challenge: challenge.into(), expires: now + ttl });
+        inner.pending += 1;
         Ok(())
     }
 
@@ -122,16 +181,20 @@ impl Store for MemoryStore {
         let now = Instant::now();
         let key = counter_key(step.subject, step.cpu_id, step.uid);
         let mut inner = self.lock();
-        match inner.challenges.get(step.challenge) {
-            Some(p) if *p.subject == *step.subject => {
-                let live = p.expires > now;
-                inner.challenges.remove(step.challenge);
-                if !live {
-                    return Ok(Verdict::UnknownChallenge);
-                }
-            }
-            // Another subject's challenge stays theirs; an unknown one has nothing to consume.
-            _ => return Ok(Verdict::UnknownChallenge),
+        let Some(list) = inner.subjects.get_mut(step.subject) else {
+            return Ok(Verdict::UnknownChallenge);
+        };
+        // Another subject's challenge stays theirs; an unknown one has nothing to consume.
+        let Some(i) = list.iter().position(|p| *p.challenge == *step.challenge) else {
+            return Ok(Verdict::UnknownChallenge);
+        };
+        let live = list.remove(i).expires > now;
+        if list.is_empty() {
+            inner.subjects.remove(step.subject);
+        }
+        inner.pending -= 1;
+        if !live {
+            return Ok(Verdict::UnknownChallenge);
         }
         if !step.device_ok {
             return Ok(Verdict::DeviceMismatch);
@@ -160,7 +223,7 @@ impl Store for MemoryStore {
 
 /// Drop the least recently accepted sixteenth (at least one), so the sweep is paid once per
 /// max/16 new devices rather than per insert.
-fn forget_least_recent(counters: &mut HashMap<String, (u64, u64)>, max: usize) {
+fn forget_least_recent(counters: &mut HashMap<[u8; 32], (u64, u64)>, max: usize) {
     let drop = (max / 16).max(1).min(counters.len());
     let mut ticks: Vec<u64> = counters.values().map(|c| c.1).collect();
     let (_, &mut cut, _) = ticks.select_nth_unstable(drop - 1);
@@ -177,7 +240,7 @@ mod tests {
 
     #[test]
     fn full_store_refuses_then_recovers_after_expiry() {
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10, ..Default::default() }).unwrap();
         for c in ["a", "b", "c"] {
             s.issue("u", c, Duration::from_millis(300)).unwrap();
         }
@@ -191,30 +254,30 @@ mod tests {
 
     #[test]
     fn debug_shows_the_bounds() {
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 3, max_devices: 10, ..Default::default() }).unwrap();
         s.issue("user", "secret-challenge", Duration::from_secs(60)).unwrap();
         let shown = format!("{s:?}");
-        assert_eq!(shown, "MemoryStore { options: MemoryOptions { max_challenges: 3, max_devices: 10 }, .. }");
-        assert_eq!(s.options(), MemoryOptions { max_challenges: 3, max_devices: 10 });
+        assert_eq!(shown, "MemoryStore { options: MemoryOptions { max_challenges: 3, max_devices: 10, max_challenges_per_subject: 16 }, .. }");
+        assert_eq!(s.options(), MemoryOptions { max_challenges: 3, max_devices: 10, max_challenges_per_subject: 16 });
     }
 
     #[test]
     fn expired_challenges_are_swept_only_when_the_store_is_full() {
         // The sweep walks every challenge, so it runs when a bound is hit, not on every issue.
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 4, max_devices: 10 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 4, max_devices: 10, ..Default::default() }).unwrap();
         for c in ["a", "b", "c"] {
             s.issue("u", c, Duration::from_millis(1)).unwrap();
         }
         std::thread::sleep(Duration::from_millis(20));
-        s.issue("u", "d", Duration::from_secs(60)).unwrap();
+        s.issue("v", "d", Duration::from_secs(60)).unwrap();
         assert_eq!(s.pending(), 4, "not full before this issue: nothing swept");
-        s.issue("u", "e", Duration::from_secs(60)).unwrap();
+        s.issue("v", "e", Duration::from_secs(60)).unwrap();
         assert_eq!(s.pending(), 2, "full: the three expired ones swept, then e added");
     }
 
     #[test]
     fn device_bound_forgets_least_recent() {
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16, ..Default::default() }).unwrap();
         for i in 0..40u64 {
             let subject = format!("user-{i}");
             s.issue(&subject, "c", Duration::from_secs(60)).unwrap();
@@ -224,7 +287,7 @@ mod tests {
         assert_eq!(s.last_counter("user-39", "cpu", "uid").unwrap(), Some(1));
         assert_eq!(s.last_counter("user-0", "cpu", "uid").unwrap(), None);
         // A bound of 32 forgets two at a time (a sixteenth), the two least recent.
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 32 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 32, ..Default::default() }).unwrap();
         for i in 0..33u64 {
             let subject = format!("user-{i}");
             s.issue(&subject, "c", Duration::from_secs(60)).unwrap();
@@ -239,7 +302,7 @@ mod tests {
     fn a_device_used_again_is_kept_over_older_ones() {
         // Recency is by last accepted use, not by first insert: user-0 logs in again after
         // user-1..15 enrolled, so user-1 (now the least recent) is forgotten first.
-        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16 });
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 16, ..Default::default() }).unwrap();
         let login = |subject: &str, challenge: &str, counter: u64| {
             s.issue(subject, challenge, Duration::from_secs(60)).unwrap();
             assert_eq!(s.consume(&step(subject, challenge, counter)).unwrap(), Verdict::Accepted);
@@ -253,5 +316,56 @@ mod tests {
         assert_eq!(s.last_counter("user-0", "cpu", "uid").unwrap(), Some(2));
         assert_eq!(s.last_counter("user-1", "cpu", "uid").unwrap(), None);
         assert_eq!(s.last_counter("user-16", "cpu", "uid").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn one_subject_cannot_crowd_out_the_others() {
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 20, max_devices: 10, max_challenges_per_subject: 4 }).unwrap();
+        let names: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
+        for c in &names {
+            s.issue("greedy", c, Duration::from_secs(60)).unwrap();
+        }
+        assert_eq!(s.pending(), 4, "only the subject's newest four are kept");
+        for c in &names[..996] {
+            assert_eq!(s.consume(&step("greedy", c, 1)).unwrap(), Verdict::UnknownChallenge, "{c} was dropped");
+        }
+        assert_eq!(s.consume(&step("greedy", &names[999], 1)).unwrap(), Verdict::Accepted, "the newest works");
+        // Everyone else still gets challenges.
+        for i in 0..16 {
+            s.issue(&format!("other-{i}"), "x", Duration::from_secs(60)).unwrap();
+        }
+        // The subject's own expired challenges are dropped when it asks again.
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 2, max_devices: 10, max_challenges_per_subject: 4 }).unwrap();
+        s.issue("u", "a", Duration::from_millis(1)).unwrap();
+        s.issue("u", "b", Duration::from_millis(1)).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        s.issue("u", "c", Duration::from_secs(60)).unwrap();
+        assert_eq!(s.pending(), 1);
+    }
+
+    #[test]
+    fn zero_bounds_are_refused() {
+        for o in [
+            MemoryOptions { max_devices: 0, ..Default::default() },
+            MemoryOptions { max_challenges: 0, ..Default::default() },
+            MemoryOptions { max_challenges_per_subject: 0, ..Default::default() },
+            MemoryOptions { max_challenges_per_subject: 1025, ..Default::default() },
+        ] {
+            assert_eq!(MemoryStore::new(o).unwrap_err().kind(), ErrorKind::InvalidArgument, "{o:?}");
+        }
+        assert!(MemoryStore::new(MemoryOptions { max_challenges: 1, max_devices: 1, max_challenges_per_subject: 1024 }).is_ok());
+    }
+
+    #[test]
+    fn device_identities_cost_a_fixed_size() {
+        // cpu_id and uid of up to 64 KiB each: the counter map holds their digest, not them.
+        let s = MemoryStore::new(MemoryOptions { max_challenges: 100, max_devices: 100, ..Default::default() }).unwrap();
+        let big = "x".repeat(64 * 1024);
+        s.issue("u", "c", Duration::from_secs(60)).unwrap();
+        let st = Step { subject: "u", challenge: "c", cpu_id: &big, uid: &big, counter: 1, device_ok: true };
+        assert_eq!(s.consume(&st).unwrap(), Verdict::Accepted);
+        assert_eq!(s.last_counter("u", &big, &big).unwrap(), Some(1));
+        assert_eq!(s.last_counter("u", &big[1..], &big).unwrap(), None);
+        assert_eq!(std::mem::size_of::<[u8; 32]>() + std::mem::size_of::<(u64, u64)>(), 48);
     }
 }

@@ -34,7 +34,13 @@ mod memory;
 mod redis;
 
 pub use memory::{MemoryOptions, MemoryStore, DEFAULT_MAX_CHALLENGES, DEFAULT_MAX_DEVICES};
-pub use redis::{RedisOptions, RedisStore, DEFAULT_PREFIX, DEFAULT_TIMEOUT};
+pub use redis::{RedisOptions, RedisStore, SentinelOptions, DEFAULT_PREFIX, DEFAULT_TIMEOUT, MAX_TIMEOUT};
+
+/// Default bound on one subject's pending challenges (every store): issuing past it drops that
+/// subject's oldest, so one user can neither fill the store nor lock anyone else out.
+pub const DEFAULT_MAX_CHALLENGES_PER_SUBJECT: u32 = 16;
+/// Largest `max_challenges_per_subject` accepted.
+pub const MAX_CHALLENGES_PER_SUBJECT: u32 = 1024;
 
 /// Longest subject (user id) accepted, in bytes.
 pub const MAX_SUBJECT: usize = 1024;
@@ -83,6 +89,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn consume(&self, step: &Step<'_>) -> Result<Verdict>;
     /// The last counter accepted for this subject and device.
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>>;
+    /// Whether the store answers (one round trip for a remote store); `StoreUnavailable` if not.
+    fn ping(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A shared store (e.g. an `Arc<MemoryStore>` kept to read its counts) is a store.
@@ -95,6 +105,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
         (**self).last_counter(subject, cpu_id, uid)
+    }
+    fn ping(&self) -> Result<()> {
+        (**self).ping()
     }
 }
 
@@ -114,12 +127,12 @@ impl Default for ReplayGuard {
 impl ReplayGuard {
     /// An in-memory guard with the default bounds (one process only).
     pub fn new() -> ReplayGuard {
-        ReplayGuard::memory(MemoryOptions::default())
+        ReplayGuard::with_store(MemoryStore::default())
     }
 
-    /// An in-memory guard with the given bounds.
-    pub fn memory(options: MemoryOptions) -> ReplayGuard {
-        ReplayGuard::with_store(MemoryStore::new(options))
+    /// An in-memory guard with the given bounds (each at least 1: `InvalidArgument` otherwise).
+    pub fn memory(options: MemoryOptions) -> Result<ReplayGuard> {
+        Ok(ReplayGuard::with_store(MemoryStore::new(options)?))
     }
 
     /// A guard on one Redis server: `redis://[user:password@]host[:port][/db]` or `rediss://`
@@ -131,6 +144,25 @@ impl ReplayGuard {
     /// A guard on a Redis Cluster, given some of its nodes' URLs.
     pub fn redis_cluster<S: AsRef<str>>(nodes: &[S], options: &RedisOptions) -> Result<ReplayGuard> {
         Ok(ReplayGuard::with_store(RedisStore::cluster(nodes, options)?))
+    }
+
+    /// A guard on the master that Redis Sentinel names for `service_name`, given some Sentinels'
+    /// URLs (`redis://host:26379`; `rediss://` for TLS to the Sentinels and the master). After a
+    /// failover the same guard follows the new master (asked again on a connection error or
+    /// `READONLY`). Set `wait_replicas` so that what was accepted survives the failover.
+    pub fn redis_sentinel<S: AsRef<str>>(
+        sentinels: &[S],
+        service_name: &str,
+        sentinel: &SentinelOptions,
+        options: &RedisOptions,
+    ) -> Result<ReplayGuard> {
+        Ok(ReplayGuard::with_store(RedisStore::sentinel(sentinels, service_name, sentinel, options)?))
+    }
+
+    /// Whether the store answers: one round trip on Redis (what a readiness probe calls), always
+    /// true in memory. `StoreUnavailable` when it does not answer within the timeout.
+    pub fn ping(&self) -> Result<()> {
+        self.store.ping()
     }
 
     /// A guard on your own store.

@@ -1,41 +1,98 @@
 //! The Redis store: every server of a backend shares challenges and counters.
 //!
 //! Keys of one subject share one hash slot (`{hex SHA-256 of the subject}`, which cannot contain
-//! braces), so each authentication is one script call (EVALSHA, EVAL after NOSCRIPT) on
-//! standalone Redis and on Cluster alike. Expiry is Redis's own (`PX`), so server clocks do not
-//! matter. Connections are pooled, so threads do not queue behind one socket; a connection that
-//! failed is dropped and the next call opens a new one, so the store recovers by itself when
-//! Redis comes back. Every failure is `StoreUnavailable`: nothing is accepted without Redis's
+//! braces), so each step is one script call (EVALSHA, EVAL after NOSCRIPT) on standalone Redis,
+//! Sentinel and Cluster alike. Expiry is Redis's own clock (`TIME` inside the scripts), so server
+//! clocks do not matter. Every failure is `StoreUnavailable`: nothing is accepted without Redis's
 //! answer.
 //!
-//! Keys: `{prefix}{tag}:c:{challenge}` (value: "1", PX ttl) and `{prefix}{tag}:n` (a hash of
-//! device → last counter, as decimal text so counters above 2^53 compare exactly).
+//! Keys: `{prefix}{tag}:c` (a hash of the subject's pending challenges: challenge →
+//! "expires_ms:issued_us", at most `max_challenges_per_subject`, the oldest dropped first; the key
+//! itself expires with its last challenge) and `{prefix}{tag}:n` (a hash of device → last
+//! counter, as decimal text so counters above 2^53 compare exactly).
+//!
+//! Where users deploy it, four things hold:
+//! - **Fork.** Connections belong to the process that opened them ([`crate::fork`]): a forked
+//!   child leaks what it inherited, untouched, and opens its own.
+//! - **Durability.** With `wait_replicas` = N, a consumed challenge is reported accepted only
+//!   after `WAIT N` on the same connection (the node that ran the script) saw N replicas
+//!   acknowledge it; fewer is `StoreUnavailable` (fail closed: the challenge stays used).
+//! - **Bounds.** `timeout` bounds a whole call: connect, Sentinel discovery, the retry on a stale
+//!   connection, the script and WAIT. After a call fails for want of Redis, calls fail at once
+//!   while one call at a time probes whether it is back.
+//! - **Failover.** On Sentinel, a connection error or `READONLY` (an old master demoted) makes the
+//!   next connection ask the Sentinels for the master again.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConnection};
-use redis::{Client, Cmd, Connection, FromRedisValue, RedisError, RedisResult, TlsCertificates, Value};
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+use redis::{
+    Client, Cmd, Connection, ConnectionAddr, ConnectionInfo, FromRedisValue, IntoConnectionInfo, RedisConnectionInfo,
+    RedisError, RedisResult, TlsCertificates, Value,
+};
 use sha2::{Digest, Sha256};
 
-use super::{device_key, Step, Store, Verdict};
+use super::{device_key, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork;
 
 /// Default key prefix.
 pub const DEFAULT_PREFIX: &str = "soter:";
-/// Default connect and response timeout.
+/// Default bound of one whole guard call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Larger timeouts are refused as a likely unit mistake (seconds taken for milliseconds).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Idle connections kept for reuse (more are opened under load and closed after use).
 const MAX_IDLE: usize = 16;
 const MAX_PREFIX: usize = 256;
 
-/// Consume the challenge (KEYS[1]), then the device check (ARGV[3]), then the counter in the
-/// hash KEYS[2] under field ARGV[1]: advanced to ARGV[2] only when strictly greater.
-/// Returns {0} unknown challenge, {1} device mismatch, {2, last} counter not above, {3} accepted.
+/// Record a challenge (ARGV[1]) for ARGV[2] ms in the subject's hash KEYS[1], after dropping its
+/// expired ones and, at the bound ARGV[3], its oldest. Returns 1, or 0 when it already existed.
+const ISSUE_SCRIPT: &str = r#"
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local expires = now + tonumber(ARGV[2])
+local all = redis.call('HGETALL', KEYS[1])
+local live, last = {}, expires
+for i = 1, #all, 2 do
+  local e, at = string.match(all[i + 1], '^(%d+):(%d+)$')
+  e = tonumber(e)
+  if e == nil or e <= now then
+    redis.call('HDEL', KEYS[1], all[i])
+  else
+    live[#live + 1] = {tonumber(at), all[i]}
+    if e > last then last = e end
+  end
+end
+local excess = #live - tonumber(ARGV[3]) + 1
+if excess > 0 then
+  table.sort(live, function(a, b) return a[1] < b[1] end)
+  for i = 1, excess do redis.call('HDEL', KEYS[1], live[i][2]) end
+end
+-- %d: a plain concatenation would print the microseconds in exponent form
+if redis.call('HSETNX', KEYS[1], ARGV[1], string.format('%d:%d', expires, us)) == 0 then return 0 end
+redis.call('PEXPIREAT', KEYS[1], string.format('%d', last))
+return 1
+"#;
+
+/// Consume the challenge ARGV[4] from the subject's hash KEYS[1] (unknown or expired: {0}), then
+/// the device check (ARGV[3]: {1}), then the counter in the hash KEYS[2] under field ARGV[1]:
+/// advanced to ARGV[2] only when strictly greater ({2, last} otherwise, {3} accepted).
 const CONSUME_SCRIPT: &str = r#"
-if redis.call('DEL', KEYS[1]) == 0 then return {0} end
+redis.replicate_commands()
+local v = redis.call('HGET', KEYS[1], ARGV[4])
+if not v then return {0} end
+redis.call('HDEL', KEYS[1], ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local e = tonumber(string.match(v, '^(%d+):'))
+if e == nil or e <= now then return {0} end
 if ARGV[3] ~= '1' then return {1} end
 local last = redis.call('HGET', KEYS[2], ARGV[1])
 if last and (#ARGV[2] < #last or (#ARGV[2] == #last and ARGV[2] <= last)) then return {2, last} end
@@ -48,15 +105,29 @@ return {3}
 pub struct RedisOptions {
     /// Prepended to every key (default `soter:`); no braces.
     pub prefix: String,
-    /// Connect timeout and response timeout of each command (default 1 s).
+    /// The bound of one whole call (connect, discovery, retry, script, WAIT); default 1 s, at
+    /// most an hour.
     pub timeout: Duration,
     /// PEM root certificate(s) for `rediss://` when the server's CA is not in the system store.
     pub tls_ca_pem: Option<Vec<u8>>,
+    /// Replicas that must acknowledge a consumed challenge before it counts as accepted (`WAIT`);
+    /// 0 (default) does not wait: a failover or a restart without AOF can then bring a used
+    /// challenge back.
+    pub wait_replicas: u32,
+    /// Pending challenges per subject (default 16, 1 to 1024): issuing past it drops that
+    /// subject's oldest, so one user cannot exhaust the store or lock others out.
+    pub max_challenges_per_subject: u32,
 }
 
 impl Default for RedisOptions {
     fn default() -> Self {
-        RedisOptions { prefix: DEFAULT_PREFIX.to_owned(), timeout: DEFAULT_TIMEOUT, tls_ca_pem: None }
+        RedisOptions {
+            prefix: DEFAULT_PREFIX.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            tls_ca_pem: None,
+            wait_replicas: 0,
+            max_challenges_per_subject: DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
+        }
     }
 }
 
@@ -66,13 +137,51 @@ impl fmt::Debug for RedisOptions {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|p| p.len()))
+            .field("wait_replicas", &self.wait_replicas)
+            .field("max_challenges_per_subject", &self.max_challenges_per_subject)
             .finish()
     }
+}
+
+/// How to reach the master that Redis Sentinel names (the Sentinels' own URLs carry their
+/// address and TLS mode).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SentinelOptions {
+    /// The master's (and its replicas') password, if any.
+    pub password: Option<String>,
+    /// The Sentinels' password, if any (`requirepass` in sentinel.conf).
+    pub sentinel_password: Option<String>,
+    /// The database on the master.
+    pub db: i64,
+}
+
+impl fmt::Debug for SentinelOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |p: &Option<String>| p.as_ref().map(|_| "***");
+        f.debug_struct("SentinelOptions")
+            .field("password", &shown(&self.password))
+            .field("sentinel_password", &shown(&self.sentinel_password))
+            .field("db", &self.db)
+            .finish()
+    }
+}
+
+/// Redis Sentinel, asked for the master's address with `SENTINEL get-master-addr-by-name` and a
+/// `ROLE` check of the answer. Written here rather than with the redis crate's sentinel client
+/// because that client connects and reads without timeouts: a stalled Sentinel would hold a call
+/// past its bound.
+struct SentinelTarget {
+    nodes: Vec<ConnectionInfo>,
+    service: String,
+    master: RedisConnectionInfo,
+    tls: bool,
+    certs: Option<Vec<u8>>,
 }
 
 enum Target {
     Standalone(Client),
     Cluster(ClusterClient),
+    Sentinel(SentinelTarget),
 }
 
 enum Conn {
@@ -87,24 +196,80 @@ impl Conn {
             Conn::Cluster(c) => cmd.query(c.as_mut()),
         }
     }
+
+    /// Read and write timeouts for what is left of the call.
+    fn bound(&mut self, left: Duration) -> RedisResult<()> {
+        let left = Some(left.max(Duration::from_millis(1)));
+        match self {
+            Conn::Standalone(c) => {
+                c.set_read_timeout(left)?;
+                c.set_write_timeout(left)
+            }
+            // A Cluster call may follow a redirection: each of its (at most two) tries gets half.
+            Conn::Cluster(c) => {
+                let half = left.map(|l| (l / 2).max(Duration::from_millis(1)));
+                c.set_read_timeout(half)?;
+                c.set_write_timeout(half)
+            }
+        }
+    }
+
+    /// `WAIT replicas ms` on the node that ran the script (the master of `key`'s slot).
+    fn wait(&mut self, key: &str, replicas: u32, ms: u64) -> RedisResult<i64> {
+        let mut cmd = redis::cmd("WAIT");
+        cmd.arg(replicas).arg(ms.max(1));
+        match self {
+            Conn::Standalone(c) => cmd.query(c),
+            Conn::Cluster(c) => {
+                let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(Route::with_key(key, SlotAddr::Master)));
+                Ok(i64::from_redis_value(c.route_command(&cmd, route)?)?)
+            }
+        }
+    }
 }
 
-/// Challenges and counters in Redis (standalone or Cluster). Thread-safe.
+/// What one process generation holds: idle connections and the master Sentinel named last. A
+/// forked child makes its own and leaks its parent's (see [`crate::fork`]).
+struct Pool {
+    generation: u64,
+    idle: Mutex<Vec<Conn>>,
+    master: Mutex<Option<(String, u16)>>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        Pool { generation: fork::generation(), idle: Mutex::new(Vec::new()), master: Mutex::new(None) }
+    }
+
+    fn forget(&self) {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.master.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+/// Challenges and counters in Redis (standalone, Sentinel or Cluster). Thread-safe and fork-safe.
 pub struct RedisStore {
     target: Target,
     prefix: String,
     timeout: Duration,
-    script_sha: String,
-    idle: Mutex<Vec<Conn>>,
+    wait_replicas: u32,
+    per_subject: u32,
+    issue_sha: String,
+    consume_sha: String,
+    /// The current generation's pool; replaced (the old one leaked) in a forked child.
+    pool: AtomicPtr<Pool>,
     /// The URL(s) with passwords and query parameters replaced, for messages and Debug.
     shown: String,
     /// Passwords as they appear in the URLs, scrubbed from any error text.
     secrets: Vec<String>,
     /// Whether the last call failed for want of Redis: its changes are the "went away" and
-    /// "came back" log events (one each per outage, whatever the number of calls).
+    /// "came back" log events (one each per outage), and while it is set calls fail at once but
+    /// for one probe at a time.
     down: AtomicBool,
-    /// Since when, and how many calls failed meanwhile (read when it comes back).
-    outage: Mutex<Option<Instant>>,
+    probing: AtomicBool,
+    /// Milliseconds since `born` when the outage began, and how many calls failed meanwhile.
+    born: Instant,
+    down_since_ms: AtomicU64,
     failed_calls: AtomicU64,
 }
 
@@ -114,15 +279,41 @@ impl fmt::Debug for RedisStore {
             .field("url", &self.shown)
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("wait_replicas", &self.wait_replicas)
+            .field("max_challenges_per_subject", &self.per_subject)
             .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RedisStore {
+    fn drop(&mut self) {
+        let pool = *self.pool.get_mut();
+        // SAFETY: the pointer came from Box::into_raw and nothing else frees it; a forked
+        // child's inherited pool is leaked instead (its sockets are the parent's).
+        if unsafe { (*pool).generation } == fork::generation() {
+            drop(unsafe { Box::from_raw(pool) });
+        }
+    }
+}
+
+/// Why a call failed.
+enum Failure {
+    Redis(RedisError),
+    /// Sentinel discovery found no usable master.
+    NoMaster(String),
+}
+
+impl From<RedisError> for Failure {
+    fn from(e: RedisError) -> Failure {
+        Failure::Redis(e)
     }
 }
 
 impl RedisStore {
     /// One Redis server: `redis://[user:password@]host[:port][/db]`, `rediss://` for TLS.
     pub fn standalone(url: &str, options: &RedisOptions) -> Result<RedisStore> {
-        let shown = redact(url);
-        let secrets = secrets_of(url);
+        let (shown, secrets) = (redact(url), secrets_of(url));
+        check_options(options)?;
         let client = match &options.tls_ca_pem {
             Some(pem) => {
                 Client::build_with_tls(url, TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) })
@@ -139,15 +330,19 @@ impl RedisStore {
         if nodes.is_empty() {
             return Err(Error::new(ErrorKind::Config, "a Redis Cluster needs at least one node URL"));
         }
+        check_options(options)?;
         let shown = nodes.iter().map(|n| redact(n.as_ref())).collect::<Vec<_>>().join(",");
         let secrets = nodes.iter().flat_map(|n| secrets_of(n.as_ref())).collect::<Vec<_>>();
+        // Two tries (one redirection during resharding, or one reconnect), each with a quarter of
+        // the bound to connect and (Conn::bound) half of what is left to answer: the whole call
+        // stays within the timeout.
+        let quarter = (options.timeout / 4).max(Duration::from_millis(1));
         let mut builder = ClusterClientBuilder::new(nodes.iter().map(|n| n.as_ref()).collect::<Vec<_>>())
-            .connection_timeout(options.timeout)
-            .response_timeout(options.timeout)
-            // Redirections during resharding need a retry or two; more would outlast the timeout.
-            .retries(2)
-            .min_retry_wait(10)
-            .max_retry_wait(100);
+            .connection_timeout(quarter)
+            .response_timeout(quarter)
+            .retries(1)
+            .min_retry_wait(1)
+            .max_retry_wait(10);
         if let Some(pem) = &options.tls_ca_pem {
             builder = builder.certs(TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) });
         }
@@ -155,26 +350,78 @@ impl RedisStore {
         RedisStore::new(Target::Cluster(client), options, shown, secrets)
     }
 
+    /// Redis Sentinel: the URLs of some Sentinels (`redis://host:26379`, `rediss://` for TLS to
+    /// the Sentinels and the master) and the service (master) name they monitor.
+    pub fn sentinel<S: AsRef<str>>(
+        sentinels: &[S],
+        service_name: &str,
+        sentinel: &SentinelOptions,
+        options: &RedisOptions,
+    ) -> Result<RedisStore> {
+        if sentinels.is_empty() {
+            return Err(Error::new(ErrorKind::Config, "Redis Sentinel needs at least one Sentinel URL"));
+        }
+        if service_name.is_empty() || service_name.len() > 256 || service_name.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::new(ErrorKind::Config, "the Sentinel service name must be 1 to 256 characters without spaces"));
+        }
+        check_options(options)?;
+        let mut secrets = sentinels.iter().flat_map(|n| secrets_of(n.as_ref())).collect::<Vec<_>>();
+        secrets.extend(sentinel.password.iter().chain(&sentinel.sentinel_password).filter(|p| !p.is_empty()).cloned());
+        let shown = format!(
+            "sentinel {}/{service_name}",
+            sentinels.iter().map(|n| redact(n.as_ref())).collect::<Vec<_>>().join(",")
+        );
+        let mut nodes = Vec::with_capacity(sentinels.len());
+        let mut tls = None;
+        for url in sentinels {
+            let info = url.as_ref().into_connection_info().map_err(|e| config_error(&shown, &e, &secrets))?;
+            let this_tls = match info.addr() {
+                ConnectionAddr::Tcp(..) => false,
+                ConnectionAddr::TcpTls { .. } => true,
+                _ => {
+                    return Err(Error::new(ErrorKind::Config, format!("{shown}: Sentinels are reached over TCP (redis:// or rediss://)")))
+                }
+            };
+            if tls.is_some_and(|t| t != this_tls) {
+                return Err(Error::new(ErrorKind::Config, format!("{shown}: every Sentinel URL must use the same scheme")));
+            }
+            tls = Some(this_tls);
+            let mut redis = info.redis_settings().clone();
+            if let Some(p) = &sentinel.sentinel_password {
+                redis = redis.set_password(p);
+            }
+            nodes.push(info.set_redis_settings(redis));
+        }
+        let mut master = RedisConnectionInfo::default().set_db(sentinel.db);
+        if let Some(p) = &sentinel.password {
+            master = master.set_password(p);
+        }
+        let target = SentinelTarget {
+            nodes,
+            service: service_name.to_owned(),
+            master,
+            tls: tls.unwrap_or(false),
+            certs: options.tls_ca_pem.clone(),
+        };
+        RedisStore::new(Target::Sentinel(target), options, shown, secrets)
+    }
+
     fn new(target: Target, options: &RedisOptions, shown: String, secrets: Vec<String>) -> Result<RedisStore> {
-        if options.prefix.contains(['{', '}']) || options.prefix.len() > MAX_PREFIX {
-            return Err(Error::new(
-                ErrorKind::Config,
-                format!("the key prefix must be at most {MAX_PREFIX} bytes without braces (braces would move every key to one hash slot)"),
-            ));
-        }
-        if options.timeout.is_zero() {
-            return Err(Error::new(ErrorKind::Config, "the Redis timeout must be above zero"));
-        }
         Ok(RedisStore {
             target,
             prefix: options.prefix.clone(),
             timeout: options.timeout,
-            script_sha: redis::Script::new(CONSUME_SCRIPT).get_hash().to_owned(),
-            idle: Mutex::new(Vec::new()),
+            wait_replicas: options.wait_replicas,
+            per_subject: options.max_challenges_per_subject,
+            issue_sha: redis::Script::new(ISSUE_SCRIPT).get_hash().to_owned(),
+            consume_sha: redis::Script::new(CONSUME_SCRIPT).get_hash().to_owned(),
+            pool: AtomicPtr::new(Box::into_raw(Box::new(Pool::new()))),
             shown,
             secrets,
             down: AtomicBool::new(false),
-            outage: Mutex::new(None),
+            probing: AtomicBool::new(false),
+            born: Instant::now(),
+            down_since_ms: AtomicU64::new(0),
             failed_calls: AtomicU64::new(0),
         })
     }
@@ -184,40 +431,124 @@ impl RedisStore {
         &self.shown
     }
 
-    fn connect(&self) -> RedisResult<Conn> {
-        match &self.target {
-            Target::Standalone(client) => {
-                let conn = client.get_connection_with_timeout(self.timeout)?;
-                conn.set_read_timeout(Some(self.timeout))?;
-                conn.set_write_timeout(Some(self.timeout))?;
-                Ok(Conn::Standalone(conn))
+    /// This process's pool: in a forked child, a new one (the inherited one is leaked untouched).
+    fn pool(&self) -> &Pool {
+        loop {
+            let current = self.pool.load(Ordering::Acquire);
+            // SAFETY: pools are freed only in Drop (with &mut self); replaced ones are leaked.
+            let pool = unsafe { &*current };
+            if pool.generation == fork::generation() {
+                return pool;
             }
-            Target::Cluster(client) => Ok(Conn::Cluster(Box::new(client.get_connection()?))),
+            let fresh = Box::into_raw(Box::new(Pool::new()));
+            if self.pool.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                // Another thread of this child replaced it first.
+                drop(unsafe { Box::from_raw(fresh) });
+            }
         }
     }
 
-    /// Run `f` on a pooled connection. A connection that saw any error is dropped, not reused
-    /// (its stream may hold a late reply). When a pooled connection turns out dead (Redis
-    /// restarted since it was last used), the other idle ones are dropped too and the call is
-    /// tried once more on a fresh connection: safe even if the first attempt reached Redis,
-    /// because a challenge is consumed once (the retry then reads it as used: fail closed).
-    fn with_conn<T>(&self, what: &str, mut f: impl FnMut(&mut Conn) -> RedisResult<T>) -> Result<T> {
-        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    fn connect(&self, pool: &Pool, deadline: Instant) -> std::result::Result<Conn, Failure> {
+        let left = left(deadline).ok_or_else(|| Failure::Redis(timed_out()))?;
+        match &self.target {
+            Target::Standalone(client) => Ok(Conn::Standalone(client.get_connection_with_timeout(left)?)),
+            Target::Cluster(client) => Ok(Conn::Cluster(Box::new(client.get_connection()?))),
+            Target::Sentinel(s) => self.connect_master(s, pool, deadline).map(Conn::Standalone),
+        }
+    }
+
+    /// The master Sentinel names (the one named last first), checked with `ROLE`.
+    fn connect_master(&self, s: &SentinelTarget, pool: &Pool, deadline: Instant) -> std::result::Result<Connection, Failure> {
+        let known = pool.master.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((host, port)) = known {
+            if let Ok(conn) = self.master_at(s, &host, port, deadline) {
+                return Ok(conn);
+            }
+            *pool.master.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        let mut why = Vec::new();
+        for (i, node) in s.nodes.iter().enumerate() {
+            // Each Sentinel gets its share of what is left, so one stalled Sentinel cannot use
+            // up the whole call.
+            let Some(left) = left(deadline) else { break };
+            let share = (left / u32::try_from(s.nodes.len() - i).unwrap_or(1)).max(Duration::from_millis(1));
+            let asked = Client::open(node.clone()).and_then(|c| {
+                let mut conn = c.get_connection_with_timeout(share)?;
+                conn.set_read_timeout(Some(share))?;
+                conn.set_write_timeout(Some(share))?;
+                redis::cmd("SENTINEL").arg("get-master-addr-by-name").arg(&s.service).query::<Option<(String, u16)>>(&mut conn)
+            });
+            match asked {
+                Ok(Some((host, port))) => match self.master_at(s, &host, port, deadline) {
+                    Ok(conn) => {
+                        *pool.master.lock().unwrap_or_else(|p| p.into_inner()) = Some((host, port));
+                        return Ok(conn);
+                    }
+                    Err(e) => why.push(format!("Sentinel {} named {host}:{port}: {e}", i + 1)),
+                },
+                Ok(None) => why.push(format!("Sentinel {} knows no master named {}", i + 1, s.service)),
+                Err(e) => why.push(format!("Sentinel {}: {}", i + 1, describe(&e, self.timeout))),
+            }
+        }
+        if why.is_empty() {
+            return Err(Failure::Redis(timed_out()));
+        }
+        Err(Failure::NoMaster(why.join("; ")))
+    }
+
+    fn master_at(&self, s: &SentinelTarget, host: &str, port: u16, deadline: Instant) -> std::result::Result<Connection, String> {
+        let left = left(deadline).ok_or_else(|| "no time left".to_owned())?;
+        let addr = match s.tls {
+            true => ConnectionAddr::TcpTls { host: host.to_owned(), port, insecure: false, tls_params: None },
+            false => ConnectionAddr::Tcp(host.to_owned(), port),
+        };
+        let info = "redis://127.0.0.1".into_connection_info().expect("a constant URL").set_addr(addr).set_redis_settings(s.master.clone());
+        let client = match &s.certs {
+            Some(pem) => Client::build_with_tls(info, TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) }),
+            None => Client::open(info),
+        };
+        let mut conn = client.and_then(|c| c.get_connection_with_timeout(left)).map_err(|e| describe(&e, self.timeout))?;
+        conn.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+        let role: Vec<Value> = redis::cmd("ROLE").query(&mut conn).map_err(|e| describe(&e, self.timeout))?;
+        match role.first().map(String::from_redis_value_ref) {
+            Some(Ok(r)) if r == "master" => Ok(conn),
+            _ => Err("it is not a master (a failover in progress?)".to_owned()),
+        }
+    }
+
+    /// Run `f` on a pooled connection within one call's bound. A connection that saw any error is
+    /// dropped, not reused (its stream may hold a late reply). When a pooled connection turns
+    /// out dead (Redis restarted since it was last used) or the server is no longer the master
+    /// (`READONLY` after a failover), the pool is emptied and the call tried once more on a
+    /// fresh connection: safe even if the first attempt reached Redis, because a challenge is
+    /// consumed once (the retry then reads it as used: fail closed).
+    fn with_conn<T>(&self, what: &str, mut f: impl FnMut(&mut Conn, Instant) -> RedisResult<T>) -> Result<T> {
+        let deadline = Instant::now() + self.timeout;
+        let _probe = self.admit(what)?;
+        let pool = self.pool();
+        let mut run = |conn: std::result::Result<Conn, Failure>| -> std::result::Result<(T, Conn), Failure> {
+            let mut conn = conn?;
+            let left = left(deadline).ok_or_else(|| Failure::Redis(timed_out()))?;
+            conn.bound(left)?;
+            let value = f(&mut conn, deadline)?;
+            Ok((value, conn))
+        };
+        let pooled = pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let was_pooled = pooled.is_some();
-        let mut result = pooled.map_or_else(|| self.connect(), Ok).and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
-        if let Err(e) = &result {
-            // Dropped, reset and refused connections are all I/O errors to the redis crate; a
-            // timeout is not a dead connection, and a server error (a script's) is not either.
-            if e.is_io_error() && !e.is_timeout() {
-                self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
-                if was_pooled && !e.is_connection_refusal() {
-                    result = self.connect().and_then(|mut conn| f(&mut conn).map(|v| (v, conn)));
-                }
+        let mut result = run(pooled.map_or_else(|| self.connect(pool, deadline), Ok));
+        if let Err(Failure::Redis(e)) = &result {
+            let stale = e.is_io_error() && !e.is_timeout() && !e.is_connection_refusal();
+            let demoted = e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly);
+            if (e.is_io_error() && !e.is_timeout()) || demoted {
+                pool.forget();
+            }
+            if ((stale && was_pooled) || demoted) && left(deadline).is_some() {
+                result = run(self.connect(pool, deadline));
             }
         }
         match result {
             Ok((value, conn)) => {
-                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+                let mut idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner());
                 if idle.len() < MAX_IDLE {
                     idle.push(conn);
                 }
@@ -227,31 +558,61 @@ impl RedisStore {
                 }
                 Ok(value)
             }
-            Err(e) => {
-                let e = Error::new(
-                    ErrorKind::StoreUnavailable,
-                    format!("the Redis store {} did not {what}: {}", self.shown, scrub(&e.to_string(), &self.secrets)),
-                );
-                self.failed_calls.fetch_add(1, Ordering::Relaxed);
-                if !self.down.swap(true, Ordering::Relaxed) {
-                    *self.outage.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-                    crate::log::event!(Error, "{e}; calls fail closed (StoreUnavailable) until it answers again");
+            Err(failure) => {
+                let (outage, why) = match &failure {
+                    Failure::Redis(e) => (
+                        e.is_io_error() || e.is_timeout() || e.is_cluster_error() || e.is_connection_refusal(),
+                        describe(e, self.timeout),
+                    ),
+                    Failure::NoMaster(why) => (true, format!("no master could be reached: {why}")),
+                };
+                let e = self.unavailable(&format!("did not {what}: {}", scrub(&why, &self.secrets)));
+                if outage {
+                    self.failed_calls.fetch_add(1, Ordering::Relaxed);
+                    if !self.down.swap(true, Ordering::Relaxed) {
+                        self.down_since_ms.store(self.elapsed_ms(), Ordering::Relaxed);
+                        crate::log::event!(Error, "{e}; calls fail closed (StoreUnavailable) until it answers again");
+                    }
                 }
                 Err(e)
             }
         }
     }
 
+    fn unavailable(&self, what: &str) -> Error {
+        Error::new(ErrorKind::StoreUnavailable, format!("the Redis store {} {what}", self.shown))
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// While Redis is out, one call at a time goes through to find out whether it is back (its
+    /// success ends the outage); the others fail at once instead of each waiting the timeout.
+    fn admit(&self, what: &str) -> Result<Option<Probe<'_>>> {
+        if !self.down.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        if self.probing.swap(true, Ordering::Acquire) {
+            self.failed_calls.fetch_add(1, Ordering::Relaxed);
+            let since = self.elapsed_ms().saturating_sub(self.down_since_ms.load(Ordering::Relaxed));
+            return Err(self.unavailable(&format!(
+                "did not {what}: it has been unavailable for {} and another call is checking whether it is back (failing fast)",
+                human(Duration::from_millis(since))
+            )));
+        }
+        Ok(Some(Probe(&self.probing)))
+    }
+
     /// The end of an outage: one log event saying how long it lasted.
     fn came_back(&self) {
-        let since = self.outage.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let down = Duration::from_millis(self.elapsed_ms().saturating_sub(self.down_since_ms.load(Ordering::Relaxed)));
         let failed = self.failed_calls.swap(0, Ordering::Relaxed);
-        let down = since.map_or(Duration::ZERO, |t| t.elapsed());
         crate::log::event!(
             Info,
             "the Redis store {} answers again after {} unavailable ({failed} calls failed closed)",
             self.shown,
-            if down < Duration::from_secs(1) { format!("{} ms", down.as_millis()) } else { format!("{:.1} s", down.as_secs_f64()) }
+            human(down)
         );
     }
 
@@ -269,44 +630,135 @@ impl RedisStore {
         s
     }
 
-    fn eval(&self, conn: &mut Conn, keys: &[&str], args: &[&str]) -> RedisResult<Vec<Value>> {
+    fn eval(conn: &mut Conn, script: &str, sha: &str, keys: &[&str], args: &[&str]) -> RedisResult<Value> {
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(&self.script_sha).arg(keys.len()).arg(keys).arg(args);
+        cmd.arg(sha).arg(keys.len()).arg(keys).arg(args);
         match conn.query(&cmd) {
             Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
                 let mut cmd = redis::cmd("EVAL");
-                cmd.arg(CONSUME_SCRIPT).arg(keys.len()).arg(keys).arg(args);
+                cmd.arg(script).arg(keys.len()).arg(keys).arg(args);
                 conn.query(&cmd)
             }
             other => other,
         }
     }
+
+    /// One round trip to check that Redis answers (what a readiness probe calls).
+    pub fn ping(&self) -> Result<()> {
+        let pong: String = self.with_conn("answer PING", |c, _| c.query(&redis::cmd("PING")))?;
+        match pong.as_str() {
+            "PONG" => Ok(()),
+            _ => Err(self.unavailable("answered PING with something other than PONG")),
+        }
+    }
+}
+
+/// Clears the probe flag however the probing call ends.
+struct Probe<'a>(&'a AtomicBool);
+
+impl Drop for Probe<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// What is left before `deadline`, or `None` once it passed.
+fn left(deadline: Instant) -> Option<Duration> {
+    Some(deadline.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+}
+
+fn timed_out() -> RedisError {
+    RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut))
+}
+
+/// An error as the operator should read it: a timeout names the limit that expired.
+fn describe(e: &RedisError, timeout: Duration) -> String {
+    if e.is_timeout() {
+        format!("Redis did not answer within {} (the guard's timeout)", human(timeout))
+    } else {
+        e.to_string()
+    }
+}
+
+/// "1.0 s", "300 ms".
+fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+fn check_options(options: &RedisOptions) -> Result<()> {
+    if options.prefix.contains(['{', '}']) || options.prefix.len() > MAX_PREFIX {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("the key prefix must be at most {MAX_PREFIX} bytes without braces (braces would move every key to one hash slot)"),
+        ));
+    }
+    if options.timeout.is_zero() {
+        return Err(Error::new(ErrorKind::Config, "the Redis timeout must be above zero"));
+    }
+    if options.timeout > MAX_TIMEOUT {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("the Redis timeout is {}: timeouts above an hour are refused as a likely unit mistake", human(options.timeout)),
+        ));
+    }
+    if options.max_challenges_per_subject == 0 || options.max_challenges_per_subject > MAX_CHALLENGES_PER_SUBJECT {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("max_challenges_per_subject must be 1 to {MAX_CHALLENGES_PER_SUBJECT}"),
+        ));
+    }
+    Ok(())
 }
 
 impl Store for RedisStore {
     fn issue(&self, subject: &str, challenge: &str, ttl: Duration) -> Result<()> {
-        let key = format!("{}c:{challenge}", self.subject_base(subject));
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(key).arg("1").arg("PX").arg(ms).arg("NX");
-        let set: Option<String> = self.with_conn("record the challenge", |c| c.query(&cmd))?;
+        let key = format!("{}c", self.subject_base(subject));
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1).to_string();
+        let max = self.per_subject.to_string();
+        let set = self.with_conn("record the challenge", |c, _| {
+            Self::eval(c, ISSUE_SCRIPT, &self.issue_sha, &[&key], &[challenge, &ms, &max]).and_then(|v| Ok(i64::from_redis_value(v)?))
+        })?;
         match set {
-            Some(_) => Ok(()),
-            // NX refused: a 256-bit random challenge already pending for this subject.
-            None => Err(Error::new(ErrorKind::Internal, "a freshly generated challenge was already pending")),
+            1 => Ok(()),
+            // A 256-bit random challenge already pending for this subject.
+            _ => Err(Error::new(ErrorKind::Internal, "a freshly generated challenge was already pending")),
         }
     }
 
     fn consume(&self, step: &Step<'_>) -> Result<Verdict> {
         let base = self.subject_base(step.subject);
-        let challenge_key = format!("{base}c:{}", step.challenge);
+        let challenges_key = format!("{base}c");
         let counters_key = format!("{base}n");
         let field = device_key(step.cpu_id, step.uid);
         let counter = step.counter.to_string();
         let device_ok = if step.device_ok { "1" } else { "0" };
-        let reply = self.with_conn("answer the replay check", |c| {
-            self.eval(c, &[&challenge_key, &counters_key], &[&field, &counter, device_ok])
+        let (reply, acked) = self.with_conn("answer the replay check", |c, deadline| {
+            let reply = Self::eval(c, CONSUME_SCRIPT, &self.consume_sha, &[&challenges_key, &counters_key], &[&field, &counter, device_ok, step.challenge])?;
+            let reply = Vec::<Value>::from_redis_value(reply)?;
+            let acked = match self.wait_replicas {
+                0 => None,
+                n => {
+                    // WAIT gets what is left less a margin for its own reply to arrive.
+                    let left = left(deadline).unwrap_or_default();
+                    let ms = u64::try_from((left - (left / 4).min(Duration::from_millis(100))).as_millis()).unwrap_or(u64::MAX);
+                    Some(c.wait(&challenges_key, n, ms)?)
+                }
+            };
+            Ok((reply, acked))
         })?;
+        if let Some(acked) = acked {
+            if acked < i64::from(self.wait_replicas) {
+                return Err(self.unavailable(&format!(
+                    "recorded the step, but only {acked} of the {} replicas required (wait_replicas) acknowledged it within {}; failing closed (the challenge stays used)",
+                    self.wait_replicas,
+                    human(self.timeout)
+                )));
+            }
+        }
         let code = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok());
         let verdict = match (code, reply.get(1)) {
             (Some(0), _) => Some(Verdict::UnknownChallenge),
@@ -318,52 +770,66 @@ impl Store for RedisStore {
             (Some(3), _) => Some(Verdict::Accepted),
             _ => None,
         };
-        verdict.ok_or_else(|| {
-            Error::new(ErrorKind::StoreUnavailable, format!("the Redis store {} gave an unexpected reply to the replay check", self.shown))
-        })
+        verdict.ok_or_else(|| self.unavailable("gave an unexpected reply to the replay check"))
     }
 
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
         let mut cmd = redis::cmd("HGET");
         cmd.arg(format!("{}n", self.subject_base(subject))).arg(device_key(cpu_id, uid));
-        let v: Option<String> = self.with_conn("read the counter", |c| c.query(&cmd))?;
-        v.map(|s| {
-            s.parse().map_err(|_| {
-                Error::new(ErrorKind::StoreUnavailable, format!("the Redis store {} holds a counter that is not a number", self.shown))
-            })
-        })
-        .transpose()
+        let v: Option<String> = self.with_conn("read the counter", |c, _| c.query(&cmd))?;
+        v.map(|s| s.parse().map_err(|_| self.unavailable("holds a counter that is not a number"))).transpose()
+    }
+
+    fn ping(&self) -> Result<()> {
+        RedisStore::ping(self)
     }
 }
 
 fn config_error(shown: &str, e: &RedisError, secrets: &[String]) -> Error {
-    Error::new(ErrorKind::Config, format!("the Redis URL {shown} is not usable: {}", scrub(&e.to_string(), secrets)))
+    // A password with an unencoded reserved character moves the URL parser's boundaries, so
+    // parts of it could sit anywhere in the parser's message: with user information or a query
+    // present, the message is left out entirely.
+    let detail = match secrets.is_empty() {
+        true => e.to_string(),
+        false => "it does not parse as redis://[user:password@]host[:port][/db]".to_owned(),
+    };
+    Error::new(
+        ErrorKind::Config,
+        format!("the Redis URL {shown} is not usable: {detail} (percent-encode / ? # @ : % in a password)"),
+    )
 }
 
 /// `scheme://***@host:port/db`: the user information and any query (which may carry a
-/// password) replaced.
+/// password) replaced. A generated password may hold an unencoded `/`, `?`, `#` or `@`, so
+/// everything before the last `@` counts as user information; and when a `?` or `#` comes
+/// before that `@` (a password holding one, or a query holding an `@`: nobody can tell), all of
+/// it is hidden.
 fn redact(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s, r),
-        None => return "<not a URL>".to_owned(),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<not a URL>".to_owned();
+    };
+    let query = rest.find(['?', '#']);
+    let (hidden, rest) = match rest.rfind('@') {
+        Some(at) if query.is_some_and(|q| q < at) => return format!("{scheme}://***"),
+        Some(at) => (true, &rest[at + 1..]),
+        None => (false, rest),
     };
     let rest = match rest.find(['?', '#']) {
         Some(i) => format!("{}?***", &rest[..i]),
         None => rest.to_owned(),
     };
-    let end = rest.find('/').unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
-        None => format!("{scheme}://{rest}"),
+    match hidden {
+        true => format!("{scheme}://***@{rest}"),
+        false => format!("{scheme}://{rest}"),
     }
 }
 
-/// The password-like parts of a URL (user information, query values), raw and percent-decoded.
+/// The password-like parts of a URL (user information, query values), raw and percent-decoded,
+/// under every reading of an ambiguous URL (see [`redact`]).
 fn secrets_of(url: &str) -> Vec<String> {
     let mut out = Vec::new();
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    if let Some(at) = rest[..end].rfind('@') {
+    if let Some(at) = rest.rfind('@') {
         let userinfo = &rest[..at];
         out.push(userinfo.split_once(':').map_or(userinfo, |(_, p)| p).to_owned());
     }
@@ -372,7 +838,7 @@ fn secrets_of(url: &str) -> Vec<String> {
     }
     let decoded: Vec<String> = out.iter().map(|s| percent_decode(s)).collect();
     out.extend(decoded);
-    out.retain(|s| s.len() >= 3);
+    out.retain(|s| s.len() >= 3); // shorter ones would mangle every message they occur in
     out
 }
 
@@ -433,8 +899,79 @@ mod tests {
         assert_eq!(s.redacted_url(), "redis://***@127.0.0.1:1/0");
         // The options show the CA certificate's size, not the certificate.
         let o = RedisOptions { tls_ca_pem: Some(b"-----BEGIN CERTIFICATE-----".to_vec()), ..Default::default() };
-        assert_eq!(format!("{o:?}"), "RedisOptions { prefix: \"soter:\", timeout: 1s, tls_ca_pem: Some(27) }");
+        assert_eq!(
+            format!("{o:?}"),
+            "RedisOptions { prefix: \"soter:\", timeout: 1s, tls_ca_pem: Some(27), wait_replicas: 0, max_challenges_per_subject: 16 }"
+        );
+        // Timeouts above an hour (seconds taken for milliseconds) and per-subject bounds outside 1..=1024.
+        for o in [
+            RedisOptions { timeout: Duration::from_secs(1000 * 3600), ..Default::default() },
+            RedisOptions { max_challenges_per_subject: 0, ..Default::default() },
+            RedisOptions { max_challenges_per_subject: 1025, ..Default::default() },
+        ] {
+            let e = RedisStore::standalone("redis://127.0.0.1", &o).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{o:?}");
+        }
+        let e = RedisStore::standalone("redis://127.0.0.1", &RedisOptions { timeout: Duration::from_secs(3601), ..Default::default() }).unwrap_err();
+        assert!(e.message().contains("above an hour"), "{e}");
+        assert!(RedisStore::standalone("redis://127.0.0.1", &RedisOptions { timeout: MAX_TIMEOUT, ..Default::default() }).is_ok());
         let empty: [&str; 0] = [];
         assert_eq!(RedisStore::cluster(&empty, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+        let sentinel = SentinelOptions { password: Some("m4ster-pw".into()), sentinel_password: Some("s3nt-pw".into()), db: 2 };
+        assert_eq!(format!("{sentinel:?}"), "SentinelOptions { password: Some(\"***\"), sentinel_password: Some(\"***\"), db: 2 }");
+        let s = RedisStore::sentinel(&["redis://:u%2Fp@127.0.0.1:1"], "mymaster", &sentinel, &RedisOptions::default()).unwrap();
+        assert_eq!(s.redacted_url(), "sentinel redis://***@127.0.0.1:1/mymaster");
+        assert_eq!(RedisStore::sentinel(&empty, "m", &sentinel, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(RedisStore::sentinel(&["redis://127.0.0.1:1"], "", &sentinel, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+        let mixed = ["redis://127.0.0.1:1", "rediss://127.0.0.1:2"];
+        assert_eq!(RedisStore::sentinel(&mixed, "m", &sentinel, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn generated_passwords_with_reserved_characters_never_reach_a_message() {
+        // Generated passwords hold / ? # @ : % unencoded; whatever the parser makes of the URL,
+        // no part of the password may be shown (messages, Debug), in any of the three shapes.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet: Vec<char> = "/?#@:%&=+;,![]$'()*~ abcXYZ019".chars().collect();
+        for round in 0..300 {
+            let len = 8 + (next() % 17) as usize;
+            let mut pw: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            pw.insert_str(0, "Zq"); // every password distinct from the URL's own text
+            pw.push_str("Kw");
+            let urls = [
+                format!("redis://:{pw}@127.0.0.1:6399/0"),
+                format!("redis://user:{pw}@127.0.0.1:6399"),
+                format!("rediss://default:{pw}@cache.invalid:6380/1"),
+                format!("redis://127.0.0.1:6399/0?password={pw}"),
+            ];
+            for url in &urls {
+                let shown = match RedisStore::standalone(url, &RedisOptions::default()) {
+                    Ok(s) => format!("{s:?} {}", s.redacted_url()),
+                    Err(e) => format!("{e} {e:?}"),
+                };
+                let cluster = match RedisStore::cluster(&[url.as_str()], &RedisOptions::default()) {
+                    Ok(s) => format!("{s:?}"),
+                    Err(e) => format!("{e} {e:?}"),
+                };
+                for text in [&shown, &cluster] {
+                    // No run of 4 or more characters of the password survives (shorter runs
+                    // such as "127." occur in any message).
+                    let chars: Vec<char> = pw.chars().collect();
+                    for w in chars.windows(4) {
+                        let piece: String = w.iter().collect();
+                        if piece.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ':' || c == '/') {
+                            continue; // digits and separators: indistinguishable from host:port/db
+                        }
+                        assert!(!text.contains(&piece), "round {round}: {piece:?} of {pw:?} shown in {text}");
+                    }
+                }
+            }
+        }
     }
 }
