@@ -314,11 +314,12 @@ impl RedisStore {
     pub fn standalone(url: &str, options: &RedisOptions) -> Result<RedisStore> {
         let (shown, secrets) = (redact(url), secrets_of(url));
         check_options(options)?;
+        let info = url.into_connection_info().map(quiet).map_err(|e| config_error(&shown, &e, &secrets))?;
         let client = match &options.tls_ca_pem {
             Some(pem) => {
-                Client::build_with_tls(url, TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) })
+                Client::build_with_tls(info, TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) })
             }
-            None => Client::open(url),
+            None => Client::open(info),
         }
         .map_err(|e| config_error(&shown, &e, &secrets))?;
         RedisStore::new(Target::Standalone(client), options, shown, secrets)
@@ -337,7 +338,12 @@ impl RedisStore {
         // the bound to connect and (Conn::bound) half of what is left to answer: the whole call
         // stays within the timeout.
         let quarter = (options.timeout / 4).max(Duration::from_millis(1));
-        let mut builder = ClusterClientBuilder::new(nodes.iter().map(|n| n.as_ref()).collect::<Vec<_>>())
+        let infos = nodes
+            .iter()
+            .map(|n| n.as_ref().into_connection_info().map(quiet))
+            .collect::<RedisResult<Vec<_>>>()
+            .map_err(|e| config_error(&shown, &e, &secrets))?;
+        let mut builder = ClusterClientBuilder::new(infos)
             .connection_timeout(quarter)
             .response_timeout(quarter)
             .retries(1)
@@ -390,9 +396,9 @@ impl RedisStore {
             if let Some(p) = &sentinel.sentinel_password {
                 redis = redis.set_password(p);
             }
-            nodes.push(info.set_redis_settings(redis));
+            nodes.push(quiet(info.set_redis_settings(redis)));
         }
-        let mut master = RedisConnectionInfo::default().set_db(sentinel.db);
+        let mut master = RedisConnectionInfo::default().set_db(sentinel.db).set_skip_set_lib_name();
         if let Some(p) = &sentinel.password {
             master = master.set_password(p);
         }
@@ -660,6 +666,13 @@ impl Drop for Probe<'_> {
     fn drop(&mut self) {
         self.0.store(false, Ordering::Release);
     }
+}
+
+/// Without `CLIENT SETINFO` after connecting: two more round trips per connection, each waiting
+/// its own timeout on a server that does not answer (the bound is the whole call's).
+fn quiet(info: ConnectionInfo) -> ConnectionInfo {
+    let settings = info.redis_settings().clone().set_skip_set_lib_name();
+    info.set_redis_settings(settings)
 }
 
 /// What is left before `deadline`, or `None` once it passed.

@@ -74,6 +74,14 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Send a signal to the server process (SIGSTOP stalls it as an overloaded or partitioned
+    /// server would; SIGCONT resumes it).
+    #[allow(dead_code)]
+    pub fn signal(&self, sig: i32) {
+        let pid = self.child.as_ref().expect("running").id();
+        assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0, "kill -{sig} {pid}");
+    }
+
     /// Kill the server (as a crash would) and wait until its port refuses connections.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -202,5 +210,76 @@ impl RedisCluster {
 
     pub fn urls(&self) -> Vec<String> {
         self.nodes.iter().map(|n| n.url()).collect()
+    }
+}
+
+/// A Redis Sentinel process monitoring `mymaster` at a master's port (quorum given), with short
+/// failure detection so failover tests take seconds. Stopped (by PID) when dropped.
+#[allow(dead_code)]
+pub struct Sentinel {
+    child: Option<Child>,
+    pub port: u16,
+    dir: PathBuf,
+}
+
+#[allow(dead_code)]
+impl Sentinel {
+    pub fn start(master_port: u16, quorum: u32) -> Sentinel {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("soter-sentinel-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conf = dir.join("sentinel.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "port {port}\nbind 127.0.0.1\nprotected-mode no\ndir {}\nsentinel monitor mymaster 127.0.0.1 {master_port} {quorum}\n\
+                 sentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 5000\n\
+                 sentinel parallel-syncs mymaster 1\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("redis-server")
+            .arg(&conf)
+            .args(["--sentinel", "--loglevel", "warning"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start redis-server --sentinel");
+        let s = Sentinel { child: Some(child), port, dir };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !s.cli(&["SENTINEL", "get-master-addr-by-name", "mymaster"]).contains("127.0.0.1") {
+            assert!(Instant::now() < deadline, "sentinel on port {port} did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        s
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The master's port this Sentinel names now.
+    pub fn master_port(&self) -> Option<u16> {
+        self.cli(&["SENTINEL", "get-master-addr-by-name", "mymaster"]).lines().nth(1)?.trim().parse().ok()
+    }
+
+    pub fn cli(&self, args: &[&str]) -> String {
+        Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
