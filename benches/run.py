@@ -92,7 +92,7 @@ def guard_bench() -> dict[str, float]:
     """ReplayGuard figures (examples/guard_bench.rs); the Redis ones against a redis-server
     started here on a free loopback port (persistence off), when one is installed."""
     cmd = [str(NATIVE / "examples" / "guard_bench"), os.environ.get("BENCH_GUARD_CALLS", "2000")]
-    server = None
+    server = replica = None
     if shutil.which("redis-server"):
         import socket
         import time
@@ -108,12 +108,29 @@ def guard_bench() -> dict[str, float]:
                     break
             time.sleep(0.01)
         cmd.append(f"redis://127.0.0.1:{port}")
+        # A replica, for the cost of wait_replicas=1 (one WAIT after each accepted step).
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            rport = sock.getsockname()[1]
+        subprocess.run(["redis-cli", "-p", str(port), "CONFIG", "SET", "repl-diskless-sync-delay", "0"],
+                       stdout=subprocess.DEVNULL, check=False)
+        replica = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--replicaof", "127.0.0.1", str(port)],
+                                   stdout=subprocess.DEVNULL)
+        for _ in range(500):
+            info = subprocess.run(["redis-cli", "-p", str(rport), "INFO", "replication"], capture_output=True,
+                                  text=True, check=False).stdout
+            if "master_link_status:up" in info:
+                cmd.append("wait")
+                break
+            time.sleep(0.02)
     try:
         return json.loads(run(cmd))
     finally:
-        if server is not None:
-            server.kill()
-            server.wait()
+        for p in (server, replica):
+            if p is not None:
+                p.kill()
+                p.wait()
 
 
 def chain_python_bench() -> dict[str, float] | None:
@@ -204,6 +221,10 @@ def main() -> None:
         rt = guard["redis_overhead_round_trips"]
         row("Redis guard authenticate, extra (round trips)", f"{rt:.2f} ({guard['redis_overhead_us']:.1f} us)",
             f"PING {guard['ping_us']:.1f} us", None, "<= 2 round trips", rt <= 2)
+        if "wait_extra_round_trips" in guard:
+            w = guard["wait_extra_round_trips"]
+            row("Redis guard wait_replicas=1, extra (round trips)", f"{w:.2f} ({guard['wait1_us'] - guard['wait0_us']:.1f} us)",
+                f"wait_replicas=0 {guard['wait0_us']:.1f} us, PING {guard['wait_ping_us']:.1f} us", None, "", None)
         one, two = guard["redis_per_s_1_thread"], guard["redis_per_s_2_threads"]
         row("Redis guard, 2 threads (authentications/s)", f"{two:,.0f}", f"1 thread {one:,.0f}", two / one, "", None)
     else:

@@ -4,7 +4,10 @@
 //!   interleaved call by call (loopback latency swings within seconds), medians;
 //! - Redis guard throughput with 1 and 2 threads (alternating batches, medians).
 //!
-//! Usage: cargo run --release --example guard_bench -- [N] [redis://127.0.0.1:PORT]
+//! - with `wait` after the URL (the server has one replica): guard authenticate with
+//!   `wait_replicas` 1 against 0, interleaved, in round trips (PINGs).
+//!
+//! Usage: cargo run --release --example guard_bench -- [N] [redis://127.0.0.1:PORT [wait]]
 use std::time::{Duration, Instant};
 
 use soter_verify::guard::{RedisOptions, ReplayGuard};
@@ -64,6 +67,25 @@ fn overhead(device: &Device, guard: &ReplayGuard, subject: &str, n: usize, mut p
     (median(plain), median(guarded), median(pings))
 }
 
+/// Medians of guard authenticate with `wait_replicas` 0 and 1 (on the same master, which has one
+/// replica), interleaved call by call, and of a PING: the cost of durability in round trips.
+fn wait_cost(device: &Device, g0: &ReplayGuard, g1: &ReplayGuard, n: usize, mut ping: impl FnMut() -> f64) -> (f64, f64, f64) {
+    let r0 = results(device, g0, "bench-wait-0", n);
+    let r1 = results(device, g1, "bench-wait-1", n);
+    let key = device.public_key();
+    let (mut t0s, mut t1s, mut pings) = (Vec::new(), Vec::new(), Vec::new());
+    for ((_, j0, s0), (_, j1, s1)) in r0.iter().zip(&r1) {
+        pings.push(ping());
+        let t = Instant::now();
+        g0.authenticate(key, j0, s0.as_bytes(), "bench-wait-0", None, None).expect("wait_replicas 0");
+        t0s.push(us(t.elapsed()));
+        let t = Instant::now();
+        g1.authenticate(key, j1, s1.as_bytes(), "bench-wait-1", None, None).expect("wait_replicas 1");
+        t1s.push(us(t.elapsed()));
+    }
+    (median(t0s), median(t1s), median(pings))
+}
+
 fn throughput(device: &Device, guard: &ReplayGuard, threads: usize, n: usize) -> f64 {
     let key = device.public_key();
     // One subject per thread: its results' counters rise in the order that thread presents them.
@@ -120,6 +142,14 @@ fn main() {
             guarded - plain,
             (guarded - plain) / rtt
         ));
+        if args.next().as_deref() == Some("wait") {
+            let durable = ReplayGuard::redis(&url, &RedisOptions { wait_replicas: 1, ..Default::default() }).expect("redis guard");
+            let (w0, w1, rtt) = wait_cost(&device, &guard, &durable, n / 2, &mut ping);
+            out.push_str(&format!(
+                ",\"wait0_us\":{w0:.3},\"wait1_us\":{w1:.3},\"wait_ping_us\":{rtt:.3},\"wait_extra_round_trips\":{:.3}",
+                (w1 - w0) / rtt
+            ));
+        }
     }
     out.push('}');
     println!("{out}");

@@ -752,8 +752,11 @@ impl Store for RedisStore {
         let (reply, acked) = self.with_conn("answer the replay check", |c, deadline| {
             let reply = Self::eval(c, CONSUME_SCRIPT, &self.consume_sha, &[&challenges_key, &counters_key], &[&field, &counter, device_ok, step.challenge])?;
             let reply = Vec::<Value>::from_redis_value(reply)?;
+            // Only an acceptance must survive a failover; a refusal is final whatever happens.
+            let accepted = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()) == Some(3);
             let acked = match self.wait_replicas {
                 0 => None,
+                _ if !accepted => None,
                 n => {
                     // WAIT gets what is left less a margin for its own reply to arrive.
                     let left = left(deadline).unwrap_or_default();

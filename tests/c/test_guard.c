@@ -165,8 +165,107 @@ static void redis_checks(const SoterDevice *dev, const SoterKey *key) {
     SoterReplayGuard *g = redis_guard(url, 500);
     common_checks(g, dev, key, "redis");
 
-    /* Eight processes present one signed result at once: exactly one wins. */
     char c[SOTER_CHALLENGE_LEN + 1];
+    SoterError *perr = NULL;
+    CHECK(status_of(soter_replay_guard_ping(g, &perr), &perr) == SOTER_STATUS_OK);
+
+    /* Forked after use (gunicorn --preload): the parent's pooled connection is never shared.
+       Each child: genuine logins pass, results whose raw was never issued never pass. */
+    CHECK(issue(g, "c-parent", 60000, c) == SOTER_STATUS_OK);
+    {
+        Signed warm = sign(dev, c);
+        SoterGuardSubject pw = who("c-parent", NULL, NULL);
+        CHECK(authenticate(g, key, warm, &pw, NULL) == SOTER_STATUS_OK);
+        free_signed(warm);
+    }
+    pid_t workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = fork();
+        if (workers[i] == 0) {
+            int forged_ok = 0, genuine_failed = 0;
+            char subject[32], mine[SOTER_CHALLENGE_LEN + 1];
+            snprintf(subject, sizeof subject, "c-worker-%d", i);
+            SoterGuardSubject ws = who(subject, NULL, NULL);
+            for (int round = 0; round < 6; round++) {
+                if (issue(g, subject, 60000, mine) != SOTER_STATUS_OK) { genuine_failed++; continue; }
+                Signed real = sign(dev, mine);
+                if (authenticate(g, key, real, &ws, NULL) != SOTER_STATUS_OK) genuine_failed++;
+                free_signed(real);
+                char never[SOTER_CHALLENGE_LEN + 1];
+                CHECK(soter_new_challenge(never, sizeof never, NULL, NULL) == SOTER_STATUS_OK);
+                Signed forged = sign(dev, never);
+                if (authenticate(g, key, forged, &ws, NULL) == SOTER_STATUS_OK) forged_ok++;
+                free_signed(forged);
+            }
+            _exit(forged_ok * 16 + genuine_failed);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int st = 0;
+        waitpid(workers[i], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fprintf(stderr, "  forked worker %d: status %d\n", i, st);
+    }
+
+    /* One subject flooding challenges keeps only its newest 16 (option: 4 here). */
+    {
+        SoterGuardOptions bo;
+        soter_guard_options_init(&bo);
+        bo.max_challenges_per_subject = 4;
+        SoterReplayGuard *bounded = NULL;
+        CHECK(status_of(soter_replay_guard_new_redis(S(url), &bo, &bounded, &perr), &perr) == SOTER_STATUS_OK);
+        char first[SOTER_CHALLENGE_LEN + 1];
+        CHECK(issue(bounded, "c-flood", 60000, first) == SOTER_STATUS_OK);
+        for (int i = 0; i < 10; i++) CHECK(issue(bounded, "c-flood", 60000, c) == SOTER_STATUS_OK);
+        SoterGuardSubject fw = who("c-flood", NULL, NULL);
+        Signed old = sign(dev, first), newest = sign(dev, c);
+        CHECK(authenticate(bounded, key, old, &fw, NULL) == SOTER_STATUS_CHALLENGE_MISMATCH);
+        CHECK(authenticate(bounded, key, newest, &fw, NULL) == SOTER_STATUS_OK);
+        free_signed(old);
+        free_signed(newest);
+        soter_replay_guard_free(bounded);
+
+        /* wait_replicas with no replica: fails closed, and the challenge stays used. */
+        soter_guard_options_init(&bo);
+        bo.wait_replicas = 1;
+        bo.timeout_ms = 300;
+        SoterReplayGuard *durable = NULL;
+        CHECK(status_of(soter_replay_guard_new_redis(S(url), &bo, &durable, &perr), &perr) == SOTER_STATUS_OK);
+        CHECK(issue(durable, "c-durable", 60000, c) == SOTER_STATUS_OK);
+        Signed d = sign(dev, c);
+        SoterGuardSubject dw = who("c-durable", NULL, NULL);
+        CHECK(authenticate(durable, key, d, &dw, NULL) == SOTER_STATUS_STORE_UNAVAILABLE);
+        CHECK(authenticate(durable, key, d, &dw, NULL) == SOTER_STATUS_CHALLENGE_MISMATCH);
+        free_signed(d);
+        soter_replay_guard_free(durable);
+
+        /* A timeout in seconds by mistake (an hour and more) is refused. */
+        soter_guard_options_init(&bo);
+        bo.timeout_ms = SOTER_GUARD_MAX_TIMEOUT_MS + 1;
+        SoterReplayGuard *none = NULL;
+        CHECK(status_of(soter_replay_guard_new_redis(S(url), &bo, &none, &perr), &perr) == SOTER_STATUS_CONFIG && none == NULL);
+
+        /* Sentinel: arguments checked; a guard on Sentinels that are not there fails closed. */
+        const uint8_t *urls[1] = {U8(url)};
+        size_t lens[1] = {strlen(url)};
+        SoterSentinelOptions so;
+        memset(&so, 0, sizeof so);
+        CHECK(status_of(soter_replay_guard_new_redis_sentinel(NULL, NULL, 0, S("mymaster"), &so, NULL, &none, &perr), &perr) ==
+              SOTER_STATUS_INVALID_ARGUMENT);
+        CHECK(status_of(soter_replay_guard_new_redis_sentinel(urls, lens, 1, S(""), &so, NULL, &none, &perr), &perr) == SOTER_STATUS_CONFIG);
+        char dead[64];
+        snprintf(dead, sizeof dead, "redis://127.0.0.1:%d", free_port());
+        urls[0] = U8(dead);
+        lens[0] = strlen(dead);
+        so.password = U8(PASSWORD);
+        so.password_len = strlen(PASSWORD);
+        SoterReplayGuard *sg = NULL;
+        CHECK(status_of(soter_replay_guard_new_redis_sentinel(urls, lens, 1, S("mymaster"), &so, NULL, &sg, &perr), &perr) == SOTER_STATUS_OK);
+        CHECK(status_of(soter_replay_guard_ping(sg, &perr), &perr) == SOTER_STATUS_STORE_UNAVAILABLE);
+        soter_replay_guard_free(sg);
+    }
+
+    /* Eight processes present one signed result at once: exactly one wins. */
     CHECK(issue(g, "c-race", 60000, c) == SOTER_STATUS_OK);
     Signed s = sign(dev, c);
     SoterGuardSubject w = who("c-race", NULL, NULL);
@@ -208,6 +307,7 @@ static void redis_checks(const SoterDevice *dev, const SoterKey *key) {
     CHECK(authenticate(g, key, s, &w, NULL) == SOTER_STATUS_STORE_UNAVAILABLE);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     CHECK(t1.tv_sec - t0.tv_sec < 3);
+    CHECK(status_of(soter_replay_guard_ping(g, &perr), &perr) == SOTER_STATUS_STORE_UNAVAILABLE);
     free_signed(s);
     server = start_redis_with(port, NULL);
     CHECK(issue(g, "c-fault", 60000, c) == SOTER_STATUS_OK);
