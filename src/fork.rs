@@ -10,11 +10,35 @@
 //! opens fresh connections. A counter rather than `getpid()` per checkout: no system call on the
 //! hot path, and no pid reuse to reason about.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::any::Any;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::Once;
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 static REGISTER: Once = Once::new();
+
+/// What a child inherited and must never use nor drop, kept reachable from here (a lock-free
+/// list, never freed) rather than lost: leak checkers (valgrind in `make hardening`, users'
+/// own) see it as still reachable, not as a leak.
+struct Grave {
+    _value: Box<dyn Any>,
+    next: *mut Grave,
+}
+static GRAVEYARD: AtomicPtr<Grave> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Keep `value` forever without dropping it (its sockets belong to the parent process).
+pub(crate) fn bury<T: 'static>(value: T) {
+    let grave = Box::into_raw(Box::new(Grave { _value: Box::new(std::mem::ManuallyDrop::new(value)), next: std::ptr::null_mut() }));
+    let mut head = GRAVEYARD.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: `grave` is ours until the exchange publishes it.
+        unsafe { (*grave).next = head };
+        match GRAVEYARD.compare_exchange_weak(head, grave, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(now) => head = now,
+        }
+    }
+}
 
 extern "C" fn in_child() {
     // Only this thread exists in the child: plain stores are safe here (async-signal-safe).
@@ -36,19 +60,19 @@ pub(crate) fn generation() -> u64 {
 }
 
 /// Something owned by the process generation that created it: `take` hands it out only in that
-/// process; in a forked child the inherited value is leaked (never dropped, never used), so its
+/// process; in a forked child the inherited value is buried (never dropped, never used), so its
 /// sockets stay the parent's alone.
-pub(crate) struct Owned<T> {
+pub(crate) struct Owned<T: 'static> {
     value: std::mem::ManuallyDrop<T>,
     generation: u64,
 }
 
-impl<T> Owned<T> {
+impl<T: 'static> Owned<T> {
     pub(crate) fn new(value: T) -> Owned<T> {
         Owned { value: std::mem::ManuallyDrop::new(value), generation: generation() }
     }
 
-    /// The value if this process created it; `None` (and the value leaked) in a forked child.
+    /// The value if this process created it; `None` (and the value buried) in a forked child.
     pub(crate) fn take(mut self) -> Option<T> {
         let mine = self.generation == generation();
         // SAFETY: `value` is taken or forgotten exactly once, here; `Drop` below never sees it.
@@ -57,7 +81,7 @@ impl<T> Owned<T> {
         if mine {
             Some(value)
         } else {
-            std::mem::forget(value);
+            bury(value);
             None
         }
     }
@@ -73,13 +97,58 @@ impl<T> Owned<T> {
     }
 }
 
-impl<T> Drop for Owned<T> {
+impl<T: 'static> Drop for Owned<T> {
     fn drop(&mut self) {
+        // SAFETY: taken once, here; `take` forgets `self` so this never runs after it.
+        let value = unsafe { std::mem::ManuallyDrop::take(&mut self.value) };
         if self.is_mine() {
-            // SAFETY: dropped once, here; `take` forgets `self` so this never runs after it.
-            unsafe { std::mem::ManuallyDrop::drop(&mut self.value) }
+            drop(value);
+        } else {
+            bury(value); // in a child: kept, never dropped (see the module docs)
         }
-        // In a child: leaked on purpose (see the module docs).
+    }
+}
+
+/// A value per process: in a forked child, [`PerProcess::get`] makes a new one and buries the
+/// inherited one (which may hold sockets, or a lock taken by a thread the child does not have).
+pub(crate) struct PerProcess<T: 'static> {
+    current: AtomicPtr<(u64, T)>,
+}
+
+impl<T: 'static> PerProcess<T> {
+    pub(crate) fn new(value: T) -> PerProcess<T> {
+        PerProcess { current: AtomicPtr::new(Box::into_raw(Box::new((generation(), value)))) }
+    }
+
+    /// This process's value, made by `make` on first use in a forked child.
+    pub(crate) fn get(&self, make: impl Fn() -> T) -> &T {
+        loop {
+            let current = self.current.load(Ordering::Acquire);
+            // SAFETY: values are freed only in Drop (with &mut self); replaced ones are buried,
+            // so their memory stays where it is while other threads may still read it.
+            let (made_in, value) = unsafe { &*current };
+            if *made_in == generation() {
+                return value;
+            }
+            let fresh = Box::into_raw(Box::new((generation(), make())));
+            match self.current.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(old) => bury(unsafe { Box::from_raw(old) }),
+                // Another thread of this child replaced it first.
+                Err(_) => drop(unsafe { Box::from_raw(fresh) }),
+            }
+        }
+    }
+}
+
+impl<T: 'static> Drop for PerProcess<T> {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from Box::into_raw and is freed or buried only here.
+        let current = unsafe { Box::from_raw(*self.current.get_mut()) };
+        if current.0 == generation() {
+            drop(current);
+        } else {
+            bury(current);
+        }
     }
 }
 
@@ -88,7 +157,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_forked_child_is_a_new_generation_and_leaks_what_it_inherited() {
+    fn a_forked_child_is_a_new_generation_and_buries_what_it_inherited() {
         let owned = Owned::new(std::sync::Arc::new(()));
         let weak = std::sync::Arc::downgrade(owned.get().unwrap());
         let before = generation();
@@ -98,7 +167,7 @@ mod tests {
         if pid == 0 {
             let ok = generation() != before && owned.get().is_none() && weak.strong_count() == 1;
             drop(owned);
-            let ok = ok && weak.strong_count() == 1; // leaked, not dropped
+            let ok = ok && weak.strong_count() == 1; // buried, not dropped
             unsafe { libc::_exit(if ok { 0 } else { 1 }) }
         }
         let mut status = 0;

@@ -61,9 +61,12 @@ struct Inner {
 }
 
 /// Challenges and counters in this process's memory, behind one lock held for a map lookup.
+/// A forked child starts empty: a challenge issued before the fork stays the parent's (a copy
+/// would let it be accepted once in each process), and a lock a parent thread held at the fork
+/// cannot hang the child.
 pub struct MemoryStore {
     options: MemoryOptions,
-    inner: Mutex<Inner>,
+    inner: crate::fork::PerProcess<Mutex<Inner>>,
 }
 
 impl fmt::Debug for MemoryStore {
@@ -88,16 +91,7 @@ impl MemoryStore {
         if options.max_challenges_per_subject == 0 || options.max_challenges_per_subject > MAX_CHALLENGES_PER_SUBJECT {
             return Err(Error::arg(format!("max_challenges_per_subject must be 1 to {MAX_CHALLENGES_PER_SUBJECT}")));
         }
-        Ok(MemoryStore {
-            options,
-            inner: Mutex::new(Inner {
-                subjects: HashMap::new(),
-                pending: 0,
-                next_sweep: Instant::now(),
-                counters: HashMap::new(),
-                tick: 0,
-            }),
-        })
+        Ok(MemoryStore { options, inner: crate::fork::PerProcess::new(Inner::empty()) })
     }
 
     pub fn options(&self) -> MemoryOptions {
@@ -116,7 +110,7 @@ impl MemoryStore {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // The maps stay consistent across a panic (every update is one insert or remove).
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.get(Inner::empty).lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -130,6 +124,10 @@ fn counter_key(subject: &str, cpu_id: &str, uid: &str) -> [u8; 32] {
 }
 
 impl Inner {
+    fn empty() -> Mutex<Inner> {
+        Mutex::new(Inner { subjects: HashMap::new(), pending: 0, next_sweep: Instant::now(), counters: HashMap::new(), tick: 0 })
+    }
+
     fn sweep(&mut self, now: Instant) {
         let mut earliest = None::<Instant>;
         let mut pending = 0;
@@ -367,5 +365,39 @@ mod tests {
         assert_eq!(s.last_counter("u", &big, &big).unwrap(), Some(1));
         assert_eq!(s.last_counter("u", &big[1..], &big).unwrap(), None);
         assert_eq!(std::mem::size_of::<[u8; 32]>() + std::mem::size_of::<(u64, u64)>(), 48);
+    }
+
+    #[test]
+    fn a_child_forked_while_the_lock_is_held_starts_empty_and_does_not_hang() {
+        let s = std::sync::Arc::new(MemoryStore::default());
+        s.issue("u", "before-fork", Duration::from_secs(60)).unwrap();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let _guard = s.lock();
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv_timeout(Duration::from_secs(5));
+            })
+        };
+        held_rx.recv().unwrap();
+        // SAFETY: the child uses only this store and exits with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            unsafe { libc::alarm(5) }; // a hang fails the test (SIGALRM) instead of stalling it
+            let ok = s.consume(&step("u", "before-fork", 1)).unwrap() == Verdict::UnknownChallenge
+                && s.issue("u", "in-child", Duration::from_secs(60)).is_ok()
+                && s.consume(&step("u", "in-child", 1)).unwrap() == Verdict::Accepted;
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        release_tx.send(()).unwrap();
+        holder.join().unwrap();
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status} (14 = SIGALRM: it hung)");
+        // The parent keeps its challenge.
+        assert_eq!(s.consume(&step("u", "before-fork", 1)).unwrap(), Verdict::Accepted);
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! Where users deploy it, four things hold:
 //! - **Fork.** Connections belong to the process that opened them ([`crate::fork`]): a forked
-//!   child leaks what it inherited, untouched, and opens its own.
+//!   child buries what it inherited (never used, never dropped) and opens its own.
 //! - **Durability.** With `wait_replicas` = N, a consumed challenge is reported accepted only
 //!   after `WAIT N` on the same connection (the node that ran the script) saw N replicas
 //!   acknowledge it; fewer is `StoreUnavailable` (fail closed: the challenge stays used).
@@ -24,7 +24,7 @@
 //!   next connection ask the Sentinels for the master again.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -184,43 +184,60 @@ enum Target {
     Sentinel(SentinelTarget),
 }
 
-enum Conn {
+enum Link {
     Standalone(Connection),
     Cluster(Box<ClusterConnection>),
 }
 
+/// A connection and the socket timeout last set on it.
+struct Conn {
+    link: Link,
+    timeout: Duration,
+}
+
 impl Conn {
+    fn new(link: Link) -> Conn {
+        Conn { link, timeout: Duration::ZERO }
+    }
+
     fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> RedisResult<T> {
-        match self {
-            Conn::Standalone(c) => cmd.query(c),
-            Conn::Cluster(c) => cmd.query(c.as_mut()),
+        match &mut self.link {
+            Link::Standalone(c) => cmd.query(c),
+            Link::Cluster(c) => cmd.query(c.as_mut()),
         }
     }
 
-    /// Read and write timeouts for what is left of the call.
-    fn bound(&mut self, left: Duration) -> RedisResult<()> {
-        let left = Some(left.max(Duration::from_millis(1)));
-        match self {
-            Conn::Standalone(c) => {
-                c.set_read_timeout(left)?;
-                c.set_write_timeout(left)
+    /// Read and write timeouts for what is left of the call (`whole`'s bound). Two system calls,
+    /// so skipped when the timeout already set is within 1% of what is left (the bound then
+    /// holds to that 1%) and not far below it: the usual call, on a pooled connection.
+    fn bound(&mut self, left: Duration, whole: Duration) -> RedisResult<()> {
+        let left = left.max(Duration::from_millis(1));
+        if self.timeout <= left + whole / 100 && self.timeout + whole / 10 >= left {
+            return Ok(());
+        }
+        match &mut self.link {
+            Link::Standalone(c) => {
+                c.set_read_timeout(Some(left))?;
+                c.set_write_timeout(Some(left))?;
             }
             // A Cluster call may follow a redirection: each of its (at most two) tries gets half.
-            Conn::Cluster(c) => {
-                let half = left.map(|l| (l / 2).max(Duration::from_millis(1)));
+            Link::Cluster(c) => {
+                let half = Some((left / 2).max(Duration::from_millis(1)));
                 c.set_read_timeout(half)?;
-                c.set_write_timeout(half)
+                c.set_write_timeout(half)?;
             }
         }
+        self.timeout = left;
+        Ok(())
     }
 
     /// `WAIT replicas ms` on the node that ran the script (the master of `key`'s slot).
     fn wait(&mut self, key: &str, replicas: u32, ms: u64) -> RedisResult<i64> {
         let mut cmd = redis::cmd("WAIT");
         cmd.arg(replicas).arg(ms.max(1));
-        match self {
-            Conn::Standalone(c) => cmd.query(c),
-            Conn::Cluster(c) => {
+        match &mut self.link {
+            Link::Standalone(c) => cmd.query(c),
+            Link::Cluster(c) => {
                 let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(Route::with_key(key, SlotAddr::Master)));
                 Ok(i64::from_redis_value(c.route_command(&cmd, route)?)?)
             }
@@ -229,16 +246,18 @@ impl Conn {
 }
 
 /// What one process generation holds: idle connections and the master Sentinel named last. A
-/// forked child makes its own and leaks its parent's (see [`crate::fork`]).
+/// forked child makes its own and buries its parent's (see [`crate::fork`]).
 struct Pool {
-    generation: u64,
     idle: Mutex<Vec<Conn>>,
     master: Mutex<Option<(String, u16)>>,
+    /// Set while one call probes an outage (per process: a child must not inherit a probe of a
+    /// thread it does not have, or it would fail fast forever).
+    probing: AtomicBool,
 }
 
 impl Pool {
     fn new() -> Pool {
-        Pool { generation: fork::generation(), idle: Mutex::new(Vec::new()), master: Mutex::new(None) }
+        Pool { idle: Mutex::new(Vec::new()), master: Mutex::new(None), probing: AtomicBool::new(false) }
     }
 
     fn forget(&self) {
@@ -256,8 +275,8 @@ pub struct RedisStore {
     per_subject: u32,
     issue_sha: String,
     consume_sha: String,
-    /// The current generation's pool; replaced (the old one leaked) in a forked child.
-    pool: AtomicPtr<Pool>,
+    /// This process's pool (a forked child makes its own and buries the inherited one).
+    pool: fork::PerProcess<Pool>,
     /// The URL(s) with passwords and query parameters replaced, for messages and Debug.
     shown: String,
     /// Passwords as they appear in the URLs, scrubbed from any error text.
@@ -266,7 +285,6 @@ pub struct RedisStore {
     /// "came back" log events (one each per outage), and while it is set calls fail at once but
     /// for one probe at a time.
     down: AtomicBool,
-    probing: AtomicBool,
     /// Milliseconds since `born` when the outage began, and how many calls failed meanwhile.
     born: Instant,
     down_since_ms: AtomicU64,
@@ -282,17 +300,6 @@ impl fmt::Debug for RedisStore {
             .field("wait_replicas", &self.wait_replicas)
             .field("max_challenges_per_subject", &self.per_subject)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for RedisStore {
-    fn drop(&mut self) {
-        let pool = *self.pool.get_mut();
-        // SAFETY: the pointer came from Box::into_raw and nothing else frees it; a forked
-        // child's inherited pool is leaked instead (its sockets are the parent's).
-        if unsafe { (*pool).generation } == fork::generation() {
-            drop(unsafe { Box::from_raw(pool) });
-        }
     }
 }
 
@@ -313,6 +320,7 @@ impl RedisStore {
     /// One Redis server: `redis://[user:password@]host[:port][/db]`, `rediss://` for TLS.
     pub fn standalone(url: &str, options: &RedisOptions) -> Result<RedisStore> {
         let (shown, secrets) = (redact(url), secrets_of(url));
+        check_url(url, &shown)?;
         check_options(options)?;
         let info = url.into_connection_info().map(quiet).map_err(|e| config_error(&shown, &e, &secrets))?;
         let client = match &options.tls_ca_pem {
@@ -334,6 +342,9 @@ impl RedisStore {
         check_options(options)?;
         let shown = nodes.iter().map(|n| redact(n.as_ref())).collect::<Vec<_>>().join(",");
         let secrets = nodes.iter().flat_map(|n| secrets_of(n.as_ref())).collect::<Vec<_>>();
+        for n in nodes {
+            check_url(n.as_ref(), &shown)?;
+        }
         // Two tries (one redirection during resharding, or one reconnect), each with a quarter of
         // the bound to connect and (Conn::bound) half of what is left to answer: the whole call
         // stays within the timeout.
@@ -380,6 +391,7 @@ impl RedisStore {
         let mut nodes = Vec::with_capacity(sentinels.len());
         let mut tls = None;
         for url in sentinels {
+            check_url(url.as_ref(), &shown)?;
             let info = url.as_ref().into_connection_info().map_err(|e| config_error(&shown, &e, &secrets))?;
             let this_tls = match info.addr() {
                 ConnectionAddr::Tcp(..) => false,
@@ -421,11 +433,10 @@ impl RedisStore {
             per_subject: options.max_challenges_per_subject,
             issue_sha: redis::Script::new(ISSUE_SCRIPT).get_hash().to_owned(),
             consume_sha: redis::Script::new(CONSUME_SCRIPT).get_hash().to_owned(),
-            pool: AtomicPtr::new(Box::into_raw(Box::new(Pool::new()))),
+            pool: fork::PerProcess::new(Pool::new()),
             shown,
             secrets,
             down: AtomicBool::new(false),
-            probing: AtomicBool::new(false),
             born: Instant::now(),
             down_since_ms: AtomicU64::new(0),
             failed_calls: AtomicU64::new(0),
@@ -437,29 +448,17 @@ impl RedisStore {
         &self.shown
     }
 
-    /// This process's pool: in a forked child, a new one (the inherited one is leaked untouched).
+    /// This process's pool: in a forked child, a new one (the inherited one is buried untouched).
     fn pool(&self) -> &Pool {
-        loop {
-            let current = self.pool.load(Ordering::Acquire);
-            // SAFETY: pools are freed only in Drop (with &mut self); replaced ones are leaked.
-            let pool = unsafe { &*current };
-            if pool.generation == fork::generation() {
-                return pool;
-            }
-            let fresh = Box::into_raw(Box::new(Pool::new()));
-            if self.pool.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire).is_err() {
-                // Another thread of this child replaced it first.
-                drop(unsafe { Box::from_raw(fresh) });
-            }
-        }
+        self.pool.get(Pool::new)
     }
 
     fn connect(&self, pool: &Pool, deadline: Instant) -> std::result::Result<Conn, Failure> {
         let left = left(deadline).ok_or_else(|| Failure::Redis(timed_out()))?;
         match &self.target {
-            Target::Standalone(client) => Ok(Conn::Standalone(client.get_connection_with_timeout(left)?)),
-            Target::Cluster(client) => Ok(Conn::Cluster(Box::new(client.get_connection()?))),
-            Target::Sentinel(s) => self.connect_master(s, pool, deadline).map(Conn::Standalone),
+            Target::Standalone(client) => Ok(Conn::new(Link::Standalone(client.get_connection_with_timeout(left)?))),
+            Target::Cluster(client) => Ok(Conn::new(Link::Cluster(Box::new(client.get_connection()?)))),
+            Target::Sentinel(s) => self.connect_master(s, pool, deadline).map(|c| Conn::new(Link::Standalone(c))),
         }
     }
 
@@ -530,12 +529,12 @@ impl RedisStore {
     /// consumed once (the retry then reads it as used: fail closed).
     fn with_conn<T>(&self, what: &str, mut f: impl FnMut(&mut Conn, Instant) -> RedisResult<T>) -> Result<T> {
         let deadline = Instant::now() + self.timeout;
-        let _probe = self.admit(what)?;
         let pool = self.pool();
+        let _probe = self.admit(pool, what)?;
         let mut run = |conn: std::result::Result<Conn, Failure>| -> std::result::Result<(T, Conn), Failure> {
             let mut conn = conn?;
             let left = left(deadline).ok_or_else(|| Failure::Redis(timed_out()))?;
-            conn.bound(left)?;
+            conn.bound(left, self.timeout)?;
             let value = f(&mut conn, deadline)?;
             Ok((value, conn))
         };
@@ -595,11 +594,11 @@ impl RedisStore {
 
     /// While Redis is out, one call at a time goes through to find out whether it is back (its
     /// success ends the outage); the others fail at once instead of each waiting the timeout.
-    fn admit(&self, what: &str) -> Result<Option<Probe<'_>>> {
+    fn admit<'p>(&self, pool: &'p Pool, what: &str) -> Result<Option<Probe<'p>>> {
         if !self.down.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        if self.probing.swap(true, Ordering::Acquire) {
+        if pool.probing.swap(true, Ordering::Acquire) {
             self.failed_calls.fetch_add(1, Ordering::Relaxed);
             let since = self.elapsed_ms().saturating_sub(self.down_since_ms.load(Ordering::Relaxed));
             return Err(self.unavailable(&format!(
@@ -607,7 +606,7 @@ impl RedisStore {
                 human(Duration::from_millis(since))
             )));
         }
-        Ok(Some(Probe(&self.probing)))
+        Ok(Some(Probe(&pool.probing)))
     }
 
     /// The end of an outage: one log event saying how long it lasted.
@@ -801,6 +800,23 @@ impl Store for RedisStore {
     }
 }
 
+/// A URL whose user information holds an unencoded `@ / ? #` is refused before any parser reads
+/// it: the parser would take part of the password for the host (which errors then name) or
+/// connect somewhere else.
+fn check_url(url: &str, shown: &str) -> Result<()> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.rfind('@') {
+        Some(at) if rest[..at].contains(['@', '/', '?', '#']) => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "the Redis URL {shown} is not usable: its password (or a query value) holds an unencoded @ / ? or #; \
+                 percent-encode them (%40 %2F %3F %23)"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn config_error(shown: &str, e: &RedisError, secrets: &[String]) -> Error {
     // A password with an unencoded reserved character moves the URL parser's boundaries, so
     // parts of it could sit anywhere in the parser's message: with user information or a query
@@ -941,6 +957,20 @@ mod tests {
         assert_eq!(RedisStore::sentinel(&["redis://127.0.0.1:1"], "", &sentinel, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
         let mixed = ["redis://127.0.0.1:1", "rediss://127.0.0.1:2"];
         assert_eq!(RedisStore::sentinel(&mixed, "m", &sentinel, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn unencoded_reserved_characters_in_a_password_are_refused() {
+        for url in ["redis://:S3cr/etPw+q9@127.0.0.1:6379/0", "redis://:a@b@127.0.0.1", "redis://u:p?w@127.0.0.1", "redis://:p#w@h"] {
+            let e = RedisStore::standalone(url, &RedisOptions::default()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{url}");
+            assert!(e.message().contains("percent-encode"), "{e}");
+            assert_eq!(RedisStore::cluster(&[url], &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+            let s = SentinelOptions::default();
+            assert_eq!(RedisStore::sentinel(&[url], "m", &s, &RedisOptions::default()).unwrap_err().kind(), ErrorKind::Config);
+        }
+        // Encoded, the same passwords are fine.
+        assert!(RedisStore::standalone("redis://:S3cr%2FetPw+q9@127.0.0.1:6379/0", &RedisOptions::default()).is_ok());
     }
 
     #[test]
