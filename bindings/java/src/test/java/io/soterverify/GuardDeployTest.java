@@ -225,6 +225,72 @@ class GuardDeployTest {
                 ReplayGuard.RedisOptions.defaults().db(1)));
     }
 
+    /**
+     * A master, its replica and one Sentinel (quorum 1): a login accepted with waitReplicas(1)
+     * before the master dies is not accepted again after the Sentinel promoted the replica, and
+     * the same guard objects serve the new master without a restart.
+     */
+    @Test
+    void sentinelGuardFollowsAFailover() throws Exception {
+        try (TestRedis master = TestRedis.launch();
+                TestRedis replica = TestRedis.launch("--replicaof", "127.0.0.1", String.valueOf(master.port))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!replica.cli("INFO", "replication").contains("master_link_status:up")) {
+                assertTrue(System.nanoTime() < deadline, "the replica did not connect");
+                Thread.sleep(50);
+            }
+            try (TestRedis sentinel = TestRedis.sentinel("failover", master.port, null, null, 1);
+                    ReplayGuard waiting = ReplayGuard.redisSentinel(List.of("redis://127.0.0.1:" + sentinel.port),
+                            "failover", ReplayGuard.RedisOptions.defaults().waitReplicas(1).timeout(Duration.ofSeconds(1)));
+                    ReplayGuard plain = ReplayGuard.redisSentinel(List.of("redis://127.0.0.1:" + sentinel.port),
+                            "failover", ReplayGuard.RedisOptions.defaults().timeout(Duration.ofSeconds(1)));
+                    Device phone = Device.create();
+                    PublicKey k = phone.publicKey()) {
+                // The Sentinel knows the replica before the master goes.
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!sentinel.cli("SENTINEL", "replicas", "failover").contains(String.valueOf(replica.port))) {
+                    assertTrue(System.nanoTime() < deadline, "the Sentinel did not discover the replica");
+                    Thread.sleep(100);
+                }
+                SignedData before = phone.signResult(waiting.issueChallenge("fo", TTL));
+                waiting.authenticate(k, before.json(), before.signature(), "fo", phone.cpuId(), phone.uid());
+                plain.ping();
+
+                master.stop();
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!sentinel.cli("SENTINEL", "get-master-addr-by-name", "failover")
+                        .contains(String.valueOf(replica.port))) {
+                    assertTrue(System.nanoTime() < deadline, "the Sentinel did not promote the replica");
+                    Thread.sleep(100);
+                }
+                // The same guards serve the promoted replica (one call at a time probes, so retry).
+                long failedOver = System.nanoTime();
+                for (ReplayGuard g : List.of(plain, waiting)) {
+                    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (true) {
+                        try {
+                            g.ping();
+                            break;
+                        } catch (StoreUnavailableException e) {
+                            assertTrue(System.nanoTime() < deadline, "the guard does not reach the new master: " + e);
+                            Thread.sleep(100);
+                        }
+                    }
+                }
+                System.err.println("GuardDeployTest: the guards answered "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedOver) + " ms after the promotion");
+                // The login accepted before the failover was replicated: not accepted again.
+                assertThrows(ChallengeMismatchException.class,
+                        () -> plain.authenticate(k, before.json(), before.signature(), "fo", phone.cpuId(), phone.uid()));
+                String after = plain.issueChallenge("fo", TTL);
+                assertEquals(after, login(plain, phone, after, "fo").raw());
+                // No replica is left to acknowledge: the waiting guard fails closed.
+                String unacked = waiting.issueChallenge("fo", TTL);
+                assertThrows(StoreUnavailableException.class, () -> login(waiting, phone, unacked, "fo"));
+            }
+        }
+    }
+
     // ---- bounds and timeouts ----
 
     @Test

@@ -61,8 +61,15 @@ public final class TestRedis implements AutoCloseable {
      */
     public static TestRedis sentinel(String service, int masterPort, String masterPassword, String sentinelPassword)
             throws IOException {
+        return sentinel(service, masterPort, masterPassword, sentinelPassword, 2);
+    }
+
+    /** As {@link #sentinel(String, int, String, String)} with a quorum (1: this Sentinel alone fails over). */
+    public static TestRedis sentinel(String service, int masterPort, String masterPassword, String sentinelPassword,
+            int quorum) throws IOException {
         requireRedis("Redis Sentinel tests");
-        List<String> conf = new ArrayList<>(List.of("sentinel monitor " + service + " 127.0.0.1 " + masterPort + " 2",
+        List<String> conf = new ArrayList<>(List.of(
+                "sentinel monitor " + service + " 127.0.0.1 " + masterPort + " " + quorum,
                 "sentinel down-after-milliseconds " + service + " 1000",
                 "sentinel failover-timeout " + service + " 5000"));
         if (masterPassword != null) {
