@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -120,8 +119,8 @@ public final class Ask implements AutoCloseable {
     public static Ask fromStored(PublicKey publicKey, String cpuId, String uid, long counter,
             OptionalInt rsaPssSaltlen, Format format) throws SoterException {
         Objects.requireNonNull(publicKey, "publicKey must not be null");
-        byte[] c = Objects.requireNonNull(cpuId, "cpuId must not be null").getBytes(StandardCharsets.UTF_8);
-        byte[] u = Objects.requireNonNull(uid, "uid must not be null").getBytes(StandardCharsets.UTF_8);
+        byte[] c = Utf8.encode(cpuId, "cpuId");
+        byte[] u = Utf8.encode(uid, "uid");
         Objects.requireNonNull(rsaPssSaltlen, "rsaPssSaltlen must not be null (use OptionalInt.empty())");
         if (rsaPssSaltlen.isPresent() && rsaPssSaltlen.getAsInt() < 0) {
             // -1 would silently mean "absent" to the C ABI

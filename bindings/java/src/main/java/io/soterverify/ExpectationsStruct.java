@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import com.sun.jna.Memory;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code SoterExpectations} of soter_verify.h, laid out by hand in one native block per call
@@ -21,10 +20,10 @@ final class ExpectationsStruct {
     private ExpectationsStruct() {}
 
     /** The struct for {@code e}; keep the returned memory reachable for the duration of the call. */
-    static Memory of(Expectations e) {
-        byte[] c = e.challenge().getBytes(StandardCharsets.UTF_8);
-        byte[] cpu = e.cpuId() == null ? null : e.cpuId().getBytes(StandardCharsets.UTF_8);
-        byte[] uid = e.uid() == null ? null : e.uid().getBytes(StandardCharsets.UTF_8);
+    static Memory of(Expectations e) throws InvalidArgumentException {
+        byte[] c = Utf8.encode(e.challenge(), "challenge");
+        byte[] cpu = Utf8.encodeOrNull(e.cpuId(), "cpuId");
+        byte[] uid = Utf8.encodeOrNull(e.uid(), "uid");
         long size = SIZE + c.length + (cpu == null ? 0 : cpu.length) + (uid == null ? 0 : uid.length) + 1;
         Memory m = new Memory(size);
         m.clear();

@@ -23,9 +23,25 @@ final class GuardNative {
 
     /**
      * {@code SoterGuardOptions} (x86-64): 0 prefix, 8 prefix_len, 16 uint32 timeout_ms,
-     * 24 tls_ca_pem, 32 tls_ca_pem_len, 40 uint64 max_challenges, 48 uint64 max_devices.
+     * 24 tls_ca_pem, 32 tls_ca_pem_len, 40 uint64 max_challenges, 48 uint64 max_devices,
+     * 56 uint32 wait_replicas, 60 uint32 max_challenges_per_subject.
      */
-    static final int OPTIONS_SIZE = 56;
+    static final int OPTIONS_SIZE = 64;
+    static final int OPT_PREFIX = 0;
+    static final int OPT_TIMEOUT_MS = 16;
+    static final int OPT_TLS_CA_PEM = 24;
+    static final int OPT_MAX_CHALLENGES = 40;
+    static final int OPT_MAX_DEVICES = 48;
+    static final int OPT_WAIT_REPLICAS = 56;
+    static final int OPT_MAX_CHALLENGES_PER_SUBJECT = 60;
+    /**
+     * {@code SoterSentinelOptions}: 0 password, 8 password_len, 16 sentinel_password,
+     * 24 sentinel_password_len, 32 int64 db.
+     */
+    static final int SENTINEL_OPTIONS_SIZE = 40;
+    static final int SOPT_PASSWORD = 0;
+    static final int SOPT_SENTINEL_PASSWORD = 16;
+    static final int SOPT_DB = 32;
     /** {@code SoterGuardSubject}: 0 subject, 8 len, 16 cpu_id, 24 len, 32 uid, 40 len. */
     static final int SUBJECT_SIZE = 48;
 
@@ -33,6 +49,9 @@ final class GuardNative {
     static native int soter_replay_guard_new_redis(byte[] url, long urlLen, Pointer opts, long[] out, long[] err);
     static native int soter_replay_guard_new_redis_cluster(Pointer urls, long[] urlLens, long count, Pointer opts,
             long[] out, long[] err);
+    static native int soter_replay_guard_new_redis_sentinel(Pointer urls, long[] urlLens, long count,
+            byte[] serviceName, long serviceNameLen, Pointer sopts, Pointer opts, long[] out, long[] err);
+    static native int soter_replay_guard_ping(long guard, long[] err);
     static native void soter_replay_guard_free(long guard);
     static native int soter_replay_guard_describe(long guard, long[] out, long[] outLen, long[] err);
     static native int soter_replay_guard_issue_challenge(long guard, byte[] subject, long subjectLen, long ttlMs,

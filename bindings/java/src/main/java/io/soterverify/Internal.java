@@ -59,6 +59,19 @@ public final class Internal {
     }
 
     /**
+     * The UTF-8 bytes of text for a native call, refusing unpaired surrogates (the package's one
+     * encoder).
+     *
+     * @param s the text (not null)
+     * @param what its name for messages
+     * @return the bytes
+     * @throws InvalidArgumentException when {@code s} holds an unpaired surrogate
+     */
+    public static byte[] utf8(String s, String what) throws InvalidArgumentException {
+        return Utf8.encode(s, what);
+    }
+
+    /**
      * Copies a borrowed NUL-terminated UTF-8 string.
      *
      * @param p the pointer (0 gives "")

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class NativeLib {
     /** The C ABI version this package was written for ({@code SOTER_ABI_VERSION}). */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
     static final String LIBRARY = "soter_verify";
 
     static final NativeLibrary LIB;

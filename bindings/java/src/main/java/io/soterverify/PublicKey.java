@@ -1,7 +1,6 @@
 package io.soterverify;
 
 import java.lang.ref.Cleaner;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -65,8 +64,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws NullPointerException when {@code text} is null
      */
     public static PublicKey load(String text) throws SoterException {
-        Objects.requireNonNull(text, "key text must not be null");
-        return load(text.getBytes(StandardCharsets.UTF_8));
+        return load(Utf8.encode(text, "key text"));
     }
 
     /**
@@ -112,8 +110,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws IllegalStateException when the key is closed
      */
     public boolean verify(byte[] message, String base64Signature, int saltLen) throws SoterException {
-        Objects.requireNonNull(base64Signature, "signature must not be null");
-        return verify(message, base64Signature.getBytes(StandardCharsets.UTF_8), saltLen);
+        return verify(message, Utf8.encode(base64Signature, "signature"), saltLen);
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.OptionalLong;
 /**
  * Single-use challenges and rising counters, so that a valid signature means a fresh login by the
  * expected device: in this process's memory ({@link #memory()}), or shared by every server of a
- * backend on Redis ({@link #redis(String)}, {@link #redisCluster(List)}).
+ * backend on Redis ({@link #redis(String)}, {@link #redisCluster(List)},
+ * {@link #redisSentinel(List, String, RedisOptions)}).
  *
  * <pre>{@code
  * ReplayGuard guard = ReplayGuard.redis("redis://127.0.0.1:6379/0");   // one per application
@@ -27,7 +28,15 @@ import java.util.OptionalLong;
  * {@code cpuId}/{@code uid} must match when given; the counter must be above the last one accepted
  * for this device and becomes the new last one. A store that cannot confirm throws
  * {@link StoreUnavailableException}: nothing is accepted without it, and the next call after Redis
- * comes back works.
+ * comes back works. A Redis guard's timeout bounds each whole call; after a call fails for want of
+ * Redis, later calls fail at once while one call at a time checks whether it is back.
+ * {@link #ping()} is one round trip to the store, for readiness probes.
+ *
+ * <p>Each subject holds at most {@link RedisOptions#maxChallengesPerSubject(int)} pending
+ * challenges (default 16): issuing past it drops that subject's oldest, so one user can neither
+ * lock others out nor fill the store. Text arguments with an unpaired UTF-16 surrogate are refused
+ * with {@link InvalidArgumentException} (Java would otherwise send {@code ?} in its place, making
+ * {@code "a\u005CuD800"} and {@code "a?"} one subject).
  *
  * <p>Thread-safe: share one guard. It holds native resources: close it when the application stops
  * (a forgotten guard is freed by a {@link Cleaner}); {@link #close()} is idempotent and never frees
@@ -39,6 +48,12 @@ public final class ReplayGuard implements AutoCloseable {
     public static final long DEFAULT_MAX_CHALLENGES = 100_000;
     /** Default devices whose last counter an in-memory guard keeps. */
     public static final long DEFAULT_MAX_DEVICES = 1_000_000;
+    /** Default pending challenges per subject, in every store. */
+    public static final int DEFAULT_MAX_CHALLENGES_PER_SUBJECT = 16;
+    /** Largest pending challenges per subject accepted. */
+    public static final int MAX_CHALLENGES_PER_SUBJECT = 1024;
+    /** Largest Redis timeout accepted: larger is refused as a likely unit mistake. */
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
     private final NativeHandle handle;
     private final Cleaner.Cleanable cleanable;
@@ -67,7 +82,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @return a new guard
      */
     public static ReplayGuard memory() {
-        return memory(DEFAULT_MAX_CHALLENGES, DEFAULT_MAX_DEVICES);
+        return memory(MemoryOptions.defaults());
     }
 
     /**
@@ -81,11 +96,23 @@ public final class ReplayGuard implements AutoCloseable {
         if (maxChallenges < 1 || maxDevices < 1) {
             throw new IllegalArgumentException("maxChallenges and maxDevices must be at least 1");
         }
+        return memory(MemoryOptions.defaults().maxChallenges(maxChallenges).maxDevices(maxDevices));
+    }
+
+    /**
+     * An in-memory guard (one process) with the given options.
+     *
+     * @param options the bounds (see {@link MemoryOptions})
+     * @return a new guard
+     */
+    public static ReplayGuard memory(MemoryOptions options) {
+        Objects.requireNonNull(options, "options must not be null");
         GuardNative.load();
         Memory opts = new Memory(GuardNative.OPTIONS_SIZE);
         opts.clear();
-        opts.setLong(40, maxChallenges);
-        opts.setLong(48, maxDevices);
+        opts.setLong(GuardNative.OPT_MAX_CHALLENGES, options.maxChallenges);
+        opts.setLong(GuardNative.OPT_MAX_DEVICES, options.maxDevices);
+        opts.setInt(GuardNative.OPT_MAX_CHALLENGES_PER_SUBJECT, options.maxChallengesPerSubject);
         long[] out = new long[1];
         long[] err = new long[1];
         try {
@@ -112,14 +139,18 @@ public final class ReplayGuard implements AutoCloseable {
      * A guard on one Redis server.
      *
      * @param url {@code redis://[user:password@]host[:port][/db]}, or {@code rediss://} for TLS
-     * @param options prefix, timeout, TLS root certificate
+     * @param options prefix, timeout, TLS root certificate, wait replicas, per-subject bound
      * @return a new guard (it connects on first use)
      * @throws ConfigException when the URL or prefix cannot be used
+     * @throws InvalidArgumentException when the URL or an option holds an unpaired surrogate
+     * @throws IllegalArgumentException when the options set Sentinel's password, sentinelPassword or db
+     *     (a standalone server's go in the URL)
      * @throws SoterException for other failures
      */
     public static ReplayGuard redis(String url, RedisOptions options) throws SoterException {
         byte[] u = utf8(url, "url");
         Objects.requireNonNull(options, "options must not be null");
+        options.notSentinel("redis");
         GuardNative.load();
         Memory opts = options.struct();
         long[] out = new long[1];
@@ -147,7 +178,8 @@ public final class ReplayGuard implements AutoCloseable {
      * A guard on a Redis Cluster.
      *
      * @param nodes URLs of some of its nodes (the first one's password and TLS mode apply to all)
-     * @param options prefix, timeout, TLS root certificate
+     * @param options prefix, timeout, TLS root certificate, wait replicas (on the node that ran the
+     *     script), per-subject bound
      * @return a new guard (it connects on first use)
      * @throws SoterException as for {@link #redis(String, RedisOptions)}
      */
@@ -157,36 +189,119 @@ public final class ReplayGuard implements AutoCloseable {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("a Redis Cluster needs at least one node URL");
         }
+        options.notSentinel("redisCluster");
         GuardNative.load();
-        byte[][] raw = new byte[nodes.size()][];
-        long total = 0;
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = utf8(nodes.get(i), "nodes[" + i + "]");
-            total += raw[i].length;
-        }
-        Memory ptrs = new Memory(8L * raw.length);
-        Memory texts = new Memory(Math.max(1, total));
-        long[] lens = new long[raw.length];
-        long at = 0;
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i].length > 0) {
-                texts.write(at, raw[i], 0, raw[i].length);
-            }
-            ptrs.setPointer(8L * i, texts.share(at));
-            lens[i] = raw[i].length;
-            at += raw[i].length;
-        }
+        UrlList urls = new UrlList(nodes, "nodes");
         Memory opts = options.struct();
         long[] out = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(GuardNative.soter_replay_guard_new_redis_cluster(ptrs, lens, raw.length, opts, out, err), err);
+            Errors.check(GuardNative.soter_replay_guard_new_redis_cluster(urls.ptrs, urls.lens, urls.lens.length, opts,
+                    out, err), err);
         } finally {
-            Reference.reachabilityFence(ptrs);
-            Reference.reachabilityFence(texts);
+            Reference.reachabilityFence(urls);
             Reference.reachabilityFence(opts);
         }
         return new ReplayGuard(out[0]);
+    }
+
+    /**
+     * A guard on the master that Redis Sentinel names, with the default options.
+     *
+     * @param sentinels URLs of some Sentinels ({@code redis://host:26379})
+     * @param serviceName the master's name in the Sentinels' configuration ({@code mymaster})
+     * @return a new guard (it asks the Sentinels on first use)
+     * @throws SoterException as for {@link #redisSentinel(List, String, RedisOptions)}
+     */
+    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName) throws SoterException {
+        return redisSentinel(sentinels, serviceName, RedisOptions.defaults());
+    }
+
+    /**
+     * A guard on the master that Redis Sentinel names for {@code serviceName}. The Sentinels are
+     * asked for the master, whose {@code ROLE} is checked; on a connection error or
+     * {@code READONLY} (a demoted master) they are asked again, so after a failover the same guard
+     * serves the new master without a restart. With {@link RedisOptions#waitReplicas(int)} a
+     * consumed challenge counts only once that many replicas acknowledged it, so a failover cannot
+     * bring it back.
+     *
+     * @param sentinels URLs of some Sentinels: {@code redis://[:sentinel-password@]host:26379}, or
+     *     {@code rediss://} for TLS to the Sentinels and the master (all with one scheme)
+     * @param serviceName the master's name in the Sentinels' configuration
+     * @param options as for {@link #redis(String, RedisOptions)}, plus
+     *     {@link RedisOptions#password(String)} (the master's), {@link RedisOptions#sentinelPassword(String)}
+     *     and {@link RedisOptions#db(long)}
+     * @return a new guard (it asks the Sentinels on first use)
+     * @throws ConfigException when a URL, the service name or an option cannot be used
+     * @throws InvalidArgumentException when a text argument holds an unpaired surrogate
+     * @throws IllegalArgumentException when {@code sentinels} is empty
+     * @throws SoterException for other failures
+     */
+    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName, RedisOptions options)
+            throws SoterException {
+        Objects.requireNonNull(sentinels, "sentinels must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        if (sentinels.isEmpty()) {
+            throw new IllegalArgumentException("Redis Sentinel needs at least one Sentinel URL");
+        }
+        byte[] name = utf8(serviceName, "serviceName");
+        GuardNative.load();
+        UrlList urls = new UrlList(sentinels, "sentinels");
+        Memory opts = options.struct();
+        Memory sopts = options.sentinelStruct();
+        long[] out = new long[1];
+        long[] err = new long[1];
+        try {
+            Errors.check(GuardNative.soter_replay_guard_new_redis_sentinel(urls.ptrs, urls.lens, urls.lens.length, name,
+                    name.length, sopts, opts, out, err), err);
+        } finally {
+            Reference.reachabilityFence(urls);
+            Reference.reachabilityFence(opts);
+            sopts.clear(); // its copies of the passwords
+        }
+        return new ReplayGuard(out[0]);
+    }
+
+    /** URLs as the C ABI takes them: an array of pointers and one of lengths. Keep it reachable. */
+    private static final class UrlList {
+        final Memory ptrs;
+        final Memory texts;
+        final long[] lens;
+
+        UrlList(List<String> urls, String what) throws InvalidArgumentException {
+            byte[][] raw = new byte[urls.size()][];
+            long total = 0;
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = utf8(urls.get(i), what + "[" + i + "]");
+                total += raw[i].length;
+            }
+            ptrs = new Memory(8L * raw.length);
+            texts = new Memory(Math.max(1, total));
+            lens = new long[raw.length];
+            long at = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i].length > 0) {
+                    texts.write(at, raw[i], 0, raw[i].length);
+                }
+                ptrs.setPointer(8L * i, texts.share(at));
+                lens[i] = raw[i].length;
+                at += raw[i].length;
+            }
+        }
+    }
+
+    /**
+     * One round trip to the store, as a readiness probe calls it: returns when the store answers
+     * (always, in memory), within the Redis timeout.
+     *
+     * @throws StoreUnavailableException when Redis does not answer within the timeout (during an
+     *     outage at once, unless this call is the one that checks whether Redis is back)
+     * @throws SoterException for other failures
+     * @throws IllegalStateException when the guard is closed
+     */
+    public void ping() throws SoterException {
+        long[] err = new long[1];
+        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_ping(g, err)), err);
     }
 
     /** How long a challenge stays valid unless told otherwise (as in the Python package). */
@@ -442,10 +557,10 @@ public final class ReplayGuard implements AutoCloseable {
         return "ReplayGuard[" + description + (handle.isClosed() ? ", closed" : "") + "]";
     }
 
-    private static Memory subjectStruct(String subject, String cpuId, String uid) {
+    private static Memory subjectStruct(String subject, String cpuId, String uid) throws InvalidArgumentException {
         byte[] s = utf8(subject, "subject");
-        byte[] c = cpuId == null ? null : cpuId.getBytes(StandardCharsets.UTF_8);
-        byte[] u = uid == null ? null : uid.getBytes(StandardCharsets.UTF_8);
+        byte[] c = Utf8.encodeOrNull(cpuId, "cpuId");
+        byte[] u = Utf8.encodeOrNull(uid, "uid");
         Memory m = new Memory(GuardNative.SUBJECT_SIZE + s.length + (c == null ? 0 : c.length)
                 + (u == null ? 0 : u.length) + 1);
         m.clear();
@@ -468,30 +583,130 @@ public final class ReplayGuard implements AutoCloseable {
         return at + b.length;
     }
 
-    private static byte[] utf8(String s, String what) {
-        Objects.requireNonNull(s, () -> what + " must not be null");
-        return s.getBytes(StandardCharsets.UTF_8);
+    private static byte[] utf8(String s, String what) throws InvalidArgumentException {
+        return Utf8.encode(s, what);
     }
 
-    /** Settings of a Redis guard: immutable, {@code with}-style. */
-    public static final class RedisOptions {
-        private final String prefix;
-        private final Duration timeout;
-        private final byte[] tlsCaPem;
+    /**
+     * Bounds of an in-memory guard: immutable, {@code with}-style. Each bound is at least 1 (zero
+     * is refused rather than taken as "default" or "none").
+     */
+    public static final class MemoryOptions {
+        private final long maxChallenges;
+        private final long maxDevices;
+        private final int maxChallengesPerSubject;
 
-        private RedisOptions(String prefix, Duration timeout, byte[] tlsCaPem) {
-            this.prefix = prefix;
-            this.timeout = timeout;
-            this.tlsCaPem = tlsCaPem;
+        private MemoryOptions(long maxChallenges, long maxDevices, int maxChallengesPerSubject) {
+            this.maxChallenges = maxChallenges;
+            this.maxDevices = maxDevices;
+            this.maxChallengesPerSubject = maxChallengesPerSubject;
         }
 
         /**
-         * Prefix {@code soter:}, timeout 1 s, the system's root certificates for {@code rediss://}.
+         * 100 000 pending challenges, 1 000 000 device counters, 16 pending challenges per subject.
+         *
+         * @return the defaults
+         */
+        public static MemoryOptions defaults() {
+            return new MemoryOptions(DEFAULT_MAX_CHALLENGES, DEFAULT_MAX_DEVICES, DEFAULT_MAX_CHALLENGES_PER_SUBJECT);
+        }
+
+        /**
+         * Pending challenges held at most: then {@link #issueChallenge} throws
+         * {@link StoreUnavailableException} rather than grow (expired ones are dropped first).
+         *
+         * @param maxChallenges at least 1
+         * @return new options
+         * @throws IllegalArgumentException below 1
+         */
+        public MemoryOptions maxChallenges(long maxChallenges) {
+            if (maxChallenges < 1) {
+                throw new IllegalArgumentException("maxChallenges must be at least 1, not " + maxChallenges);
+            }
+            return new MemoryOptions(maxChallenges, maxDevices, maxChallengesPerSubject);
+        }
+
+        /**
+         * Devices whose last counter is kept; at the bound the least recently accepted sixteenth is
+         * forgotten.
+         *
+         * @param maxDevices at least 1
+         * @return new options
+         * @throws IllegalArgumentException below 1
+         */
+        public MemoryOptions maxDevices(long maxDevices) {
+            if (maxDevices < 1) {
+                throw new IllegalArgumentException("maxDevices must be at least 1, not " + maxDevices);
+            }
+            return new MemoryOptions(maxChallenges, maxDevices, maxChallengesPerSubject);
+        }
+
+        /**
+         * Pending challenges per subject: issuing past it drops that subject's oldest.
+         *
+         * @param maxChallengesPerSubject 1 to {@link #MAX_CHALLENGES_PER_SUBJECT}
+         * @return new options
+         * @throws IllegalArgumentException outside that range
+         */
+        public MemoryOptions maxChallengesPerSubject(int maxChallengesPerSubject) {
+            return new MemoryOptions(maxChallenges, maxDevices, perSubject(maxChallengesPerSubject));
+        }
+
+        @Override
+        public String toString() {
+            return "MemoryOptions[maxChallenges=" + maxChallenges + ", maxDevices=" + maxDevices
+                    + ", maxChallengesPerSubject=" + maxChallengesPerSubject + "]";
+        }
+    }
+
+    static int perSubject(int n) {
+        if (n < 1 || n > MAX_CHALLENGES_PER_SUBJECT) {
+            throw new IllegalArgumentException(
+                    "maxChallengesPerSubject must be 1 to " + MAX_CHALLENGES_PER_SUBJECT + ", not " + n);
+        }
+        return n;
+    }
+
+    /**
+     * Settings of a Redis guard: immutable, {@code with}-style. {@link #password(String)},
+     * {@link #sentinelPassword(String)} and {@link #db(long)} are for
+     * {@link #redisSentinel(List, String, RedisOptions)} only (a standalone server's and a
+     * Cluster's password and database go in their URLs); {@link #toString()} never shows a password.
+     */
+    public static final class RedisOptions {
+        private String prefix = "soter:";
+        private Duration timeout = Duration.ofSeconds(1);
+        private String tlsCaPem;
+        private int waitReplicas;
+        private int maxChallengesPerSubject = DEFAULT_MAX_CHALLENGES_PER_SUBJECT;
+        private String password;
+        private String sentinelPassword;
+        private long db;
+
+        private RedisOptions() {}
+
+        private RedisOptions copy() {
+            RedisOptions o = new RedisOptions();
+            o.prefix = prefix;
+            o.timeout = timeout;
+            o.tlsCaPem = tlsCaPem;
+            o.waitReplicas = waitReplicas;
+            o.maxChallengesPerSubject = maxChallengesPerSubject;
+            o.password = password;
+            o.sentinelPassword = sentinelPassword;
+            o.db = db;
+            return o;
+        }
+
+        /**
+         * Prefix {@code soter:}, timeout 1 s, the system's root certificates for {@code rediss://},
+         * no waiting for replicas, 16 pending challenges per subject; for Sentinel no passwords and
+         * database 0.
          *
          * @return the defaults
          */
         public static RedisOptions defaults() {
-            return new RedisOptions("soter:", Duration.ofSeconds(1), null);
+            return new RedisOptions();
         }
 
         /**
@@ -501,22 +716,29 @@ public final class ReplayGuard implements AutoCloseable {
          * @return new options
          */
         public RedisOptions prefix(String prefix) {
-            return new RedisOptions(Objects.requireNonNull(prefix, "prefix must not be null"), timeout, tlsCaPem);
+            RedisOptions o = copy();
+            o.prefix = Objects.requireNonNull(prefix, "prefix must not be null");
+            return o;
         }
 
         /**
-         * Connect timeout and response timeout of each command.
+         * The bound of one whole guard call: connect, Sentinel discovery, the retry on a stale
+         * connection, the script and {@code WAIT}. After a call fails for want of Redis, later calls
+         * fail at once ({@link StoreUnavailableException}) while one call at a time checks whether
+         * Redis is back.
          *
-         * @param timeout 1 ms to 2^32-1 ms
+         * @param timeout 1 ms to 1 hour (more is refused as a likely unit mistake)
          * @return new options
+         * @throws IllegalArgumentException outside that range
          */
         public RedisOptions timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout must not be null");
-            long ms = timeout.toMillis();
-            if (ms < 1 || ms > 0xFFFF_FFFFL) {
-                throw new IllegalArgumentException("timeout must be 1 ms to 2^32-1 ms, not " + timeout);
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("timeout must be 1 ms to 1 hour, not " + timeout);
             }
-            return new RedisOptions(prefix, timeout, tlsCaPem);
+            RedisOptions o = copy();
+            o.timeout = timeout;
+            return o;
         }
 
         /**
@@ -526,24 +748,130 @@ public final class ReplayGuard implements AutoCloseable {
          * @return new options
          */
         public RedisOptions tlsCaPem(String pem) {
-            return new RedisOptions(prefix, timeout, utf8(pem, "pem"));
+            RedisOptions o = copy();
+            o.tlsCaPem = Objects.requireNonNull(pem, "pem must not be null");
+            return o;
         }
 
-        Memory struct() {
-            byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-            int caLen = tlsCaPem == null ? 0 : tlsCaPem.length;
-            Memory m = new Memory(GuardNative.OPTIONS_SIZE + p.length + caLen + 1);
+        /**
+         * Replicas that must acknowledge a consumed challenge ({@code WAIT n}, on the node that ran
+         * the script) before a result counts as accepted; fewer within the timeout gives
+         * {@link StoreUnavailableException} (fail closed: the challenge stays used). With replicas,
+         * this is what keeps a failover from bringing back a used challenge or a lower counter.
+         *
+         * @param waitReplicas 0 (do not wait, the default) or more
+         * @return new options
+         * @throws IllegalArgumentException when negative
+         */
+        public RedisOptions waitReplicas(int waitReplicas) {
+            if (waitReplicas < 0) {
+                throw new IllegalArgumentException("waitReplicas must not be negative, not " + waitReplicas);
+            }
+            RedisOptions o = copy();
+            o.waitReplicas = waitReplicas;
+            return o;
+        }
+
+        /**
+         * Pending challenges per subject: issuing past it drops that subject's oldest.
+         *
+         * @param maxChallengesPerSubject 1 to {@link #MAX_CHALLENGES_PER_SUBJECT} (default 16)
+         * @return new options
+         * @throws IllegalArgumentException outside that range
+         */
+        public RedisOptions maxChallengesPerSubject(int maxChallengesPerSubject) {
+            RedisOptions o = copy();
+            o.maxChallengesPerSubject = perSubject(maxChallengesPerSubject);
+            return o;
+        }
+
+        /**
+         * Sentinel only: the master's password ({@code requirepass}). Never shown.
+         *
+         * @param password the password, or null or empty for none
+         * @return new options
+         */
+        public RedisOptions password(String password) {
+            RedisOptions o = copy();
+            o.password = password == null || password.isEmpty() ? null : password;
+            return o;
+        }
+
+        /**
+         * Sentinel only: the Sentinels' own password ({@code requirepass} in sentinel.conf), when it
+         * is not in their URLs. Never shown.
+         *
+         * @param sentinelPassword the password, or null or empty for none
+         * @return new options
+         */
+        public RedisOptions sentinelPassword(String sentinelPassword) {
+            RedisOptions o = copy();
+            o.sentinelPassword = sentinelPassword == null || sentinelPassword.isEmpty() ? null : sentinelPassword;
+            return o;
+        }
+
+        /**
+         * Sentinel only: the database on the master (default 0).
+         *
+         * @param db 0 or more
+         * @return new options
+         * @throws IllegalArgumentException when negative
+         */
+        public RedisOptions db(long db) {
+            if (db < 0) {
+                throw new IllegalArgumentException("db must not be negative, not " + db);
+            }
+            RedisOptions o = copy();
+            o.db = db;
+            return o;
+        }
+
+        void notSentinel(String factory) {
+            if (password != null || sentinelPassword != null || db != 0) {
+                String which = password != null ? "password" : sentinelPassword != null ? "sentinelPassword" : "db";
+                throw new IllegalArgumentException("RedisOptions." + which + " is for redisSentinel only; with "
+                        + factory + " the password and database go in the URL");
+            }
+        }
+
+        Memory struct() throws InvalidArgumentException {
+            byte[] p = Utf8.encode(prefix, "prefix");
+            byte[] ca = Utf8.encodeOrNull(tlsCaPem, "tlsCaPem");
+            Memory m = new Memory(GuardNative.OPTIONS_SIZE + p.length + (ca == null ? 0 : ca.length) + 1);
             m.clear();
-            long at = text(m, 0, p, GuardNative.OPTIONS_SIZE);
-            m.setInt(16, (int) timeout.toMillis());
-            text(m, 24, tlsCaPem, at);
+            long at = text(m, GuardNative.OPT_PREFIX, p, GuardNative.OPTIONS_SIZE);
+            m.setInt(GuardNative.OPT_TIMEOUT_MS, (int) timeout.toMillis());
+            text(m, GuardNative.OPT_TLS_CA_PEM, ca, at);
+            m.setInt(GuardNative.OPT_WAIT_REPLICAS, waitReplicas);
+            m.setInt(GuardNative.OPT_MAX_CHALLENGES_PER_SUBJECT, maxChallengesPerSubject);
+            return m;
+        }
+
+        /** {@code SoterSentinelOptions}; clear it after the call (it holds the passwords). */
+        Memory sentinelStruct() throws InvalidArgumentException {
+            byte[] pw = Utf8.encodeOrNull(password, "password");
+            byte[] spw = Utf8.encodeOrNull(sentinelPassword, "sentinelPassword");
+            Memory m = new Memory(GuardNative.SENTINEL_OPTIONS_SIZE + (pw == null ? 0 : pw.length)
+                    + (spw == null ? 0 : spw.length) + 1);
+            m.clear();
+            long at = text(m, GuardNative.SOPT_PASSWORD, pw, GuardNative.SENTINEL_OPTIONS_SIZE);
+            text(m, GuardNative.SOPT_SENTINEL_PASSWORD, spw, at);
+            m.setLong(GuardNative.SOPT_DB, db);
+            if (pw != null) {
+                java.util.Arrays.fill(pw, (byte) 0);
+            }
+            if (spw != null) {
+                java.util.Arrays.fill(spw, (byte) 0);
+            }
             return m;
         }
 
         @Override
         public String toString() {
             return "RedisOptions[prefix=" + prefix + ", timeout=" + timeout + (tlsCaPem == null ? "" : ", tlsCaPem set")
-                    + "]";
+                    + ", waitReplicas=" + waitReplicas + ", maxChallengesPerSubject=" + maxChallengesPerSubject
+                    + (password == null ? "" : ", password set") + (sentinelPassword == null ? "" : ", sentinelPassword set")
+                    + (db == 0 ? "" : ", db=" + db) + "]";
         }
     }
 }

@@ -78,8 +78,7 @@ public final class Soter {
      */
     public static ResultJson authenticate(PublicKey key, byte[] resultJson, String signature, Expectations expect)
             throws SoterException {
-        Objects.requireNonNull(signature, "signature must not be null");
-        return authenticate(key, resultJson, signature.getBytes(StandardCharsets.UTF_8), expect);
+        return authenticate(key, resultJson, Utf8.encode(signature, "signature"), expect);
     }
 
     /**
@@ -97,8 +96,7 @@ public final class Soter {
      */
     public static ResultJson authenticate(PublicKey key, String resultJson, String signature, Expectations expect)
             throws SoterException {
-        Objects.requireNonNull(resultJson, "resultJSON must not be null");
-        return authenticate(key, resultJson.getBytes(StandardCharsets.UTF_8), signature, expect);
+        return authenticate(key, Utf8.encode(resultJson, "resultJSON"), signature, expect);
     }
 
     /**
@@ -208,9 +206,8 @@ public final class Soter {
      * @throws SoterException as for {@link #verifyAuthKey(Ask, byte[], byte[])}
      */
     public static AuthKey verifyAuthKey(Ask ask, String authKeyJson, String signature) throws SoterException {
-        Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
-        Objects.requireNonNull(signature, "signature must not be null");
-        return verifyAuthKey(ask, authKeyJson.getBytes(StandardCharsets.UTF_8), signature.getBytes(StandardCharsets.UTF_8));
+        byte[] json = Utf8.encode(authKeyJson, "AuthKey JSON");
+        return verifyAuthKey(ask, json, Utf8.encode(signature, "signature"));
     }
 
     /**
@@ -273,9 +270,9 @@ public final class Soter {
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         List<byte[]> r = new ArrayList<>();
         for (String s : roots) {
-            r.add(Objects.requireNonNull(s, "a root must not be null").getBytes(StandardCharsets.UTF_8));
+            r.add(Utf8.encode(s, "a root"));
         }
-        return verifyAskChain(certs.getBytes(StandardCharsets.UTF_8), r, at);
+        return verifyAskChain(Utf8.encode(certs, "certs"), r, at);
     }
 
     /**
@@ -321,8 +318,7 @@ public final class Soter {
      * @throws SoterException as for {@link #verifyAuthKey(PublicKey, byte[], byte[])}
      */
     public static AuthKey verifyAuthKey(PublicKey ask, byte[] authKeyJson, String signature) throws SoterException {
-        Objects.requireNonNull(signature, "signature must not be null");
-        return verifyAuthKey(ask, authKeyJson, signature.getBytes(StandardCharsets.UTF_8));
+        return verifyAuthKey(ask, authKeyJson, Utf8.encode(signature, "signature"));
     }
 
     /**
@@ -335,7 +331,6 @@ public final class Soter {
      * @throws SoterException as for {@link #verifyAuthKey(PublicKey, byte[], byte[])}
      */
     public static AuthKey verifyAuthKey(PublicKey ask, String authKeyJson, String signature) throws SoterException {
-        Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
-        return verifyAuthKey(ask, authKeyJson.getBytes(StandardCharsets.UTF_8), signature);
+        return verifyAuthKey(ask, Utf8.encode(authKeyJson, "AuthKey JSON"), signature);
     }
 }

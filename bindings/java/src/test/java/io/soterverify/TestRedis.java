@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real Redis for the guard tests, the one place that starts and stops servers: a redis-server on a
- * free loopback port with persistence off, and a three-master Cluster. Without redis-server the
+ * free loopback port with persistence off, a replica of one, a Sentinel, and a three-master Cluster. Without redis-server the
  * tests are skipped with a loud message; under SOTER_REQUIRE_REDIS=1 (CI) they fail instead.
  * Public for the Spring Boot starter's tests, which compile this file too.
  */
@@ -23,13 +23,75 @@ public final class TestRedis implements AutoCloseable {
     public final int port;
     private final Path dir;
     private final List<String> extra;
+    /** For a Sentinel: its configuration file (written once: Sentinel rewrites it), else null. */
+    private final Path sentinelConf;
     private Process process;
 
     private TestRedis(int port, String... extra) throws IOException {
         this.port = port;
         this.extra = Arrays.asList(extra);
         this.dir = Files.createTempDirectory("soter-redis-" + port + "-");
+        this.sentinelConf = null;
         start();
+    }
+
+    private TestRedis(int port, List<String> sentinelConfig) throws IOException {
+        this.port = port;
+        this.extra = List.of();
+        this.dir = Files.createTempDirectory("soter-sentinel-" + port + "-");
+        this.sentinelConf = dir.resolve("sentinel.conf");
+        List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1", "protected-mode no",
+                "dir " + dir));
+        lines.addAll(sentinelConfig);
+        Files.write(sentinelConf, lines);
+        try {
+            start();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * A Sentinel on a free loopback port monitoring the master on {@code masterPort} as
+     * {@code service} (quorum 2, so one Sentinel alone never fails over).
+     *
+     * @param masterPassword the master's requirepass, or null
+     * @param sentinelPassword this Sentinel's own requirepass, or null
+     */
+    public static TestRedis sentinel(String service, int masterPort, String masterPassword, String sentinelPassword)
+            throws IOException {
+        return sentinel(service, masterPort, masterPassword, sentinelPassword, 2);
+    }
+
+    /** As {@link #sentinel(String, int, String, String)} with a quorum (1: this Sentinel alone fails over). */
+    public static TestRedis sentinel(String service, int masterPort, String masterPassword, String sentinelPassword,
+            int quorum) throws IOException {
+        requireRedis("Redis Sentinel tests");
+        List<String> conf = new ArrayList<>(List.of(
+                "sentinel monitor " + service + " 127.0.0.1 " + masterPort + " " + quorum,
+                "sentinel down-after-milliseconds " + service + " 1000",
+                "sentinel failover-timeout " + service + " 5000"));
+        if (masterPassword != null) {
+            conf.add("sentinel auth-pass " + service + " " + masterPassword);
+        }
+        if (sentinelPassword != null) {
+            conf.add("requirepass " + sentinelPassword);
+        }
+        TestRedis s = new TestRedis(freePort(), conf);
+        String[] auth = sentinelPassword == null ? new String[0]
+                : new String[] {"-a", sentinelPassword, "--no-auth-warning"};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> ask = new ArrayList<>(Arrays.asList(auth));
+        ask.addAll(List.of("SENTINEL", "get-master-addr-by-name", service));
+        while (!s.cli(ask.toArray(String[]::new)).contains(String.valueOf(masterPort))) {
+            if (System.nanoTime() > deadline) {
+                s.close();
+                throw new IOException("the Sentinel on port " + s.port + " does not name the master " + masterPort);
+            }
+            sleep(20);
+        }
+        return s;
     }
 
     public static void requireRedis(String what) {
@@ -59,8 +121,10 @@ public final class TestRedis implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--loglevel", "warning"));
+        List<String> cmd = sentinelConf != null
+                ? new ArrayList<>(List.of("redis-server", sentinelConf.toString(), "--sentinel", "--loglevel", "warning"))
+                : new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save",
+                        "", "--appendonly", "no", "--dir", dir.toString(), "--loglevel", "warning"));
         cmd.addAll(extra);
         process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

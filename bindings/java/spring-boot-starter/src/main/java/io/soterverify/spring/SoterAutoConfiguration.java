@@ -29,8 +29,9 @@ import org.springframework.core.io.ResourceLoader;
  *
  * <ul>
  * <li>a {@link WeChatClient} when {@code soter.wechat.app-id} is set;</li>
- * <li>a {@link ReplayGuard} on Redis ({@code soter.replay.redis-url} or
- *     {@code soter.replay.redis-cluster-nodes}), else in this process's memory;</li>
+ * <li>a {@link ReplayGuard} on Redis ({@code soter.replay.redis-url},
+ *     {@code soter.replay.redis-cluster-nodes} or {@code soter.replay.sentinel.nodes}), else in
+ *     this process's memory;</li>
  * <li>one ASK key trusted by other means as a {@link PublicKey} when {@code soter.ask-pem} is set
  *     (optional: each device's own ASK is checked at its enrollment, see the README).</li>
  * </ul>
@@ -110,8 +111,9 @@ public class SoterAutoConfiguration {
     }
 
     /**
-     * The replay guard, from {@code soter.replay.*}: on Redis when a Redis is set, else in memory
-     * (one process only: several instances of the application need Redis).
+     * The replay guard, from {@code soter.replay.*}: on Redis when a Redis is set (one server, a
+     * Cluster, or the master Sentinel names), else in memory (one process only: several instances
+     * of the application need Redis).
      *
      * @param properties the properties
      * @param resources where {@code soter.replay.tls-ca-pem} locations are read
@@ -122,34 +124,52 @@ public class SoterAutoConfiguration {
     @ConditionalOnMissingBean
     public ReplayGuard soterReplayGuard(SoterProperties properties, ResourceLoader resources) {
         SoterProperties.Replay r = properties.getReplay();
+        SoterProperties.Sentinel s = r.getSentinel();
         boolean standalone = r.getRedisUrl() != null;
         List<String> nodes = r.getRedisClusterNodes() == null ? List.of() : r.getRedisClusterNodes();
         boolean cluster = !nodes.isEmpty();
-        if (standalone && cluster) {
-            throw new SoterConfigurationException(REPLAY + "redis-url",
-                    "it is set together with soter.replay.redis-cluster-nodes; set only one of them "
-                            + "(redis-url for one Redis server, redis-cluster-nodes for a Redis Cluster)", null);
+        List<String> sentinels = s.getNodes() == null ? List.of() : s.getNodes();
+        boolean sentinel = !sentinels.isEmpty();
+        if ((standalone ? 1 : 0) + (cluster ? 1 : 0) + (sentinel ? 1 : 0) > 1) {
+            throw new SoterConfigurationException(REPLAY + (standalone ? "redis-url" : "redis-cluster-nodes"),
+                    "it is set together with " + (standalone && cluster ? "soter.replay.redis-cluster-nodes"
+                            : "soter.replay.sentinel.nodes") + "; set only one of redis-url (one Redis server), "
+                            + "redis-cluster-nodes (a Redis Cluster) and sentinel.nodes (Redis Sentinel)", null);
         }
-        if (!standalone && !cluster) {
+        int perSubject = r.getMaxChallengesPerSubject();
+        set(REPLAY + "max-challenges-per-subject", () -> ReplayGuard.MemoryOptions.defaults()
+                .maxChallengesPerSubject(perSubject));
+        if (!sentinel) {
+            // Sentinel settings without Sentinels most likely mean missing nodes: refuse.
+            String sentinelOnly = s.getMaster() != null ? "master" : s.getPassword() != null ? "password"
+                    : s.getSentinelPassword() != null ? "sentinel-password" : s.getDb() != 0 ? "db" : null;
+            if (sentinelOnly != null) {
+                throw new SoterConfigurationException(REPLAY + "sentinel." + sentinelOnly,
+                        "it applies to Redis Sentinel, but soter.replay.sentinel.nodes is not set", null);
+            }
+        }
+        if (!standalone && !cluster && !sentinel) {
             // A Redis-only setting without Redis most likely means a missing redis-url: refuse
             // rather than silently keep challenges in one instance's memory.
             String redisOnly = r.getPrefix() != null ? "prefix" : r.getTimeout() != null ? "timeout"
-                    : r.getTlsCaPem() != null ? "tls-ca-pem" : null;
+                    : r.getTlsCaPem() != null ? "tls-ca-pem" : r.getWaitReplicas() != 0 ? "wait-replicas" : null;
             if (redisOnly != null) {
-                throw new SoterConfigurationException(REPLAY + redisOnly, "it applies to Redis, but neither "
-                        + "soter.replay.redis-url nor soter.replay.redis-cluster-nodes is set", null);
+                throw new SoterConfigurationException(REPLAY + redisOnly, "it applies to Redis, but none of "
+                        + "soter.replay.redis-url, soter.replay.redis-cluster-nodes and soter.replay.sentinel.nodes "
+                        + "is set", null);
             }
             long maxChallenges =
                     atLeastOne("max-challenges", r.getMaxChallenges(), ReplayGuard.DEFAULT_MAX_CHALLENGES);
             long maxDevices = atLeastOne("max-devices", r.getMaxDevices(), ReplayGuard.DEFAULT_MAX_DEVICES);
-            return ReplayGuard.memory(maxChallenges, maxDevices);
+            return ReplayGuard.memory(ReplayGuard.MemoryOptions.defaults().maxChallenges(maxChallenges)
+                    .maxDevices(maxDevices).maxChallengesPerSubject(perSubject));
         }
         if (r.getMaxChallenges() != null || r.getMaxDevices() != null) {
             String memoryOnly = r.getMaxChallenges() != null ? "max-challenges" : "max-devices";
             throw new SoterConfigurationException(REPLAY + memoryOnly,
                     "it applies to the in-memory guard only, but a Redis is set", null);
         }
-        ReplayGuard.RedisOptions options = ReplayGuard.RedisOptions.defaults();
+        ReplayGuard.RedisOptions options = ReplayGuard.RedisOptions.defaults().maxChallengesPerSubject(perSubject);
         if (r.getPrefix() != null) {
             options = options.prefix(r.getPrefix());
         }
@@ -161,14 +181,33 @@ public class SoterAutoConfiguration {
         if (r.getTlsCaPem() != null) {
             options = options.tlsCaPem(pemText(REPLAY + "tls-ca-pem", r.getTlsCaPem(), resources));
         }
-        String property = REPLAY + (standalone ? "redis-url" : "redis-cluster-nodes");
+        ReplayGuard.RedisOptions withWait = options;
+        options = set(REPLAY + "wait-replicas", () -> withWait.waitReplicas(r.getWaitReplicas()));
         try {
-            return standalone ? ReplayGuard.redis(r.getRedisUrl(), options) : ReplayGuard.redisCluster(nodes, options);
+            if (standalone) {
+                return ReplayGuard.redis(r.getRedisUrl(), options);
+            } else if (cluster) {
+                return ReplayGuard.redisCluster(nodes, options);
+            }
+            if (s.getMaster() == null || s.getMaster().isBlank()) {
+                throw new SoterConfigurationException(REPLAY + "sentinel.master", "it is not set, but "
+                        + "soter.replay.sentinel.nodes is: name the master the Sentinels monitor", null);
+            }
+            ReplayGuard.RedisOptions base = options.password(s.getPassword()).sentinelPassword(s.getSentinelPassword());
+            options = set(REPLAY + "sentinel.db", () -> base.db(s.getDb()));
+            List<String> urls = sentinels.stream().map(n -> n.contains("://") ? n : "redis://" + n).toList();
+            return ReplayGuard.redisSentinel(urls, s.getMaster(), options);
         } catch (SoterException e) {
-            // The library's messages show Redis URLs with the password replaced.
+            // The library's messages show Redis URLs with the password replaced, and never a
+            // password given apart.
             String m = e.getMessage();
             String at = m.contains("key prefix") ? REPLAY + "prefix"
-                    : m.contains("Redis timeout") ? REPLAY + "timeout" : property;
+                    : m.contains("Redis timeout") ? REPLAY + "timeout"
+                    : m.contains("service name") ? REPLAY + "sentinel.master"
+                    : m.startsWith("password ") ? REPLAY + "sentinel.password"
+                    : m.startsWith("sentinelPassword ") ? REPLAY + "sentinel.sentinel-password"
+                    : standalone ? REPLAY + "redis-url" : cluster ? REPLAY + "redis-cluster-nodes"
+                    : REPLAY + "sentinel.nodes";
             throw new SoterConfigurationException(at, m, e);
         }
     }

@@ -443,8 +443,8 @@ public class SoterProperties {
     }
 
     /**
-     * {@code soter.replay.*}: the {@link io.soterverify.ReplayGuard}, on Redis when redis-url or
-     * redis-cluster-nodes is set, else in this process's memory.
+     * {@code soter.replay.*}: the {@link io.soterverify.ReplayGuard}, on Redis when redis-url,
+     * redis-cluster-nodes or sentinel.nodes is set, else in this process's memory.
      */
     public static class Replay {
         /**
@@ -462,7 +462,11 @@ public class SoterProperties {
         /** Prepended to every Redis key, without braces (library default soter:). */
         private String prefix;
 
-        /** Connect timeout and response timeout of each Redis command (library default 1s). */
+        /**
+         * The bound of one whole Redis guard call: connect, Sentinel discovery, retry, script and
+         * WAIT (library default 1s; at most 1h). During an outage calls fail at once while one
+         * call at a time checks whether Redis is back.
+         */
         private Duration timeout;
 
         /**
@@ -476,6 +480,21 @@ public class SoterProperties {
 
         /** In memory (no Redis set): devices whose last counter is kept (library default 1000000). */
         private Long maxDevices;
+
+        /**
+         * Redis: replicas that must acknowledge a consumed challenge (WAIT) before a login counts;
+         * fewer within the timeout fails the login closed (StoreUnavailableException). 0 does not
+         * wait.
+         */
+        private int waitReplicas = 0;
+
+        /**
+         * Every store: pending challenges per subject, 1 to 1024; issuing past it drops that
+         * subject's oldest.
+         */
+        private int maxChallengesPerSubject = 16;
+
+        private final Sentinel sentinel = new Sentinel();
 
         /** Creates the settings with nothing set. */
         public Replay() {}
@@ -606,9 +625,177 @@ public class SoterProperties {
             this.maxDevices = maxDevices;
         }
 
+        /**
+         * The replicas a consumed challenge waits for.
+         *
+         * @return 0 or more
+         */
+        public int getWaitReplicas() {
+            return waitReplicas;
+        }
+
+        /**
+         * Sets the replicas a consumed challenge waits for.
+         *
+         * @param waitReplicas 0 or more
+         */
+        public void setWaitReplicas(int waitReplicas) {
+            this.waitReplicas = waitReplicas;
+        }
+
+        /**
+         * The pending challenges per subject.
+         *
+         * @return the bound
+         */
+        public int getMaxChallengesPerSubject() {
+            return maxChallengesPerSubject;
+        }
+
+        /**
+         * Sets the pending challenges per subject.
+         *
+         * @param maxChallengesPerSubject 1 to 1024
+         */
+        public void setMaxChallengesPerSubject(int maxChallengesPerSubject) {
+            this.maxChallengesPerSubject = maxChallengesPerSubject;
+        }
+
+        /**
+         * The {@code soter.replay.sentinel.*} settings.
+         *
+         * @return the Sentinel settings
+         */
+        public Sentinel getSentinel() {
+            return sentinel;
+        }
+
         @Override
         public String toString() {
             return "SoterProperties.Replay[values not shown]";
+        }
+    }
+
+    /**
+     * {@code soter.replay.sentinel.*}: the guard on the master that Redis Sentinel names, instead of
+     * redis-url or redis-cluster-nodes.
+     */
+    public static class Sentinel {
+        /**
+         * URLs of some Sentinels, redis://[:sentinel-password@]host:26379 or rediss:// for TLS to
+         * the Sentinels and the master (host:port alone means redis://host:port). Setting them
+         * makes the guard a Sentinel one.
+         */
+        private List<String> nodes;
+
+        /** The master's name in the Sentinels' configuration (sentinel monitor NAME ...). */
+        private String master;
+
+        /** The master's password (requirepass), if any. Never printed. */
+        private String password;
+
+        /** The Sentinels' own password, if any and not in their URLs. Never printed. */
+        private String sentinelPassword;
+
+        /** The database on the master. */
+        private long db = 0;
+
+        /** Creates the settings with nothing set. */
+        public Sentinel() {}
+
+        /**
+         * The Sentinel URLs.
+         *
+         * @return the URLs, or null
+         */
+        public List<String> getNodes() {
+            return nodes;
+        }
+
+        /**
+         * Sets the Sentinel URLs.
+         *
+         * @param nodes the URLs
+         */
+        public void setNodes(List<String> nodes) {
+            this.nodes = nodes;
+        }
+
+        /**
+         * The master's name.
+         *
+         * @return the name, or null
+         */
+        public String getMaster() {
+            return master;
+        }
+
+        /**
+         * Sets the master's name.
+         *
+         * @param master the name
+         */
+        public void setMaster(String master) {
+            this.master = master;
+        }
+
+        /**
+         * The master's password.
+         *
+         * @return the password, or null
+         */
+        public String getPassword() {
+            return password;
+        }
+
+        /**
+         * Sets the master's password.
+         *
+         * @param password the password
+         */
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        /**
+         * The Sentinels' password.
+         *
+         * @return the password, or null
+         */
+        public String getSentinelPassword() {
+            return sentinelPassword;
+        }
+
+        /**
+         * Sets the Sentinels' password.
+         *
+         * @param sentinelPassword the password
+         */
+        public void setSentinelPassword(String sentinelPassword) {
+            this.sentinelPassword = sentinelPassword;
+        }
+
+        /**
+         * The database on the master.
+         *
+         * @return 0 or more
+         */
+        public long getDb() {
+            return db;
+        }
+
+        /**
+         * Sets the database on the master.
+         *
+         * @param db 0 or more
+         */
+        public void setDb(long db) {
+            this.db = db;
+        }
+
+        @Override
+        public String toString() {
+            return "SoterProperties.Sentinel[values not shown]";
         }
     }
 }
