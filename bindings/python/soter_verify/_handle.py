@@ -59,7 +59,7 @@ class NativeHandle:
         # Not at interpreter exit: a daemon thread may still be inside a call on this handle
         # (freeing it under that call crashed the process); the process's end frees it.
         self._finalizer.atexit = False
-        _LIVE.add(self)
+        _LIVE[id(self)] = self
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""
@@ -102,15 +102,16 @@ class NativeHandle:
         self.close()
 
 
-#: Every handle not yet garbage collected, for the fork hook.
-_LIVE: weakref.WeakSet[NativeHandle] = weakref.WeakSet()
+#: Every handle not yet garbage collected, for the fork hook; by identity (a ``WeakSet`` would
+#: hash them, and ``PublicKey`` hashes by value).
+_LIVE: weakref.WeakValueDictionary[int, NativeHandle] = weakref.WeakValueDictionary()
 
 
 def _after_fork_in_child() -> None:
     """In a forked child only the forking thread exists: drop the in-flight entries of the
     others, so that ``close()`` frees again; free what was closed under such calls."""
     me = get_ident()
-    for handle in list(_LIVE):
+    for handle in list(_LIVE.values()):
         calls = handle._calls
         if len(calls) > 1:
             calls[1:] = [t for t in calls[1:] if t == me]
