@@ -193,7 +193,13 @@ def test_a_child_forked_during_an_outage_probe_recovers(redis_server: RedisServe
     try:
         with pytest.raises(StoreUnavailable):
             g.issue_challenge("outage")  # the outage begins: later calls fail fast but one probe
-        probing = threading.Thread(target=lambda: pytest.raises(StoreUnavailable, g.issue_challenge, "probe"))
+        def probe() -> None:
+            try:
+                g.issue_challenge("probe")  # answered or not, depending on when Redis resumes
+            except StoreUnavailable:
+                pass
+
+        probing = threading.Thread(target=probe)
         probing.start()
         time.sleep(0.3)  # the probe is waiting on the stalled Redis
 
@@ -544,13 +550,13 @@ class SentinelServer:
     """One Redis Sentinel on a loopback port watching ``master_port`` as ``mymaster``; its
     config file lives in a temporary directory (Sentinel rewrites it). Stopped by its PID."""
 
-    def __init__(self, master_port: int, master_password: str = "", password: str = "") -> None:
+    def __init__(self, master_port: int, master_password: str = "", password: str = "", quorum: int = 2) -> None:
         self.port = _free_port()
         self.dir = tempfile.mkdtemp(prefix=f"soter-sentinel-{self.port}-")
         self.password = password
         lines = [
             f"port {self.port}", "bind 127.0.0.1", "protected-mode no", f"dir {self.dir}",
-            f"sentinel monitor mymaster 127.0.0.1 {master_port} 2",
+            f"sentinel monitor mymaster 127.0.0.1 {master_port} {quorum}",
             "sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000",
         ]
         if master_password:
@@ -633,6 +639,52 @@ def test_sentinel_guard(sentinel_setup: tuple[RedisServer, SentinelServer, str, 
             with pytest.raises(StoreUnavailable) as info:
                 bad.issue_challenge("x")
             _assert_hidden(str(info.value) + repr(info.value), [master_pw, sentinel_pw, *kwargs.values()])
+
+
+def test_sentinel_guard_follows_a_failover(redis_server: RedisServer, key_a: Any) -> None:
+    """A master, a replica and one Sentinel (quorum 1, so that it can fail over alone): the master
+    dies, Sentinel promotes the replica, and the same guard serves again, without accepting a
+    result it accepted before (wait_replicas=1 made sure the replica had it)."""
+    master = redis_server
+    master.cli("CONFIG", "SET", "repl-diskless-sync-delay", "0")
+    replica = RedisServer(_free_port(), "--replicaof", "127.0.0.1", str(master.port))
+    sentinel = None
+    try:
+        deadline = time.monotonic() + 10
+        while "master_link_status:up" not in replica.cli("INFO", "replication"):
+            assert time.monotonic() < deadline, "the replica did not connect"
+            time.sleep(0.05)
+        sentinel = SentinelServer(master.port, quorum=1)
+        durable = ReplayGuard.redis_sentinel([sentinel.url], "mymaster", timeout=2.0, wait_replicas=1)
+        g = ReplayGuard.redis_sentinel([sentinel.url], "mymaster", timeout=2.0)
+        c = durable.issue_challenge("failover")
+        before = signed(c, 10)
+        assert durable.authenticate(key_a, *before, subject="failover").raw == c
+        g.ping()  # g knows the old master and holds a connection to it
+        master.stop()
+        t = time.monotonic()
+        while True:
+            try:
+                g.ping()
+                break
+            except StoreUnavailable:
+                assert time.monotonic() - t < 30, "the guard did not follow the failover"
+                time.sleep(0.1)
+        print(f"sentinel failover: the same guard served again after {time.monotonic() - t:.1f} s")
+        assert str(replica.port) in sentinel.cli("SENTINEL", "get-master-addr-by-name", "mymaster")
+        with pytest.raises(ChallengeMismatch):  # accepted before the failover: not again
+            g.authenticate(key_a, *before, subject="failover")
+        c = g.issue_challenge("failover")
+        assert g.authenticate(key_a, *signed(c, 11), subject="failover").raw == c
+        c = durable.issue_challenge("failover")
+        with pytest.raises(StoreUnavailable, match="wait_replicas"):  # the new master has no replica
+            durable.authenticate(key_a, *signed(c, 12), subject="failover")
+        g.close()
+        durable.close()
+    finally:
+        if sentinel is not None:
+            sentinel.close()
+        replica.close()
 
 
 # ---- d: passwords with reserved characters --------------------------------------------------
