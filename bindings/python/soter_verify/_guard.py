@@ -34,7 +34,25 @@ def _opt_text(value: object, name: str) -> Optional[bytes]:
     return None if value is None else _text(value, name)
 
 
+#: Largest ``timeout`` accepted, in seconds (``SOTER_GUARD_MAX_TIMEOUT_MS``): a Redis call allowed
+#: to take longer is a mistake, most likely milliseconds given where seconds are expected.
+MAX_TIMEOUT = 3600.0
+#: Default of ``max_challenges_per_subject`` (``SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT``).
+DEFAULT_MAX_CHALLENGES_PER_SUBJECT = 16
+#: Largest ``max_challenges_per_subject`` the library accepts.
+MAX_CHALLENGES_PER_SUBJECT = 1024
+_UINT32_MAX = 2**32 - 1
+
+
+def _int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
 def _bound(value: Optional[int], name: str) -> int:
+    """A memory bound: None is the library's default; 0 is refused here, because C would take
+    it for "default" and a caller who wrote 0 did not mean a million."""
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
@@ -44,20 +62,62 @@ def _bound(value: Optional[int], name: str) -> int:
     return value
 
 
-def _redis_options(prefix: str, timeout: float, tls_ca_pem: Optional[BytesLike]) -> N.SoterGuardOptions:
+def _per_subject(value: int) -> int:
+    v = _int(value, "max_challenges_per_subject")
+    if not 1 <= v <= MAX_CHALLENGES_PER_SUBJECT:
+        # 0 in the C struct means "the default": refused here rather than taken for 16.
+        raise InvalidArgument(
+            f"max_challenges_per_subject must be 1 to {MAX_CHALLENGES_PER_SUBJECT}, not {v}"
+        )
+    return v
+
+
+def _timeout_ms(timeout: float) -> int:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise InvalidArgument(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if timeout > MAX_TIMEOUT:
+        raise InvalidArgument(
+            f"timeout={timeout!r} is {timeout / 60:.0f} minutes: timeout is in seconds, and values above "
+            f"an hour ({MAX_TIMEOUT:.0f}) are refused as a likely unit mistake (milliseconds? use "
+            f"{timeout / 1000:g})"
+        )
+    return max(1, round(timeout * 1000))
+
+
+def _redis_options(
+    prefix: str,
+    timeout: float,
+    tls_ca_pem: Optional[BytesLike],
+    wait_replicas: int,
+    max_challenges_per_subject: int,
+) -> N.SoterGuardOptions:
     opts = N.SoterGuardOptions()
     N.guard_lib().soter_guard_options_init(byref(opts))
     raw = _text(prefix, "prefix")
     opts.prefix, opts.prefix_len = raw, len(raw)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
-    if not (timeout > 0 and math.isfinite(timeout) and timeout * 1000 <= 2**32 - 1):
-        raise InvalidArgument(f"timeout must be a positive number of seconds, not {timeout!r}")
-    opts.timeout_ms = max(1, round(timeout * 1000))
+    opts.timeout_ms = _timeout_ms(timeout)
     if tls_ca_pem is not None:
         pem = as_bytes(tls_ca_pem, "tls_ca_pem")
         opts.tls_ca_pem, opts.tls_ca_pem_len = pem, len(pem)
+    replicas = _int(wait_replicas, "wait_replicas")
+    if not 0 <= replicas <= _UINT32_MAX:
+        raise InvalidArgument(f"wait_replicas must be 0 (do not wait) or a number of replicas, not {replicas}")
+    opts.wait_replicas = replicas
+    opts.max_challenges_per_subject = _per_subject(max_challenges_per_subject)
     return opts
+
+
+def _url_array(urls: Sequence[str], what: str, name: str) -> tuple[Any, Any, int]:
+    if isinstance(urls, (str, bytes)):
+        raise TypeError(f"{name} must be a list of URLs, not one string")
+    raw = [_text(u, f"{name}[i]") for u in urls]
+    if not raw:
+        raise InvalidArgument(f"{what} needs at least one URL")
+    ptrs = (c_char_p * len(raw))(*raw)
+    lens = (c_size_t * len(raw))(*[len(r) for r in raw])
+    return ptrs, lens, len(raw)
 
 
 def _subject(subject: str, cpu_id: Optional[str], uid: Optional[str]) -> N.SoterGuardSubject:
@@ -87,21 +147,37 @@ class ReplayGuard(NativeHandle):
     ``ReplayGuard()`` keeps them in this process's memory (bounded: ``max_challenges`` pending
     challenges, default 100 000, after which issuing raises ``StoreUnavailable``;
     ``max_devices`` remembered counters, default 1 000 000, after which the least recently used
-    sixteenth is forgotten). :meth:`redis` and :meth:`redis_cluster` share them between every
-    server of a backend. Thread-safe: create one per application and share it. Calls release
-    the GIL. Close it (or use it as a context manager) when the application stops.
+    sixteenth is forgotten). :meth:`redis`, :meth:`redis_cluster` and :meth:`redis_sentinel`
+    share them between every server of a backend. Every store keeps at most
+    ``max_challenges_per_subject`` (default 16) pending challenges per subject: issuing past it
+    drops that subject's oldest, so one user cannot crowd out the others.
+
+    Thread-safe: create one per application and share it. Calls release the GIL. It may be
+    created before the process forks (gunicorn ``--preload``, uWSGI, Celery prefork,
+    ``multiprocessing``): a forked child never uses a connection its parent opened. Close it
+    (or use it as a context manager) when the application stops.
     """
 
     __slots__ = ("_description",)
 
     _description: str
 
-    def __init__(self, *, max_challenges: Optional[int] = None, max_devices: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_challenges: Optional[int] = None,
+        max_devices: Optional[int] = None,
+        max_challenges_per_subject: int = DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
+    ) -> None:
+        """An in-memory guard (one process). ``max_challenges`` and ``max_devices`` default
+        to 100 000 and 1 000 000 (None); 0 raises ``InvalidArgument``, as does a
+        ``max_challenges_per_subject`` outside 1 to 1024."""
         lib = N.guard_lib()
         opts = N.SoterGuardOptions()
         lib.soter_guard_options_init(byref(opts))
         opts.max_challenges = _bound(max_challenges, "max_challenges")
         opts.max_devices = _bound(max_devices, "max_devices")
+        opts.max_challenges_per_subject = _per_subject(max_challenges_per_subject)
         out = c_void_p()
         err = c_void_p()
         _check(lib.soter_replay_guard_new_memory(byref(opts), byref(out), byref(err)), err)
@@ -125,20 +201,35 @@ class ReplayGuard(NativeHandle):
         prefix: str = "soter:",
         timeout: float = 1.0,
         tls_ca_pem: Optional[BytesLike] = None,
+        wait_replicas: int = 0,
+        max_challenges_per_subject: int = DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
     ) -> ReplayGuard:
         """A guard on one Redis server: ``redis://[user:password@]host[:port][/db]``, or
-        ``rediss://`` for TLS (system root certificates, or ``tls_ca_pem``).
+        ``rediss://`` for TLS (system root certificates, or ``tls_ca_pem``). Percent-encode
+        ``/ ? # @ : %`` in a password.
 
-        ``timeout`` (seconds) bounds connecting and each answer; a Redis that cannot be reached
-        or answers late raises ``StoreUnavailable`` (nothing is accepted without it), and the
-        next call after it comes back works. Connects on first use. The password never appears
-        in ``repr`` or in error messages.
+        Args:
+            prefix: prepended to every key (no braces).
+            timeout: the bound, in seconds, of one whole call: connecting, retrying, the script
+                and ``WAIT`` included (at most 3600: larger raises ``InvalidArgument`` as a
+                likely unit mistake). A Redis that cannot be reached or answers late raises
+                ``StoreUnavailable`` (nothing is accepted without it). After such a failure,
+                calls fail at once while one call at a time checks whether Redis is back; the
+                first call after it answers again works.
+            wait_replicas: replicas that must acknowledge each consumed challenge (``WAIT``)
+                before the result counts as accepted; fewer within the timeout raises
+                ``StoreUnavailable`` and the challenge stays used (fail closed). 0: do not wait.
+            max_challenges_per_subject: pending challenges per subject (1 to 1024); issuing
+                past it drops that subject's oldest.
+
+        Connects on first use. The password never appears in ``repr`` or in error messages.
 
         Raises:
             ConfigError: a URL or prefix that cannot be used.
+            InvalidArgument: an option out of range.
         """
         u = _text(url, "url")
-        opts = _redis_options(prefix, timeout, tls_ca_pem)
+        opts = _redis_options(prefix, timeout, tls_ca_pem, wait_replicas, max_challenges_per_subject)
         out = c_void_p()
         err = c_void_p()
         _check(N.guard_lib().soter_replay_guard_new_redis(u, len(u), byref(opts), byref(out), byref(err)), err)
@@ -154,26 +245,89 @@ class ReplayGuard(NativeHandle):
         prefix: str = "soter:",
         timeout: float = 1.0,
         tls_ca_pem: Optional[BytesLike] = None,
+        wait_replicas: int = 0,
+        max_challenges_per_subject: int = DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
     ) -> ReplayGuard:
         """A guard on a Redis Cluster, given some of its nodes' URLs (the first one's password
-        and TLS mode apply to all). Otherwise as :meth:`redis`."""
-        if isinstance(nodes, (str, bytes)):
-            raise TypeError("nodes must be a list of URLs, not one string")
-        raw = [_text(n, "nodes[i]") for n in nodes]
-        if not raw:
-            raise InvalidArgument("a Redis Cluster needs at least one node URL")
-        ptrs = (c_char_p * len(raw))(*raw)
-        lens = (c_size_t * len(raw))(*[len(r) for r in raw])
-        opts = _redis_options(prefix, timeout, tls_ca_pem)
+        and TLS mode apply to all). ``wait_replicas`` waits on the node that ran the script.
+        Otherwise as :meth:`redis`."""
+        ptrs, lens, count = _url_array(nodes, "a Redis Cluster", "nodes")
+        opts = _redis_options(prefix, timeout, tls_ca_pem, wait_replicas, max_challenges_per_subject)
         out = c_void_p()
         err = c_void_p()
         status = N.guard_lib().soter_replay_guard_new_redis_cluster(
-            ptrs, lens, len(raw), byref(opts), byref(out), byref(err)
+            ptrs, lens, count, byref(opts), byref(out), byref(err)
         )
         _check(status, err)
         guard = cls.__new__(cls)
         guard._adopt(out)
         return guard
+
+    @classmethod
+    def redis_sentinel(
+        cls,
+        sentinels: Sequence[str],
+        service_name: str,
+        *,
+        prefix: str = "soter:",
+        timeout: float = 1.0,
+        wait_replicas: int = 0,
+        password: Optional[str] = None,
+        sentinel_password: Optional[str] = None,
+        db: int = 0,
+        tls_ca_pem: Optional[BytesLike] = None,
+        max_challenges_per_subject: int = DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
+    ) -> ReplayGuard:
+        """A guard on the master that Redis Sentinel names for ``service_name``.
+
+        ``sentinels`` lists Sentinel URLs (``redis://host:26379``, or ``rediss://`` for TLS to
+        the Sentinels and the master). ``password`` is the master's, ``sentinel_password`` the
+        Sentinels' own (both optional, never shown); ``db`` the database on the master. After
+        a failover the same guard follows the new master, with no restart. Use
+        ``wait_replicas`` so that a failover cannot bring back a challenge already used (see
+        the README's deployment section for what remains). Otherwise as :meth:`redis`.
+
+        Raises:
+            ConfigError: a URL or prefix that cannot be used.
+            InvalidArgument: an option out of range, or no Sentinel URL.
+        """
+        ptrs, lens, count = _url_array(sentinels, "Redis Sentinel", "sentinels")
+        name = _text(service_name, "service_name")
+        sopts = N.SoterSentinelOptions()
+        pw = _opt_text(password, "password")
+        if pw is not None:
+            sopts.password, sopts.password_len = pw, len(pw)
+        spw = _opt_text(sentinel_password, "sentinel_password")
+        if spw is not None:
+            sopts.sentinel_password, sopts.sentinel_password_len = spw, len(spw)
+        database = _int(db, "db")
+        if not 0 <= database <= 2**63 - 1:
+            raise InvalidArgument(f"db must be a database number (0 or more), not {database}")
+        sopts.db = database
+        opts = _redis_options(prefix, timeout, tls_ca_pem, wait_replicas, max_challenges_per_subject)
+        out = c_void_p()
+        err = c_void_p()
+        status = N.guard_lib().soter_replay_guard_new_redis_sentinel(
+            ptrs, lens, count, name, len(name), byref(sopts), byref(opts), byref(out), byref(err)
+        )
+        _check(status, err)
+        guard = cls.__new__(cls)
+        guard._adopt(out)
+        return guard
+
+    def ping(self) -> None:
+        """One round trip to the store (nothing to do in memory): what a readiness probe calls.
+
+        Raises:
+            StoreUnavailable: Redis did not answer within the guard's ``timeout``.
+        """
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            status = N.lib.soter_replay_guard_ping(ptr, byref(err))
+        finally:
+            self._release()
+        _check(status, err)
 
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""

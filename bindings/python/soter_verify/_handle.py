@@ -9,11 +9,19 @@ At interpreter exit nothing is freed: a daemon thread may still be inside a nati
 handle (the busy counter cannot be trusted once the interpreter tears down), and the process is
 ending, so the memory goes back to the operating system with it. ``weakref.finalize`` would
 otherwise run every pending finalizer at exit, under such calls.
+
+Fork: a child forked while other threads were inside calls inherits their in-flight entries, but
+not the threads, which would keep ``close()`` from ever freeing in the child. Each entry names
+its thread, and an ``os.register_at_fork`` hook drops, in the child, every entry but the forking
+thread's own (it may be inside a call, through a library callback). The native objects
+themselves are fork-safe (a child never uses a connection or lock its parent held).
 """
 
 from __future__ import annotations
 
+import os
 import weakref
+from _thread import get_ident
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -39,6 +47,7 @@ class NativeHandle:
     # sees the entry. Hence ``_calls[-1] is _CLOSED`` exactly when the handle is closed and no
     # call is in flight, which is when the native object may be freed (by whoever sees it; the
     # finalizer runs its function once). This costs a fraction of a lock's two acquisitions.
+    # Each entry is the calling thread's id, for the fork hook (``_after_fork_in_child``).
     _calls: list[object]
     _finalizer: weakref.finalize[..., "NativeHandle"]
 
@@ -50,11 +59,12 @@ class NativeHandle:
         # Not at interpreter exit: a daemon thread may still be inside a call on this handle
         # (freeing it under that call crashed the process); the process's end frees it.
         self._finalizer.atexit = False
+        _LIVE[id(self)] = self
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""
         calls = self._calls
-        calls.append(None)
+        calls.append(get_ident())
         if calls[0] is _CLOSED:
             self._release()
             raise ValueError(f"this {type(self).__name__} is closed")
@@ -90,3 +100,24 @@ class NativeHandle:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: Every handle not yet garbage collected, for the fork hook; by identity (a ``WeakSet`` would
+#: hash them, and ``PublicKey`` hashes by value).
+_LIVE: weakref.WeakValueDictionary[int, NativeHandle] = weakref.WeakValueDictionary()
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child only the forking thread exists: drop the in-flight entries of the
+    others, so that ``close()`` frees again; free what was closed under such calls."""
+    me = get_ident()
+    for handle in list(_LIVE.values()):
+        calls = handle._calls
+        if len(calls) > 1:
+            calls[1:] = [t for t in calls[1:] if t == me]
+            if calls[-1] is _CLOSED:
+                handle._finalizer()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)

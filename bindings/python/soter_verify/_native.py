@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final, Optional
 
 #: The C ABI version this package was written for (``SOTER_ABI_VERSION`` in the header).
-ABI_VERSION: Final = 2
+ABI_VERSION: Final = 3
 #: ``SOTER_SALT_LEN_DEFAULT``: rsa_pss_saltlen from the signed JSON when present, else 20.
 SALT_LEN_DEFAULT: Final = -1
 #: ``SOTER_SALT_LEN_AUTO``: accept whatever salt length the signer used.
@@ -411,6 +411,20 @@ class SoterGuardOptions(Structure):
         ("tls_ca_pem_len", c_size_t),
         ("max_challenges", c_uint64),
         ("max_devices", c_uint64),
+        ("wait_replicas", c_uint32),
+        ("max_challenges_per_subject", c_uint32),
+    ]
+
+
+class SoterSentinelOptions(Structure):
+    """Mirror of ``SoterSentinelOptions`` in soter_verify.h."""
+
+    _fields_ = [
+        ("password", c_char_p),
+        ("password_len", c_size_t),
+        ("sentinel_password", c_char_p),
+        ("sentinel_password_len", c_size_t),
+        ("db", c_int64),
     ]
 
 
@@ -435,6 +449,12 @@ _GUARD_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         c_int32,
         [POINTER(c_char_p), POINTER(c_size_t), c_size_t, POINTER(SoterGuardOptions), PHandle, PErr],
     ),
+    "soter_replay_guard_new_redis_sentinel": (
+        c_int32,
+        [POINTER(c_char_p), POINTER(c_size_t), c_size_t, c_char_p, c_size_t, POINTER(SoterSentinelOptions),
+         POINTER(SoterGuardOptions), PHandle, PErr],
+    ),
+    "soter_replay_guard_ping": (c_int32, [c_void_p, PErr]),
     "soter_replay_guard_free": (None, [c_void_p]),
     "soter_replay_guard_describe": (c_int32, [c_void_p, POwned, PSize, PErr]),
     "soter_replay_guard_issue_challenge": (

@@ -83,7 +83,7 @@ def test_verify_outcome_names(header_text: str) -> None:
 @pytest.mark.parametrize(
     "struct",
     ["SoterEmulatorOptions", "SoterEmulatorCounters", "SoterClientOptions", "SoterClientStats",
-     "SoterCertInfo", "SoterVerifyInfo", "SoterGuardOptions", "SoterGuardSubject"],
+     "SoterCertInfo", "SoterVerifyInfo", "SoterGuardOptions", "SoterGuardSubject", "SoterSentinelOptions"],
 )
 def test_wechat_structs(header_text: str, struct: str) -> None:
     fields = _struct_fields(header_text, struct)
@@ -105,3 +105,16 @@ def test_guard_defaults_match_the_header(header_text: str) -> None:
     m = re.search(r"#define SOTER_GUARD_DEFAULT_MAX_CHALLENGES (\d+)", header_text)
     assert m and int(m.group(1)) == 100_000
     assert "max_challenges" in (ReplayGuard.__doc__ or "") and "100 000" in (ReplayGuard.__doc__ or "")
+
+
+def test_guard_limits_and_struct_sizes_match_the_header(header_text: str) -> None:
+    from soter_verify import _guard
+
+    m = re.search(r"#define SOTER_GUARD_MAX_TIMEOUT_MS (\d+)", header_text)
+    assert m and int(m.group(1)) == _guard.MAX_TIMEOUT * 1000
+    m = re.search(r"#define SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT (\d+)", header_text)
+    assert m and int(m.group(1)) == _guard.DEFAULT_MAX_CHALLENGES_PER_SUBJECT
+    assert "at most 1024" in header_text and _guard.MAX_CHALLENGES_PER_SUBJECT == 1024
+    if ctypes.sizeof(ctypes.c_void_p) == 8:  # x86-64, aarch64: what C sees
+        assert ctypes.sizeof(N.SoterGuardOptions) == 64
+        assert ctypes.sizeof(N.SoterSentinelOptions) == 40

@@ -18,7 +18,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_abi_version_matches() -> None:
-    assert soter_verify.ABI_VERSION == 2
+    assert soter_verify.ABI_VERSION == 3
     assert _native.lib.soter_abi_version() == soter_verify.ABI_VERSION
 
 
