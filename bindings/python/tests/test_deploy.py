@@ -178,13 +178,6 @@ def test_forked_children_share_no_connection(redis_server: RedisServer) -> None:
     g.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/guard/redis.rs: RedisStore.probing is one flag for every process generation; a child "
-    "forked while a parent thread probes a Redis outage inherits probing=true with no thread to clear "
-    "it, and fails fast forever. Reported to the lead (move it into the per-generation Pool); remove "
-    "this marker with the fix",
-)
 def test_a_child_forked_during_an_outage_probe_recovers(redis_server: RedisServer) -> None:
     g = ReplayGuard.redis(redis_server.url, timeout=1.5)
     g.issue_challenge("before")
@@ -778,13 +771,6 @@ def test_passwords_with_reserved_characters_stay_hidden(password: str) -> None:
     assert "lookup" not in seen  # no name was looked up: loopback only
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/guard/redis.rs: a password with an unencoded @ / ? # parses with part of it as the "
-    "host, and Cluster connection errors name that host ('Failed to connect to each cluster node "
-    "(<part of the password>:6379 ...'); scrub() only removes whole passwords. Reported to the lead; "
-    "remove this marker with the fix",
-)
 def test_cluster_passwords_with_reserved_characters_stay_hidden() -> None:
     leaks = []
     for password in _generated_passwords():
