@@ -429,6 +429,12 @@ typedef struct {
   // usable from any thread, until the client is freed).
   SoterTokenCallback token_callback;
   void *token_callback_user_data;
+  // The ceiling of the token-failure hold in milliseconds (0 = 30000; at most 3600000, like
+  // the timeouts). After a token fetch from WeChat (stable_token, /cgi-bin/token) fails,
+  // calls needing a token fail at once for 1 s, doubled per consecutive failure up to this,
+  // with the failed fetch's status and errcode and a message that says so ("no access token:
+  // holding for 4 s after the fetch at 07:31:02 UTC failed: ...").
+  uint32_t token_retry_max_ms;
 } SoterClientOptions;
 
 // Counters of a client, for metrics and tests.

@@ -231,6 +231,8 @@ class PropertiesTest {
         "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms, soter.wechat.backoff-max=0ms",
         "soter.wechat.max-response-size | soter.wechat.max-response-size=10B",
         "soter.wechat.refresh-margin | soter.wechat.refresh-margin=0s",
+        "soter.wechat.token-retry-max | soter.wechat.token-retry-max=0s",
+        "soter.wechat.token-retry-max | soter.wechat.token-retry-max=2h",
         "soter.wechat.fixed-token   | soter.wechat.token-source=fixed",
         "soter.wechat.cloudbase-token-file | soter.wechat.cloudbase-token-file=/tmp/token",
         "soter.wechat.token-source  | soter.wechat.token-source=supplier",
