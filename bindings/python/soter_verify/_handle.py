@@ -9,10 +9,17 @@ At interpreter exit nothing is freed: a daemon thread may still be inside a nati
 handle (the busy counter cannot be trusted once the interpreter tears down), and the process is
 ending, so the memory goes back to the operating system with it. ``weakref.finalize`` would
 otherwise run every pending finalizer at exit, under such calls.
+
+After ``os.fork()`` (gunicorn ``--preload``, uWSGI, Celery prefork, ``multiprocessing``) the child
+has only the forking thread: the calls other threads had in flight will never return there, so
+their entries are dropped in the child (``os.register_at_fork``), and a handle closed in the
+child is freed at once. The native objects are fork-safe themselves (a client inherited by a
+child uses connections and locks of its own, never the parent's).
 """
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Callable
 from types import TracebackType
@@ -24,6 +31,24 @@ _H = TypeVar("_H", bound="NativeHandle")
 #: ``_calls[0]`` of an open handle, and of a closed one.
 _OPEN = "open"
 _CLOSED = "closed"
+
+#: Every live handle by id, for the fork hook below (weak: it keeps nothing alive; by id, not
+#: a WeakSet, because handles such as keys define ``==`` and ``hash`` by value).
+_LIVE: weakref.WeakValueDictionary[int, NativeHandle] = weakref.WeakValueDictionary()
+
+
+def _after_fork_in_child() -> None:
+    """Only the forking thread exists in the child: the calls in flight on other threads at the
+    fork never return here, so their entries go (else a handle closed in the child would wait
+    for them forever, and never be freed)."""
+    for handle in list(_LIVE.values()):
+        calls = getattr(handle, "_calls", None)
+        if calls is not None:
+            del calls[1:]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class NativeHandle:
@@ -50,6 +75,7 @@ class NativeHandle:
         # Not at interpreter exit: a daemon thread may still be inside a call on this handle
         # (freeing it under that call crashed the process); the process's end frees it.
         self._finalizer.atexit = False
+        _LIVE[id(self)] = self
 
     def _acquire(self) -> int:
         """Mark a call in flight and return the native pointer; raise if closed."""
