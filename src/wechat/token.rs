@@ -686,6 +686,77 @@ mod tests {
         assert!(!cache.lock().refreshing);
     }
 
+    /// Fork with `cache` as it is; the child runs `check` (with a 10 s alarm: a hang fails) and
+    /// leaves with its verdict as the exit status.
+    fn in_a_child(check: impl FnOnce() -> bool) {
+        // SAFETY: the child runs only this cache's code and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            unsafe { libc::alarm(10) };
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or(false);
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status} (SIGALRM = hung)");
+    }
+
+    #[test]
+    fn a_child_forked_during_a_fetch_or_with_the_lock_held_starts_clean() {
+        let source = TokenSource::StableToken;
+        // 1. A fetch in flight on another thread at the fork: the child keeps the cached token,
+        // and a fetch of its own does not wait for the parent's (whose thread is not there).
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX));
+        cache.get(&source, &|_| Ok((secret("PARENT"), Some(Duration::from_secs(7200)))), long()).unwrap();
+        let (started, go) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let (c2, s2, g2) = (cache.clone(), started.clone(), go.clone());
+        let fetcher = std::thread::spawn(move || {
+            c2.clear();
+            c2.get(
+                &TokenSource::StableToken,
+                &|_| {
+                    s2.wait();
+                    g2.wait();
+                    Ok((secret("PARENT-2"), None))
+                },
+                long(),
+            )
+            .map(|t| t.token.expose().to_owned())
+        });
+        started.wait(); // the fetch is in flight, the cache empty, `refreshing` set
+        in_a_child(|| {
+            let t = cache.get(&source, &|_| Ok((secret("CHILD"), None)), Deadline::after(Duration::from_secs(5)));
+            t.map(|t| t.token.expose() == "CHILD").unwrap_or(false)
+        });
+        go.wait();
+        assert_eq!(fetcher.join().unwrap().unwrap(), "PARENT-2", "the parent's fetch is its own");
+
+        // 2. A valid cached token is kept across the fork: no fetch in the child.
+        in_a_child(|| cache.get(&source, &|_| panic!("the child must not fetch"), long()).map(|t| t.token.expose() == "PARENT-2").unwrap_or(false));
+
+        // 3. The cache's lock held by another thread at the fork: the child starts empty
+        // instead of waiting for a lock nobody will release.
+        let (locked, release) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let (c3, l3, r3) = (cache.clone(), locked.clone(), release.clone());
+        let holder = std::thread::spawn(move || {
+            let st = c3.lock();
+            l3.wait();
+            r3.wait();
+            drop(st);
+        });
+        locked.wait();
+        in_a_child(|| cache.get(&source, &|_| Ok((secret("CHILD-3"), None)), long()).map(|t| t.token.expose() == "CHILD-3").unwrap_or(false));
+        release.wait();
+        holder.join().unwrap();
+
+        // 4. A failure hold in the parent does not follow the child.
+        let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
+        let _ = cache.get(&source, &|_| Err(Error::new(ErrorKind::Token, "refused")), long());
+        assert!(cache.get(&source, &|_| panic!("held"), long()).is_err());
+        in_a_child(|| cache.get(&source, &|_| Ok((secret("CHILD-4"), None)), long()).is_ok());
+    }
+
     #[test]
     fn re_entry_from_the_fetching_thread_fails_clearly() {
         let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
