@@ -264,7 +264,9 @@ typedef struct SoterTestRoot SoterTestRoot;
 
 // A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 // holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
-// every call on it has returned.
+// every call on it has returned. Fork-safe: a client made before `fork()` (prefork servers) may
+// be used and freed in the child, which never touches the parent's connections (it opens its
+// own) nor waits on a lock held at the fork, and keeps the cached token.
 typedef struct SoterWechatClient SoterWechatClient;
 
 // A (pointer, length) byte string in an array argument.

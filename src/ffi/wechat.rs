@@ -19,7 +19,9 @@ use crate::wechat::{
 
 /// A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 /// holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
-/// every call on it has returned.
+/// every call on it has returned. Fork-safe: a client made before `fork()` (prefork servers) may
+/// be used and freed in the child, which never touches the parent's connections (it opens its
+/// own) nor waits on a lock held at the fork, and keeps the cached token.
 pub struct SoterWechatClient(pub(crate) WeChatClient);
 
 /// A legacy face verification result (`getinfo`). Immutable; thread-safe. Free with
