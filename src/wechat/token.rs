@@ -704,6 +704,9 @@ mod tests {
 
     #[test]
     fn a_child_forked_during_a_fetch_or_with_the_lock_held_starts_clean() {
+        // No unit test's logger is mid-delivery (holding its own lock) at the forks: the
+        // children log their fetches.
+        let _serial = crate::log::tests::SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let source = TokenSource::StableToken;
         // 1. A fetch in flight on another thread at the fork: the child keeps the cached token,
         // and a fetch of its own does not wait for the parent's (whose thread is not there).
