@@ -234,11 +234,21 @@ impl Shared {
     /// not exist here: then the child starts empty); nothing of a fetch in flight, its waiters or
     /// a failure hold.
     fn renew(inherited: &Shared) -> Shared {
-        let old = match inherited.state.try_lock() {
-            Ok(g) => Some(g),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        };
+        // Held by a thread of the parent, the lock is never released here; held by another
+        // thread of this child renewing at the same moment, it is within microseconds: a few
+        // tries tell the two apart.
+        let mut old = None;
+        for _ in 0..100 {
+            match inherited.state.try_lock() {
+                Ok(g) => old = Some(g),
+                Err(TryLockError::Poisoned(p)) => old = Some(p.into_inner()),
+                Err(TryLockError::WouldBlock) => {
+                    std::thread::yield_now();
+                    continue;
+                }
+            }
+            break;
+        }
         let mut st = State::default();
         if let Some(old) = old {
             st.cached = old.cached.as_ref().map(|c| Cached {
