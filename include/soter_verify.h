@@ -270,7 +270,9 @@ typedef struct SoterTestRoot SoterTestRoot;
 
 // A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 // holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
-// every call on it has returned.
+// every call on it has returned. Fork-safe: a client made before `fork()` (prefork servers) may
+// be used and freed in the child, which never touches the parent's connections (it opens its
+// own) nor waits on a lock held at the fork, and keeps the cached token.
 typedef struct SoterWechatClient SoterWechatClient;
 
 // A (pointer, length) byte string in an array argument.
@@ -456,6 +458,12 @@ typedef struct {
   // usable from any thread, until the client is freed).
   SoterTokenCallback token_callback;
   void *token_callback_user_data;
+  // The ceiling of the token-failure hold in milliseconds (0 = 30000; at most 3600000, like
+  // the timeouts). After a token fetch from WeChat (stable_token, /cgi-bin/token) fails,
+  // calls needing a token fail at once for 1 s, doubled per consecutive failure up to this,
+  // with the failed fetch's status and errcode and a message that says so ("no access token:
+  // holding for 4 s after the fetch at 07:31:02 UTC failed: ...").
+  uint32_t token_retry_max_ms;
 } SoterClientOptions;
 
 // Counters of a client, for metrics and tests.

@@ -148,6 +148,16 @@ impl Error {
         self
     }
 
+    /// Same error (kind, errcode, errmsg) with `prefix` before its message.
+    pub(crate) fn prefixed(&self, prefix: &str) -> Self {
+        Error { kind: self.kind, message: format!("{prefix}{}", self.message), wechat: self.wechat.clone() }
+    }
+
+    /// Same error (kind, errcode, errmsg) with `suffix` after its message.
+    pub(crate) fn suffixed(&self, suffix: &str) -> Self {
+        Error { kind: self.kind, message: format!("{}{suffix}", self.message), wechat: self.wechat.clone() }
+    }
+
     pub(crate) fn arg(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidArgument, message)
     }

@@ -4,10 +4,10 @@
 //! so two processes sharing one socket read each other's replies (a forged login accepted).
 //!
 //! A `pthread_atfork` child handler (registered once, on first use of anything that pools) bumps
-//! a generation counter. A pool records the generation it was filled in and, on checkout, finds
-//! out in one relaxed load whether it is in a child; it then forgets what it inherited without
-//! touching it (no QUIT, no TLS close_notify: those bytes would land in the parent's stream) and
-//! opens fresh connections. A counter rather than `getpid()` per checkout: no system call on the
+//! a generation counter. A [`PerProcess`] value records the generation it was made in and, on
+//! each use, finds out in one relaxed load whether it is in a child; it then buries what it
+//! inherited without touching it (no QUIT, no TLS close_notify: those bytes would land in the
+//! parent's stream) and makes its own. A counter rather than `getpid()` per checkout: no system call on the
 //! hot path, and no pid reuse to reason about.
 
 use std::any::Any;
@@ -59,123 +59,105 @@ pub(crate) fn generation() -> u64 {
     GENERATION.load(Ordering::Relaxed)
 }
 
-/// Something owned by the process generation that created it: `take` hands it out only in that
-/// process; in a forked child the inherited value is buried (never dropped, never used), so its
-/// sockets stay the parent's alone.
-pub(crate) struct Owned<T: 'static> {
-    value: std::mem::ManuallyDrop<T>,
+/// A value that belongs to the process that made it: an HTTP agent or a Redis pool (sockets), a
+/// token cache or a memory store (locks a thread of the parent may hold at the fork). In a forked
+/// child the inherited value is buried, and a fresh one, built from it by a function that may
+/// only *read* it (without waiting: use `try_lock`), takes its place. Lock-free on the hot path:
+/// one pointer load and one generation compare.
+struct Slot<T: 'static> {
     generation: u64,
+    value: T,
 }
 
-impl<T: 'static> Owned<T> {
-    pub(crate) fn new(value: T) -> Owned<T> {
-        Owned { value: std::mem::ManuallyDrop::new(value), generation: generation() }
-    }
-
-    /// The value if this process created it; `None` (and the value buried) in a forked child.
-    pub(crate) fn take(mut self) -> Option<T> {
-        let mine = self.generation == generation();
-        // SAFETY: `value` is taken or forgotten exactly once, here; `Drop` below never sees it.
-        let value = unsafe { std::mem::ManuallyDrop::take(&mut self.value) };
-        std::mem::forget(self);
-        if mine {
-            Some(value)
-        } else {
-            bury(value);
-            None
-        }
-    }
-
-    /// Whether this process created it.
-    pub(crate) fn is_mine(&self) -> bool {
-        self.generation == generation()
-    }
-
-    /// Borrow the value; `None` in a forked child.
-    pub(crate) fn get(&self) -> Option<&T> {
-        self.is_mine().then(|| &*self.value)
-    }
-}
-
-impl<T: 'static> Drop for Owned<T> {
-    fn drop(&mut self) {
-        // SAFETY: taken once, here; `take` forgets `self` so this never runs after it.
-        let value = unsafe { std::mem::ManuallyDrop::take(&mut self.value) };
-        if self.is_mine() {
-            drop(value);
-        } else {
-            bury(value); // in a child: kept, never dropped (see the module docs)
-        }
-    }
-}
-
-/// A value per process: in a forked child, [`PerProcess::get`] makes a new one and buries the
-/// inherited one (which may hold sockets, or a lock taken by a thread the child does not have).
 pub(crate) struct PerProcess<T: 'static> {
-    current: AtomicPtr<(u64, T)>,
+    current: AtomicPtr<Slot<T>>,
+    /// Builds this process's value in a forked child from the inherited one.
+    renew: fn(&T) -> T,
 }
 
 impl<T: 'static> PerProcess<T> {
-    pub(crate) fn new(value: T) -> PerProcess<T> {
-        PerProcess { current: AtomicPtr::new(Box::into_raw(Box::new((generation(), value)))) }
+    /// `renew` builds a child's value from the inherited one: it may read it but must not wait
+    /// on anything in it (a lock may be held by a thread that does not exist in the child: use
+    /// `try_lock`) nor use its sockets.
+    pub(crate) fn new(value: T, renew: fn(&T) -> T) -> PerProcess<T> {
+        let slot = Box::new(Slot { generation: generation(), value });
+        PerProcess { current: AtomicPtr::new(Box::into_raw(slot)), renew }
     }
 
-    /// This process's value, made by `make` on first use in a forked child.
-    pub(crate) fn get(&self, make: impl Fn() -> T) -> &T {
+    /// This process's value (made now from the inherited one in a child's first use).
+    pub(crate) fn get(&self) -> &T {
+        let now = generation();
         loop {
-            let current = self.current.load(Ordering::Acquire);
-            // SAFETY: values are freed only in Drop (with &mut self); replaced ones are buried,
-            // so their memory stays where it is while other threads may still read it.
-            let (made_in, value) = unsafe { &*current };
-            if *made_in == generation() {
-                return value;
+            let p = self.current.load(Ordering::Acquire);
+            // SAFETY: `current` always points to a live slot: slots are replaced only when they
+            // belong to another process generation, and those are buried, never freed.
+            let slot = unsafe { &*p };
+            if slot.generation == now {
+                return &slot.value;
             }
-            let fresh = Box::into_raw(Box::new((generation(), make())));
-            match self.current.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            let fresh = Box::into_raw(Box::new(Slot { generation: now, value: (self.renew)(&slot.value) }));
+            match self.current.compare_exchange(p, fresh, Ordering::AcqRel, Ordering::Acquire) {
+                // The inherited slot is buried: never used again, never dropped, its memory where
+                // it is (other threads of this child may still be reading it).
+                // SAFETY: it came from Box::into_raw, and the exchange made it ours alone.
                 Ok(old) => bury(unsafe { Box::from_raw(old) }),
-                // Another thread of this child replaced it first.
+                // Another thread of this child renewed it first: ours was never shared.
+                // SAFETY: `fresh` came from Box::into_raw above and was never published.
                 Err(_) => drop(unsafe { Box::from_raw(fresh) }),
             }
         }
+    }
+
+    /// Whether the current value was made by this process (false in a child before first use).
+    #[cfg(test)]
+    pub(crate) fn is_mine(&self) -> bool {
+        // SAFETY: as in `get`.
+        unsafe { &*self.current.load(Ordering::Acquire) }.generation == generation()
     }
 }
 
 impl<T: 'static> Drop for PerProcess<T> {
     fn drop(&mut self) {
-        // SAFETY: the pointer came from Box::into_raw and is freed or buried only here.
-        let current = unsafe { Box::from_raw(*self.current.get_mut()) };
-        if current.0 == generation() {
-            drop(current);
-        } else {
-            bury(current);
+        let p = *self.current.get_mut();
+        // SAFETY: the slot came from Box::into_raw and `&mut self` means no reference is out.
+        let slot = unsafe { Box::from_raw(p) };
+        if slot.generation != generation() {
+            bury(slot); // inherited: kept untouched (its sockets are the parent's)
         }
     }
 }
 
+// SAFETY: a PerProcess<T> hands out &T to any thread and drops T on the thread dropping it, as
+// a plain T field would.
+unsafe impl<T: Send + Sync + 'static> Send for PerProcess<T> {}
+unsafe impl<T: Send + Sync + 'static> Sync for PerProcess<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
-    fn a_forked_child_is_a_new_generation_and_buries_what_it_inherited() {
-        let owned = Owned::new(std::sync::Arc::new(()));
-        let weak = std::sync::Arc::downgrade(owned.get().unwrap());
-        let before = generation();
-        // SAFETY: the child only reads atomics and exits with _exit.
+    fn a_per_process_value_is_renewed_in_a_child_and_the_inherited_one_buried() {
+        let held = Arc::new(7u32);
+        let weak = Arc::downgrade(&held);
+        let pp = PerProcess::new(held, |old| Arc::new(**old + 1));
+        assert_eq!(**pp.get(), 7);
+        // SAFETY: the child touches only this test's values and leaves with _exit.
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0);
         if pid == 0 {
-            let ok = generation() != before && owned.get().is_none() && weak.strong_count() == 1;
-            drop(owned);
-            let ok = ok && weak.strong_count() == 1; // buried, not dropped
-            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+            let before = !pp.is_mine();
+            let renewed = **pp.get() == 8 && pp.is_mine();
+            drop(pp);
+            let leaked = weak.strong_count() == 1; // the inherited Arc was buried, never dropped
+            unsafe { libc::_exit(if before && renewed && leaked { 0 } else { 1 }) }
         }
         let mut status = 0;
         assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child saw status {status}");
-        assert_eq!(generation(), before);
-        let value = owned.take().expect("the parent keeps what it made");
-        drop(value);
-        assert_eq!(weak.strong_count(), 0);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+        assert_eq!(**pp.get(), 7, "the parent keeps its value");
+        drop(pp);
+        assert_eq!(weak.strong_count(), 0, "the parent drops what it made");
     }
 }

@@ -351,7 +351,9 @@ pub(crate) mod tests {
             let _ = entered_tx.send(());
             let _ = release_rx.lock().unwrap().recv_timeout(std::time::Duration::from_secs(5));
         });
-        set_logger(Some(logger), Some(Level::Info)).unwrap();
+        // The test keeps a reference, so the child's set_logger only drops a count: dropping the
+        // closure there would close channels a parent thread is blocked on.
+        set_logger(Some(logger.clone()), Some(Level::Info)).unwrap();
         let t = std::thread::spawn(|| event!(Info, "slow"));
         entered_rx.recv().unwrap();
         // SAFETY: the child calls only set_logger (this crate's code) and _exit.

@@ -167,14 +167,14 @@ fn injected_40001_causes_one_refresh_and_success() {
     assert_eq!(n.requests_to(paths::STABLE_TOKEN), 2);
     assert_eq!(n.token_issues, 2, "the refresh after a token error is forced");
     assert_eq!(c.stats().token_retries, 1);
-    // A second token error within 30 s: refreshed again, but not forced (WeChat's limit).
+    // A second token error within 30 s of that forced refresh: no fetch at all (at most one
+    // forced refresh per 30 s), a Token error carrying WeChat's errcode that says why.
     emu.inject_fault(Fault::new(FaultKind::ExpiredToken, 1));
-    // stable_token then hands back the same (still valid) token, so there is nothing new to
-    // retry with: a Token error carrying WeChat's errcode.
     let e = verify_ok(&c).unwrap_err();
     assert_eq!((e.kind(), e.errcode()), (ErrorKind::Token, Some(42001)));
+    assert!(e.message().contains("refreshed at most once per 30 s after a rejection"), "{}", e.message());
     let n = emu.counters();
-    assert_eq!(n.requests_to(paths::STABLE_TOKEN), 3);
+    assert_eq!(n.requests_to(paths::STABLE_TOKEN), 2, "no fetch within 30 s of the forced refresh");
     assert_eq!(n.token_issues, 2, "no second forced refresh within 30 s");
     // The token is still good for the next call.
     assert!(verify_ok(&c).unwrap());

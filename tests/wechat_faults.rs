@@ -202,3 +202,140 @@ fn a_failing_token_service_is_not_stormed() {
     }
     assert_no_secrets(&texts);
 }
+
+/// `threads` threads x `calls` calls to verify_signature; every error's (kind, errcode, message).
+fn hammer(c: &Arc<WeChatClient>, threads: usize, calls: usize) -> Vec<(ErrorKind, Option<i64>, String)> {
+    let hs: Vec<_> = (0..threads)
+        .map(|_| {
+            let c = c.clone();
+            std::thread::spawn(move || (0..calls).filter_map(|_| verify(&c).err()).map(|e| (e.kind(), e.errcode(), e.to_string())).collect::<Vec<_>>())
+        })
+        .collect();
+    hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn a_wechat_rejecting_fresh_tokens_gets_one_forced_refresh_per_30_s() {
+    // Issue 19: a WeChat that kept answering 40001 made the client fetch 107 tokens for 400 calls.
+    for (source, path) in [(TokenSource::StableToken, paths::STABLE_TOKEN), (TokenSource::ClassicToken, paths::TOKEN)] {
+        let emu = Emulator::start(EmulatorConfig::new(APPID, SECRET)).unwrap();
+        emu.register_device(OPENID, device().public_key_pem().as_bytes()).unwrap();
+        let c = Arc::new(
+            WeChatClient::builder(APPID, SECRET)
+                .base_url(emu.base_url())
+                .retry(fast_retry())
+                .timeout(Duration::from_secs(5))
+                .token_source(source.clone())
+                .build()
+                .unwrap(),
+        );
+        assert!(verify(&c).unwrap());
+        emu.inject_fault(Fault::forever(FaultKind::InvalidToken).on(paths::SOTER_VERIFY_SIGNATURE));
+        let t = Instant::now();
+        let errors = hammer(&c, 8, 50);
+        let n = emu.counters();
+        eprintln!(
+            "MEASURED {source:?}, 40001 forever, 8 threads x 50 calls: {} token requests, {} tokens minted, {:?}",
+            n.requests_to(path),
+            n.token_issues,
+            t.elapsed()
+        );
+        assert_eq!(errors.len(), 400, "every call fails");
+        for (kind, code, text) in &errors {
+            assert_eq!((*kind, *code), (ErrorKind::Token, Some(40001)), "{text}");
+        }
+        assert_eq!(n.requests_to(path), 2, "the first token and one forced refresh, no more within 30 s");
+        assert_eq!(n.token_issues, 2);
+        let spaced = errors.iter().filter(|e| e.2.contains("refreshed at most once per 30 s after a rejection")).count();
+        assert!(spaced >= 300, "calls fail without a fetch, saying why ({spaced} of 400)");
+        // WeChat recovers: the cached token works again, still without a fetch.
+        emu.clear_faults();
+        assert!(verify(&c).unwrap());
+        assert_eq!(emu.counters().requests_to(path), 2);
+        assert_no_secrets(&errors.into_iter().map(|e| e.2).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_rejected_fixed_token_is_a_token_error_without_a_fetch() {
+    let emu = Emulator::start(EmulatorConfig::new(APPID, SECRET)).unwrap();
+    emu.register_device(OPENID, device().public_key_pem().as_bytes()).unwrap();
+    emu.add_token(TOKEN, Duration::from_secs(600));
+    let c = Arc::new(fixed_client(emu.base_url(), Duration::from_secs(5)));
+    assert!(verify(&c).unwrap());
+    emu.inject_fault(Fault::forever(FaultKind::InvalidToken).on(paths::SOTER_VERIFY_SIGNATURE));
+    let errors = hammer(&c, 4, 10);
+    assert_eq!(errors.len(), 40);
+    for (kind, code, text) in &errors {
+        assert_eq!((*kind, *code), (ErrorKind::Token, Some(40001)), "{text}");
+    }
+    let n = emu.counters();
+    assert_eq!(n.requests_to(paths::STABLE_TOKEN) + n.requests_to(paths::TOKEN), 0);
+    assert!(n.requests_to(paths::SOTER_VERIFY_SIGNATURE) <= 1 + 40, "a fixed token is not retried");
+    assert_no_secrets(&errors.into_iter().map(|e| e.2).collect::<Vec<_>>());
+}
+
+/// Seconds since midnight UTC of an "HH:MM:SS UTC" in `text`.
+fn utc_seconds_in(text: &str) -> u64 {
+    let i = text.find(" UTC").expect("a UTC time");
+    let hms: Vec<u64> = text[i - 8..i].split(':').map(|n| n.parse().unwrap()).collect();
+    hms[0] * 3600 + hms[1] * 60 + hms[2]
+}
+
+#[test]
+fn the_token_failure_hold_says_so_and_its_ceiling_is_settable() {
+    let emu = Emulator::start(EmulatorConfig::new(APPID, SECRET)).unwrap();
+    emu.register_device(OPENID, device().public_key_pem().as_bytes()).unwrap();
+    emu.inject_fault(Fault::forever(FaultKind::SystemBusy).on(paths::STABLE_TOKEN));
+    let build = |max: Option<Duration>| {
+        let b = WeChatClient::builder(APPID, SECRET)
+            .base_url(emu.base_url())
+            .retry(RetryPolicy { max_attempts: 1, ..fast_retry() })
+            .timeout(Duration::from_secs(5));
+        match max {
+            Some(m) => b.token_retry_max(m),
+            None => b,
+        }
+        .build()
+    };
+    let fetches = || emu.counters().requests_to(paths::STABLE_TOKEN);
+
+    // Default ceiling: the first hold is 1 s, and says so with the failed fetch's error.
+    let c = build(None).unwrap();
+    let first = verify(&c).unwrap_err();
+    assert_eq!(fetches(), 1);
+    let held = verify(&c).unwrap_err();
+    assert_eq!(fetches(), 1, "no fetch during the hold");
+    assert_eq!((held.kind(), held.errcode()), (first.kind(), first.errcode()), "the original kind and errcode");
+    let prefix = "no access token: holding for 1 s after the fetch at ";
+    assert!(held.message().starts_with(prefix), "{}", held.message());
+    assert!(held.message().ends_with(&format!(" UTC failed: {}", first.message())), "{}", held.message());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 86_400;
+    let at = utc_seconds_in(held.message());
+    assert!((now + 86_400 - at) % 86_400 <= 5, "the fetch's time of day, UTC: {at} vs now {now}");
+
+    // A 300 ms ceiling: every hold is 300 ms (not 1 s, 2 s, ...).
+    let emu_fetches = fetches();
+    let c = build(Some(Duration::from_millis(300))).unwrap();
+    for round in 1..=3u64 {
+        let e = verify(&c).unwrap_err();
+        assert!(!e.message().starts_with("no access token: holding"), "round {round}: {}", e.message());
+        assert_eq!(fetches(), emu_fetches + round);
+        let held = verify(&c).unwrap_err();
+        assert_eq!(fetches(), emu_fetches + round, "held");
+        let ms: u64 = held.message()["no access token: holding for ".len()..].split(' ').next().unwrap().parse().unwrap();
+        assert!(held.message().contains(" ms after the fetch at ") && ms <= 300, "{}", held.message());
+        std::thread::sleep(Duration::from_millis(350));
+    }
+    // Recovery: the first call after the hold fetches and succeeds.
+    emu.clear_faults();
+    assert!(verify(&c).unwrap());
+
+    // Refused like the timeouts: zero, and above an hour.
+    for bad in [Duration::ZERO, Duration::from_secs(3601)] {
+        let e = build(Some(bad)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{bad:?}");
+    }
+    assert!(build(Some(Duration::from_secs(3600))).is_ok());
+    assert!(format!("{}", build(Some(Duration::from_secs(3601))).unwrap_err()).contains("token_retry_max"));
+}

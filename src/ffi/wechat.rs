@@ -19,7 +19,9 @@ use crate::wechat::{
 
 /// A WeChat API client for one app. Thread-safe: share one per app between all threads (it
 /// holds the connection pool and the token cache). Free with `soter_wechat_client_free`, after
-/// every call on it has returned.
+/// every call on it has returned. Fork-safe: a client made before `fork()` (prefork servers) may
+/// be used and freed in the child, which never touches the parent's connections (it opens its
+/// own) nor waits on a lock held at the fork, and keeps the cached token.
 pub struct SoterWechatClient(pub(crate) WeChatClient);
 
 /// A legacy face verification result (`getinfo`). Immutable; thread-safe. Free with
@@ -118,6 +120,12 @@ pub struct SoterClientOptions {
     /// usable from any thread, until the client is freed).
     pub token_callback: SoterTokenCallback,
     pub token_callback_user_data: *mut c_void,
+    /// The ceiling of the token-failure hold in milliseconds (0 = 30000; at most 3600000, like
+    /// the timeouts). After a token fetch from WeChat (stable_token, /cgi-bin/token) fails,
+    /// calls needing a token fail at once for 1 s, doubled per consecutive failure up to this,
+    /// with the failed fetch's status and errcode and a message that says so ("no access token:
+    /// holding for 4 s after the fetch at 07:31:02 UTC failed: ...").
+    pub token_retry_max_ms: u32,
 }
 
 /// Fill `opts` with the defaults (all zero / NULL, stable_token). NULL is a no-op.
@@ -146,6 +154,7 @@ pub unsafe extern "C" fn soter_client_options_init(opts: *mut SoterClientOptions
                 token_file_len: 0,
                 token_callback: None,
                 token_callback_user_data: std::ptr::null_mut(),
+                token_retry_max_ms: 0,
             })
         }
     })
@@ -227,6 +236,7 @@ pub unsafe extern "C" fn soter_wechat_client_new(
             if o.max_response_size != 0 {
                 b = b.max_response_size(o.max_response_size);
             }
+            b = b.token_retry_max(ms(o.token_retry_max_ms, 30000));
             if o.refresh_margin_s != 0 {
                 b = b.refresh_margin(Duration::from_secs(o.refresh_margin_s as u64));
             }

@@ -91,7 +91,7 @@ impl MemoryStore {
         if options.max_challenges_per_subject == 0 || options.max_challenges_per_subject > MAX_CHALLENGES_PER_SUBJECT {
             return Err(Error::arg(format!("max_challenges_per_subject must be 1 to {MAX_CHALLENGES_PER_SUBJECT}")));
         }
-        Ok(MemoryStore { options, inner: crate::fork::PerProcess::new(Inner::empty()) })
+        Ok(MemoryStore { options, inner: crate::fork::PerProcess::new(Inner::empty(), |_| Inner::empty()) })
     }
 
     pub fn options(&self) -> MemoryOptions {
@@ -110,7 +110,7 @@ impl MemoryStore {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // The maps stay consistent across a panic (every update is one insert or remove).
-        self.inner.get(Inner::empty).lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.get().lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

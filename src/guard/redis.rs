@@ -433,7 +433,7 @@ impl RedisStore {
             per_subject: options.max_challenges_per_subject,
             issue_sha: redis::Script::new(ISSUE_SCRIPT).get_hash().to_owned(),
             consume_sha: redis::Script::new(CONSUME_SCRIPT).get_hash().to_owned(),
-            pool: fork::PerProcess::new(Pool::new()),
+            pool: fork::PerProcess::new(Pool::new(), |_| Pool::new()),
             shown,
             secrets,
             down: AtomicBool::new(false),
@@ -450,7 +450,7 @@ impl RedisStore {
 
     /// This process's pool: in a forked child, a new one (the inherited one is buried untouched).
     fn pool(&self) -> &Pool {
-        self.pool.get(Pool::new)
+        self.pool.get()
     }
 
     fn connect(&self, pool: &Pool, deadline: Instant) -> std::result::Result<Conn, Failure> {

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,7 +9,7 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
-use super::token::{TokenCache, TokenRequest, TokenSource, TokenUse};
+use super::token::{Rejection, TokenCache, TokenRequest, TokenSource, TokenUse, FAILURE_HOLD_MAX, FORCE_REFRESH_INTERVAL};
 use super::transport::{errcode, errmsg, human, int_field, str_field, Body, Deadline, JsonObject, Transport};
 use super::{paths, DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
 
@@ -77,6 +76,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_response_size: u64,
     refresh_margin: Duration,
+    token_retry_max: Duration,
     source: TokenSource,
 }
 
@@ -151,6 +151,17 @@ impl ClientBuilder {
         self.source = source;
         self
     }
+    /// The ceiling of the token-failure hold (default 30 s, at most an hour). After a token
+    /// fetch from WeChat (stable_token or /cgi-bin/token) fails, calls that need a token fail at
+    /// once for a hold instead of fetching again: 1 s after the first failure, doubled after each
+    /// consecutive one up to this ceiling; the first successful fetch ends it. During a hold the
+    /// error keeps the kind (and errcode) of the failed fetch and says so: "no access token:
+    /// holding for 4 s after the fetch at 07:31:02 UTC failed: ...". A lower ceiling recovers
+    /// sooner after an outage and costs more requests to a failing token service.
+    pub fn token_retry_max(mut self, max: Duration) -> Self {
+        self.token_retry_max = max;
+        self
+    }
 
     pub fn build(self) -> Result<WeChatClient> {
         if self.appid.is_empty() || self.appid.len() > 64 || !self.appid.bytes().all(|b| b.is_ascii_graphic()) {
@@ -163,7 +174,12 @@ impl ClientBuilder {
         if let TokenSource::Fixed(t) = &self.source {
             check_token_text(t)?;
         }
-        for (name, t) in [("timeout", self.timeout), ("connect_timeout", self.connect_timeout), ("attempt_timeout", self.attempt_timeout)] {
+        for (name, t) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("token_retry_max", self.token_retry_max),
+        ] {
             if t.is_zero() {
                 return Err(Error::new(ErrorKind::Config, "timeouts must be greater than zero"));
             }
@@ -193,19 +209,14 @@ impl ClientBuilder {
         check_proxy(&base, proxy.as_ref().map(ureq::Proxy::host), self.allow_insecure_http)?;
         let transport =
             Transport::new(base, self.connect_timeout, self.attempt_timeout, proxy, self.retry, self.max_response_size);
-        let tokens = TokenCache::new(self.refresh_margin);
-        let fixed = match &self.source {
-            TokenSource::Fixed(t) => {
-                tokens.set(t.clone());
-                Some(t.clone())
-            }
-            _ => None,
-        };
+        let tokens = TokenCache::new(self.refresh_margin, self.token_retry_max);
+        if let TokenSource::Fixed(t) = &self.source {
+            tokens.set(t.clone());
+        }
         Ok(WeChatClient {
             appid: self.appid,
             secret: self.secret,
             source: self.source,
-            fixed: Mutex::new(fixed),
             transport,
             timeout: self.timeout,
             tokens,
@@ -283,7 +294,6 @@ pub struct WeChatClient {
     appid: String,
     secret: Secret,
     source: TokenSource,
-    fixed: Mutex<Option<Secret>>,
     transport: Transport,
     /// The overall deadline of each call.
     timeout: Duration,
@@ -318,6 +328,7 @@ impl WeChatClient {
             retry: RetryPolicy::default(),
             max_response_size: 1 << 20,
             refresh_margin: Duration::from_secs(300),
+            token_retry_max: FAILURE_HOLD_MAX,
             source: TokenSource::StableToken,
         }
     }
@@ -346,7 +357,6 @@ impl WeChatClient {
         if !matches!(self.source, TokenSource::Fixed(_)) {
             return Err(Error::arg("set_fixed_token needs a client with the fixed token source"));
         }
-        *self.fixed.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
         self.tokens.set(token);
         Ok(())
     }
@@ -381,10 +391,9 @@ impl WeChatClient {
                 let obj = self.transport.call(paths::TOKEN, &q, Body::Get, "token", deadline)?;
                 parse_token_response(&obj, "token")
             }
-            TokenSource::Fixed(_) => {
-                let t = self.fixed.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                t.map(|t| (t, None)).ok_or_else(|| Error::new(ErrorKind::Token, "no fixed token is set"))
-            }
+            // The token last set; the one the client was built with if a forked child could not
+            // read its parent's (the parent's cache was locked at the fork).
+            TokenSource::Fixed(initial) => Ok((self.tokens.fixed().unwrap_or_else(|| initial.clone()), None)),
             TokenSource::Callback(cb) => {
                 let got = cb(TokenRequest { force_refresh: force }).map_err(|e| {
                     if e.kind() == ErrorKind::Token {
@@ -440,7 +449,16 @@ impl WeChatClient {
             };
             if is_token_error(&e) {
                 if let (Some(failed), false) = (&used, retried) {
-                    self.tokens.invalidate(failed, e.errcode().unwrap_or_default());
+                    if let Rejection::Spaced(ago) = self.tokens.invalidate(&self.source, failed, e.errcode().unwrap_or_default()) {
+                        // WeChat rejects tokens fresh from a forced refresh: another would not help
+                        // and would storm the token endpoint.
+                        return Err(log_failure(e.suffixed(&format!(
+                            "; the access token was refreshed {} s ago, and is refreshed at most once per {} s \
+                             after a rejection",
+                            ago.as_secs(),
+                            FORCE_REFRESH_INTERVAL.as_secs()
+                        ))));
+                    }
                     crate::log::event!(Warn, "{e}; the access token is dropped and the call retried once with a fresh one");
                     let fresh = self.token(deadline)?;
                     let same = fresh.as_ref().map(|f| f.token == failed.token).unwrap_or(true);

@@ -12,6 +12,12 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A client may be created before the process forks (gunicorn `--preload`, uWSGI, Celery
+//! prefork, `multiprocessing`): a forked child never uses the parent's HTTP connections (it
+//! leaves them untouched and opens its own) nor its token cache's lock, and keeps its cached
+//! token. Token fetches that fail are held back, and forced refreshes spaced: see the token
+//! module's rules in [`ClientBuilder::token_retry_max`] and the README.
+//!
 //! Secrets (the app secret, access tokens, names, ID numbers) never appear in an error message or
 //! in `Debug` output. The HTTP layer (ureq) logs request paths and queries only at `trace` level;
 //! do not enable trace logging for `ureq` in production, as the access token travels in the query.
@@ -28,7 +34,7 @@ pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
 pub use soter::{SUPPORT_FACE, SUPPORT_FINGERPRINT, SUPPORT_FINGERPRINT_AND_FACE, SUPPORT_NONE};
-pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource, MAX_TOKEN_LIFETIME};
+pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource, FAILURE_HOLD_MAX as DEFAULT_TOKEN_RETRY_MAX, MAX_TOKEN_LIFETIME};
 
 /// WeChat's API host over HTTPS.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -101,7 +107,7 @@ pub mod fuzzing {
                 let (t, e) = client::parse_token_response(&obj, what)?;
                 // Through the cache as the client does: any lifetime WeChat sends must be
                 // stored without overflow, and served back.
-                let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300));
+                let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300), super::token::FAILURE_HOLD_MAX);
                 let deadline = transport::Deadline::after(std::time::Duration::from_secs(60));
                 let used = cache.get(&super::TokenSource::StableToken, &|_| Ok((t.clone(), e)), deadline)?;
                 assert!(used.token == t, "the cache serves what it fetched");

@@ -4,8 +4,30 @@
 //! lifetime when that is shorter), lets exactly one thread fetch while the others wait
 //! (single flight), and on a token error drops the cached token only if it is still the one that
 //! failed, so a burst of failures after one expiry causes one refresh, not one per thread.
-//! After a failed fetch from WeChat's token endpoint, the failure is served for a short hold
-//! (1 s, doubling per consecutive failure up to 30 s) instead of fetching again for every call.
+//!
+//! **Token-failure hold.** After a failed fetch from WeChat's token endpoints (stable_token,
+//! /cgi-bin/token), calls do not fetch again at once: for a hold of 1 s, doubled per consecutive
+//! failure up to a ceiling (30 s by default, [`super::ClientBuilder::token_retry_max`], at most
+//! an hour), every call that needs a token fails at once with the error of the failed fetch
+//! (same kind and errcode), its message saying so: "no access token: holding for 4 s after the
+//! fetch at 07:31:02 UTC failed: ...". A failing token service so sees one fetch (with its
+//! bounded retries) per hold, not one per call. The first successful fetch ends it;
+//! [`super::WeChatClient::clear_token_cache`] ends it too. A fetch cut short by its caller's
+//! deadline starts no hold. Token callbacks and files keep their own policy (no hold).
+//!
+//! **Forced refreshes.** When WeChat rejects a token (40001, 40014, 42001) the client drops it,
+//! fetches a fresh one (stable_token with `force_refresh: true`) and retries the call once. Such
+//! a forced refresh happens at most once per 30 s per client (WeChat's spacing for
+//! stable_token's force_refresh; for /cgi-bin/token the same, since each fetch invalidates the
+//! previous token): a token rejected within 30 s of the last forced refresh fails the call with
+//! a `Token` error (WeChat's errcode kept) *without* another fetch. A WeChat that keeps rejecting
+//! fresh tokens so costs one fetch per 30 s, not one per call. A fixed token that is rejected
+//! gives a `Token` error (the client cannot make another); a callback is asked again with
+//! `force_refresh` (its service keeps its own policy).
+//!
+//! **Fork.** The cache's lock and condition variable belong to the process that made them: a
+//! forked child starts from a clean state (no fetch in flight, no hold, no waiters) that keeps
+//! the parent's cached token, if one was cached and its lock was free at the fork.
 //!
 //! Lifetimes are clamped to [`MAX_TOKEN_LIFETIME`] and all instant arithmetic is checked, and the
 //! single-flight release (flag reset and wake-up) is a drop guard, so no lifetime and no panic can
@@ -14,13 +36,14 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, TryLockError};
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
+use crate::fork::PerProcess;
 use super::transport::Deadline;
 
 /// What a token callback is asked for.
@@ -116,6 +139,12 @@ impl TokenSource {
     fn holds_after_failure(&self) -> bool {
         matches!(self, TokenSource::StableToken | TokenSource::ClassicToken)
     }
+
+    /// Whether a rejected token is refreshed at most once per [`FORCE_REFRESH_INTERVAL`]:
+    /// WeChat's own token endpoints (a callback's service keeps its own policy).
+    pub(crate) fn spaces_forced_refresh(&self) -> bool {
+        matches!(self, TokenSource::StableToken | TokenSource::ClassicToken)
+    }
 }
 
 /// A token in use by one call: its value and which cache generation it came from.
@@ -130,10 +159,12 @@ pub(crate) struct TokenUse {
 pub(crate) const FORCE_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// After a failed fetch from WeChat's token endpoint, calls get that failure back without a new
-/// request for this long, doubled for each consecutive failure up to [`FAILURE_HOLD_MAX`], so a
-/// failing token service sees one fetch (with its bounded retries) per hold, not one per call.
+/// request for this long, doubled for each consecutive failure up to the client's
+/// `token_retry_max` ([`FAILURE_HOLD_MAX`] by default), so a failing token service sees one fetch
+/// (with its bounded retries) per hold, not one per call.
 pub(crate) const FAILURE_HOLD: Duration = Duration::from_secs(1);
-pub(crate) const FAILURE_HOLD_MAX: Duration = Duration::from_secs(30);
+/// The default ceiling of the failure hold (`token_retry_max`).
+pub const FAILURE_HOLD_MAX: Duration = Duration::from_secs(30);
 
 /// Longest lifetime the cache believes (WeChat's tokens live 7200 s). Longer ones, from a callback
 /// or a response, are cut to this: the token is then fetched again after at most a day.
@@ -151,6 +182,8 @@ struct Cached {
 #[derive(Default)]
 struct State {
     cached: Option<Cached>,
+    /// The token of the fixed source (replaceable with `set`).
+    fixed: Option<Secret>,
     refreshing: bool,
     /// The thread running the fetch while `refreshing` (to detect re-entry from that thread).
     fetcher: Option<ThreadId>,
@@ -166,24 +199,90 @@ struct State {
     /// Consecutive failed fetches, and until when `last_error` is served instead of fetching.
     failures: u32,
     hold_until: Option<Instant>,
+    /// When the fetch that started the hold failed (wall clock, for the message).
+    failed_at: Option<SystemTime>,
+}
+
+/// What became of a token WeChat rejected (see [`TokenCache::invalidate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rejection {
+    /// Dropped: the next fetch is a forced refresh.
+    Dropped,
+    /// Another thread replaced it already: use the current one.
+    Replaced,
+    /// The last forced refresh was this long ago (under [`FORCE_REFRESH_INTERVAL`]): no other
+    /// now; the call fails.
+    Spaced(Duration),
 }
 
 /// The fetch itself, supplied by the client: (force_refresh) -> (token, expires_in).
 pub(crate) type Fetcher<'a> = &'a dyn Fn(bool) -> Result<(Secret, Option<Duration>)>;
 
-pub(crate) struct TokenCache {
+/// The lock and condition variable of one process (see the module docs on fork).
+struct Shared {
     state: Mutex<State>,
     cond: Condvar,
+}
+
+impl Shared {
+    fn new(state: State) -> Shared {
+        Shared { state: Mutex::new(state), cond: Condvar::new() }
+    }
+
+    /// A forked child's cache: the inherited cached token, fixed token and forced-refresh
+    /// spacing, read without waiting (the lock may be held by a thread of the parent, which does
+    /// not exist here: then the child starts empty); nothing of a fetch in flight, its waiters or
+    /// a failure hold.
+    fn renew(inherited: &Shared) -> Shared {
+        // Held by a thread of the parent, the lock is never released here; held by another
+        // thread of this child renewing at the same moment, it is within microseconds: a few
+        // tries tell the two apart.
+        let mut old = None;
+        for _ in 0..100 {
+            match inherited.state.try_lock() {
+                Ok(g) => old = Some(g),
+                Err(TryLockError::Poisoned(p)) => old = Some(p.into_inner()),
+                Err(TryLockError::WouldBlock) => {
+                    std::thread::yield_now();
+                    continue;
+                }
+            }
+            break;
+        }
+        let mut st = State::default();
+        if let Some(old) = old {
+            st.cached = old.cached.as_ref().map(|c| Cached {
+                token: c.token.clone(),
+                refresh_at: c.refresh_at,
+                expires_at: c.expires_at,
+                generation: c.generation,
+            });
+            st.fixed = old.fixed.clone();
+            st.next_generation = old.next_generation;
+            st.force_pending = old.force_pending;
+            st.rejected_with = old.rejected_with;
+            st.last_force = old.last_force;
+            // The guard is dropped here: it unlocks the child's copy of the inherited lock,
+            // which nothing else in the child ever uses.
+        }
+        Shared::new(st)
+    }
+}
+
+pub(crate) struct TokenCache {
+    shared: PerProcess<Shared>,
     margin: Duration,
+    /// The ceiling of the failure hold.
+    retry_max: Duration,
 }
 
 impl TokenCache {
-    pub(crate) fn new(margin: Duration) -> TokenCache {
-        TokenCache { state: Mutex::new(State::default()), cond: Condvar::new(), margin }
+    pub(crate) fn new(margin: Duration, retry_max: Duration) -> TokenCache {
+        TokenCache { shared: PerProcess::new(Shared::new(State::default()), Shared::renew), margin, retry_max }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.get().state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A valid token, fetching one (single flight) when the cache is cold or expiring.
@@ -195,7 +294,8 @@ impl TokenCache {
             return Ok(TokenUse { token, generation: 0 });
         }
         let me = std::thread::current().id();
-        let mut st = self.lock();
+        let shared = self.shared.get();
+        let mut st = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         let start_round = st.rounds;
         loop {
             if let Some(c) = &st.cached {
@@ -220,7 +320,7 @@ impl TokenCache {
                 if left.is_zero() {
                     return Err(deadline.error("access token", " while another thread was fetching it"));
                 }
-                st = self.cond.wait_timeout(st, left).unwrap_or_else(|p| p.into_inner()).0;
+                st = shared.cond.wait_timeout(st, left).unwrap_or_else(|p| p.into_inner()).0;
                 continue;
             }
             if st.rounds != start_round {
@@ -230,10 +330,18 @@ impl TokenCache {
                     return Err(e.clone());
                 }
             }
-            if source.holds_after_failure() && st.hold_until.is_some_and(|t| Instant::now() < t) {
-                // The last fetch failed moments ago: back off instead of asking again.
-                if let Some(e) = &st.last_error {
-                    return Err(e.clone());
+            if source.holds_after_failure() {
+                if let (Some(until), Some(e)) = (st.hold_until, &st.last_error) {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if !left.is_zero() {
+                        // The last fetch failed moments ago: back off instead of asking again,
+                        // saying so (this error is that fetch's, not this call's).
+                        return Err(e.prefixed(&format!(
+                            "no access token: holding for {} after the fetch at {} failed: ",
+                            hold_left(left),
+                            utc_time(st.failed_at)
+                        )));
+                    }
                 }
             }
             break;
@@ -245,13 +353,13 @@ impl TokenCache {
         drop(st);
         // From here on, every way out (return, error, panic) releases the flight and wakes the
         // waiters: the guard's Drop does it.
-        let flight = Flight { cache: self };
+        let flight = Flight { shared };
 
         let fetched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch(force)))
             .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "the token fetch panicked")));
 
         let lifetime = fetched.as_ref().ok().and_then(|(_, life)| *life);
-        let mut st = self.lock();
+        let mut st = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         let out = match fetched {
             Ok((token, expires_in)) => {
                 if force {
@@ -268,6 +376,7 @@ impl TokenCache {
                 st.last_error = None;
                 st.failures = 0;
                 st.hold_until = None;
+                st.failed_at = None;
                 Ok(TokenUse { token, generation })
             }
             Err(e) if deadline.expired() => {
@@ -279,8 +388,9 @@ impl TokenCache {
             Err(e) => {
                 st.last_error = Some(e.clone());
                 st.failures = st.failures.saturating_add(1);
-                let hold = FAILURE_HOLD.saturating_mul(1 << (st.failures - 1).min(5)).min(FAILURE_HOLD_MAX);
+                let hold = FAILURE_HOLD.saturating_mul(1 << (st.failures - 1).min(12)).min(self.retry_max);
                 st.hold_until = Instant::now().checked_add(hold);
+                st.failed_at = Some(SystemTime::now());
                 Err(e)
             }
         };
@@ -297,17 +407,23 @@ impl TokenCache {
     }
 
     /// WeChat rejected `used`: drop it if it is still the cached one (another thread may have
-    /// refreshed already). Returns whether it was dropped.
-    pub(crate) fn invalidate(&self, used: &TokenUse, errcode: i64) -> bool {
+    /// refreshed already), unless `source` spaces forced refreshes and the last one was under
+    /// [`FORCE_REFRESH_INTERVAL`] ago (then the token stays, and the call fails).
+    pub(crate) fn invalidate(&self, source: &TokenSource, used: &TokenUse, errcode: i64) -> Rejection {
         let mut st = self.lock();
         match &st.cached {
             Some(c) if c.generation == used.generation => {
+                if source.spaces_forced_refresh() {
+                    if let Some(ago) = st.last_force.map(|t| t.elapsed()).filter(|ago| *ago < FORCE_REFRESH_INTERVAL) {
+                        return Rejection::Spaced(ago);
+                    }
+                }
                 st.cached = None;
                 st.force_pending = true;
                 st.rejected_with = errcode;
-                true
+                Rejection::Dropped
             }
-            _ => false,
+            _ => Rejection::Replaced,
         }
     }
 
@@ -316,8 +432,14 @@ impl TokenCache {
         let mut st = self.lock();
         st.next_generation += 1;
         let generation = st.next_generation;
+        st.fixed = Some(token.clone());
         st.cached = Some(Cached { token, refresh_at: None, expires_at: None, generation });
         st.last_error = None;
+    }
+
+    /// The fixed source's token (`None` if never set in this process's cache).
+    pub(crate) fn fixed(&self) -> Option<Secret> {
+        self.lock().fixed.clone()
     }
 
     /// Forget the cached token and any failure hold (the next call fetches).
@@ -325,6 +447,7 @@ impl TokenCache {
         let mut st = self.lock();
         st.cached = None;
         st.hold_until = None;
+        st.failed_at = None;
         st.failures = 0;
     }
 
@@ -403,16 +526,34 @@ fn deadlines(now: Instant, life: Duration, margin: Duration) -> (Option<Instant>
     (refresh_at, expires_at)
 }
 
+/// "4 s" (rounded up) or, under half a second, "300 ms": what is left of a hold.
+fn hold_left(d: Duration) -> String {
+    if d > Duration::from_millis(500) {
+        format!("{} s", d.as_secs() + u64::from(d.subsec_nanos() > 0))
+    } else {
+        format!("{} ms", d.as_millis().max(1))
+    }
+}
+
+/// "07:31:02 UTC": the time of day of `t` (UTC, without a date: holds last at most an hour).
+fn utc_time(t: Option<SystemTime>) -> String {
+    let Some(secs) = t.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok()).map(|d| d.as_secs()) else {
+        return "an unknown time".to_owned();
+    };
+    let s = secs % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", s / 3600, s / 60 % 60, s % 60)
+}
+
 /// The single-flight release: whatever way `get` leaves after taking the flight, the flag is
 /// reset (with an error for the waiters if the fetch never recorded an outcome) and every waiter
 /// is woken.
 struct Flight<'a> {
-    cache: &'a TokenCache,
+    shared: &'a Shared,
 }
 
 impl Drop for Flight<'_> {
     fn drop(&mut self) {
-        let mut st = self.cache.lock();
+        let mut st = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         if st.refreshing {
             st.refreshing = false;
             st.fetcher = None;
@@ -420,7 +561,7 @@ impl Drop for Flight<'_> {
             st.last_error = Some(Error::new(ErrorKind::Internal, "the token fetch did not complete"));
         }
         drop(st);
-        self.cache.cond.notify_all();
+        self.shared.cond.notify_all();
     }
 }
 
@@ -439,7 +580,7 @@ mod tests {
 
     #[test]
     fn waiting_for_another_threads_fetch_ends_at_the_deadline() {
-        let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX));
         let (started, go) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
         let (c2, s2, g2) = (cache.clone(), started.clone(), go.clone());
         let fetcher = std::thread::spawn(move || {
@@ -466,7 +607,7 @@ mod tests {
 
     #[test]
     fn a_fetch_cut_short_by_its_callers_deadline_holds_nobody_back() {
-        let cache = TokenCache::new(Duration::from_secs(300));
+        let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
         let short = Deadline::after(Duration::from_millis(20));
         let e = cache
             .get(&TokenSource::StableToken, &|_| {
@@ -478,16 +619,18 @@ mod tests {
         // The next caller, with time to spare, fetches at once (no failure hold).
         assert_eq!(cache.get(&TokenSource::StableToken, &|_| Ok((secret("NEXT"), None)), long()).unwrap().token.expose(), "NEXT");
         // A genuine failure (time left) is held back, as before.
-        let cache = TokenCache::new(Duration::from_secs(300));
+        let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
         let _ = cache.get(&TokenSource::StableToken, &|_| Err(Error::new(ErrorKind::Token, "refused")), long());
         let e = cache.get(&TokenSource::StableToken, &|_| panic!("held back"), long()).unwrap_err();
-        assert_eq!(e.message(), "refused");
+        assert!(e.message().starts_with("no access token: holding for 1 s after the fetch at "), "{}", e.message());
+        assert!(e.message().ends_with(" UTC failed: refused"), "{}", e.message());
+        assert_eq!(e.kind(), ErrorKind::Token, "the failed fetch's kind is kept");
     }
 
     #[test]
     fn huge_lifetimes_from_four_threads_never_hang() {
         for life in [Duration::MAX, Duration::from_secs(i64::MAX as u64), Duration::from_secs(u64::MAX / 2)] {
-            let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+            let cache = Arc::new(TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX));
             let fetches = Arc::new(AtomicU32::new(0));
             let (tx, rx) = std::sync::mpsc::channel();
             for _ in 0..4 {
@@ -531,7 +674,7 @@ mod tests {
 
     #[test]
     fn unwinding_with_the_flight_taken_wakes_the_waiters() {
-        let cache = Arc::new(TokenCache::new(Duration::from_secs(300)));
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX));
         {
             let mut st = cache.lock();
             st.refreshing = true;
@@ -544,7 +687,7 @@ mod tests {
         });
         std::thread::sleep(Duration::from_millis(100)); // the waiter is now waiting on the flight
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _flight = Flight { cache: &cache };
+            let _flight = Flight { shared: cache.shared.get() };
             panic!("unwinding with the flight taken");
         }));
         assert!(r.is_err());
@@ -553,9 +696,83 @@ mod tests {
         assert!(!cache.lock().refreshing);
     }
 
+    /// Fork with `cache` as it is; the child runs `check` (with a 10 s alarm: a hang fails) and
+    /// leaves with its verdict as the exit status.
+    fn in_a_child(check: impl FnOnce() -> bool) {
+        // SAFETY: the child runs only this cache's code and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            unsafe { libc::alarm(10) };
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or(false);
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status} (SIGALRM = hung)");
+    }
+
+    #[test]
+    fn a_child_forked_during_a_fetch_or_with_the_lock_held_starts_clean() {
+        // No unit test's logger is mid-delivery (holding its own lock) at the forks: the
+        // children log their fetches.
+        let _serial = crate::log::tests::SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let source = TokenSource::StableToken;
+        // 1. A fetch in flight on another thread at the fork: the child keeps the cached token,
+        // and a fetch of its own does not wait for the parent's (whose thread is not there).
+        let cache = Arc::new(TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX));
+        cache.get(&source, &|_| Ok((secret("PARENT"), Some(Duration::from_secs(7200)))), long()).unwrap();
+        let (started, go) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let (c2, s2, g2) = (cache.clone(), started.clone(), go.clone());
+        let fetcher = std::thread::spawn(move || {
+            c2.clear();
+            c2.get(
+                &TokenSource::StableToken,
+                &|_| {
+                    s2.wait();
+                    g2.wait();
+                    Ok((secret("PARENT-2"), None))
+                },
+                long(),
+            )
+            .map(|t| t.token.expose().to_owned())
+        });
+        started.wait(); // the fetch is in flight, the cache empty, `refreshing` set
+        in_a_child(|| {
+            let t = cache.get(&source, &|_| Ok((secret("CHILD"), None)), Deadline::after(Duration::from_secs(5)));
+            t.map(|t| t.token.expose() == "CHILD").unwrap_or(false)
+        });
+        go.wait();
+        assert_eq!(fetcher.join().unwrap().unwrap(), "PARENT-2", "the parent's fetch is its own");
+
+        // 2. A valid cached token is kept across the fork: no fetch in the child.
+        in_a_child(|| cache.get(&source, &|_| panic!("the child must not fetch"), long()).map(|t| t.token.expose() == "PARENT-2").unwrap_or(false));
+
+        // 3. The cache's lock held by another thread at the fork: the child starts empty
+        // instead of waiting for a lock nobody will release.
+        let (locked, release) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let (c3, l3, r3) = (cache.clone(), locked.clone(), release.clone());
+        let holder = std::thread::spawn(move || {
+            let st = c3.lock();
+            l3.wait();
+            r3.wait();
+            drop(st);
+        });
+        locked.wait();
+        in_a_child(|| cache.get(&source, &|_| Ok((secret("CHILD-3"), None)), long()).map(|t| t.token.expose() == "CHILD-3").unwrap_or(false));
+        release.wait();
+        holder.join().unwrap();
+
+        // 4. A failure hold in the parent does not follow the child.
+        let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
+        let _ = cache.get(&source, &|_| Err(Error::new(ErrorKind::Token, "refused")), long());
+        assert!(cache.get(&source, &|_| panic!("held"), long()).is_err());
+        in_a_child(|| cache.get(&source, &|_| Ok((secret("CHILD-4"), None)), long()).is_ok());
+    }
+
     #[test]
     fn re_entry_from_the_fetching_thread_fails_clearly() {
-        let cache = TokenCache::new(Duration::from_secs(300));
+        let cache = TokenCache::new(Duration::from_secs(300), FAILURE_HOLD_MAX);
         let inner: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let got = cache.get(
             &TokenSource::StableToken,

@@ -9,6 +9,10 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 
 use super::client::RetryPolicy;
+use crate::fork::PerProcess;
+
+/// Idle keep-alive connections kept per host.
+const IDLE_PER_HOST: usize = 16;
 
 pub(crate) type JsonObject = Map<String, Value>;
 
@@ -19,7 +23,9 @@ pub(crate) enum Body<'a> {
 }
 
 pub(crate) struct Transport {
-    agent: ureq::Agent,
+    /// The HTTP agent and its keep-alive pool, this process's own: a forked child leaves the
+    /// inherited one (and its sockets) untouched and builds a fresh one with the same settings.
+    agent: PerProcess<ureq::Agent>,
     base: String,
     connect_timeout: Duration,
     attempt_timeout: Duration,
@@ -99,11 +105,13 @@ impl Transport {
             .https_only(false)
             .proxy(proxy)
             .user_agent(concat!("soter-verify/", env!("CARGO_PKG_VERSION")))
-            .max_idle_connections_per_host(16)
+            .max_idle_connections_per_host(IDLE_PER_HOST)
             .build()
             .into();
         Transport {
-            agent,
+            // A child's agent: the same settings (read from the inherited one, a plain value),
+            // a new pool and a new TLS connector (its session cache has a lock of its own).
+            agent: PerProcess::new(agent, |inherited| ureq::Agent::new_with_config(inherited.config().clone())),
             base,
             connect_timeout,
             attempt_timeout,
@@ -153,6 +161,7 @@ impl Transport {
     fn attempt(&self, path: &str, query: &[(&str, &str)], body: &Body<'_>, what: &str, deadline: Deadline, n: u32) -> Attempt {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}{}", self.base, path);
+        let agent = self.agent.get();
         // This attempt's limits, each cut to what the call has left (then the deadline is the
         // limit that expires, and the message says so).
         let left = deadline.remaining();
@@ -164,7 +173,7 @@ impl Transport {
         };
         let sent = match body {
             Body::Get => {
-                let mut req = self.agent.get(&url);
+                let mut req = agent.get(&url);
                 for (k, v) in query {
                     req = req.query(k, v);
                 }
@@ -172,7 +181,7 @@ impl Transport {
             }
             Body::Json(v) => {
                 let bytes = serde_json::to_vec(v).expect("a JSON value always serializes");
-                let mut req = self.agent.post(&url).header("content-type", "application/json");
+                let mut req = agent.post(&url).header("content-type", "application/json");
                 for (k, v) in query {
                     req = req.query(k, v);
                 }

@@ -603,7 +603,65 @@ static void test_deadline(void) {
     soter_emulator_free(emu);
 }
 
+/* token_retry_max_ms: the ceiling of the token-failure hold; a held call says so, with the failed
+ * fetch's status and errcode. */
+static void test_token_retry_max(void) {
+    SoterEmulator *emu = NULL;
+    SoterError *err = NULL;
+    CHECK(soter_emulator_start(S(APPID), S(SECRET), NULL, &emu, &err) == SOTER_STATUS_OK && emu != NULL);
+    if (!emu) return;
+    SoterDevice *dev = NULL;
+    CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_emulator_inject_fault(emu, SOTER_FAULT_SYSTEM_BUSY, -1, 0, S("/cgi-bin/stable_token"), NULL) == SOTER_STATUS_OK);
+    SoterClientOptions o;
+    soter_client_options_init(&o);
+    CHECK(o.token_retry_max_ms == 0);
+    const char *url = soter_emulator_base_url(emu);
+    o.base_url = U8(url);
+    o.base_url_len = strlen(url);
+    o.max_attempts = 1;
+    /* Above an hour: refused like the timeouts. */
+    SoterWechatClient *c = NULL;
+    o.token_retry_max_ms = 3600001;
+    expect(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, &err), &err, SOTER_STATUS_CONFIG, 0, 0);
+    CHECK(c == NULL);
+    o.token_retry_max_ms = 300;
+    CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK && c != NULL);
+    if (c && dev) {
+        char *pem = NULL;
+        CHECK(soter_device_public_key_pem(dev, &pem, NULL, NULL) == SOTER_STATUS_OK);
+        CHECK(soter_emulator_register_device(emu, S(OPENID), S(pem), NULL) == SOTER_STATUS_OK);
+        soter_string_free(pem);
+        Signed s = sign(dev, 20);
+        bool ok = false;
+        expect(soter_wechat_soter_verify_signature(c, S(OPENID), S(s.json), S(s.sig), &ok, &err), &err, SOTER_STATUS_TOKEN, 1, -1);
+        /* Held: no fetch, and the message says so (at most the 300 ms ceiling, in ms). */
+        CHECK(soter_wechat_soter_verify_signature(c, S(OPENID), S(s.json), S(s.sig), &ok, &err) == SOTER_STATUS_TOKEN);
+        const char *m = err ? soter_error_message(err) : "";
+        unsigned ms = 1000;
+        CHECK(sscanf(m, "no access token: holding for %u ms after the fetch at ", &ms) == 1 && ms <= 300);
+        CHECK(strstr(m, " UTC failed: ") != NULL);
+        int64_t code = 0;
+        CHECK(err && soter_error_errcode(err, &code) && code == -1);
+        soter_error_free(err);
+        err = NULL;
+        SoterEmulatorCounters n;
+        CHECK(soter_emulator_counters(emu, &n, NULL) == SOTER_STATUS_OK && n.token_requests == 1);
+        /* After the ceiling, the next call fetches again (and succeeds once the service is back). */
+        soter_emulator_clear_faults(emu);
+        struct timespec pause = {0, 350 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        CHECK(soter_wechat_soter_verify_signature(c, S(OPENID), S(s.json), S(s.sig), &ok, NULL) == SOTER_STATUS_OK && ok);
+        CHECK(soter_emulator_counters(emu, &n, NULL) == SOTER_STATUS_OK && n.token_requests == 2);
+        free_signed(s);
+    }
+    soter_wechat_client_free(c);
+    soter_device_free(dev);
+    soter_emulator_free(emu);
+}
+
 int main(void) {
+    test_token_retry_max();
     test_simulator();
     test_client_against_emulator();
     test_deadline();

@@ -221,6 +221,7 @@ class SoterClientOptions(Structure):
         ("token_file_len", c_size_t),
         ("token_callback", TOKEN_CALLBACK),
         ("token_callback_user_data", c_void_p),
+        ("token_retry_max_ms", c_uint32),
     ]
 
 

@@ -338,6 +338,21 @@ class WeChatClient(NativeHandle):
             Lifetimes above a day are treated as a day.
         max_attempts: attempts per call for errcode -1, HTTP 5xx and connection failures
             (default 3, at most 10). backoff_base / backoff_max: retry delays in seconds.
+        token_retry_max: the ceiling of the token-failure hold, in seconds (default 30, at most
+            an hour). After a token fetch from WeChat (``stable``, ``classic``) fails, calls
+            that need a token raise at once, without fetching, for 1 s, doubled per consecutive
+            failure up to this ceiling; the first successful fetch ends the hold. The error keeps
+            the failed fetch's class and errcode, and its message says so: ``no access token:
+            holding for 4 s after the fetch at 07:31:02 UTC failed: ...``.
+
+    A token WeChat rejects (40001, 40014, 42001) is refreshed (forced) and the call retried once;
+    such a forced refresh happens at most once per 30 s per client: another rejection within 30 s
+    raises :class:`TokenError` without fetching (a WeChat that keeps rejecting tokens is not
+    stormed with token requests).
+
+    A client may be created before the process forks (gunicorn ``--preload``, uWSGI, Celery
+    prefork, ``multiprocessing``): a child never uses the parent's connections or locks, and
+    keeps the cached token. See "Deployment" in the README.
 
     Raises:
         ConfigError: a refused setting (plain http to a remote host, a bad URL or proxy).
@@ -369,6 +384,7 @@ class WeChatClient(NativeHandle):
         backoff_max: Optional[float] = None,
         max_response_size: Optional[int] = None,
         refresh_margin: Optional[float] = None,
+        token_retry_max: Optional[float] = None,
     ) -> None:
         lib = N.wechat_lib()
         app = _text(appid, "appid")
@@ -393,6 +409,7 @@ class WeChatClient(NativeHandle):
         opts.backoff_max_ms = _ms(backoff_max, "backoff_max")
         opts.max_response_size = _uint(max_response_size, "max_response_size", 2**63)
         opts.refresh_margin_s = 0 if refresh_margin is None else max(1, _ms(refresh_margin, "refresh_margin") // 1000)
+        opts.token_retry_max_ms = _timeout(token_retry_max, "token_retry_max")
 
         callback: Optional[_CallbackState] = None
         c_callback: Any = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -454,6 +455,64 @@ def test_token_endpoint_failure_is_token_error(emu: WeChatEmulator, phone: Devic
         with pytest.raises(soter_verify.TokenError) as info:
             c.soter_verify_signature("o", doc, sig)
     assert info.value.status == 17
+
+
+def test_a_wechat_rejecting_fresh_tokens_gets_one_forced_refresh_per_30_s(
+    emu: WeChatEmulator, phone: Device, client: WeChatClient
+) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    assert client.soter_verify_signature("o", doc, sig)
+    emu.inject_fault("invalid_token", None, path=VERIFY_SIGNATURE)
+    messages = []
+    for _ in range(50):
+        with pytest.raises(soter_verify.TokenError) as info:
+            client.soter_verify_signature("o", doc, sig)
+        assert info.value.errcode == 40001
+        messages.append(info.value.message)
+    # The first token and one forced refresh; every later rejection fails without a fetch.
+    assert emu.requests_to("/cgi-bin/stable_token") == 2
+    assert client.stats().token_fetches == 2
+    assert all("refreshed at most once per 30 s" in m for m in messages[1:]), messages[:3]
+    emu.clear_faults()
+    assert client.soter_verify_signature("o", doc, sig)
+    assert emu.requests_to("/cgi-bin/stable_token") == 2
+
+
+def test_token_retry_max_sets_the_ceiling_of_the_failure_hold(emu: WeChatEmulator, phone: Device) -> None:
+    emu.register_device("o", phone.public_key_pem)
+    doc, sig = phone.sign_result("c")
+    emu.inject_fault("system_busy", None, path="/cgi-bin/stable_token")
+    with emu.client(max_attempts=1) as default, emu.client(max_attempts=1, token_retry_max=0.3) as fast:
+        with pytest.raises(soter_verify.TokenError) as first:
+            default.soter_verify_signature("o", doc, sig)
+        with pytest.raises(soter_verify.TokenError) as held:
+            default.soter_verify_signature("o", doc, sig)
+        assert re.fullmatch(
+            r"no access token: holding for 1 s after the fetch at \d\d:\d\d:\d\d UTC failed: .+", held.value.message
+        ), held.value.message
+        assert held.value.message.endswith(first.value.message)
+        assert held.value.errcode == first.value.errcode
+        assert emu.requests_to("/cgi-bin/stable_token") == 1, "no fetch during the hold"
+        # A 0.3 s ceiling: held for at most 300 ms, then fetched again.
+        with pytest.raises(soter_verify.TokenError):
+            fast.soter_verify_signature("o", doc, sig)
+        with pytest.raises(soter_verify.TokenError) as short:
+            fast.soter_verify_signature("o", doc, sig)
+        m = re.match(r"no access token: holding for (\d+) ms after ", short.value.message)
+        assert m and int(m.group(1)) <= 300, short.value.message
+        assert emu.requests_to("/cgi-bin/stable_token") == 2
+        time.sleep(0.35)
+        emu.clear_faults()
+        assert fast.soter_verify_signature("o", doc, sig)
+        assert emu.requests_to("/cgi-bin/stable_token") == 3
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), 3601])
+def test_token_retry_max_is_refused_like_the_timeouts(value: float) -> None:
+    with pytest.raises(soter_verify.InvalidArgument):
+        WeChatClient("wx", "s", base_url="http://127.0.0.1:9", token_retry_max=value)
+    WeChatClient("wx", "s", base_url="http://127.0.0.1:9", token_retry_max=3600).close()
 
 
 def test_config_errors_before_any_connection() -> None:

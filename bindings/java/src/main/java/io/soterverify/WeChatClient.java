@@ -14,8 +14,11 @@ import java.util.Objects;
  *
  * <p>Thread-safe: build one per app and share it between all threads (it holds the connection
  * pool and the token cache; any number of threads on a cold cache cause one token request). On a
- * token error (40001, 40014, 42001) it refreshes the token once and retries the call once; on
- * errcode -1, HTTP 5xx and connection failures it retries with bounded exponential backoff.
+ * token error (40001, 40014, 42001) it refreshes the token once and retries the call once (at most
+ * one such forced refresh per 30 s: another rejection within 30 s throws {@link TokenException}
+ * without fetching); on errcode -1, HTTP 5xx and connection failures it retries with bounded
+ * exponential backoff. After a failed token fetch, calls fail at once for a hold (1 s, doubling,
+ * up to {@link Builder#tokenRetryMax(java.time.Duration)}, 30 s by default).
  *
  * <p>It holds native resources: close it when the application stops (a forgotten client is freed
  * by a {@link Cleaner}). {@link #close()} is idempotent and never frees the client under a call in
@@ -351,6 +354,7 @@ public final class WeChatClient implements AutoCloseable {
         private int backoffMaxMs;
         private long maxResponseSize;
         private int refreshMarginS;
+        private int tokenRetryMaxMs;
         private TokenSource tokenSource = TokenSource.stable();
 
         private Builder(String appId, String secret) {
@@ -495,6 +499,23 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
+         * The ceiling of the token-failure hold (default 30 s). After a token fetch from WeChat
+         * (stable_token, /cgi-bin/token) fails, calls that need a token fail at once, without
+         * fetching, for 1 s, doubled per consecutive failure up to this ceiling; the first
+         * successful fetch ends the hold. The exception keeps the failed fetch's class and
+         * errcode, and its message says so: "no access token: holding for 4 s after the fetch at
+         * 07:31:02 UTC failed: ...".
+         *
+         * @param max 1 ms to 1 hour
+         * @return this builder
+         * @throws IllegalArgumentException outside that range
+         */
+        public Builder tokenRetryMax(Duration max) {
+            this.tokenRetryMaxMs = millis(max, "tokenRetryMax");
+            return this;
+        }
+
+        /**
          * Where access tokens come from (default {@link TokenSource#stable()}).
          *
          * @param source the source
@@ -532,9 +553,10 @@ public final class WeChatClient implements AutoCloseable {
             byte[] fixed = bytes(tokenSource.fixedToken);
             byte[] file = tokenSource.file == null ? null : bytes(tokenSource.file.toString());
             SupplierCallback cb = tokenSource.supplier == null ? null : new SupplierCallback(tokenSource.supplier);
-            Memory m = new Memory(128 + len(base) + len(prox) + len(fixed) + len(file) + 1);
+            // SoterClientOptions is 136 bytes on LP64; its strings follow it in the same block.
+            Memory m = new Memory(OPTIONS_SIZE + len(base) + len(prox) + len(fixed) + len(file) + 1);
             m.clear();
-            long at = 128;
+            long at = OPTIONS_SIZE;
             at = text(m, 0, base, at);
             m.setByte(16, (byte) (allowInsecureHttp ? 1 : 0));
             m.setInt(20, connectTimeoutMs);
@@ -552,6 +574,7 @@ public final class WeChatClient implements AutoCloseable {
             if (cb != null) {
                 m.setPointer(112, CallbackReference.getFunctionPointer(cb));
             }
+            m.setInt(128, tokenRetryMaxMs);
             byte[] a = appId.getBytes(StandardCharsets.UTF_8);
             byte[] s = secret.getBytes(StandardCharsets.UTF_8);
             long[] out = new long[1];
@@ -564,6 +587,9 @@ public final class WeChatClient implements AutoCloseable {
             }
             return new WeChatClient(out[0], cb, appId, tokenSource.toString());
         }
+
+        /** sizeof(SoterClientOptions): its last field, token_retry_max_ms, at 128, padded to 8. */
+        private static final long OPTIONS_SIZE = 136;
 
         private static byte[] bytes(String s) {
             return s == null ? null : s.getBytes(StandardCharsets.UTF_8);

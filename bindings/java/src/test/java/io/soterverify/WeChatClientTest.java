@@ -150,6 +150,57 @@ class WeChatClientTest {
     }
 
     @Test
+    void aWeChatRejectingFreshTokensGetsOneForcedRefreshPer30s() throws Exception {
+        try (WeChatClient c = client().build()) {
+            assertTrue(verify(c));
+            emu.injectFault(Fault.INVALID_TOKEN, -1, VERIFY_PATH);
+            for (int i = 0; i < 50; i++) {
+                TokenException e = assertThrows(TokenException.class, () -> verify(c));
+                assertEquals(40001, e.errcode().orElseThrow());
+                if (i > 0) {
+                    assertTrue(e.getMessage().contains("refreshed at most once per 30 s"), e.getMessage());
+                }
+            }
+            // The first token and one forced refresh: no fetch per rejected call.
+            assertEquals(2, emu.requestsTo("/cgi-bin/stable_token"));
+            assertEquals(2, c.stats().tokenFetches());
+            emu.clearFaults();
+            assertTrue(verify(c));
+            assertEquals(2, emu.requestsTo("/cgi-bin/stable_token"));
+        }
+    }
+
+    @Test
+    void tokenRetryMaxSetsTheCeilingOfTheFailureHold() throws Exception {
+        emu.injectFault(Fault.SYSTEM_BUSY, -1, "/cgi-bin/stable_token");
+        try (WeChatClient dflt = client().maxAttempts(1).build();
+                WeChatClient fast = client().maxAttempts(1).tokenRetryMax(Duration.ofMillis(300)).build()) {
+            TokenException first = assertThrows(TokenException.class, () -> verify(dflt));
+            TokenException held = assertThrows(TokenException.class, () -> verify(dflt));
+            assertTrue(held.getMessage().matches(
+                    "no access token: holding for 1 s after the fetch at \\d\\d:\\d\\d:\\d\\d UTC failed: .*"),
+                    held.getMessage());
+            assertTrue(held.getMessage().endsWith(first.getMessage()), held.getMessage());
+            assertEquals(first.errcode(), held.errcode());
+            assertEquals(1, emu.requestsTo("/cgi-bin/stable_token"), "no fetch during the hold");
+            // A 300 ms ceiling: held for at most 300 ms, then fetched again.
+            assertThrows(TokenException.class, () -> verify(fast));
+            TokenException short1 = assertThrows(TokenException.class, () -> verify(fast));
+            assertTrue(short1.getMessage().matches("no access token: holding for [0-9]{1,3} ms after .*"), short1.getMessage());
+            assertEquals(2, emu.requestsTo("/cgi-bin/stable_token"));
+            Thread.sleep(350);
+            emu.clearFaults();
+            assertTrue(verify(fast));
+            assertEquals(3, emu.requestsTo("/cgi-bin/stable_token"));
+        }
+        WeChatClient.Builder b = client();
+        assertThrows(IllegalArgumentException.class, () -> b.tokenRetryMax(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> b.tokenRetryMax(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> b.tokenRetryMax(Duration.ofMinutes(61)));
+        b.tokenRetryMax(Duration.ofHours(1)).build().close();
+    }
+
+    @Test
     void expiredTokenIsRefreshedOnce() throws Exception {
         try (WeChatClient c = client().build()) {
             assertTrue(verify(c));

@@ -103,6 +103,9 @@ public class SoterAutoConfiguration {
         if (w.getRefreshMargin() != null) {
             set(WECHAT + "refresh-margin", () -> b.refreshMargin(w.getRefreshMargin()));
         }
+        if (w.getTokenRetryMax() != null) {
+            set(WECHAT + "token-retry-max", () -> b.tokenRetryMax(w.getTokenRetryMax()));
+        }
         try {
             return b.build();
         } catch (SoterException e) {

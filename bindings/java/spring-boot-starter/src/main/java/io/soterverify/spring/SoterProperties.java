@@ -145,6 +145,12 @@ public class SoterProperties {
         /** Refresh a cached token when less than this remains of its validity (library default 5m). */
         private Duration refreshMargin;
 
+        /**
+         * The ceiling of the token-failure hold, 1ms to 1h (library default 30s): after a failed token fetch,
+         * calls fail at once for 1s, doubling per consecutive failure up to this.
+         */
+        private Duration tokenRetryMax;
+
         /** Creates the settings with nothing set. */
         public WeChat() {}
 
@@ -434,6 +440,24 @@ public class SoterProperties {
          */
         public void setRefreshMargin(Duration refreshMargin) {
             this.refreshMargin = refreshMargin;
+        }
+
+        /**
+         * The ceiling of the token-failure hold.
+         *
+         * @return the ceiling, or null for the default
+         */
+        public Duration getTokenRetryMax() {
+            return tokenRetryMax;
+        }
+
+        /**
+         * Sets the ceiling of the token-failure hold.
+         *
+         * @param tokenRetryMax the ceiling
+         */
+        public void setTokenRetryMax(Duration tokenRetryMax) {
+            this.tokenRetryMax = tokenRetryMax;
         }
 
         @Override

@@ -107,12 +107,30 @@ class DocsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void tokenRetryMaxHasItsDefaultInTheMetadata() throws IOException {
+        try (InputStream in = DocsTest.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            String json = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\\/", "/");
+            Map<String, Object> metadata = new Yaml().load(json);
+            Object found = null;
+            for (Object p : (List<Object>) metadata.get("properties")) {
+                Map<String, Object> property = (Map<String, Object>) p;
+                if ("soter.wechat.token-retry-max".equals(property.get("name"))) {
+                    found = property.get("defaultValue");
+                }
+            }
+            assertEquals("30s", found, "soter.wechat.token-retry-max's defaultValue");
+        }
+    }
+
+    @Test
     void metadataHasTheContractedPropertiesAndTheReadmeDocumentsAll() throws IOException {
         Set<String> names = metadataProperties();
         for (String contracted : List.of("soter.wechat.app-id", "soter.wechat.app-secret", "soter.wechat.token-source",
                 "soter.wechat.base-url", "soter.wechat.timeout", "soter.wechat.connect-timeout", "soter.wechat.proxy",
                 "soter.wechat.max-attempts", "soter.wechat.backoff-base", "soter.wechat.backoff-max",
                 "soter.wechat.max-response-size", "soter.wechat.refresh-margin", "soter.wechat.allow-insecure-http",
+                "soter.wechat.token-retry-max",
                 "soter.replay.redis-url", "soter.replay.redis-cluster-nodes", "soter.replay.prefix",
                 "soter.replay.timeout", "soter.ask-pem")) {
             assertTrue(names.contains(contracted), contracted + " is not in the metadata");

@@ -10,9 +10,11 @@ import io.soterverify.NetworkException;
 import io.soterverify.PublicKey;
 import io.soterverify.ReplayGuard;
 import io.soterverify.StoreUnavailableException;
+import io.soterverify.TokenException;
 import io.soterverify.TokenSupplier;
 import io.soterverify.WeChatClient;
 import io.soterverify.testing.Device;
+import io.soterverify.testing.Fault;
 import io.soterverify.testing.SignedData;
 import io.soterverify.testing.WeChatEmulator;
 import java.io.IOException;
@@ -79,6 +81,23 @@ class PropertiesTest {
             String shown = context.getBean(ReplayGuard.class).toString();
             assertTrue(shown.contains("MemoryStore") && shown.contains("max_challenges: 100000"), shown);
         });
+    }
+
+    @Test
+    void tokenRetryMaxReachesTheClient() throws Exception {
+        try (WeChatEmulator failing = WeChatEmulator.start(APPID, SECRET)) {
+            failing.injectFault(Fault.SYSTEM_BUSY, -1, "/cgi-bin/stable_token");
+            runner.withPropertyValues("soter.wechat.app-id=" + APPID, "soter.wechat.app-secret=" + SECRET,
+                    "soter.wechat.base-url=" + failing.baseUrl(), "soter.wechat.max-attempts=1",
+                    "soter.wechat.token-retry-max=300ms").run(context -> {
+                        WeChatClient c = context.getBean(WeChatClient.class);
+                        assertThrows(TokenException.class, () -> verify(c));
+                        // Held for at most the 300 ms ceiling (the default's first hold is 1 s).
+                        TokenException held = assertThrows(TokenException.class, () -> verify(c));
+                        assertTrue(held.getMessage().matches("no access token: holding for [0-9]{1,3} ms after .*"),
+                                held.getMessage());
+                    });
+        }
     }
 
     @Test
@@ -231,6 +250,8 @@ class PropertiesTest {
         "soter.wechat.backoff-max   | soter.wechat.backoff-base=100ms, soter.wechat.backoff-max=0ms",
         "soter.wechat.max-response-size | soter.wechat.max-response-size=10B",
         "soter.wechat.refresh-margin | soter.wechat.refresh-margin=0s",
+        "soter.wechat.token-retry-max | soter.wechat.token-retry-max=0s",
+        "soter.wechat.token-retry-max | soter.wechat.token-retry-max=2h",
         "soter.wechat.fixed-token   | soter.wechat.token-source=fixed",
         "soter.wechat.cloudbase-token-file | soter.wechat.cloudbase-token-file=/tmp/token",
         "soter.wechat.token-source  | soter.wechat.token-source=supplier",
