@@ -92,9 +92,8 @@ public final class CertInfo {
      * {@code SoterCertInfo}: three (pointer, length) pairs (48 bytes), the texts right after.
      * Keep the memory reachable during the call.
      */
-    Memory struct() {
-        byte[][] t = {certType.getBytes(StandardCharsets.UTF_8), certName.getBytes(StandardCharsets.UTF_8),
-                certNo.getBytes(StandardCharsets.UTF_8)};
+    Memory struct() throws InvalidArgumentException {
+        byte[][] t = {Utf8.encode(certType, "certType"), Utf8.encode(certName, "certName"), Utf8.encode(certNo, "certNo")};
         Memory m = new Memory(48 + t[0].length + t[1].length + t[2].length + 1);
         m.clear();
         long at = 48;

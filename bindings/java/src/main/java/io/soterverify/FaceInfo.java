@@ -91,6 +91,10 @@ public final class FaceInfo implements AutoCloseable {
     public boolean matchesPerson(String name, String idNumber) {
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(idNumber, "ID number must not be null");
+        // Text with an unpaired surrogate names nobody (Java would hash its '?' instead).
+        if (Utf8.unpairedSurrogate(name) >= 0 || Utf8.unpairedSurrogate(idNumber) >= 0) {
+            return false;
+        }
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         byte[] id = idNumber.getBytes(StandardCharsets.UTF_8);
         return handle.call(this, p -> WeChatNative.soter_face_info_matches_person(p, n, n.length, id, id.length)) != 0;

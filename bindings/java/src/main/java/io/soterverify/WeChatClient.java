@@ -81,7 +81,7 @@ public final class WeChatClient implements AutoCloseable {
      */
     public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) throws SoterException {
         Objects.requireNonNull(jsonString, "jsonString must not be null");
-        return soterVerifySignature(openid, jsonString.getBytes(StandardCharsets.UTF_8), jsonSignature);
+        return soterVerifySignature(openid, Utf8.encode(jsonString, "jsonString"), jsonSignature);
     }
 
     /**
@@ -329,9 +329,8 @@ public final class WeChatClient implements AutoCloseable {
         Errors.check(status, err);
     }
 
-    private static byte[] utf8(String s, String what) {
-        Objects.requireNonNull(s, () -> what + " must not be null");
-        return s.getBytes(StandardCharsets.UTF_8);
+    private static byte[] utf8(String s, String what) throws InvalidArgumentException {
+        return Utf8.encode(s, what);
     }
 
     /**
@@ -575,8 +574,8 @@ public final class WeChatClient implements AutoCloseable {
                 m.setPointer(112, CallbackReference.getFunctionPointer(cb));
             }
             m.setInt(128, tokenRetryMaxMs);
-            byte[] a = appId.getBytes(StandardCharsets.UTF_8);
-            byte[] s = secret.getBytes(StandardCharsets.UTF_8);
+            byte[] a = Utf8.encode(appId, "appId");
+            byte[] s = Utf8.encode(secret, "secret");
             long[] out = new long[1];
             long[] err = new long[1];
             try {
@@ -591,8 +590,8 @@ public final class WeChatClient implements AutoCloseable {
         /** sizeof(SoterClientOptions): its last field, token_retry_max_ms, at 128, padded to 8. */
         private static final long OPTIONS_SIZE = 136;
 
-        private static byte[] bytes(String s) {
-            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        private static byte[] bytes(String s) throws InvalidArgumentException {
+            return Utf8.encodeOrNull(s, "a client option");
         }
 
         private static int len(byte[] b) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * now, and the test helpers).
  */
 class TextEncodingTest {
-    private static final Set<String> NOT_YET = Set.of("CertInfo.java", "FaceInfo.java", "WeChatClient.java",
+    /** Test support, and FaceInfo (which checks for unpaired surrogates before it encodes). */
+    private static final Set<String> NOT_YET = Set.of("FaceInfo.java",
             "testing/Device.java", "testing/SignedData.java", "testing/WeChatEmulator.java");
 
     @Test

@@ -103,6 +103,23 @@ class WeChatClientTest {
     }
 
     @Test
+    void unpairedSurrogatesAreRefusedBeforeAnyCall() throws Exception {
+        // getBytes(UTF_8) would send "?" for them: another user's openid, another person's name.
+        try (WeChatClient c = client().build()) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                    () -> c.soterVerifySignature("o\uD800", signed.json(), signed.signature()));
+            assertTrue(e.getMessage().contains("surrogate"), e.getMessage());
+            assertThrows(InvalidArgumentException.class,
+                    () -> c.soterVerifySignature(OPENID, signed.json() + "\uDC00", signed.signature()));
+            assertThrows(InvalidArgumentException.class,
+                    () -> c.faceGetVerifyId("seq-1", CertInfo.of("IDENTITY_CARD", "\uD800", "310101199801011234"), OPENID));
+            assertEquals(0, emu.requestsTo(VERIFY_PATH), "nothing reached WeChat");
+            assertTrue(verify(c), "the same client still works");
+        }
+        assertThrows(InvalidArgumentException.class, () -> WeChatClient.builder(APPID + "\uD800", SECRET).build());
+    }
+
+    @Test
     void errcodeZeroWithIsOkFalseIsFalseNotAnException() throws Exception {
         String json = signed.json();
         String tampered = json.replace("\"raw\"", "\"raW\"");
