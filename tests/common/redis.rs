@@ -32,6 +32,17 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// `redis-cli -p PORT args...` on loopback, stdout as text (empty when it failed).
+fn cli(port: u16, args: &[&str]) -> String {
+    Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
 /// One redis-server process.
 pub struct RedisServer {
     child: Option<Child>,
@@ -101,13 +112,7 @@ impl RedisServer {
 
     /// `redis-cli -p PORT args...`, stdout as text (empty when it failed).
     pub fn cli(&self, args: &[&str]) -> String {
-        Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(args)
-            .stderr(Stdio::null())
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
+        cli(self.port, args)
     }
 
     /// `redis-cli MONITOR`, started and attached (its "OK" read) before this returns.
@@ -264,13 +269,7 @@ impl Sentinel {
     }
 
     pub fn cli(&self, args: &[&str]) -> String {
-        Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(args)
-            .stderr(Stdio::null())
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
+        cli(self.port, args)
     }
 }
 
