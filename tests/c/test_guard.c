@@ -148,6 +148,7 @@ static void common_checks(const SoterReplayGuard *g, const SoterDevice *dev, con
  * session issued per subject and used up by the first call WeChat answered. */
 static void face_checks(const SoterReplayGuard *g, const char *label) {
     printf("-- face checks on %s\n", label);
+    fflush(stdout); /* start_redis forks: an unflushed buffer would print in each child too */
     SoterEmulator *emu = NULL;
     CHECK(soter_emulator_start(S("wxface"), S("face-secret"), NULL, &emu, NULL) == SOTER_STATUS_OK);
     const char *name = "\xe5\xbc\xa0\xe4\xb8\x89", *id = "310101199801011234";
