@@ -8,6 +8,9 @@
 //! Stores: [`MemoryStore`] (one process, bounded) and [`RedisStore`] (every server of a backend
 //! shares one Redis, standalone or Cluster; one script call per authentication).
 //!
+//! Face verification results get the same discipline ([`ReplayGuard::face_get_info`],
+//! [`ReplayGuard::face_start`], [`ReplayGuard::face_finish`]): used once, bound to the subject.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use soter_verify::guard::ReplayGuard;
