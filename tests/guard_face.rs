@@ -220,3 +220,30 @@ fn redis_cluster_passes_the_face_suite() {
     let (a, b) = (ReplayGuard::redis_cluster(&cluster.urls(), &o).unwrap(), ReplayGuard::redis_cluster(&cluster.urls(), &o).unwrap());
     suite("cluster", &a, &b);
 }
+
+#[test]
+fn redis_sentinel_with_a_replica_passes_the_face_suite() {
+    if !available("redis_sentinel_with_a_replica_passes_the_face_suite") {
+        return;
+    }
+    // A master, its replica and one Sentinel; wait_replicas 1, so every consuming step also
+    // waits for (and gets) the replica's acknowledgement.
+    let master = RedisServer::start_with(common::redis::free_port(), &["--repl-diskless-sync-delay", "0"]);
+    let replica = RedisServer::start_with(
+        common::redis::free_port(),
+        &["--replicaof", "127.0.0.1", &master.port.to_string(), "--repl-diskless-sync-delay", "0"],
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !replica.cli(&["INFO", "replication"]).contains("master_link_status:up") {
+        assert!(std::time::Instant::now() < deadline, "the replica did not sync");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sentinel = common::redis::Sentinel::start(master.port, 1);
+    let o = RedisOptions { max_challenges_per_subject: 4, wait_replicas: 1, ..Default::default() };
+    let so = soter_verify::guard::SentinelOptions::default();
+    let s = soter_verify::guard::RedisStore::sentinel(&[sentinel.url()], "mymaster", &so, &o).unwrap();
+    store_suite("sentinel", &s);
+    let g = ReplayGuard::redis_sentinel(&[sentinel.url()], "mymaster", &so, &o).unwrap();
+    let other = ReplayGuard::redis_sentinel(&[sentinel.url()], "mymaster", &so, &o).unwrap();
+    suite("sentinel", &g, &other);
+}
