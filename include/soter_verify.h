@@ -52,6 +52,12 @@
 // Default of `SoterGuardOptions.max_challenges_per_subject`.
 #define SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT 16
 
+// Default `max_age_s` of `soter_replay_guard_face_get_info` (0 means it): 10 minutes.
+#define SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S 600
+
+// Default `ttl_s` of `soter_replay_guard_face_start` (0 means it): an hour.
+#define SOTER_GUARD_DEFAULT_FACE_TTL_S 3600
+
 // No events (a `max_level`; never passed to the callback).
 #define SOTER_LOG_OFF 0
 
@@ -379,6 +385,25 @@ typedef struct {
   size_t uid_len;
 } SoterGuardSubject;
 
+// An identity document. Text is (pointer, length), UTF-8. `cert_type` NULL = "IDENTITY_CARD".
+typedef struct {
+  const uint8_t *cert_type;
+  size_t cert_type_len;
+  const uint8_t *cert_name;
+  size_t cert_name_len;
+  const uint8_t *cert_no;
+  size_t cert_no_len;
+} SoterCertInfo;
+
+// The result of `queryverifyinfo`.
+typedef struct {
+  // WeChat's verify_ret (10000 = passed).
+  int64_t verify_ret;
+  SoterVerifyOutcome outcome;
+  // True only for errcode 0 and verify_ret 10000.
+  bool passed;
+} SoterVerifyInfo;
+
 // A log callback: `level` is one of SOTER_LOG_ERROR .. SOTER_LOG_TRACE; `message` is one line of
 // UTF-8 (control characters escaped), NUL-terminated, `message_len` bytes before the NUL,
 // borrowed for the duration of the call only. It never contains an app secret, access token,
@@ -477,25 +502,6 @@ typedef struct {
   // Calls retried once after a token error (40001, 40014, 42001).
   uint64_t token_retries;
 } SoterClientStats;
-
-// An identity document. Text is (pointer, length), UTF-8. `cert_type` NULL = "IDENTITY_CARD".
-typedef struct {
-  const uint8_t *cert_type;
-  size_t cert_type_len;
-  const uint8_t *cert_name;
-  size_t cert_name_len;
-  const uint8_t *cert_no;
-  size_t cert_no_len;
-} SoterCertInfo;
-
-// The result of `queryverifyinfo`.
-typedef struct {
-  // WeChat's verify_ret (10000 = passed).
-  int64_t verify_ret;
-  SoterVerifyOutcome outcome;
-  // True only for errcode 0 and verify_ret 10000.
-  bool passed;
-} SoterVerifyInfo;
 
 #ifdef __cplusplus
 extern "C" {
@@ -838,6 +844,11 @@ SoterStatus soter_emulator_issue_verify_result(const SoterEmulator *emu,
                                                char **out,
                                                SoterError **err);
 
+// Whether a legacy ticket may be redeemed more than once from now on (false, the default: a
+// second getinfo of one ticket is errcode 84001, as in production). For tests written before
+// tickets were single use. NULL is a no-op.
+void soter_emulator_set_reusable_tickets(const SoterEmulator *emu, bool reusable);
+
 // Inject `fault` (a `SoterFault` value; others give `SOTER_STATUS_INVALID_ARGUMENT`) for the
 // next `count` matching API calls (`count` < 0: every call until
 // `soter_emulator_clear_faults`). `path` (e.g. "/cgi-bin/soter/verify_signature") limits it to
@@ -1013,6 +1024,59 @@ SoterStatus soter_replay_guard_last_counter(const SoterReplayGuard *g,
                                             bool *found,
                                             uint64_t *counter,
                                             SoterError **err);
+
+// Legacy face verification used once and bound to the user: the `verify_result` ticket is
+// marked used in the guard's store first (a second use on any server sharing the store gives
+// `SOTER_STATUS_CHALLENGE_MISMATCH` without a WeChat call; a ticket whose call failed stays
+// used), then `getinfo`: its openid must be `subject` (`_CHALLENGE_MISMATCH` otherwise),
+// identify_ret 0 and identify_time at most `max_age_s` seconds old (0 = 600, at most 86400;
+// `_SIGNATURE_INVALID` otherwise, naming the reason). On success `*out` receives the result
+// (free with `soter_face_info_free`); check the person with `soter_face_info_matches_person`.
+// `_STORE_UNAVAILABLE` when the store cannot confirm (fails closed). Blocking; thread-safe.
+SoterStatus soter_replay_guard_face_get_info(const SoterReplayGuard *g,
+                                             const SoterWechatClient *client,
+                                             const uint8_t *verify_result,
+                                             size_t verify_result_len,
+                                             const uint8_t *subject,
+                                             size_t subject_len,
+                                             uint32_t max_age_s,
+                                             SoterFaceInfo **out,
+                                             SoterError **err);
+
+// Start a face verification session (`getverifyid`) for `subject` (the openid) with
+// `cert_info`, and record it in the guard's store for `ttl_s` seconds (0 = 3600, at most
+// 86400; shortened to WeChat's expires_in) under the per-subject bound. `out_seq_no` NULL
+// generates one. On success `*verify_id` receives a NUL-terminated string (free with
+// `soter_string_free`) and `*expires_in` (if not NULL) WeChat's lifetime in seconds (-1 when it
+// gave none). Blocking; thread-safe.
+SoterStatus soter_replay_guard_face_start(const SoterReplayGuard *g,
+                                          const SoterWechatClient *client,
+                                          const uint8_t *subject,
+                                          size_t subject_len,
+                                          const SoterCertInfo *cert_info,
+                                          const uint8_t *out_seq_no,
+                                          size_t out_seq_no_len,
+                                          uint32_t ttl_s,
+                                          char **verify_id,
+                                          int64_t *expires_in,
+                                          SoterError **err);
+
+// Finish a face session (`queryverifyinfo`): `verify_id` must be one
+// `soter_replay_guard_face_start` issued to `subject` on this guard's store, unexpired and
+// unused, and `cert_info` the document it was started with (`SOTER_STATUS_CHALLENGE_MISMATCH`
+// otherwise); WeChat is asked with the recorded out_seq_no and verify_ret must be 10000
+// (`_SIGNATURE_INVALID` otherwise, naming the outcome). The session is used up by the first
+// call that gets WeChat's answer; one that got none (`_NETWORK`, `_TIMEOUT`, `_TOKEN`) leaves
+// it usable. On success writes `*out`. Blocking; thread-safe.
+SoterStatus soter_replay_guard_face_finish(const SoterReplayGuard *g,
+                                           const SoterWechatClient *client,
+                                           const uint8_t *verify_id,
+                                           size_t verify_id_len,
+                                           const uint8_t *subject,
+                                           size_t subject_len,
+                                           const SoterCertInfo *cert_info,
+                                           SoterVerifyInfo *out,
+                                           SoterError **err);
 
 // Send the library's log events to `callback` (NULL: stop logging), those of `max_level` and
 // more severe (SOTER_LOG_OFF to SOTER_LOG_TRACE; anything else is SOTER_STATUS_INVALID_ARGUMENT).

@@ -46,6 +46,13 @@ fn soter_emulator_refuses_bad_options() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+    let out = Command::new(env!("CARGO_BIN_EXE_soter"))
+        .args(["emulator", "--appid", "x", "--secret", "y", "--reusable-tickets", "maybe"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reusable-tickets must be yes or no"));
     let out = Command::new(env!("CARGO_BIN_EXE_soter")).args(["emulator", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("/__admin/faults"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--reusable-tickets yes|no"));
 }

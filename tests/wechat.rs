@@ -454,6 +454,32 @@ fn face_getinfo() {
     // Unknown ticket: 84001.
     let e = c.face_get_info("no-such-ticket").unwrap_err();
     assert_eq!((e.kind(), e.errcode()), (ErrorKind::WeChatApi, Some(84001)));
+    // A redeemed ticket: 84001 too, as in production; the option keeps the old behaviour.
+    let e = c.face_get_info(&ticket).unwrap_err();
+    assert_eq!((e.kind(), e.errcode()), (ErrorKind::WeChatApi, Some(84001)));
+    emu.set_reusable_tickets(true);
+    assert!(c.face_get_info(&ticket).unwrap().passed());
+    assert!(c.face_get_info(&ticket).unwrap().passed());
+    emu.set_reusable_tickets(false);
+    assert_eq!(c.face_get_info(&ticket).unwrap_err().errcode(), Some(84001));
+    // The same over the admin API and from the config.
+    let reusable = emulator_with(|cfg| cfg.reusable_tickets = true);
+    reusable.register_person(Person::new("o_face", "张三", "11010519491231002x")).unwrap();
+    let t = reusable.issue_verify_result("o_face").unwrap();
+    let rc = client(&reusable);
+    assert!(rc.face_get_info(&t).unwrap().passed() && rc.face_get_info(&t).unwrap().passed());
+    let admin = |on: serde_json::Value| {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut r = agent
+            .post(format!("{}/__admin/reusable_tickets", reusable.base_url()))
+            .header("content-type", "application/json")
+            .send(serde_json::json!({ "enabled": on }).to_string().as_bytes())
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&r.body_mut().read_to_vec().unwrap()).unwrap()
+    };
+    assert_eq!(admin(serde_json::json!(false))["ok"], true);
+    assert_eq!(rc.face_get_info(&t).unwrap_err().errcode(), Some(84001));
+    assert_eq!(admin(serde_json::json!("yes"))["ok"], false);
 }
 
 #[test]

@@ -18,7 +18,7 @@ Usage:
   soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto] [--format text|json]
   soter inspect --chain FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
-  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no]
+  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no] [--reusable-tickets yes|no]
   soter help [COMMAND]
 
 Run `soter COMMAND --help` for details. Exit status: 0 success (valid), 1 not valid, 2 unusable input
@@ -96,7 +96,7 @@ const EMULATOR_HELP: &str = "\
 soter emulator: run a WeChat-compatible API server on loopback, for tests
 
 Usage:
-  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no]
+  soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no] [--reusable-tickets yes|no]
 
 Serves /cgi-bin/token, /cgi-bin/stable_token, /cgi-bin/soter/verify_signature and the face
 endpoints (getinfo, getverifyid, queryverifyinfo), plus an admin API under /__admin/ to register
@@ -109,6 +109,9 @@ Options:
   --secret SECRET         the app secret clients must present (required)
   --token-lifetime N      seconds an issued token is valid (default 7200)
   --open-api yes|no       accept calls without a token, as cloud hosting's open API service (default no)
+  --reusable-tickets yes|no
+                          let a legacy face ticket be redeemed again and again (default no: a second
+                          getinfo of one ticket is errcode 84001, as in production)
 
 Admin API (JSON bodies): POST /__admin/devices {openid, public_key}; POST /__admin/people
 {openid, name, id_number, identify_ret?, verify_ret?}; POST /__admin/verify_results {openid};
@@ -117,7 +120,8 @@ expired_token, http_500, delay, malformed_body or drop_connection (count -1: unt
 POST /__admin/faults/clear; GET /__admin/counters; POST /__admin/counters/reset;
 POST /__admin/tokens {access_token, expires_in}; POST /__admin/tokens/expire;
 POST /__admin/attk {public_key} (a test ATTK for /cgi-bin/soter_3rdapp/verify_ask);
-POST /__admin/models {model_key, support_type} (for /cgi-bin/soter_3rdapp/is_support).
+POST /__admin/models {model_key, support_type} (for /cgi-bin/soter_3rdapp/is_support);
+POST /__admin/reusable_tickets {enabled} (as --reusable-tickets, at run time).
 Admin requests must name a loopback Host, and POSTs must send Content-Type: application/json
 (so a web page on this machine cannot drive them). Limits: 128 connections, 30 s idle, 10 s per
 request, 10 000 tokens, sessions and registrations (devices, people, ATTK keys, models) each.
@@ -162,7 +166,7 @@ const INSPECT: Command = Command {
 const SPEED: Command =
     Command { help: SPEED_HELP, options: &["bits", "seconds", "threads", "backend", "format"], body: speed };
 const EMULATOR: Command =
-    Command { help: EMULATOR_HELP, options: &["listen", "appid", "secret", "token-lifetime", "open-api"], body: emulator };
+    Command { help: EMULATOR_HELP, options: &["listen", "appid", "secret", "token-lifetime", "open-api", "reusable-tickets"], body: emulator };
 
 fn command(name: &str) -> Option<&'static Command> {
     match name {
@@ -698,6 +702,11 @@ fn emulator(o: &Opts) -> Result<u8, Fail> {
         "yes" | "true" | "1" => true,
         "no" | "false" | "0" => false,
         other => return Err(Fail::usage(format!("--open-api must be yes or no, not `{other}`"))),
+    };
+    cfg.reusable_tickets = match o.get("reusable-tickets").unwrap_or("no") {
+        "yes" | "true" | "1" => true,
+        "no" | "false" | "0" => false,
+        other => return Err(Fail::usage(format!("--reusable-tickets must be yes or no, not `{other}`"))),
     };
     let emu = Emulator::start(cfg)?;
     println!("{}", emu.base_url());

@@ -15,7 +15,12 @@
 //! Admin HTTP API (JSON bodies):
 //! - `POST /__admin/devices {openid, public_key}`: register a device key (PEM, DER base64...).
 //! - `POST /__admin/people {openid, name, id_number, cert_type?, identify_ret?, verify_ret?}`.
-//! - `POST /__admin/verify_results {openid}` → `{verify_result}`: a legacy getinfo ticket.
+//! - `POST /__admin/verify_results {openid}` → `{verify_result}`: a legacy getinfo ticket. It is
+//!   redeemed once: getinfo answers a second use with 84001 "invalid verify_result" (WeChat
+//!   documents no code of its own for a used ticket; 84002 is about time and 84003 about the
+//!   person, while a redeemed ticket is no longer a valid identifier).
+//! - `POST /__admin/reusable_tickets {enabled}`: with `true`, tickets answer every time (the
+//!   behaviour before single use; [`EmulatorConfig::reusable_tickets`]).
 //! - `POST /__admin/faults {kind, count?, delay_ms?, path?}`: kind is one of `system_busy`,
 //!   `invalid_token`, `expired_token`, `http_500`, `delay`, `malformed_body`, `drop_connection`;
 //!   count defaults to 1, -1 means every call until cleared; path limits it to one endpoint.
@@ -88,6 +93,9 @@ pub struct EmulatorConfig {
     pub request_timeout: Duration,
     /// Bound on each store: tokens, sessions, tickets, devices, people, ATTK keys, models (10 000).
     pub max_entries: usize,
+    /// Let a legacy getinfo ticket be redeemed again and again (false: the second use is
+    /// 84001, as in production). For tests written before tickets were single use.
+    pub reusable_tickets: bool,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -116,6 +124,7 @@ impl EmulatorConfig {
             idle_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
             max_entries: 10_000,
+            reusable_tickets: false,
         }
     }
 }
@@ -250,6 +259,10 @@ impl Counters {
 struct Ticket {
     openid: String,
     expires_at: Instant,
+    /// getinfo answered it once.
+    redeemed: bool,
+    /// Unix seconds when it was issued: the face check's identify_time.
+    identified_at: u64,
 }
 
 /// A forced stable_token refresh within this long of the previous forced one returns the current
@@ -317,6 +330,8 @@ struct Inner {
     next_conn: AtomicU64,
     /// Connections being served (each has a thread).
     active: AtomicUsize,
+    /// [`EmulatorConfig::reusable_tickets`], changeable while running.
+    reusable_tickets: AtomicBool,
 }
 
 impl Inner {
@@ -384,7 +399,7 @@ impl Inner {
         }
         make_room(&mut st.tickets, self.config.max_entries, |t| t.expires_at);
         let ticket = random_token(24);
-        st.tickets.insert(ticket.clone(), Ticket { openid: openid.to_owned(), expires_at: Instant::now() + SESSION_LIFETIME });
+        st.tickets.insert(ticket.clone(), Ticket { openid: openid.to_owned(), expires_at: Instant::now() + SESSION_LIFETIME, redeemed: false, identified_at: unix_now() });
         Ok(ticket)
     }
 }
@@ -430,6 +445,7 @@ impl Emulator {
             .map_err(|e| Error::new(ErrorKind::Network, format!("cannot listen on {} ({})", config.listen, e.kind())))?;
         let addr = listener.local_addr().map_err(|_| Error::new(ErrorKind::Network, "no local address"))?;
         let inner = Arc::new(Inner {
+            reusable_tickets: AtomicBool::new(config.reusable_tickets),
             config,
             state: Mutex::new(State::default()),
             stopping: AtomicBool::new(false),
@@ -486,6 +502,12 @@ impl Emulator {
     /// from `wx.startFacialRecognitionVerify`.
     pub fn issue_verify_result(&self, openid: &str) -> Result<String> {
         self.inner.issue_verify_result(openid)
+    }
+
+    /// Whether a legacy ticket may be redeemed more than once from now on (see
+    /// [`EmulatorConfig::reusable_tickets`]).
+    pub fn set_reusable_tickets(&self, reusable: bool) {
+        self.inner.reusable_tickets.store(reusable, Ordering::SeqCst);
     }
 
     /// Register a test ATTK public key (PEM, DER...): `verify_ask` accepts ASKs it signed.
@@ -899,18 +921,27 @@ fn is_support(inner: &Inner, body: &Value) -> Response {
     ok(json!({ "is_support": support_type != 0, "support_type": support_type }))
 }
 
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
 fn getinfo(inner: &Inner, body: &Value) -> Response {
     let Some(vr) = field(body, "verify_result") else { return err(47001, "data format error") };
-    let st = inner.lock();
-    let Some(ticket) = st.tickets.get(vr) else { return err(84001, "invalid verify_result") };
+    let mut st = inner.lock();
+    let st = &mut *st;
+    let Some(ticket) = st.tickets.get_mut(vr) else { return err(84001, "invalid verify_result") };
     if Instant::now() >= ticket.expires_at {
         return err(84002, "verify_result expired");
     }
+    if ticket.redeemed && !inner.reusable_tickets.load(Ordering::SeqCst) {
+        return err(84001, "invalid verify_result");
+    }
     let Some(p) = st.people.get(&ticket.openid) else { return err(84003, "user info not found") };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    ticket.redeemed = true;
+    let now = unix_now();
     ok(json!({
         "identify_ret": p.identify_ret,
-        "identify_time": now,
+        "identify_time": ticket.identified_at,
         "validate_data": "8/9/1/1",
         "openid": p.openid,
         "user_id_key": format!("emulated_{}", p.openid),
@@ -993,6 +1024,13 @@ fn handle_admin(inner: &Inner, what: &str, req: &Request) -> Response {
             emu.0.lock().counters = Counters::default();
             done(Ok(json!({})))
         }
+        ("POST", "reusable_tickets") => match body.get("enabled").and_then(Value::as_bool) {
+            Some(on) => {
+                emu.0.reusable_tickets.store(on, Ordering::SeqCst);
+                done(Ok(json!({})))
+            }
+            None => done(Err(Error::input("enabled must be true or false"))),
+        },
         ("POST", "devices") => done(
             PublicKey::load(s("public_key").as_bytes()).and_then(|k| emu.0.register_device(s("openid"), k)).map(|_| json!({})),
         ),

@@ -146,6 +146,18 @@ pub unsafe extern "C" fn soter_emulator_issue_verify_result(
     })
 }
 
+/// Whether a legacy ticket may be redeemed more than once from now on (false, the default: a
+/// second getinfo of one ticket is errcode 84001, as in production). For tests written before
+/// tickets were single use. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_emulator_set_reusable_tickets(emu: *const SoterEmulator, reusable: bool) {
+    guard_value((), || {
+        if let Some(e) = emu.as_ref() {
+            e.emu.set_reusable_tickets(reusable)
+        }
+    })
+}
+
 /// A fault to inject.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

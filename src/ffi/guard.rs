@@ -7,12 +7,13 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
+use super::wechat::{cert, SoterCertInfo, SoterFaceInfo, SoterVerifyInfo};
 use super::{
-    bytes, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, SoterError,
-    SoterKey, SoterResultJson, SoterStatus, SoterWechatClient, SOTER_CHALLENGE_LEN,
+    bytes, free_handle, guard, guard_value, handle, into_c_string, into_handle, opt_text, out_ptr, text, write_c_string,
+    SoterError, SoterKey, SoterResultJson, SoterStatus, SoterWechatClient, SOTER_CHALLENGE_LEN,
 };
 use crate::error::{Error, Result};
-use crate::guard::{MemoryOptions, RedisOptions, ReplayGuard, SentinelOptions};
+use crate::guard::{MemoryOptions, RedisOptions, ReplayGuard, SentinelOptions, DEFAULT_FACE_MAX_AGE, DEFAULT_FACE_TTL};
 
 /// Default of `SoterGuardOptions.max_challenges`: pending challenges an in-memory guard holds.
 pub const SOTER_GUARD_DEFAULT_MAX_CHALLENGES: u64 = 100_000;
@@ -29,6 +30,12 @@ const _: () = assert!(SOTER_GUARD_DEFAULT_MAX_DEVICES == crate::guard::DEFAULT_M
 const _: () = assert!(crate::guard::DEFAULT_TIMEOUT.as_millis() == SOTER_GUARD_DEFAULT_TIMEOUT_MS as u128);
 const _: () = assert!(crate::guard::MAX_TIMEOUT.as_millis() == SOTER_GUARD_MAX_TIMEOUT_MS as u128);
 const _: () = assert!(crate::guard::DEFAULT_MAX_CHALLENGES_PER_SUBJECT == SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT);
+/// Default `max_age_s` of `soter_replay_guard_face_get_info` (0 means it): 10 minutes.
+pub const SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S: u32 = 600;
+/// Default `ttl_s` of `soter_replay_guard_face_start` (0 means it): an hour.
+pub const SOTER_GUARD_DEFAULT_FACE_TTL_S: u32 = 3600;
+const _: () = assert!(DEFAULT_FACE_MAX_AGE.as_secs() == SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S as u64);
+const _: () = assert!(DEFAULT_FACE_TTL.as_secs() == SOTER_GUARD_DEFAULT_FACE_TTL_S as u64);
 
 /// Single-use challenges and rising counters, in memory (one process) or on Redis (shared by
 /// every server). Thread-safe: share one per application. Free with `soter_replay_guard_free`
@@ -441,6 +448,118 @@ pub unsafe extern "C" fn soter_replay_guard_last_counter(
         if let Some(c) = last {
             *counter = c;
         }
+        Ok(())
+    })
+}
+
+fn secs_or(value: u32, default: u32) -> Duration {
+    Duration::from_secs(u64::from(if value == 0 { default } else { value }))
+}
+
+/// Legacy face verification used once and bound to the user: the `verify_result` ticket is
+/// marked used in the guard's store first (a second use on any server sharing the store gives
+/// `SOTER_STATUS_CHALLENGE_MISMATCH` without a WeChat call; a ticket whose call failed stays
+/// used), then `getinfo`: its openid must be `subject` (`_CHALLENGE_MISMATCH` otherwise),
+/// identify_ret 0 and identify_time at most `max_age_s` seconds old (0 = 600, at most 86400;
+/// `_SIGNATURE_INVALID` otherwise, naming the reason). On success `*out` receives the result
+/// (free with `soter_face_info_free`); check the person with `soter_face_info_matches_person`.
+/// `_STORE_UNAVAILABLE` when the store cannot confirm (fails closed). Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_face_get_info(
+    g: *const SoterReplayGuard,
+    client: *const SoterWechatClient,
+    verify_result: *const u8,
+    verify_result_len: usize,
+    subject: *const u8,
+    subject_len: usize,
+    max_age_s: u32,
+    out: *mut *mut SoterFaceInfo,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let client = handle(client, "client")?;
+        let out = out_ptr(out, "out")?;
+        let info = g.0.face_get_info(
+            &client.0,
+            text(verify_result, verify_result_len, "verify_result")?,
+            text(subject, subject_len, "subject")?,
+            secs_or(max_age_s, SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S),
+        )?;
+        *out = SoterFaceInfo::into_raw(info);
+        Ok(())
+    })
+}
+
+/// Start a face verification session (`getverifyid`) for `subject` (the openid) with
+/// `cert_info`, and record it in the guard's store for `ttl_s` seconds (0 = 3600, at most
+/// 86400; shortened to WeChat's expires_in) under the per-subject bound. `out_seq_no` NULL
+/// generates one. On success `*verify_id` receives a NUL-terminated string (free with
+/// `soter_string_free`) and `*expires_in` (if not NULL) WeChat's lifetime in seconds (-1 when it
+/// gave none). Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_face_start(
+    g: *const SoterReplayGuard,
+    client: *const SoterWechatClient,
+    subject: *const u8,
+    subject_len: usize,
+    cert_info: *const SoterCertInfo,
+    out_seq_no: *const u8,
+    out_seq_no_len: usize,
+    ttl_s: u32,
+    verify_id: *mut *mut c_char,
+    expires_in: *mut i64,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let client = handle(client, "client")?;
+        let out = out_ptr(verify_id, "verify_id")?;
+        let v = g.0.face_start(
+            &client.0,
+            text(subject, subject_len, "subject")?,
+            &cert(cert_info)?,
+            opt_text(out_seq_no, out_seq_no_len, "out_seq_no")?,
+            secs_or(ttl_s, SOTER_GUARD_DEFAULT_FACE_TTL_S),
+        )?;
+        if !expires_in.is_null() {
+            *expires_in = v.expires_in.unwrap_or(-1);
+        }
+        *out = into_c_string(&v.verify_id);
+        Ok(())
+    })
+}
+
+/// Finish a face session (`queryverifyinfo`): `verify_id` must be one
+/// `soter_replay_guard_face_start` issued to `subject` on this guard's store, unexpired and
+/// unused, and `cert_info` the document it was started with (`SOTER_STATUS_CHALLENGE_MISMATCH`
+/// otherwise); WeChat is asked with the recorded out_seq_no and verify_ret must be 10000
+/// (`_SIGNATURE_INVALID` otherwise, naming the outcome). The session is used up by the first
+/// call that gets WeChat's answer; one that got none (`_NETWORK`, `_TIMEOUT`, `_TOKEN`) leaves
+/// it usable. On success writes `*out`. Blocking; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_replay_guard_face_finish(
+    g: *const SoterReplayGuard,
+    client: *const SoterWechatClient,
+    verify_id: *const u8,
+    verify_id_len: usize,
+    subject: *const u8,
+    subject_len: usize,
+    cert_info: *const SoterCertInfo,
+    out: *mut SoterVerifyInfo,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let g = handle(g, "guard")?;
+        let client = handle(client, "client")?;
+        let out = out_ptr(out, "out")?;
+        let v = g.0.face_finish(
+            &client.0,
+            text(verify_id, verify_id_len, "verify_id")?,
+            text(subject, subject_len, "subject")?,
+            &cert(cert_info)?,
+        )?;
+        *out = SoterVerifyInfo { verify_ret: v.verify_ret, outcome: v.outcome.into(), passed: v.passed() };
         Ok(())
     })
 }

@@ -504,7 +504,7 @@ pub struct SoterCertInfo {
     pub cert_no_len: usize,
 }
 
-unsafe fn cert(c: *const SoterCertInfo) -> Result<CertInfo> {
+pub(super) unsafe fn cert(c: *const SoterCertInfo) -> Result<CertInfo> {
     let c = handle(c, "cert")?;
     Ok(CertInfo {
         cert_type: opt_text(c.cert_type, c.cert_type_len, "cert_type")?.unwrap_or("IDENTITY_CARD").to_owned(),

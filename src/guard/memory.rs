@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::{device_key, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
+use super::{device_key, FaceSession, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Default bound on pending (issued, unused, unexpired) challenges.
@@ -47,7 +47,20 @@ struct Pending {
     expires: Instant,
 }
 
+/// A face session of `face_start` (see [`Store::face_record`]).
+struct Face {
+    session: Box<str>,
+    record: Box<str>,
+    expires: Instant,
+}
+
 struct Inner {
+    /// Used legacy face tickets (their SHA-256) until they expire; at most `max_challenges`.
+    tickets: HashMap<[u8; 32], Instant>,
+    /// Per subject, its face sessions in the order recorded (the per-subject bound applies).
+    faces: HashMap<Box<str>, Vec<Face>>,
+    /// Face sessions in all subjects; at most `max_challenges`.
+    face_count: usize,
     /// Per subject, its pending challenges in the order issued (at most the per-subject bound,
     /// so a linear scan is a handful of comparisons).
     subjects: HashMap<Box<str>, Vec<Pending>>,
@@ -125,7 +138,16 @@ fn counter_key(subject: &str, cpu_id: &str, uid: &str) -> [u8; 32] {
 
 impl Inner {
     fn empty() -> Mutex<Inner> {
-        Mutex::new(Inner { subjects: HashMap::new(), pending: 0, next_sweep: Instant::now(), counters: HashMap::new(), tick: 0 })
+        Mutex::new(Inner {
+            tickets: HashMap::new(),
+            faces: HashMap::new(),
+            face_count: 0,
+            subjects: HashMap::new(),
+            pending: 0,
+            next_sweep: Instant::now(),
+            counters: HashMap::new(),
+            tick: 0,
+        })
     }
 
     fn sweep(&mut self, now: Instant) {
@@ -216,6 +238,78 @@ impl Store for MemoryStore {
 
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {
         Ok(self.lock().counters.get(&counter_key(subject, cpu_id, uid)).map(|c| c.0))
+    }
+
+    fn use_ticket(&self, ticket_sha256: &[u8; 32], ttl: Duration) -> Result<bool> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if let Some(expires) = inner.tickets.get_mut(ticket_sha256) {
+            if *expires > now {
+                return Ok(false);
+            }
+            *expires = now + ttl;
+            return Ok(true);
+        }
+        if inner.tickets.len() >= self.options.max_challenges {
+            inner.tickets.retain(|_, e| *e > now);
+        }
+        // Full of live tickets: forgetting one could let it pass twice, so fail closed.
+        if inner.tickets.len() >= self.options.max_challenges {
+            return Err(Error::new(
+                ErrorKind::StoreUnavailable,
+                format!("the in-memory guard remembers its maximum of {} used face tickets; raise max_challenges or use Redis", self.options.max_challenges),
+            ));
+        }
+        inner.tickets.insert(*ticket_sha256, now + ttl);
+        Ok(true)
+    }
+
+    fn face_record(&self, subject: &str, session: &str, record: &str, ttl: Duration) -> Result<()> {
+        let now = Instant::now();
+        let per_subject = self.options.max_challenges_per_subject as usize;
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        // As with challenges: the subject's expired sessions, then at its bound its oldest, go.
+        if let Some(list) = inner.faces.get_mut(subject) {
+            let before = list.len();
+            list.retain(|f| f.expires > now && *f.session != *session);
+            if list.len() >= per_subject {
+                list.drain(..list.len() + 1 - per_subject);
+            }
+            inner.face_count -= before - list.len();
+        }
+        if inner.face_count >= self.options.max_challenges {
+            inner.faces.retain(|_, list| {
+                list.retain(|f| f.expires > now);
+                !list.is_empty()
+            });
+            inner.face_count = inner.faces.values().map(Vec::len).sum();
+        }
+        if inner.face_count >= self.options.max_challenges {
+            return Err(Error::new(
+                ErrorKind::StoreUnavailable,
+                format!("the in-memory guard holds its maximum of {} face sessions; raise max_challenges, shorten the ttl or use Redis", self.options.max_challenges),
+            ));
+        }
+        inner.faces.entry(subject.into()).or_default().push(Face { session: session.into(), record: record.into(), expires: now + ttl });
+        inner.face_count += 1;
+        Ok(())
+    }
+
+    fn face_take(&self, subject: &str, session: &str) -> Result<Option<FaceSession>> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let Some(list) = inner.faces.get_mut(subject) else { return Ok(None) };
+        let Some(i) = list.iter().position(|f| *f.session == *session) else { return Ok(None) };
+        let face = list.remove(i);
+        if list.is_empty() {
+            inner.faces.remove(subject);
+        }
+        inner.face_count -= 1;
+        if face.expires <= now {
+            return Ok(None);
+        }
+        Ok(Some(FaceSession { record: face.record.into(), left: face.expires - now }))
     }
 }
 

@@ -8,6 +8,9 @@
 //! Stores: [`MemoryStore`] (one process, bounded) and [`RedisStore`] (every server of a backend
 //! shares one Redis, standalone or Cluster; one script call per authentication).
 //!
+//! Face verification results get the same discipline ([`ReplayGuard::face_get_info`],
+//! [`ReplayGuard::face_start`], [`ReplayGuard::face_finish`]): used once, bound to the subject.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use soter_verify::guard::ReplayGuard;
@@ -30,8 +33,11 @@ use crate::pss::SaltLen;
 use crate::result_json::ResultJson;
 use crate::wechat::WeChatClient;
 
+mod face;
 mod memory;
 mod redis;
+
+pub use face::{DEFAULT_FACE_MAX_AGE, DEFAULT_FACE_TTL, TICKET_MARGIN};
 
 pub use memory::{MemoryOptions, MemoryStore, DEFAULT_MAX_CHALLENGES, DEFAULT_MAX_DEVICES};
 pub use redis::{RedisOptions, RedisStore, SentinelOptions, DEFAULT_PREFIX, DEFAULT_TIMEOUT, MAX_TIMEOUT};
@@ -93,6 +99,40 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn ping(&self) -> Result<()> {
         Ok(())
     }
+    /// Mark a legacy face ticket used, given its SHA-256 (the ticket itself is a bearer
+    /// credential and is never stored), for `ttl`: true the first time, false when any subject
+    /// on any server sharing the store marked it before. Atomic, like [`Store::consume`].
+    /// The default (a store written before face steps existed) fails closed.
+    fn use_ticket(&self, ticket_sha256: &[u8; 32], ttl: Duration) -> Result<bool> {
+        let _ = (ticket_sha256, ttl);
+        Err(no_face_steps())
+    }
+    /// Record a face session (`verify_id`'s SHA-256 in hex as `session`, `record` what must be
+    /// checked at the end) for `subject` for `ttl`, under the same per-subject bound as
+    /// challenges (the subject's oldest dropped first).
+    fn face_record(&self, subject: &str, session: &str, record: &str, ttl: Duration) -> Result<()> {
+        let _ = (subject, session, record, ttl);
+        Err(no_face_steps())
+    }
+    /// Atomically take the subject's session: `Some` (its record and the time it had left)
+    /// once, `None` when it is unknown, expired, taken or another subject's.
+    fn face_take(&self, subject: &str, session: &str) -> Result<Option<FaceSession>> {
+        let _ = (subject, session);
+        Err(no_face_steps())
+    }
+}
+
+/// A face session taken from a store by [`Store::face_take`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaceSession {
+    /// What [`Store::face_record`] recorded.
+    pub record: String,
+    /// How long it had left to live when taken (a put-back keeps the original expiry).
+    pub left: Duration,
+}
+
+fn no_face_steps() -> Error {
+    Error::new(ErrorKind::StoreUnavailable, "this guard's store does not implement the face steps (use_ticket, face_record, face_take)")
 }
 
 /// A shared store (e.g. an `Arc<MemoryStore>` kept to read its counts) is a store.
@@ -108,6 +148,15 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn ping(&self) -> Result<()> {
         (**self).ping()
+    }
+    fn use_ticket(&self, ticket_sha256: &[u8; 32], ttl: Duration) -> Result<bool> {
+        (**self).use_ticket(ticket_sha256, ttl)
+    }
+    fn face_record(&self, subject: &str, session: &str, record: &str, ttl: Duration) -> Result<()> {
+        (**self).face_record(subject, session, record, ttl)
+    }
+    fn face_take(&self, subject: &str, session: &str) -> Result<Option<FaceSession>> {
+        (**self).face_take(subject, session)
     }
 }
 

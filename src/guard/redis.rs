@@ -9,7 +9,10 @@
 //! Keys: `{prefix}{tag}:c` (a hash of the subject's pending challenges: challenge →
 //! "expires_ms:issued_us", at most `max_challenges_per_subject`, the oldest dropped first; the key
 //! itself expires with its last challenge) and `{prefix}{tag}:n` (a hash of device → last
-//! counter, as decimal text so counters above 2^53 compare exactly).
+//! counter, as decimal text so counters above 2^53 compare exactly). Face steps:
+//! `{prefix}{tag}:f` (the subject's face sessions: SHA-256 of verify_id →
+//! "expires_ms:issued_us:cert_hash:out_seq_no", bounded like challenges) and `{prefix}ft:{hex
+//! SHA-256 of a legacy ticket}` (a used ticket, in no subject's slot: used once by anyone).
 //!
 //! Where users deploy it, four things hold:
 //! - **Fork.** Connections belong to the process that opened them ([`crate::fork`]): a forked
@@ -36,7 +39,7 @@ use redis::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{device_key, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
+use super::{device_key, FaceSession, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fork;
 
@@ -52,6 +55,8 @@ const MAX_PREFIX: usize = 256;
 
 /// Record a challenge (ARGV[1]) for ARGV[2] ms in the subject's hash KEYS[1], after dropping its
 /// expired ones and, at the bound ARGV[3], its oldest. Returns 1, or 0 when it already existed.
+/// Face sessions use it too (their own hash): ARGV[4], when given, is kept after the expiry as
+/// `expires_ms:issued_us:record`, which is why the pattern is not anchored at the end.
 const ISSUE_SCRIPT: &str = r#"
 redis.replicate_commands()
 local t = redis.call('TIME')
@@ -61,7 +66,7 @@ local expires = now + tonumber(ARGV[2])
 local all = redis.call('HGETALL', KEYS[1])
 local live, last = {}, expires
 for i = 1, #all, 2 do
-  local e, at = string.match(all[i + 1], '^(%d+):(%d+)$')
+  local e, at = string.match(all[i + 1], '^(%d+):(%d+)')
   e = tonumber(e)
   if e == nil or e <= now then
     redis.call('HDEL', KEYS[1], all[i])
@@ -76,7 +81,9 @@ if excess > 0 then
   for i = 1, excess do redis.call('HDEL', KEYS[1], live[i][2]) end
 end
 -- %d: a plain concatenation would print the microseconds in exponent form
-if redis.call('HSETNX', KEYS[1], ARGV[1], string.format('%d:%d', expires, us)) == 0 then return 0 end
+local v = string.format('%d:%d', expires, us)
+if ARGV[4] then v = v .. ':' .. ARGV[4] end
+if redis.call('HSETNX', KEYS[1], ARGV[1], v) == 0 then return 0 end
 redis.call('PEXPIREAT', KEYS[1], string.format('%d', last))
 return 1
 "#;
@@ -98,6 +105,21 @@ local last = redis.call('HGET', KEYS[2], ARGV[1])
 if last and (#ARGV[2] < #last or (#ARGV[2] == #last and ARGV[2] <= last)) then return {2, last} end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return {3}
+"#;
+
+/// Take the face session ARGV[1] from the subject's hash KEYS[1]: {1, record, ms left} once
+/// when it is there and unexpired, {0} otherwise (an expired one is dropped too).
+const FACE_TAKE_SCRIPT: &str = r#"
+redis.replicate_commands()
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return {0} end
+redis.call('HDEL', KEYS[1], ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local e, record = string.match(v, '^(%d+):%d+:(.*)$')
+e = tonumber(e)
+if e == nil or e <= now then return {0} end
+return {1, record, string.format('%d', e - now)}
 "#;
 
 /// Settings of a [`RedisStore`].
@@ -275,6 +297,7 @@ pub struct RedisStore {
     per_subject: u32,
     issue_sha: String,
     consume_sha: String,
+    face_take_sha: String,
     /// This process's pool (a forked child makes its own and buries the inherited one).
     pool: fork::PerProcess<Pool>,
     /// The URL(s) with passwords and query parameters replaced, for messages and Debug.
@@ -433,6 +456,7 @@ impl RedisStore {
             per_subject: options.max_challenges_per_subject,
             issue_sha: redis::Script::new(ISSUE_SCRIPT).get_hash().to_owned(),
             consume_sha: redis::Script::new(CONSUME_SCRIPT).get_hash().to_owned(),
+            face_take_sha: redis::Script::new(FACE_TAKE_SCRIPT).get_hash().to_owned(),
             pool: fork::PerProcess::new(Pool::new(), |_| Pool::new()),
             shown,
             secrets,
@@ -648,6 +672,32 @@ impl RedisStore {
         }
     }
 
+    /// `WAIT` for `wait_replicas` after a step that used something up (`changed`), with what is
+    /// left of the call less a margin for WAIT's own reply; `None` when nothing is to wait for.
+    fn wait_after(&self, c: &mut Conn, key: &str, changed: bool, deadline: Instant) -> RedisResult<Option<i64>> {
+        match self.wait_replicas {
+            0 => Ok(None),
+            _ if !changed => Ok(None),
+            n => {
+                let left = left(deadline).unwrap_or_default();
+                let ms = u64::try_from((left - (left / 4).min(Duration::from_millis(100))).as_millis()).unwrap_or(u64::MAX);
+                Ok(Some(c.wait(key, n, ms)?))
+            }
+        }
+    }
+
+    /// Fewer replicas than `wait_replicas` acknowledged: fail closed (what was used stays used).
+    fn check_acked(&self, acked: Option<i64>) -> Result<()> {
+        match acked {
+            Some(acked) if acked < i64::from(self.wait_replicas) => Err(self.unavailable(&format!(
+                "recorded the step, but only {acked} of the {} replicas required (wait_replicas) acknowledged it within {}; failing closed (what it used stays used)",
+                self.wait_replicas,
+                human(self.timeout)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// One round trip to check that Redis answers (what a readiness probe calls).
     pub fn ping(&self) -> Result<()> {
         let pong: String = self.with_conn("answer PING", |c, _| c.query(&redis::cmd("PING")))?;
@@ -690,6 +740,10 @@ fn describe(e: &RedisError, timeout: Duration) -> String {
     } else {
         e.to_string()
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// "1.0 s", "300 ms".
@@ -786,6 +840,55 @@ impl Store for RedisStore {
             _ => None,
         };
         verdict.ok_or_else(|| self.unavailable("gave an unexpected reply to the replay check"))
+    }
+
+    fn use_ticket(&self, ticket_sha256: &[u8; 32], ttl: Duration) -> Result<bool> {
+        // One key per ticket outside any subject's slot: a ticket is used once whoever presents
+        // it. SET NX PX is atomic and expires on Redis's clock.
+        let key = format!("{}ft:{}", self.prefix, hex(ticket_sha256));
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(&key).arg(1).arg("NX").arg("PX").arg(ms);
+        let (set, acked) = self.with_conn("mark the face ticket used", |c, deadline| {
+            let set: Option<String> = c.query(&cmd)?;
+            Ok((set.is_some(), self.wait_after(c, &key, set.is_some(), deadline)?))
+        })?;
+        self.check_acked(acked)?;
+        Ok(set)
+    }
+
+    fn face_record(&self, subject: &str, session: &str, record: &str, ttl: Duration) -> Result<()> {
+        let key = format!("{}f", self.subject_base(subject));
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1).to_string();
+        let max = self.per_subject.to_string();
+        // 0 (already there) only when a put-back meets the same session recorded again: either
+        // way it is recorded.
+        self.with_conn("record the face session", |c, _| {
+            Self::eval(c, ISSUE_SCRIPT, &self.issue_sha, &[&key], &[session, &ms, &max, record]).and_then(|v| Ok(i64::from_redis_value(v)?))
+        })?;
+        Ok(())
+    }
+
+    fn face_take(&self, subject: &str, session: &str) -> Result<Option<FaceSession>> {
+        let key = format!("{}f", self.subject_base(subject));
+        let (reply, acked) = self.with_conn("take the face session", |c, deadline| {
+            let reply = Vec::<Value>::from_redis_value(Self::eval(c, FACE_TAKE_SCRIPT, &self.face_take_sha, &[&key], &[session])?)?;
+            let taken = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()) == Some(1);
+            Ok((reply, self.wait_after(c, &key, taken, deadline)?))
+        })?;
+        self.check_acked(acked)?;
+        match (reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()), reply.get(1), reply.get(2)) {
+            (Some(0), _, _) => Ok(None),
+            (Some(1), Some(record), Some(left)) => {
+                let record = String::from_redis_value_ref(record).ok();
+                let left = String::from_redis_value_ref(left).ok().and_then(|l| l.parse::<u64>().ok());
+                match (record, left) {
+                    (Some(record), Some(ms)) => Ok(Some(FaceSession { record, left: Duration::from_millis(ms) })),
+                    _ => Err(self.unavailable("gave an unexpected reply to the face session step")),
+                }
+            }
+            _ => Err(self.unavailable("gave an unexpected reply to the face session step")),
+        }
     }
 
     fn last_counter(&self, subject: &str, cpu_id: &str, uid: &str) -> Result<Option<u64>> {

@@ -144,6 +144,90 @@ static void common_checks(const SoterReplayGuard *g, const SoterDevice *dev, con
     CHECK(status_of(soter_replay_guard_last_counter(g, S(subject), S(cpu), S(uid), NULL, &last, &err), &err) == SOTER_STATUS_INVALID_ARGUMENT);
 }
 
+/* Face results under the guard: a legacy ticket used once and bound to its user, a verify_id
+ * session issued per subject and used up by the first call WeChat answered. */
+static void face_checks(const SoterReplayGuard *g, const char *label) {
+    printf("-- face checks on %s\n", label);
+    fflush(stdout); /* start_redis forks: an unflushed buffer would print in each child too */
+    SoterEmulator *emu = NULL;
+    CHECK(soter_emulator_start(S("wxface"), S("face-secret"), NULL, &emu, NULL) == SOTER_STATUS_OK);
+    const char *name = "\xe5\xbc\xa0\xe4\xb8\x89", *id = "310101199801011234";
+    CHECK(soter_emulator_register_person(emu, S("o_a"), S(name), S(id), 0, 10000, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_emulator_register_person(emu, S("o_b"), S("b"), S(id), 0, 10000, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_emulator_register_person(emu, S("o_cancel"), S(name), S(id), 0, 90003, NULL) == SOTER_STATUS_OK);
+    SoterClientOptions co;
+    soter_client_options_init(&co);
+    const char *base = soter_emulator_base_url(emu);
+    co.base_url = U8(base);
+    co.base_url_len = strlen(base);
+    SoterWechatClient *client = NULL;
+    CHECK(soter_wechat_client_new(S("wxface"), S("face-secret"), &co, &client, NULL) == SOTER_STATUS_OK);
+    SoterError *err = NULL;
+
+    /* Legacy getinfo: once, then refused by the guard before WeChat is asked. */
+    soter_emulator_set_reusable_tickets(emu, true);
+    char *ticket = NULL;
+    CHECK(soter_emulator_issue_verify_result(emu, S("o_a"), &ticket, NULL) == SOTER_STATUS_OK);
+    SoterFaceInfo *info = NULL;
+    CHECK(status_of(soter_replay_guard_face_get_info(g, client, S(ticket), S("o_a"), 0, &info, &err), &err) == SOTER_STATUS_OK);
+    CHECK(info != NULL && soter_face_info_passed(info) && soter_face_info_matches_person(info, S(name), S(id)));
+    soter_face_info_free(info);
+    info = NULL;
+    CHECK(status_of(soter_replay_guard_face_get_info(g, client, S(ticket), S("o_a"), 0, &info, &err), &err) == SOTER_STATUS_CHALLENGE_MISMATCH);
+    CHECK(info == NULL);
+    soter_string_free(ticket);
+    /* Another user's ticket; max_age above a day. */
+    CHECK(soter_emulator_issue_verify_result(emu, S("o_b"), &ticket, NULL) == SOTER_STATUS_OK);
+    CHECK(status_of(soter_replay_guard_face_get_info(g, client, S(ticket), S("o_a"), 600, &info, &err), &err) == SOTER_STATUS_CHALLENGE_MISMATCH);
+    CHECK(status_of(soter_replay_guard_face_get_info(g, client, S(ticket), S("o_b"), 86401, &info, &err), &err) == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(status_of(soter_replay_guard_face_get_info(g, client, S(ticket), S("o_a"), 600, NULL, &err), &err) == SOTER_STATUS_INVALID_ARGUMENT);
+    soter_string_free(ticket);
+
+    /* getverifyid / queryverifyinfo. */
+    SoterCertInfo cert = {NULL, 0, U8(name), strlen(name), U8(id), strlen(id)};
+    SoterCertInfo other = {NULL, 0, U8("b"), 1, U8(id), strlen(id)};
+    char *vid = NULL;
+    int64_t expires = 0;
+    CHECK(status_of(soter_replay_guard_face_start(g, client, S("o_a"), &cert, NULL, 0, 0, &vid, &expires, &err), &err) == SOTER_STATUS_OK);
+    CHECK(vid != NULL && expires == 3600);
+    SoterVerifyInfo vi;
+    memset(&vi, 0, sizeof vi);
+    CHECK(status_of(soter_replay_guard_face_finish(g, client, S(vid), S("o_b"), &cert, &vi, &err), &err) == SOTER_STATUS_CHALLENGE_MISMATCH);
+    CHECK(status_of(soter_replay_guard_face_finish(g, client, S(vid), S("o_a"), &other, &vi, &err), &err) == SOTER_STATUS_CHALLENGE_MISMATCH);
+    /* No answer: still usable. */
+    CHECK(soter_emulator_inject_fault(emu, SOTER_FAULT_DROP_CONNECTION, -1, 0, S("/cityservice/face/identify/queryverifyinfo"), NULL) == SOTER_STATUS_OK);
+    CHECK(status_of(soter_replay_guard_face_finish(g, client, S(vid), S("o_a"), &cert, &vi, &err), &err) == SOTER_STATUS_NETWORK);
+    soter_emulator_clear_faults(emu);
+    CHECK(status_of(soter_replay_guard_face_finish(g, client, S(vid), S("o_a"), &cert, &vi, &err), &err) == SOTER_STATUS_OK);
+    CHECK(vi.passed && vi.verify_ret == 10000 && vi.outcome == SOTER_VERIFY_OUTCOME_PASSED);
+    CHECK(status_of(soter_replay_guard_face_finish(g, client, S(vid), S("o_a"), &cert, &vi, &err), &err) == SOTER_STATUS_CHALLENGE_MISMATCH);
+    soter_string_free(vid);
+    /* A given out_seq_no; a cancelled verification is refused with its outcome named. */
+    CHECK(status_of(soter_replay_guard_face_start(g, client, S("o_cancel"), &cert, S("c-seq-1"), 60, &vid, NULL, &err), &err) == SOTER_STATUS_OK);
+    SoterStatus st = soter_replay_guard_face_finish(g, client, S(vid), S("o_cancel"), &cert, &vi, &err);
+    CHECK(st == SOTER_STATUS_SIGNATURE_INVALID && err != NULL && strstr(soter_error_message(err), "user_cancelled") != NULL);
+    status_of(st, &err);
+    soter_string_free(vid);
+    vid = NULL;
+    CHECK(status_of(soter_replay_guard_face_start(g, client, S("o_a"), &cert, NULL, 0, 86401, &vid, NULL, &err), &err) == SOTER_STATUS_INVALID_ARGUMENT);
+    CHECK(vid == NULL);
+
+    /* The emulator itself refuses a redeemed ticket, as production does. */
+    soter_emulator_set_reusable_tickets(emu, false);
+    CHECK(soter_emulator_issue_verify_result(emu, S("o_a"), &ticket, NULL) == SOTER_STATUS_OK);
+    CHECK(soter_wechat_face_get_info(client, S(ticket), &info, NULL) == SOTER_STATUS_OK);
+    soter_face_info_free(info);
+    st = soter_wechat_face_get_info(client, S(ticket), &info, &err);
+    int64_t errcode = 0;
+    CHECK(st == SOTER_STATUS_WECHAT_API && err != NULL && soter_error_errcode(err, &errcode) && errcode == 84001);
+    status_of(st, &err);
+    soter_string_free(ticket);
+    soter_emulator_set_reusable_tickets(NULL, true);
+
+    soter_wechat_client_free(client);
+    soter_emulator_free(emu);
+}
+
 static SoterReplayGuard *redis_guard(const char *url, uint32_t timeout_ms) {
     SoterGuardOptions o;
     soter_guard_options_init(&o);
@@ -164,6 +248,7 @@ static void redis_checks(const SoterDevice *dev, const SoterKey *key) {
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
     SoterReplayGuard *g = redis_guard(url, 500);
     common_checks(g, dev, key, "redis");
+    face_checks(g, "redis");
 
     char c[SOTER_CHALLENGE_LEN + 1];
     SoterError *perr = NULL;
@@ -379,6 +464,7 @@ int main(void) {
     CHECK(soter_wechat_client_new(S("wxguard"), S("guard-secret"), &co, &client, NULL) == SOTER_STATUS_OK);
     SoterReplayGuard *mg = NULL;
     CHECK(status_of(soter_replay_guard_new_memory(NULL, &mg, &err), &err) == SOTER_STATUS_OK);
+    face_checks(mg, "memory");
     CHECK(issue(mg, "c-wechat", 60000, c) == SOTER_STATUS_OK);
     Signed s = sign(dev, c);
     SoterGuardSubject w = who("c-wechat", soter_device_cpu_id(dev), NULL);

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from ctypes import POINTER, byref, c_bool, c_char, c_char_p, c_size_t, c_uint64, c_void_p, create_string_buffer
+from ctypes import POINTER, byref, c_bool, c_char, c_char_p, c_int64, c_size_t, c_uint64, c_void_p, create_string_buffer
 from typing import Any, Optional, Sequence
 
 from . import _native as N
 from ._core import BytesLike, PublicKey, ResultJson, as_bytes
 from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
-from ._wechat import WeChatClient
+from ._wechat import CertInfo, FaceInfo, VerifyId, VerifyInfo, WeChatClient, outcome_name
 
 _UINT64_MAX = 2**64 - 1
 _Subject = N.SoterGuardSubject
@@ -118,6 +118,26 @@ def _url_array(urls: Sequence[str], what: str, name: str) -> tuple[Any, Any, int
     ptrs = (c_char_p * len(raw))(*raw)
     lens = (c_size_t * len(raw))(*[len(r) for r in raw])
     return ptrs, lens, len(raw)
+
+
+#: Longest ``max_age`` / ``ttl`` of the face steps, in seconds (a day).
+_MAX_FACE_SECONDS = 86400
+
+
+def _face_seconds(value: object, name: str) -> int:
+    """Whole seconds, 1 to a day. 0 is refused here: C takes it for "the default"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not (math.isfinite(value) and 1 <= round(value) <= _MAX_FACE_SECONDS):
+        raise InvalidArgument(f"{name} must be 1 to {_MAX_FACE_SECONDS} seconds, not {value!r}")
+    return int(round(value))
+
+
+def _face_args(client: object, cert: object) -> None:
+    if not isinstance(client, WeChatClient):
+        raise TypeError(f"client must be a WeChatClient, not {type(client).__name__}")
+    if cert is not None and not isinstance(cert, CertInfo):
+        raise TypeError(f"cert must be a CertInfo, not {type(cert).__name__}")
 
 
 def _subject(subject: str, cpu_id: Optional[str], uid: Optional[str]) -> N.SoterGuardSubject:
@@ -480,3 +500,112 @@ class ReplayGuard(NativeHandle):
         _check(status, err)
         return int(counter.value) if found.value else None
 
+    # Face verification (人脸核身) under the guard: results used once and bound to the user.
+
+    def face_get_info(
+        self, client: WeChatClient, verify_result: str, subject: str, *, max_age: float = N.GUARD_DEFAULT_FACE_MAX_AGE_S
+    ) -> FaceInfo:
+        """Legacy face verification (``getinfo``) for ``subject``, used once.
+
+        The ticket is marked used in the guard's store first (its SHA-256, never the ticket): a
+        second use, on any server sharing the store, raises ``ChallengeMismatch`` without asking
+        WeChat (a ticket whose call failed stays used: the user verifies again). WeChat's answer
+        must name ``subject`` as its openid (``ChallengeMismatch`` otherwise), and have
+        identify_ret 0 and an identify_time at most ``max_age`` seconds old (1 to 86400;
+        ``SignatureInvalid`` otherwise, naming the reason). Check the person with
+        ``.passed_for(name, id_number)``.
+
+        Raises:
+            ChallengeMismatch, SignatureInvalid: the verdicts (``VerificationFailed``).
+            StoreUnavailable: the store could not confirm; nothing was accepted.
+            WeChatApiError, TokenError, NetworkError, Timeout, MalformedResponse: the client's.
+        """
+        _face_args(client, None)
+        ticket = _text(verify_result, "verify_result")
+        s = _text(subject, "subject")
+        age = _face_seconds(max_age, "max_age")
+        out = c_void_p()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            cptr = client._acquire()
+            try:
+                status = N.guard_lib().soter_replay_guard_face_get_info(
+                    ptr, cptr, ticket, len(ticket), s, len(s), age, byref(out), byref(err)
+                )
+            finally:
+                client._release()
+        finally:
+            self._release()
+        client._check(status, err)
+        assert out.value is not None
+        return FaceInfo._from_ptr(out.value)
+
+    def face_start(
+        self,
+        client: WeChatClient,
+        subject: str,
+        cert: CertInfo,
+        *,
+        out_seq_no: Optional[str] = None,
+        ttl: float = N.GUARD_DEFAULT_FACE_TTL_S,
+    ) -> VerifyId:
+        """Start a face verification session (``getverifyid``) for ``subject`` (the openid) and
+        record it in the guard's store for ``ttl`` seconds (1 to 86400; shortened to WeChat's
+        ``expires_in``), under the same per-subject bound as challenges. ``out_seq_no`` is
+        generated when None. Pass the ``verify_id`` to the mini-program, then call
+        :meth:`face_finish`.
+        """
+        _face_args(client, cert)
+        s = _text(subject, "subject")
+        seq = _opt_text(out_seq_no, "out_seq_no")
+        seconds = _face_seconds(ttl, "ttl")
+        info = cert._native()
+        out = POINTER(c_char)()
+        expires = c_int64()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            cptr = client._acquire()
+            try:
+                status = N.guard_lib().soter_replay_guard_face_start(
+                    ptr, cptr, s, len(s), byref(info), seq, 0 if seq is None else len(seq), seconds,
+                    byref(out), byref(expires), byref(err),
+                )
+            finally:
+                client._release()
+        finally:
+            self._release()
+        client._check(status, err)
+        verify_id = N.take_string(out)
+        return VerifyId(verify_id=verify_id, expires_in=None if expires.value < 0 else int(expires.value))
+
+    def face_finish(self, client: WeChatClient, verify_id: str, subject: str, cert: CertInfo) -> VerifyInfo:
+        """The session's result (``queryverifyinfo``), used once.
+
+        ``verify_id`` must be one :meth:`face_start` issued to ``subject`` on this guard's store,
+        unexpired and unused, and ``cert`` the document it was started with (``ChallengeMismatch``
+        otherwise); WeChat is asked with the recorded out_seq_no, and verify_ret must be 10000
+        (``SignatureInvalid`` otherwise, naming the outcome). The session is used up by the first
+        call that gets WeChat's answer; one that got none (``NetworkError``, ``Timeout``,
+        ``TokenError``) leaves it usable until it expires.
+        """
+        _face_args(client, cert)
+        vid = _text(verify_id, "verify_id")
+        s = _text(subject, "subject")
+        info = cert._native()
+        out = N.SoterVerifyInfo()
+        err = c_void_p()
+        ptr = self._acquire()
+        try:
+            cptr = client._acquire()
+            try:
+                status = N.guard_lib().soter_replay_guard_face_finish(
+                    ptr, cptr, vid, len(vid), s, len(s), byref(info), byref(out), byref(err)
+                )
+            finally:
+                client._release()
+        finally:
+            self._release()
+        client._check(status, err)
+        return VerifyInfo(verify_ret=int(out.verify_ret), outcome=outcome_name(int(out.outcome)), passed=bool(out.passed))

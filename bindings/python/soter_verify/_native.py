@@ -269,6 +269,7 @@ _WECHAT_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_int64, PErr],
     ),
     "soter_emulator_issue_verify_result": (c_int32, [c_void_p, c_char_p, c_size_t, POwned, PErr]),
+    "soter_emulator_set_reusable_tickets": (None, [c_void_p, c_bool]),
     "soter_emulator_inject_fault": (
         c_int32,
         [c_void_p, c_int32, c_int64, c_uint32, c_char_p, c_size_t, PErr],
@@ -480,7 +481,24 @@ _GUARD_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_bool),
          POINTER(c_uint64), PErr],
     ),
+    "soter_replay_guard_face_get_info": (
+        c_int32,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, PHandle, PErr],
+    ),
+    "soter_replay_guard_face_start": (
+        c_int32,
+        [c_void_p, c_void_p, c_char_p, c_size_t, POINTER(SoterCertInfo), c_char_p, c_size_t, c_uint32, POwned,
+         POINTER(c_int64), PErr],
+    ),
+    "soter_replay_guard_face_finish": (
+        c_int32,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(SoterCertInfo),
+         POINTER(SoterVerifyInfo), PErr],
+    ),
 }
+#: ``SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S`` and ``SOTER_GUARD_DEFAULT_FACE_TTL_S``.
+GUARD_DEFAULT_FACE_MAX_AGE_S: Final = 600
+GUARD_DEFAULT_FACE_TTL_S: Final = 3600
 
 _guard_ready = False
 

@@ -305,6 +305,10 @@ class WeChatEmulator(NativeHandle):
         listen: ``"127.0.0.1:PORT"``; default a free port on 127.0.0.1. Loopback only.
         token_lifetime: seconds an issued token lives (default 7200).
         open_api: accept calls without a token (cloud hosting open API mode).
+        reusable_tickets: let a legacy ``verify_result`` ticket be redeemed again and again
+            (default False: a second ``getinfo`` of one ticket is errcode 84001, as in
+            production). For tests written before tickets were single use; see also
+            :meth:`set_reusable_tickets`.
     """
 
     __slots__ = ("appid", "secret", "base_url")
@@ -321,6 +325,7 @@ class WeChatEmulator(NativeHandle):
         listen: Optional[str] = None,
         token_lifetime: Optional[int] = None,
         open_api: bool = False,
+        reusable_tickets: bool = False,
     ) -> None:
         lib = N.wechat_lib()
         app = _text(appid, "appid")
@@ -346,6 +351,8 @@ class WeChatEmulator(NativeHandle):
         self.appid = appid
         self.secret = secret
         self.base_url = N.borrowed_cstr(lib.soter_emulator_base_url(out.value))
+        if reusable_tickets:
+            self.set_reusable_tickets(True)
 
     def _status(self, fn: Any, *args: Any) -> None:
         err = c_void_p()
@@ -410,6 +417,17 @@ class WeChatEmulator(NativeHandle):
         out = ctypes.POINTER(c_char)()
         self._status(N.lib.soter_emulator_issue_verify_result, oid, len(oid), byref(out))
         return N.take_string(out)
+
+    def set_reusable_tickets(self, reusable: bool) -> None:
+        """Whether a legacy ticket may be redeemed more than once from now on (False: a second
+        ``getinfo`` of one ticket is errcode 84001, as in production)."""
+        if not isinstance(reusable, bool):
+            raise TypeError(f"reusable must be a bool, not {type(reusable).__name__}")
+        ptr = self._acquire()
+        try:
+            N.lib.soter_emulator_set_reusable_tickets(ptr, reusable)
+        finally:
+            self._release()
 
     def inject_fault(
         self,

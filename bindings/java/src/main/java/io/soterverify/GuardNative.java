@@ -63,6 +63,13 @@ final class GuardNative {
     static native int soter_replay_guard_authenticate_via_wechat(long guard, long client, byte[] openid,
             long openidLen, byte[] json, long jsonLen, byte[] sig, long sigLen, Pointer subject, long[] out,
             long[] err);
+    static native int soter_replay_guard_face_get_info(long guard, long client, byte[] verifyResult,
+            long verifyResultLen, byte[] subject, long subjectLen, int maxAgeS, long[] out, long[] err);
+    static native int soter_replay_guard_face_start(long guard, long client, byte[] subject, long subjectLen,
+            Pointer cert, byte[] outSeqNo, long outSeqNoLen, int ttlS, long[] verifyId, long[] expiresIn, long[] err);
+    /** {@code out}: SoterVerifyInfo (16 bytes: int64 verify_ret, int32 outcome, bool passed). */
+    static native int soter_replay_guard_face_finish(long guard, long client, byte[] verifyId, long verifyIdLen,
+            byte[] subject, long subjectLen, Pointer cert, Pointer out, long[] err);
     static native int soter_replay_guard_last_counter(long guard, byte[] subject, long subjectLen, byte[] cpuId,
             long cpuIdLen, byte[] uid, long uidLen, byte[] found, long[] counter, long[] err);
 }

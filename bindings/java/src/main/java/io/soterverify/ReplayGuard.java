@@ -512,6 +512,177 @@ public final class ReplayGuard implements AutoCloseable {
         return ResultJson.consume(out[0]);
     }
 
+    /** Default {@code maxAge} of {@link #faceGetInfo}: 10 minutes ({@code SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S}). */
+    public static final Duration DEFAULT_FACE_MAX_AGE = Duration.ofSeconds(600);
+    /** Default {@code ttl} of {@link #faceStart}: an hour ({@code SOTER_GUARD_DEFAULT_FACE_TTL_S}). */
+    public static final Duration DEFAULT_FACE_TTL = Duration.ofSeconds(3600);
+
+    /** Whole seconds, 1 to a day (0 would mean "the default" to C, so it is refused here). */
+    private static int faceSeconds(Duration d, String name) {
+        Objects.requireNonNull(d, name + " must not be null");
+        long s = d.getSeconds() + (d.getNano() >= 500_000_000 ? 1 : 0);
+        if (d.isNegative() || s < 1 || s > 86_400) {
+            throw new IllegalArgumentException(name + " must be 1 s to 86400 s, not " + d);
+        }
+        return (int) s;
+    }
+
+    /** A guard call that also holds the client, with the client's token-callback cause. */
+    private interface ClientCall {
+        int call(long guard, long client);
+    }
+
+    private void callWithClient(WeChatClient client, long[] err, ClientCall body) throws SoterException {
+        NativeHandle ch = client.handle();
+        int status = handle.call(this, g -> ch.call(client, c -> body.call(g, c)));
+        Throwable cause = client.takeCallbackFailure();
+        if (status != 0) {
+            SoterException e = Errors.take(status, err[0]);
+            if (cause != null && e instanceof TokenException) {
+                e.initCause(cause);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #faceGetInfo(WeChatClient, String, String, Duration)} with a {@code maxAge} of
+     * 10 minutes.
+     *
+     * @param client the app's WeChat client
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @param subject the user (openid) the result must belong to
+     * @return the result; check the person with {@link FaceInfo#passedFor(String, String)}
+     * @throws SoterException as for the full overload
+     */
+    public FaceInfo faceGetInfo(WeChatClient client, String verifyResult, String subject) throws SoterException {
+        return faceGetInfo(client, verifyResult, subject, DEFAULT_FACE_MAX_AGE);
+    }
+
+    /**
+     * Legacy face verification ({@code getinfo}) for {@code subject}, used once. The ticket is
+     * marked used in the guard's store first (its SHA-256, never the ticket): a second use on
+     * any server sharing the store throws {@link ChallengeMismatchException} without asking
+     * WeChat (a ticket whose call failed stays used: the user verifies again). WeChat's answer
+     * must name {@code subject} as its openid ({@link ChallengeMismatchException} otherwise),
+     * and have identify_ret 0 and an identify_time at most {@code maxAge} old
+     * ({@link SignatureInvalidException} otherwise, naming the reason).
+     *
+     * @param client the app's WeChat client
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @param subject the user (openid) the result must belong to
+     * @param maxAge the oldest identify_time accepted (1 s to 24 h)
+     * @return the result; check the person with {@link FaceInfo#passedFor(String, String)}
+     * @throws VerificationFailedException when it must not be accepted
+     * @throws StoreUnavailableException when the store could not confirm
+     * @throws WeChatApiException and the client's other exceptions when WeChat could not answer
+     * @throws SoterException for input errors
+     */
+    public FaceInfo faceGetInfo(WeChatClient client, String verifyResult, String subject, Duration maxAge)
+            throws SoterException {
+        Objects.requireNonNull(client, "client must not be null");
+        byte[] v = utf8(verifyResult, "verifyResult");
+        byte[] s = utf8(subject, "subject");
+        int age = faceSeconds(maxAge, "maxAge");
+        long[] out = new long[1];
+        long[] err = new long[1];
+        callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_get_info(g, c, v, v.length, s,
+                s.length, age, out, err));
+        return new FaceInfo(out[0]);
+    }
+
+    /**
+     * As {@link #faceStart(WeChatClient, String, CertInfo, String, Duration)} with a generated
+     * {@code out_seq_no} and a ttl of an hour.
+     *
+     * @param client the app's WeChat client
+     * @param subject the user (openid)
+     * @param cert the document to verify against
+     * @return the session; pass its {@code verify_id} to the mini-program
+     * @throws SoterException as for the full overload
+     */
+    public VerifyId faceStart(WeChatClient client, String subject, CertInfo cert) throws SoterException {
+        return faceStart(client, subject, cert, null, DEFAULT_FACE_TTL);
+    }
+
+    /**
+     * Starts a face verification session ({@code getverifyid}) for {@code subject} and records
+     * it in the guard's store for {@code ttl} (shortened to WeChat's {@code expires_in}), under
+     * the same per-subject bound as challenges. Finish it with {@link #faceFinish}.
+     *
+     * @param client the app's WeChat client
+     * @param subject the user (openid)
+     * @param cert the document to verify against
+     * @param outSeqNo your sequence number, or null to generate one
+     * @param ttl how long the session may be finished (1 s to 24 h)
+     * @return the session; pass its {@code verify_id} to the mini-program
+     * @throws StoreUnavailableException when the store could not record it
+     * @throws WeChatApiException and the client's other exceptions when WeChat could not answer
+     * @throws SoterException for input errors
+     */
+    public VerifyId faceStart(WeChatClient client, String subject, CertInfo cert, String outSeqNo, Duration ttl)
+            throws SoterException {
+        Objects.requireNonNull(client, "client must not be null");
+        Objects.requireNonNull(cert, "cert must not be null");
+        byte[] s = utf8(subject, "subject");
+        byte[] seq = outSeqNo == null ? null : utf8(outSeqNo, "outSeqNo");
+        int seconds = faceSeconds(ttl, "ttl");
+        Memory certStruct = cert.struct();
+        long[] id = new long[1];
+        long[] expires = new long[1];
+        long[] err = new long[1];
+        try {
+            callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_start(g, c, s, s.length,
+                    certStruct, seq, seq == null ? 0 : seq.length, seconds, id, expires, err));
+        } finally {
+            Reference.reachabilityFence(certStruct);
+        }
+        try {
+            return new VerifyId(NativeLib.cString(id[0]), expires[0]);
+        } finally {
+            NativeLib.soter_string_free(id[0]);
+        }
+    }
+
+    /**
+     * The session's result ({@code queryverifyinfo}), used once: {@code verifyId} must be one
+     * {@link #faceStart} issued to {@code subject} on this guard's store, unexpired and unused,
+     * and {@code cert} the document it was started with ({@link ChallengeMismatchException}
+     * otherwise); WeChat is asked with the recorded out_seq_no and verify_ret must be 10000
+     * ({@link SignatureInvalidException} otherwise, naming the outcome). The session is used up
+     * by the first call that gets WeChat's answer; one that got none ({@link NetworkException},
+     * {@link TimeoutException}, {@link TokenException}) leaves it usable until it expires.
+     *
+     * @param client the app's WeChat client
+     * @param verifyId the session's {@code verify_id}
+     * @param subject the user (openid) it was started for
+     * @param cert the document it was started with
+     * @return the passed result
+     * @throws VerificationFailedException when it must not be accepted
+     * @throws StoreUnavailableException when the store could not confirm
+     * @throws WeChatApiException and the client's other exceptions when WeChat could not answer
+     * @throws SoterException for input errors
+     */
+    public VerifyInfo faceFinish(WeChatClient client, String verifyId, String subject, CertInfo cert)
+            throws SoterException {
+        Objects.requireNonNull(client, "client must not be null");
+        Objects.requireNonNull(cert, "cert must not be null");
+        byte[] id = utf8(verifyId, "verifyId");
+        byte[] s = utf8(subject, "subject");
+        Memory certStruct = cert.struct();
+        Memory out = new Memory(16);
+        out.clear();
+        long[] err = new long[1];
+        try {
+            callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_finish(g, c, id, id.length, s,
+                    s.length, certStruct, out, err));
+            return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
+        } finally {
+            Reference.reachabilityFence(certStruct);
+            Reference.reachabilityFence(out);
+        }
+    }
+
     /**
      * The last counter accepted for this subject and device.
      *

@@ -32,6 +32,7 @@ final class TestingNative {
     static native int soter_emulator_inject_fault(long emu, int fault, long count, int delayMs, byte[] path,
             long pathLen, long[] err);
     static native void soter_emulator_clear_faults(long emu);
+    static native void soter_emulator_set_reusable_tickets(long emu, byte reusable);
     /** {@code out}: SoterEmulatorCounters, six uint64. */
     static native int soter_emulator_counters(long emu, long[] out, long[] err);
     static native long soter_emulator_requests_to(long emu, byte[] path, long pathLen);

@@ -245,6 +245,17 @@ public final class WeChatEmulator implements AutoCloseable {
     }
 
     /**
+     * Whether a legacy {@code verify_result} ticket may be redeemed more than once from now on
+     * (false, the default: a second {@code getinfo} of one ticket is errcode 84001, as in
+     * production). For tests written before tickets were single use.
+     *
+     * @param reusable true to let tickets be redeemed again and again
+     */
+    public void setReusableTickets(boolean reusable) {
+        run(e -> TestingNative.soter_emulator_set_reusable_tickets(e, (byte) (reusable ? 1 : 0)));
+    }
+
+    /**
      * The counters.
      *
      * @return a snapshot
@@ -346,6 +357,7 @@ public final class WeChatEmulator implements AutoCloseable {
         private String listen;
         private int tokenLifetimeS;
         private boolean openApi;
+        private boolean reusableTickets;
 
         private Builder(String appId, String secret) {
             this.appId = Objects.requireNonNull(appId, "appId must not be null");
@@ -391,6 +403,19 @@ public final class WeChatEmulator implements AutoCloseable {
         }
 
         /**
+         * Lets a legacy {@code verify_result} ticket be redeemed again and again (default false:
+         * the second {@code getinfo} is errcode 84001, as in production). See
+         * {@link WeChatEmulator#setReusableTickets(boolean)}.
+         *
+         * @param reusable true for the behaviour before tickets were single use
+         * @return this builder
+         */
+        public Builder reusableTickets(boolean reusable) {
+            this.reusableTickets = reusable;
+            return this;
+        }
+
+        /**
          * Starts the emulator.
          *
          * @return the running emulator; close it when done
@@ -419,7 +444,11 @@ public final class WeChatEmulator implements AutoCloseable {
             } finally {
                 Reference.reachabilityFence(m);
             }
-            return new WeChatEmulator(out[0], appId);
+            WeChatEmulator emu = new WeChatEmulator(out[0], appId);
+            if (reusableTickets) {
+                emu.setReusableTickets(true);
+            }
+            return emu;
         }
 
         @Override
