@@ -30,6 +30,7 @@ pool; calls still running finish first (the native object is freed after the las
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
 import functools
@@ -70,6 +71,27 @@ def _max_concurrency(n: int) -> int:
     return n
 
 
+class _Pool(concurrent.futures.ThreadPoolExecutor):
+    """A ThreadPoolExecutor that never starts its threads on the submitting thread.
+
+    ``submit`` starts a worker when none is idle, and ``Thread.start`` waits until the new thread
+    runs: on a busy machine, milliseconds each, so a burst of 100 calls froze the event loop for
+    60 ms. Here the growing happens on a short-lived raw thread (``_thread.start_new_thread``
+    does not wait); the work item is queued already, so an idle worker or the new one takes it.
+    """
+
+    def _adjust_thread_count(self) -> None:
+        try:
+            _thread.start_new_thread(self._grow, ())
+        except RuntimeError:  # interpreter shutdown, or no thread left: grow inline
+            super()._adjust_thread_count()
+
+    def _grow(self) -> None:
+        with self._shutdown_lock:  # submit's own lock
+            if not self._shutdown:
+                super()._adjust_thread_count()
+
+
 class _AsyncBase(Generic[_S]):
     """The sync object, its pool and the one way calls are run."""
 
@@ -78,7 +100,7 @@ class _AsyncBase(Generic[_S]):
     _sync: _S
     _inline: bool
     _max: int
-    _pool: Optional[concurrent.futures.ThreadPoolExecutor]
+    _pool: Optional[_Pool]
     _pool_pid: int
     _lock: threading.Lock
 
@@ -104,7 +126,7 @@ class _AsyncBase(Generic[_S]):
     def closed(self) -> bool:
         return self._sync.closed
 
-    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _executor(self) -> _Pool:
         pool = self._pool
         if pool is not None and self._pool_pid == os.getpid():
             return pool
@@ -113,7 +135,7 @@ class _AsyncBase(Generic[_S]):
             if self._pool is None or self._pool_pid != os.getpid():
                 if self._sync.closed:
                     raise ValueError(f"this {type(self).__name__} is closed")
-                self._pool = concurrent.futures.ThreadPoolExecutor(
+                self._pool = _Pool(
                     max_workers=self._max, thread_name_prefix=f"soter-{type(self).__name__}"
                 )
                 self._pool_pid = os.getpid()

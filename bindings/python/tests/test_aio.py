@@ -8,6 +8,7 @@ import asyncio
 import concurrent.futures
 import os
 import signal
+import threading
 import time
 from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
@@ -355,3 +356,29 @@ def test_the_user_service_module_runs() -> None:
 
     run(aio_service.demo())
 
+
+
+def test_pool_threads_are_never_started_on_the_loop(emu: WeChatEmulator, device: Device,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thread.start waits for the new thread to run (ms each on a busy machine): a burst on a
+    cold pool must not pay that on the event loop's thread."""
+    starters: list[int] = []
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if self.name.startswith("soter-"):
+            starters.append(threading.get_ident())
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    doc, sig = device.sign_result(S.new_challenge())
+    emu.inject_fault("delay", None, path=VERIFY, delay=0.1)
+
+    async def main() -> int:
+        async with emu.async_client(max_concurrency=16) as c:
+            assert all(await asyncio.gather(*(c.soter_verify_signature(OPENID, doc, sig) for _ in range(16))))
+        return threading.get_ident()
+
+    loop_thread = run(main())
+    assert len(starters) >= 8, f"16 overlapping calls started {len(starters)} workers"
+    assert loop_thread not in starters
