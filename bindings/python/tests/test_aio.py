@@ -382,3 +382,22 @@ def test_pool_threads_are_never_started_on_the_loop(emu: WeChatEmulator, device:
     loop_thread = run(main())
     assert len(starters) >= 8, f"16 overlapping calls started {len(starters)} workers"
     assert loop_thread not in starters
+
+
+def test_a_forked_child_gets_a_pool_of_its_own(redis_server: RedisServer) -> None:
+    """A pool's threads do not survive fork: the child's first I/O call makes a new pool."""
+    guard = AsyncReplayGuard.redis(redis_server.url, max_concurrency=2)
+    run(guard.ping())  # the parent's pool exists
+    parent_pool = guard._pool
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status only
+        code = 1
+        try:
+            challenge = run(guard.issue_challenge("child"))
+            code = 0 if len(challenge) == 43 and guard._pool is not parent_pool else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert guard._pool is parent_pool
+    run(guard.aclose())
