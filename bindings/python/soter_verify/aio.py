@@ -42,7 +42,7 @@ from typing import Any, Callable, Coroutine, Generic, Optional, Sequence, Tuple,
 
 from ._core import BytesLike, ResultJson
 from ._guard import DEFAULT_MAX_CHALLENGES_PER_SUBJECT, ReplayGuard
-from ._wechat import ClientStats, WeChatClient
+from ._wechat import ClientStats, TokenSourceArg, WeChatClient
 
 if sys.version_info >= (3, 10):
     from typing import Concatenate, ParamSpec
@@ -218,10 +218,32 @@ class AsyncWeChatClient(_AsyncBase[WeChatClient]):
         appid: str,
         secret: str = "",
         *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        proxy: Optional[str] = None,
+        token_source: TokenSourceArg = "stable",
+        token_file: Optional[str] = None,
+        allow_insecure_http: bool = False,
+        max_attempts: Optional[int] = None,
+        backoff_base: Optional[float] = None,
+        backoff_max: Optional[float] = None,
+        max_response_size: Optional[int] = None,
+        refresh_margin: Optional[float] = None,
+        token_retry_max: Optional[float] = None,
+        max_idle_connections: Optional[int] = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-        **options: Any,
     ) -> None:
-        super().__init__(WeChatClient(appid, secret, **options), inline=False, max_concurrency=max_concurrency)
+        """As ``WeChatClient(...)``, plus ``max_concurrency``."""
+        sync = WeChatClient(
+            appid, secret, base_url=base_url, timeout=timeout, connect_timeout=connect_timeout,
+            attempt_timeout=attempt_timeout, proxy=proxy, token_source=token_source, token_file=token_file,
+            allow_insecure_http=allow_insecure_http, max_attempts=max_attempts, backoff_base=backoff_base,
+            backoff_max=backoff_max, max_response_size=max_response_size, refresh_margin=refresh_margin,
+            token_retry_max=token_retry_max, max_idle_connections=max_idle_connections,
+        )
+        super().__init__(sync, inline=False, max_concurrency=max_concurrency)
 
     @classmethod
     def wrap(cls, client: WeChatClient, *, max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> AsyncWeChatClient:
