@@ -81,6 +81,9 @@ class _Pool(concurrent.futures.ThreadPoolExecutor):
     """
 
     def _adjust_thread_count(self) -> None:
+        # An idle worker takes the item (the common case: no thread started at all).
+        if self._idle_semaphore.acquire(timeout=0) or len(self._threads) >= self._max_workers:
+            return
         try:
             _thread.start_new_thread(self._grow, ())
         except RuntimeError:  # interpreter shutdown, or no thread left: grow inline
@@ -89,7 +92,7 @@ class _Pool(concurrent.futures.ThreadPoolExecutor):
     def _grow(self) -> None:
         with self._shutdown_lock:  # submit's own lock
             if not self._shutdown:
-                super()._adjust_thread_count()
+                super()._adjust_thread_count()  # checks for an idle worker again, then starts one
 
 
 class _AsyncBase(Generic[_S]):
