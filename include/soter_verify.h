@@ -489,6 +489,10 @@ typedef struct {
   // with the failed fetch's status and errcode and a message that says so ("no access token:
   // holding for 4 s after the fetch at 07:31:02 UTC failed: ...").
   uint32_t token_retry_max_ms;
+  // Idle keep-alive connections kept to WeChat (0 = 64; at most 4096, more gives
+  // `SOTER_STATUS_CONFIG`). Size it to the calls in flight at once: a call finding none idle
+  // opens a new connection, and one returned to a full pool is closed.
+  uint32_t max_idle_connections;
 } SoterClientOptions;
 
 // Counters of a client, for metrics and tests.

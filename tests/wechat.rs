@@ -725,3 +725,38 @@ fn ipv6_loopback_when_available() {
     emu.register_device(OPENID, device().public_key_pem().as_bytes()).unwrap();
     assert!(verify_ok(&client(&emu)).unwrap());
 }
+
+/// Two rounds of `n` overlapping calls (each held 150 ms by the emulator so they overlap): the
+/// TCP connections the second round opened, i.e. the ones the idle pool did not keep.
+fn connections_opened_by_second_round(c: &WeChatClient, emu: &Emulator, n: usize) -> u64 {
+    let (json, sig) = signed(device(), 20);
+    c.soter_verify_signature(OPENID, &json, &sig).unwrap(); // the token, before the rounds
+    let round = || {
+        emu.inject_fault(Fault::forever(FaultKind::Delay(Duration::from_millis(150))).on(paths::SOTER_VERIFY_SIGNATURE));
+        std::thread::scope(|s| {
+            for _ in 0..n {
+                s.spawn(|| assert!(c.soter_verify_signature(OPENID, &json, &sig).unwrap()));
+            }
+        });
+        emu.clear_faults();
+    };
+    round();
+    let before = emu.counters().connections;
+    round();
+    emu.counters().connections - before
+}
+
+#[test]
+fn max_idle_connections_sizes_the_keep_alive_pool() {
+    // 20 in flight: more than ureq's own overall default (10), which used to cap the pool.
+    let emu = emulator();
+    assert_eq!(connections_opened_by_second_round(&client(&emu), &emu, 20), 0, "the default (64) keeps all 20");
+    let small = builder(&emu).max_idle_connections(4).build().unwrap();
+    let opened = connections_opened_by_second_round(&small, &emu, 20);
+    assert!(opened >= 16, "4 kept idle, so at least 16 of 20 reconnect: {opened}");
+    for bad in [0, soter_verify::wechat::MAX_IDLE_CONNECTIONS + 1] {
+        let e = builder(&emu).max_idle_connections(bad).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
+        assert!(e.to_string().contains("max_idle_connections"), "{e}");
+    }
+}

@@ -126,6 +126,10 @@ pub struct SoterClientOptions {
     /// with the failed fetch's status and errcode and a message that says so ("no access token:
     /// holding for 4 s after the fetch at 07:31:02 UTC failed: ...").
     pub token_retry_max_ms: u32,
+    /// Idle keep-alive connections kept to WeChat (0 = 64; at most 4096, more gives
+    /// `SOTER_STATUS_CONFIG`). Size it to the calls in flight at once: a call finding none idle
+    /// opens a new connection, and one returned to a full pool is closed.
+    pub max_idle_connections: u32,
 }
 
 /// Fill `opts` with the defaults (all zero / NULL, stable_token). NULL is a no-op.
@@ -155,6 +159,7 @@ pub unsafe extern "C" fn soter_client_options_init(opts: *mut SoterClientOptions
                 token_callback: None,
                 token_callback_user_data: std::ptr::null_mut(),
                 token_retry_max_ms: 0,
+                max_idle_connections: 0,
             })
         }
     })
@@ -237,6 +242,9 @@ pub unsafe extern "C" fn soter_wechat_client_new(
                 b = b.max_response_size(o.max_response_size);
             }
             b = b.token_retry_max(ms(o.token_retry_max_ms, 30000));
+            if o.max_idle_connections != 0 {
+                b = b.max_idle_connections(o.max_idle_connections as usize);
+            }
             if o.refresh_margin_s != 0 {
                 b = b.refresh_margin(Duration::from_secs(o.refresh_margin_s as u64));
             }

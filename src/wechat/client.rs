@@ -16,6 +16,10 @@ use super::{paths, DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
 /// Longest accepted timeout or deadline: a WeChat call that may take longer is a mistake (most
 /// likely milliseconds given where seconds were meant).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Default of [`ClientBuilder::max_idle_connections`].
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 64;
+/// Largest [`ClientBuilder::max_idle_connections`] accepted.
+pub const MAX_IDLE_CONNECTIONS: usize = 4096;
 
 /// Bounded retries with exponential backoff and jitter, for errcode -1, HTTP 5xx and connection
 /// failures only.
@@ -77,6 +81,7 @@ pub struct ClientBuilder {
     max_response_size: u64,
     refresh_margin: Duration,
     token_retry_max: Duration,
+    max_idle_connections: usize,
     source: TokenSource,
 }
 
@@ -163,6 +168,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Idle keep-alive connections kept to WeChat (default 64, 1 to 4096; the client talks to
+    /// one host). A call finding none idle opens a new connection, and one returned to a full
+    /// pool is closed: size it to the calls in flight at once (threads or the async pool), or a
+    /// busy server keeps opening and closing TLS connections.
+    pub fn max_idle_connections(mut self, n: usize) -> Self {
+        self.max_idle_connections = n;
+        self
+    }
+
     pub fn build(self) -> Result<WeChatClient> {
         if self.appid.is_empty() || self.appid.len() > 64 || !self.appid.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::new(ErrorKind::Config, "the appid must be 1 to 64 printable ASCII characters"));
@@ -193,6 +207,12 @@ impl ClientBuilder {
         if self.retry.max_attempts == 0 || self.retry.max_attempts > 10 {
             return Err(Error::new(ErrorKind::Config, "retry max_attempts must be 1 to 10"));
         }
+        if !(1..=MAX_IDLE_CONNECTIONS).contains(&self.max_idle_connections) {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("max_idle_connections must be 1 to {MAX_IDLE_CONNECTIONS}, not {}", self.max_idle_connections),
+            ));
+        }
         if self.max_response_size < 1024 {
             return Err(Error::new(ErrorKind::Config, "the response size cap must be at least 1024 bytes"));
         }
@@ -208,7 +228,15 @@ impl ClientBuilder {
         };
         check_proxy(&base, proxy.as_ref().map(ureq::Proxy::host), self.allow_insecure_http)?;
         let transport =
-            Transport::new(base, self.connect_timeout, self.attempt_timeout, proxy, self.retry, self.max_response_size);
+            Transport::new(
+            base,
+            self.connect_timeout,
+            self.attempt_timeout,
+            proxy,
+            self.retry,
+            self.max_response_size,
+            self.max_idle_connections,
+        );
         let tokens = TokenCache::new(self.refresh_margin, self.token_retry_max);
         if let TokenSource::Fixed(t) = &self.source {
             tokens.set(t.clone());
@@ -329,6 +357,7 @@ impl WeChatClient {
             max_response_size: 1 << 20,
             refresh_margin: Duration::from_secs(300),
             token_retry_max: FAILURE_HOLD_MAX,
+            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
             source: TokenSource::StableToken,
         }
     }

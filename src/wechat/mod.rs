@@ -29,7 +29,9 @@ mod soter;
 mod token;
 mod transport;
 
-pub use client::{ClientBuilder, ClientStats, RetryPolicy, WeChatClient, MAX_TIMEOUT};
+pub use client::{
+    ClientBuilder, ClientStats, RetryPolicy, WeChatClient, DEFAULT_MAX_IDLE_CONNECTIONS, MAX_IDLE_CONNECTIONS, MAX_TIMEOUT,
+};
 pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;

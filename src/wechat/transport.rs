@@ -11,9 +11,6 @@ use crate::error::{Error, ErrorKind, Result};
 use super::client::RetryPolicy;
 use crate::fork::PerProcess;
 
-/// Idle keep-alive connections kept per host.
-const IDLE_PER_HOST: usize = 16;
-
 pub(crate) type JsonObject = Map<String, Value>;
 
 /// A request body, or none (GET).
@@ -97,6 +94,7 @@ impl Transport {
         proxy: Option<ureq::Proxy>,
         retry: RetryPolicy,
         max_response: u64,
+        max_idle: usize,
     ) -> Transport {
         // Timeouts are set per attempt (see `attempt`): each is cut to what the call has left.
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -105,7 +103,9 @@ impl Transport {
             .https_only(false)
             .proxy(proxy)
             .user_agent(concat!("soter-verify/", env!("CARGO_PKG_VERSION")))
-            .max_idle_connections_per_host(IDLE_PER_HOST)
+            // Both caps: ureq's overall one (10 by default) would otherwise cut the per-host one.
+            .max_idle_connections(max_idle)
+            .max_idle_connections_per_host(max_idle)
             .build()
             .into();
         Transport {

@@ -626,6 +626,12 @@ static void test_token_retry_max(void) {
     expect(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, &err), &err, SOTER_STATUS_CONFIG, 0, 0);
     CHECK(c == NULL);
     o.token_retry_max_ms = 300;
+    /* max_idle_connections, the field after it: 0 means 64; above 4096 is refused. */
+    CHECK(o.max_idle_connections == 0);
+    o.max_idle_connections = 4097;
+    expect(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, &err), &err, SOTER_STATUS_CONFIG, 0, 0);
+    CHECK(c == NULL);
+    o.max_idle_connections = 8;
     CHECK(soter_wechat_client_new(S(APPID), S(SECRET), &o, &c, NULL) == SOTER_STATUS_OK && c != NULL);
     if (c && dev) {
         char *pem = NULL;

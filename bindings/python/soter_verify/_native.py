@@ -222,6 +222,7 @@ class SoterClientOptions(Structure):
         ("token_callback", TOKEN_CALLBACK),
         ("token_callback_user_data", c_void_p),
         ("token_retry_max_ms", c_uint32),
+        ("max_idle_connections", c_uint32),
     ]
 
 

@@ -61,6 +61,8 @@ def _text(value: object, name: str) -> bytes:
 #: Largest timeout accepted, in seconds: a WeChat call allowed to take longer is a mistake, most
 #: likely milliseconds given where seconds are expected (``timeout=5000`` would be 83 minutes).
 MAX_TIMEOUT = 3600.0
+#: Largest ``max_idle_connections`` accepted (the default is 64).
+MAX_IDLE_CONNECTIONS = 4096
 
 
 def _timeout(seconds: Optional[float], name: str) -> int:
@@ -344,6 +346,10 @@ class WeChatClient(NativeHandle):
             failure up to this ceiling; the first successful fetch ends the hold. The error keeps
             the failed fetch's class and errcode, and its message says so: ``no access token:
             holding for 4 s after the fetch at 07:31:02 UTC failed: ...``.
+        max_idle_connections: idle keep-alive connections kept to WeChat (default 64, 1 to
+            4096). A call that finds none idle opens a new (TLS) connection, and one returned to
+            a full pool is closed: size it to the calls in flight at once (your threads, or the
+            ``max_concurrency`` of :class:`soter_verify.aio.AsyncWeChatClient`).
 
     A token WeChat rejects (40001, 40014, 42001) is refreshed (forced) and the call retried once;
     such a forced refresh happens at most once per 30 s per client: another rejection within 30 s
@@ -385,6 +391,7 @@ class WeChatClient(NativeHandle):
         max_response_size: Optional[int] = None,
         refresh_margin: Optional[float] = None,
         token_retry_max: Optional[float] = None,
+        max_idle_connections: Optional[int] = None,
     ) -> None:
         lib = N.wechat_lib()
         app = _text(appid, "appid")
@@ -410,6 +417,8 @@ class WeChatClient(NativeHandle):
         opts.max_response_size = _uint(max_response_size, "max_response_size", 2**63)
         opts.refresh_margin_s = 0 if refresh_margin is None else max(1, _ms(refresh_margin, "refresh_margin") // 1000)
         opts.token_retry_max_ms = _timeout(token_retry_max, "token_retry_max")
+        # _uint refuses 0, which C would take for "the default".
+        opts.max_idle_connections = _uint(max_idle_connections, "max_idle_connections", MAX_IDLE_CONNECTIONS)
 
         callback: Optional[_CallbackState] = None
         c_callback: Any = None

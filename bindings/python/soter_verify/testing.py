@@ -16,10 +16,11 @@ Everything runs in-process on loopback (127.0.0.1); nothing reaches WeChat::
 from __future__ import annotations
 
 import ctypes
+import threading
 from ctypes import byref, c_char, c_size_t, c_void_p
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, TypeVar
 
 from . import _native as N
 from ._core import BytesLike, PublicKey, as_bytes
@@ -27,9 +28,12 @@ from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
 from ._wechat import WeChatClient, _text
 
+if TYPE_CHECKING:
+    from .aio import AsyncWeChatClient
+
 __all__ = [
     "Device", "EmulatorCounters", "TestKeyPair", "TestRoot", "WeChatEmulator", "FAULTS", "VERIFY_RET_MISMATCH",
-    "TEST_NOT_AFTER",
+    "TEST_NOT_AFTER", "POOL_SIZE",
 ]
 
 #: notAfter of every certificate a :class:`TestRoot` issues (2049-12-31T23:59:59Z), Unix seconds.
@@ -137,6 +141,19 @@ class Device(NativeHandle):
             raise_for(status, err)
         self.public_key_pem = N.take_string(pem, n.value)
 
+    @classmethod
+    def from_pool(cls) -> Device:
+        """A 2048-bit device from this process's pool of :data:`POOL_SIZE`, handed out in
+        turn: each is generated once, on first need (``Device()`` costs about 230 ms of key
+        generation; this, after the pool is warm, nothing). For fast suites and load tests.
+
+        Pooled devices are shared: the same key, cpu_id and uid come back every
+        :data:`POOL_SIZE` draws, their counter keeps rising (so a guard that saw one still
+        accepts its next result), and ``close()`` on one does nothing. Use ``Device()`` when a
+        test needs a key no other test has seen (e.g. re-enrolment).
+        """
+        return _POOL.draw()
+
     @property
     def public_key(self) -> PublicKey:
         """The AuthKey public key as a :class:`PublicKey` (a new object each time)."""
@@ -240,6 +257,38 @@ class Device(NativeHandle):
 
     def __repr__(self) -> str:
         return f"<Device cpu_id={self.cpu_id!r} uid={self.uid!r}>"
+
+
+#: Devices in the :meth:`Device.from_pool` pool.
+POOL_SIZE = 8
+
+
+class _PooledDevice(Device):
+    """A device of the pool: shared, so closing one (or leaving its ``with``) keeps it open."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        pass
+
+
+class _DevicePool:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._devices: List[Device] = []
+        self._next = 0
+
+    def draw(self) -> Device:
+        with self._lock:
+            i = self._next
+            self._next = (i + 1) % POOL_SIZE
+            # Generated under the lock: two threads never pay for the same slot.
+            if i == len(self._devices):
+                self._devices.append(_PooledDevice())
+            return self._devices[i]
+
+
+_POOL = _DevicePool()
 
 
 class TestRoot(NativeHandle):
@@ -368,6 +417,14 @@ class WeChatEmulator(NativeHandle):
         """A :class:`WeChatClient` for this emulator's app and URL (options as for the client)."""
         options.setdefault("base_url", self.base_url)
         return WeChatClient(self.appid, self.secret, **options)
+
+    def async_client(self, **options: Any) -> AsyncWeChatClient:
+        """An :class:`~soter_verify.aio.AsyncWeChatClient` for this emulator (options as for
+        the client, plus ``max_concurrency``)."""
+        from .aio import AsyncWeChatClient  # asyncio is imported only by who uses it
+
+        options.setdefault("base_url", self.base_url)
+        return AsyncWeChatClient(self.appid, self.secret, **options)
 
     def register_device(self, openid: str, public_key: BytesLike) -> None:
         """Register (or replace) the device key WeChat holds for ``openid`` (PEM, base64, DER)."""
