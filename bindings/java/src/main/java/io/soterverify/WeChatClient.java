@@ -7,6 +7,8 @@ import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A WeChat server API client for one app: access tokens, SOTER {@code verify_signature} and face
@@ -51,6 +53,9 @@ public final class WeChatClient implements AutoCloseable {
         this.source = source;
     }
 
+    /** Idle connections per host a client keeps unless {@link Builder#maxIdleConnections} says otherwise. */
+    public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 64;
+
     /**
      * Starts configuring a client.
      *
@@ -79,7 +84,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws SoterException for other failures
      * @throws IllegalStateException when the client is closed
      */
-    public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) throws SoterException {
+    public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) {
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         return soterVerifySignature(openid, Utf8.encode(jsonString, "jsonString"), jsonSignature);
     }
@@ -93,7 +98,7 @@ public final class WeChatClient implements AutoCloseable {
      * @return true only when WeChat said errcode 0 and is_ok true
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public boolean soterVerifySignature(String openid, byte[] jsonString, String jsonSignature) throws SoterException {
+    public boolean soterVerifySignature(String openid, byte[] jsonString, String jsonSignature) {
         byte[] o = utf8(openid, "openid");
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         byte[] s = utf8(jsonSignature, "jsonSignature");
@@ -117,7 +122,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for another errcode
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public Ask soterVerifyAsk(String askJson, String askJsonSignature) throws SoterException {
+    public Ask soterVerifyAsk(String askJson, String askJsonSignature) {
         byte[] j = utf8(askJson, "askJson");
         byte[] s = utf8(askJsonSignature, "askJsonSignature");
         AskNative.load();
@@ -133,7 +138,7 @@ public final class WeChatClient implements AutoCloseable {
      * @return is_support and support_type (0 none, 1 fingerprint, 2 face, 3 both)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public SoterSupport soterIsSupport(String modelKey) throws SoterException {
+    public SoterSupport soterIsSupport(String modelKey) {
         byte[] m = utf8(modelKey, "modelKey");
         AskNative.load();
         byte[] supported = new byte[1];
@@ -152,7 +157,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes (84001 invalid ticket, 84002 expired, 84003 used)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public FaceInfo faceGetInfo(String verifyResult) throws SoterException {
+    public FaceInfo faceGetInfo(String verifyResult) {
         byte[] v = utf8(verifyResult, "verifyResult");
         long[] out = new long[1];
         call((c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
@@ -169,7 +174,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public VerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) throws SoterException {
+    public VerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) {
         byte[] seq = utf8(outSeqNo, "outSeqNo");
         Objects.requireNonNull(cert, "cert must not be null");
         byte[] o = utf8(openid, "openid");
@@ -201,8 +206,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes (e.g. a document that does not match the session)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public VerifyInfo faceQueryVerifyInfo(String verifyId, String outSeqNo, CertInfo cert, String openid)
-            throws SoterException {
+    public VerifyInfo faceQueryVerifyInfo(String verifyId, String outSeqNo, CertInfo cert, String openid) {
         byte[] id = utf8(verifyId, "verifyId");
         byte[] seq = utf8(outSeqNo, "outSeqNo");
         Objects.requireNonNull(cert, "cert must not be null");
@@ -231,10 +235,170 @@ public final class WeChatClient implements AutoCloseable {
      * @return the result
      * @throws SoterException as for {@link #faceQueryVerifyInfo(String, String, CertInfo, String)}
      */
-    public VerifyInfo faceQueryVerifyInfo(VerifyId session, String outSeqNo, CertInfo cert, String openid)
-            throws SoterException {
+    public VerifyInfo faceQueryVerifyInfo(VerifyId session, String outSeqNo, CertInfo cert, String openid) {
         Objects.requireNonNull(session, "session must not be null");
         return faceQueryVerifyInfo(session.verifyId(), outSeqNo, cert, openid);
+    }
+
+    // ---- CompletableFuture variants ----------------------------------------------------------
+    // Each runs its blocking twin on an executor (default: the library's bounded pool, shared with
+    // ReplayGuard's) and completes with its result or, exceptionally, with the exception the
+    // blocking call documents (unwrapped), argument errors included: the caller never waits.
+
+    /**
+     * {@link #soterVerifySignature(String, String, String)} on the library's pool (virtual threads
+     * on Java 21+, at most 64 at once; else 64 daemon threads). The caller's thread never waits.
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @return WeChat's is_ok; exceptionally {@link WeChatApiException}, {@link TokenException},
+     *     {@link NetworkException}, {@link TimeoutException}, ... as for the blocking call
+     */
+    public CompletableFuture<Boolean> soterVerifySignatureAsync(String openid, String jsonString, String jsonSignature) {
+        return soterVerifySignatureAsync(openid, jsonString, jsonSignature, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #soterVerifySignature(String, String, String)} on {@code executor}.
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @param executor where the blocking call runs
+     * @return WeChat's is_ok; exceptionally as for the blocking call
+     */
+    public CompletableFuture<Boolean> soterVerifySignatureAsync(String openid, String jsonString, String jsonSignature,
+            Executor executor) {
+        return Async.supply(() -> soterVerifySignature(openid, jsonString, jsonSignature), executor);
+    }
+
+    /**
+     * {@link #soterVerifyAsk(String, String)} on the library's pool.
+     *
+     * @param askJson the ASK export JSON as received
+     * @param askJsonSignature its ATTK signature (base64) as received
+     * @return the ASK (close it when done); exceptionally as for the blocking call
+     */
+    public CompletableFuture<Ask> soterVerifyAskAsync(String askJson, String askJsonSignature) {
+        return soterVerifyAskAsync(askJson, askJsonSignature, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #soterVerifyAsk(String, String)} on {@code executor}.
+     *
+     * @param askJson the ASK export JSON as received
+     * @param askJsonSignature its ATTK signature (base64) as received
+     * @param executor where the blocking call runs
+     * @return the ASK (close it when done); exceptionally as for the blocking call
+     */
+    public CompletableFuture<Ask> soterVerifyAskAsync(String askJson, String askJsonSignature, Executor executor) {
+        return Async.supply(() -> soterVerifyAsk(askJson, askJsonSignature), executor);
+    }
+
+    /**
+     * {@link #faceGetInfo(String)} on the library's pool.
+     *
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(String verifyResult) {
+        return faceGetInfoAsync(verifyResult, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceGetInfo(String)} on {@code executor}.
+     *
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(String verifyResult, Executor executor) {
+        return Async.supply(() -> faceGetInfo(verifyResult), executor);
+    }
+
+    /**
+     * {@link #faceGetVerifyId(String, CertInfo, String)} on the library's pool.
+     *
+     * @param outSeqNo your unique sequence number for this session
+     * @param cert the document to verify against
+     * @param openid the user's openid
+     * @return the session; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyId> faceGetVerifyIdAsync(String outSeqNo, CertInfo cert, String openid) {
+        return faceGetVerifyIdAsync(outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceGetVerifyId(String, CertInfo, String)} on {@code executor}.
+     *
+     * @param outSeqNo your unique sequence number for this session
+     * @param cert the document to verify against
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the session; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyId> faceGetVerifyIdAsync(String outSeqNo, CertInfo cert, String openid,
+            Executor executor) {
+        return Async.supply(() -> faceGetVerifyId(outSeqNo, cert, openid), executor);
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(VerifyId, String, CertInfo, String)} on the library's pool.
+     *
+     * @param session the session from {@link #faceGetVerifyId}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(VerifyId session, String outSeqNo, CertInfo cert,
+            String openid) {
+        return faceQueryVerifyInfoAsync(session, outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(VerifyId, String, CertInfo, String)} on {@code executor}.
+     *
+     * @param session the session from {@link #faceGetVerifyId}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(VerifyId session, String outSeqNo, CertInfo cert,
+            String openid, Executor executor) {
+        return Async.supply(() -> faceQueryVerifyInfo(session, outSeqNo, cert, openid), executor);
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(String, String, CertInfo, String)} on the library's pool.
+     *
+     * @param verifyId the session's {@code verify_id}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(String verifyId, String outSeqNo, CertInfo cert,
+            String openid) {
+        return faceQueryVerifyInfoAsync(verifyId, outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(String, String, CertInfo, String)} on {@code executor}.
+     *
+     * @param verifyId the session's {@code verify_id}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(String verifyId, String outSeqNo, CertInfo cert,
+            String openid, Executor executor) {
+        return Async.supply(() -> faceQueryVerifyInfo(verifyId, outSeqNo, cert, openid), executor);
     }
 
     /**
@@ -245,7 +409,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws SoterException for other failures
      * @throws IllegalStateException when the client is closed
      */
-    public void setFixedToken(String token) throws SoterException {
+    public void setFixedToken(String token) {
         byte[] t = utf8(token, "token");
         call((c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
     }
@@ -315,7 +479,7 @@ public final class WeChatClient implements AutoCloseable {
         int run(long client, long[] err);
     }
 
-    private void call(Call body) throws SoterException {
+    private void call(Call body) {
         long[] err = new long[1];
         int status = handle.call(this, c -> body.run(c, err));
         Throwable cause = callback == null ? null : callback.takeFailure();
@@ -329,7 +493,7 @@ public final class WeChatClient implements AutoCloseable {
         Errors.check(status, err);
     }
 
-    private static byte[] utf8(String s, String what) throws InvalidArgumentException {
+    private static byte[] utf8(String s, String what) {
         return Utf8.encode(s, what);
     }
 
@@ -354,6 +518,7 @@ public final class WeChatClient implements AutoCloseable {
         private long maxResponseSize;
         private int refreshMarginS;
         private int tokenRetryMaxMs;
+        private int maxIdleConnections;
         private TokenSource tokenSource = TokenSource.stable();
 
         private Builder(String appId, String secret) {
@@ -515,6 +680,24 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
+         * Idle connections kept open per host for reuse (default {@value WeChatClient#DEFAULT_MAX_IDLE_CONNECTIONS}).
+         * A thread-heavy server calling WeChat from many threads at once opens a connection per
+         * concurrent call; those above this bound are closed when their call ends, and the next
+         * burst opens them again. Raise it to about your peak concurrent WeChat calls.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder maxIdleConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxIdleConnections must be at least 1, not " + max);
+            }
+            this.maxIdleConnections = max;
+            return this;
+        }
+
+        /**
          * Where access tokens come from (default {@link TokenSource#stable()}).
          *
          * @param source the source
@@ -545,7 +728,7 @@ public final class WeChatClient implements AutoCloseable {
          * @throws InvalidArgumentException for missing token source settings
          * @throws SoterException for other failures
          */
-        public WeChatClient build() throws SoterException {
+        public WeChatClient build() {
             WeChatNative.load();
             byte[] base = bytes(baseUrl);
             byte[] prox = bytes(proxy);
@@ -574,6 +757,7 @@ public final class WeChatClient implements AutoCloseable {
                 m.setPointer(112, CallbackReference.getFunctionPointer(cb));
             }
             m.setInt(128, tokenRetryMaxMs);
+            m.setInt(132, maxIdleConnections);   // uint32 max_idle_connections; 0 = the default
             byte[] a = Utf8.encode(appId, "appId");
             byte[] s = Utf8.encode(secret, "secret");
             long[] out = new long[1];
@@ -587,10 +771,10 @@ public final class WeChatClient implements AutoCloseable {
             return new WeChatClient(out[0], cb, appId, tokenSource.toString());
         }
 
-        /** sizeof(SoterClientOptions): its last field, token_retry_max_ms, at 128, padded to 8. */
+        /** sizeof(SoterClientOptions): its last field, max_idle_connections, at 132. */
         private static final long OPTIONS_SIZE = 136;
 
-        private static byte[] bytes(String s) throws InvalidArgumentException {
+        private static byte[] bytes(String s) {
             return Utf8.encodeOrNull(s, "a client option");
         }
 

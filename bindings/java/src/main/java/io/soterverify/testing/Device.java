@@ -42,7 +42,7 @@ public final class Device implements AutoCloseable {
      * @return the device
      * @throws SoterException when the library fails
      */
-    public static Device create() throws SoterException {
+    public static Device create() {
         return create(2048);
     }
 
@@ -54,7 +54,7 @@ public final class Device implements AutoCloseable {
      * @throws io.soterverify.InvalidArgumentException for another size
      * @throws SoterException for other failures
      */
-    public static Device create(int bits) throws SoterException {
+    public static Device create(int bits) {
         TestingNative.load();
         long[] out = new long[1];
         long[] err = new long[1];
@@ -117,7 +117,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when closed
      */
-    public SignedData signResult(String challenge) throws SoterException {
+    public SignedData signResult(String challenge) {
         return signResult(challenge, SALT_LEN_SOTER);
     }
 
@@ -131,7 +131,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails (e.g. a salt too long for the key)
      * @throws IllegalStateException when closed
      */
-    public SignedData signResult(String challenge, int saltLen) throws SoterException {
+    public SignedData signResult(String challenge, int saltLen) {
         Objects.requireNonNull(challenge, "challenge must not be null");
         if (saltLen < 0) {
             throw new IllegalArgumentException("saltLen must not be negative");
@@ -156,7 +156,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when this device or the ASK is closed
      */
-    public SignedData signedAuthKey(TestKeyPair ask) throws SoterException {
+    public SignedData signedAuthKey(TestKeyPair ask) {
         Objects.requireNonNull(ask, "ask must not be null");
         long[] json = new long[1];
         long[] jsonLen = new long[1];
@@ -178,7 +178,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when this device or the ASK is closed
      */
-    public SignedData signedAuthKey(TestKeyPair ask, int saltLen) throws SoterException {
+    public SignedData signedAuthKey(TestKeyPair ask, int saltLen) {
         Objects.requireNonNull(ask, "ask must not be null");
         long[] json = new long[1];
         long[] jsonLen = new long[1];
@@ -202,7 +202,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when a handle is closed
      */
-    public SignedData classicAsk(TestKeyPair ask, TestKeyPair attk) throws SoterException {
+    public SignedData classicAsk(TestKeyPair ask, TestKeyPair attk) {
         Objects.requireNonNull(ask, "ask must not be null");
         Objects.requireNonNull(attk, "attk must not be null");
         long[] json = new long[1];
@@ -224,7 +224,7 @@ public final class Device implements AutoCloseable {
      * @return the certs JSON
      * @throws SoterException when the library fails
      */
-    public String askChain(TestKeyPair ask, TestRoot root) throws SoterException {
+    public String askChain(TestKeyPair ask, TestRoot root) {
         return askChain(ask, root, true, -1);
     }
 
@@ -238,8 +238,7 @@ public final class Device implements AutoCloseable {
      * @return the certs JSON
      * @throws SoterException when the library fails or an argument is out of range
      */
-    public String askChain(TestKeyPair ask, TestRoot root, boolean attestation, int rsaPssSaltlen)
-            throws SoterException {
+    public String askChain(TestKeyPair ask, TestRoot root, boolean attestation, int rsaPssSaltlen) {
         Objects.requireNonNull(ask, "ask must not be null");
         Objects.requireNonNull(root, "root must not be null");
         long[] out = new long[1];
