@@ -56,6 +56,9 @@ public final class WeChatClient implements AutoCloseable {
     /** Idle connections per host a client keeps unless {@link Builder#maxIdleConnections} says otherwise. */
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 64;
 
+    /** The largest {@link Builder#maxIdleConnections} the library accepts. */
+    public static final int MAX_IDLE_CONNECTIONS = 4096;
+
     /**
      * Starts configuring a client.
      *
@@ -685,13 +688,14 @@ public final class WeChatClient implements AutoCloseable {
          * concurrent call; those above this bound are closed when their call ends, and the next
          * burst opens them again. Raise it to about your peak concurrent WeChat calls.
          *
-         * @param max at least 1
+         * @param max 1 to {@value WeChatClient#MAX_IDLE_CONNECTIONS}
          * @return this builder
-         * @throws IllegalArgumentException when below 1
+         * @throws IllegalArgumentException outside that range
          */
         public Builder maxIdleConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxIdleConnections must be at least 1, not " + max);
+            if (max < 1 || max > MAX_IDLE_CONNECTIONS) {
+                throw new IllegalArgumentException("maxIdleConnections must be 1 to " + MAX_IDLE_CONNECTIONS + ", not "
+                        + max);
             }
             this.maxIdleConnections = max;
             return this;
