@@ -542,8 +542,9 @@ public final class ReplayGuard implements AutoCloseable {
     // too: the caller's thread never waits and never throws.
 
     /**
-     * {@link #issueChallenge(String)} on the library's pool (virtual threads on Java 21+, at most
-     * 64 at once; else 64 daemon threads). The caller's thread never waits.
+     * {@link #issueChallenge(String)} on the library's pool: 64 daemon threads, shared by every
+     * guard and client, more calls queue (not virtual threads: a native call pins its carrier).
+     * The caller's thread never waits.
      *
      * @param subject your user id
      * @return the challenge; exceptionally the exceptions of {@link #issueChallenge(String)}

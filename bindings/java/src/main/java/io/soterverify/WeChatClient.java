@@ -249,8 +249,9 @@ public final class WeChatClient implements AutoCloseable {
     // blocking call documents (unwrapped), argument errors included: the caller never waits.
 
     /**
-     * {@link #soterVerifySignature(String, String, String)} on the library's pool (virtual threads
-     * on Java 21+, at most 64 at once; else 64 daemon threads). The caller's thread never waits.
+     * {@link #soterVerifySignature(String, String, String)} on the library's pool: 64 daemon
+     * threads, shared by every guard and client, more calls queue (not virtual threads: a native
+     * call pins its carrier). The caller's thread never waits.
      *
      * @param openid the user's openid
      * @param jsonString {@code resultJSON} exactly as received

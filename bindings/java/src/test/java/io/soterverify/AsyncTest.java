@@ -160,13 +160,12 @@ class AsyncTest {
         } finally {
             mine.shutdownNow();
         }
-        // The default: the library's pool (daemon platform threads before Java 21).
+        // The default: the library's pool of daemon platform threads, on every JVM (virtual
+        // threads only with soter.async.virtualThreads=true: native calls pin them).
         AtomicReference<Thread> ran = new AtomicReference<>();
         Async.run(() -> ran.set(Thread.currentThread()), Async.defaultExecutor()).get(10, TimeUnit.SECONDS);
         assertTrue(ran.get().isDaemon());
-        if (Runtime.version().feature() < 21) {
-            assertTrue(ran.get().getName().startsWith("soter-async-"), ran.get().getName());
-        }
+        assertTrue(ran.get().getName().startsWith("soter-async-"), ran.get().getName());
     }
 
     @Test
