@@ -40,6 +40,7 @@ public final class WeChatClient implements AutoCloseable {
     private final SupplierCallback callback;
     private final String appId;
     private final String source;
+    private final Observers observers = new Observers();
 
     private WeChatClient(long ptr, SupplierCallback callback, String appId, String source) {
         // The free action holds the callback: JNA's trampoline stays alive until the native client is freed.
@@ -106,7 +107,7 @@ public final class WeChatClient implements AutoCloseable {
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         byte[] s = utf8(jsonSignature, "jsonSignature");
         byte[] ok = new byte[1];
-        call((c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
+        call("soter/verify_signature", (c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
                 jsonString.length, s, s.length, ok, err));
         return ok[0] != 0;
     }
@@ -130,7 +131,7 @@ public final class WeChatClient implements AutoCloseable {
         byte[] s = utf8(askJsonSignature, "askJsonSignature");
         AskNative.load();
         long[] out = new long[1];
-        call((c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
+        call("soter/verify_ask", (c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
         return new Ask(out[0]);
     }
 
@@ -146,7 +147,7 @@ public final class WeChatClient implements AutoCloseable {
         AskNative.load();
         byte[] supported = new byte[1];
         int[] type = new int[1];
-        call((c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
+        call("soter/is_support", (c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
         return new SoterSupport(supported[0] != 0, type[0]);
     }
 
@@ -163,7 +164,7 @@ public final class WeChatClient implements AutoCloseable {
     public FaceInfo faceGetInfo(String verifyResult) {
         byte[] v = utf8(verifyResult, "verifyResult");
         long[] out = new long[1];
-        call((c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
+        call("face/getinfo", (c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
         return new FaceInfo(out[0]);
     }
 
@@ -185,7 +186,7 @@ public final class WeChatClient implements AutoCloseable {
         long[] id = new long[1];
         long[] expires = new long[1];
         try {
-            call((c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
+            call("face/getverifyid", (c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
                     o.length, id, expires, err));
         } finally {
             Reference.reachabilityFence(certStruct);
@@ -218,7 +219,7 @@ public final class WeChatClient implements AutoCloseable {
         Memory out = new Memory(16);
         out.clear();
         try {
-            call((c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
+            call("face/queryverifyinfo", (c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
                     certStruct, o, o.length, out, err));
             return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
         } finally {
@@ -415,7 +416,7 @@ public final class WeChatClient implements AutoCloseable {
      */
     public void setFixedToken(String token) {
         byte[] t = utf8(token, "token");
-        call((c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
+        call(null, (c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
     }
 
     /**
@@ -438,6 +439,18 @@ public final class WeChatClient implements AutoCloseable {
         long[] err = new long[1];
         Errors.checkInternal(handle.call(this, c -> WeChatNative.soter_wechat_client_stats(c, out, err)), err);
         return new ClientStats(out[0], out[1], out[2], out[3]);
+    }
+
+    /**
+     * Adds an observer told about every WeChat API call this client completes, by endpoint (for
+     * metrics; the Spring Boot starter adds one). The {@code verify_signature} call inside
+     * {@link ReplayGuard#authenticateViaWeChat} is the guard's call: it reaches the guard's
+     * observers, and this client's {@link #stats()}. Observers cannot be removed.
+     *
+     * @param observer the observer
+     */
+    public void addCallObserver(CallObserver observer) {
+        observers.add(observer);
     }
 
     /**
@@ -483,7 +496,19 @@ public final class WeChatClient implements AutoCloseable {
         int run(long client, long[] err);
     }
 
-    private void call(Call body) {
+    /** One native call; {@code endpoint} names it to the observers (null: not a WeChat call). */
+    private void call(String endpoint, Call body) {
+        if (endpoint == null) {
+            call0(body);
+        } else {
+            observers.call(endpoint, () -> {
+                call0(body);
+                return null;
+            });
+        }
+    }
+
+    private void call0(Call body) {
         long[] err = new long[1];
         int status = handle.call(this, c -> body.run(c, err));
         Throwable cause = callback == null ? null : callback.takeFailure();
