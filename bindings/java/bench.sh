@@ -2,6 +2,9 @@
 # Benchmark: soter-verify's PublicKey.verify and Soter.authenticate vs the same work on the JDK
 # (RSASSA-PSS; for authenticate also Base64, a JSON parse and the compares), interleaved.
 # Usage: bindings/java/bench.sh [calls-per-round]   (after `make build` at the repo root)
+#        bindings/java/bench.sh async [calls] [delay-ms]: concurrent soterVerifySignatureAsync
+#        against the emulator answering after delay-ms (defaults 100 and 200; issue 20's figures).
+#        JAVA=/path/to/java picks the JVM (21+ runs the default executor on virtual threads).
 # SOTER_NATIVE_DIR: the library's directory (default: the portable build, as the jar ships it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +18,11 @@ mvn -q -B -ntp -Dstyle.color=never package -DskipTests -Dmaven.javadoc.skip=true
 # The test class path: the JDK baseline parses JSON with Jackson (a test dependency).
 mvn -q -B -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/test-classpath.txt >/dev/null
-exec java -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
+main=io.soterverify.VerifyBenchmark
+if [ "${1:-}" = async ]; then
+    main=io.soterverify.AsyncBenchmark
+    shift
+fi
+exec "${JAVA:-java}" -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
     -Dsoter.vectors="$root/tests/vectors/tencent-soter-sample" \
-    io.soterverify.VerifyBenchmark "$@"
+    "$main" "$@"

@@ -2,8 +2,8 @@
 # Java suite: builds the jars (the main one bundling the portable libsoter_verify.so, -sources,
 # -javadoc with warnings as errors) and runs JUnit 5 through Maven, then checks the jars and that
 # the main jar alone (plus JNA) loads its native library. The Spring Boot starter
-# (spring-boot-starter/) is built and tested in the same Maven run (reactor.xml), against this
-# checkout's core jar. Arguments go to Maven, e.g. -Dtest=Name (a module without such a test passes).
+# (spring-boot-starter/) and the JUnit 5 support (testing/) are built and tested in the same Maven
+# run (reactor.xml), against this checkout's core jar. Arguments go to Maven, e.g. -Dtest=Name (a module without such a test passes).
 # Prerequisite: `make build` at the repository root (make test-java does it).
 #   SOTER_NATIVE_DIR  the directory of the library to bundle (default: the portable build,
 #                     target/x86_64-unknown-linux-gnu/release)
@@ -29,7 +29,7 @@ grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BU
     | sed -e 's/^\[INFO\] //' || true
 # Why tests were skipped (JUnit assumptions, aborts such as no redis-server), once per reason.
 grep -ho 'Assumption failed: .*\|TestAbortedException: .*' target/surefire-reports/TEST-*.xml \
-        spring-boot-starter/target/surefire-reports/TEST-*.xml 2>/dev/null \
+        spring-boot-starter/target/surefire-reports/TEST-*.xml testing/target/surefire-reports/TEST-*.xml 2>/dev/null \
     | sed -e 's/^Assumption failed: /skipped: /' -e 's/^TestAbortedException: /skipped: /' | sort -u || true
 if [ "$status" -ne 0 ]; then
     echo "---- Maven failed (exit $status); last lines of its log: ----" >&2
@@ -71,6 +71,9 @@ env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
 check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
     META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
     META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
+# The JUnit 5 support's jars.
+check_jars 'testing/target/soter-verify-testing-*.jar' \
+    io/soterverify/testing/junit5/SoterEmulatorExtension.class META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 # System.Logger routed to SLF4J and Logback, as applications that use them do.
 env -u LD_LIBRARY_PATH java -cp "$core_jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
     src/test/smoke/LogbackRouting.java

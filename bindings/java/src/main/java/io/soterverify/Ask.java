@@ -40,7 +40,7 @@ public final class Ask implements AutoCloseable {
     private final String signedJson;
 
     /** Takes ownership of a SoterAsk pointer. */
-    Ask(long ptr) throws SoterException {
+    Ask(long ptr) {
         AskNative.load();
         this.handle = new NativeHandle(ptr, AskNative::soter_ask_free, "Ask");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
@@ -48,7 +48,7 @@ public final class Ask implements AutoCloseable {
         long[] err = new long[1];
         try {
             Errors.check(AskNative.soter_ask_public_key(ptr, key, err), err);
-        } catch (SoterException | RuntimeException e) {
+        } catch (RuntimeException e) {
             cleanable.clean();
             throw e;
         }
@@ -117,7 +117,7 @@ public final class Ask implements AutoCloseable {
      * @throws IllegalArgumentException for a negative salt length
      */
     public static Ask fromStored(PublicKey publicKey, String cpuId, String uid, long counter,
-            OptionalInt rsaPssSaltlen, Format format) throws SoterException {
+            OptionalInt rsaPssSaltlen, Format format) {
         Objects.requireNonNull(publicKey, "publicKey must not be null");
         byte[] c = Utf8.encode(cpuId, "cpuId");
         byte[] u = Utf8.encode(uid, "uid");

@@ -79,7 +79,7 @@ public final class CertInfo {
      * @return 64 lowercase hex characters
      * @throws SoterException when the library fails
      */
-    public String hash() throws SoterException {
+    public String hash() {
         WeChatNative.load();
         Memory m = struct();
         byte[] buf = new byte[WeChatNative.CERT_HASH_LEN + 1];
@@ -92,7 +92,7 @@ public final class CertInfo {
      * {@code SoterCertInfo}: three (pointer, length) pairs (48 bytes), the texts right after.
      * Keep the memory reachable during the call.
      */
-    Memory struct() throws InvalidArgumentException {
+    Memory struct() {
         byte[][] t = {Utf8.encode(certType, "certType"), Utf8.encode(certName, "certName"), Utf8.encode(certNo, "certNo")};
         Memory m = new Memory(48 + t[0].length + t[1].length + t[2].length + 1);
         m.clear();

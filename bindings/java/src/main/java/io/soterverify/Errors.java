@@ -5,7 +5,7 @@ final class Errors {
     private Errors() {}
 
     /** Throws the exception for {@code status} unless it is OK; frees {@code err[0]} either way. */
-    static void check(int status, long[] err) throws SoterException {
+    static void check(int status, long[] err) {
         if (status != 0) {
             throw take(status, err[0]);
         }

@@ -20,7 +20,7 @@ final class ExpectationsStruct {
     private ExpectationsStruct() {}
 
     /** The struct for {@code e}; keep the returned memory reachable for the duration of the call. */
-    static Memory of(Expectations e) throws InvalidArgumentException {
+    static Memory of(Expectations e) {
         byte[] c = Utf8.encode(e.challenge(), "challenge");
         byte[] cpu = Utf8.encodeOrNull(e.cpuId(), "cpuId");
         byte[] uid = Utf8.encodeOrNull(e.uid(), "uid");

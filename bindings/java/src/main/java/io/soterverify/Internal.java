@@ -44,7 +44,7 @@ public final class Internal {
      * @param err the one-element error out-parameter
      * @throws SoterException the matching exception
      */
-    public static void check(int status, long[] err) throws SoterException {
+    public static void check(int status, long[] err) {
         Errors.check(status, err);
     }
 
@@ -67,7 +67,7 @@ public final class Internal {
      * @return the bytes
      * @throws InvalidArgumentException when {@code s} holds an unpaired surrogate
      */
-    public static byte[] utf8(String s, String what) throws InvalidArgumentException {
+    public static byte[] utf8(String s, String what) {
         return Utf8.encode(s, what);
     }
 

@@ -47,7 +47,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException for any other failure of the library
      * @throws NullPointerException when {@code data} is null
      */
-    public static PublicKey load(byte[] data) throws SoterException {
+    public static PublicKey load(byte[] data) {
         Objects.requireNonNull(data, "key data must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
@@ -63,7 +63,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException as for {@link #load(byte[])}
      * @throws NullPointerException when {@code text} is null
      */
-    public static PublicKey load(String text) throws SoterException {
+    public static PublicKey load(String text) {
         return load(Utf8.encode(text, "key text"));
     }
 
@@ -78,7 +78,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException for any other failure of the library
      * @throws IllegalStateException when the key is closed
      */
-    public boolean verify(byte[] message, byte[] signature) throws SoterException {
+    public boolean verify(byte[] message, byte[] signature) {
         return verify(message, signature, SALT_LEN_DEFAULT);
     }
 
@@ -93,7 +93,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException for any other failure of the library
      * @throws IllegalStateException when the key is closed
      */
-    public boolean verify(byte[] message, String base64Signature) throws SoterException {
+    public boolean verify(byte[] message, String base64Signature) {
         return verify(message, base64Signature, SALT_LEN_DEFAULT);
     }
 
@@ -109,7 +109,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException for any other failure of the library
      * @throws IllegalStateException when the key is closed
      */
-    public boolean verify(byte[] message, String base64Signature, int saltLen) throws SoterException {
+    public boolean verify(byte[] message, String base64Signature, int saltLen) {
         return verify(message, Utf8.encode(base64Signature, "signature"), saltLen);
     }
 
@@ -125,7 +125,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws SoterException for any other failure of the library
      * @throws IllegalStateException when the key is closed
      */
-    public boolean verify(byte[] message, byte[] signature, int saltLen) throws SoterException {
+    public boolean verify(byte[] message, byte[] signature, int saltLen) {
         Objects.requireNonNull(message, "message must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
         long[] err = new long[1];

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Single-use challenges and rising counters, so that a valid signature means a fresh login by the
@@ -58,8 +60,9 @@ public final class ReplayGuard implements AutoCloseable {
     private final NativeHandle handle;
     private final Cleaner.Cleanable cleanable;
     private final String description;
+    private final Observers observers = new Observers();
 
-    private ReplayGuard(long ptr) throws SoterException {
+    private ReplayGuard(long ptr) {
         this.handle = new NativeHandle(ptr, GuardNative::soter_replay_guard_free, "ReplayGuard");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
         long[] text = new long[1];
@@ -131,7 +134,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws ConfigException when the URL cannot be used
      * @throws SoterException for other failures
      */
-    public static ReplayGuard redis(String url) throws SoterException {
+    public static ReplayGuard redis(String url) {
         return redis(url, RedisOptions.defaults());
     }
 
@@ -147,7 +150,7 @@ public final class ReplayGuard implements AutoCloseable {
      *     (a standalone server's go in the URL)
      * @throws SoterException for other failures
      */
-    public static ReplayGuard redis(String url, RedisOptions options) throws SoterException {
+    public static ReplayGuard redis(String url, RedisOptions options) {
         byte[] u = utf8(url, "url");
         Objects.requireNonNull(options, "options must not be null");
         options.notSentinel("redis");
@@ -170,7 +173,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @return a new guard (it connects on first use)
      * @throws SoterException as for {@link #redis(String)}
      */
-    public static ReplayGuard redisCluster(List<String> nodes) throws SoterException {
+    public static ReplayGuard redisCluster(List<String> nodes) {
         return redisCluster(nodes, RedisOptions.defaults());
     }
 
@@ -183,7 +186,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @return a new guard (it connects on first use)
      * @throws SoterException as for {@link #redis(String, RedisOptions)}
      */
-    public static ReplayGuard redisCluster(List<String> nodes, RedisOptions options) throws SoterException {
+    public static ReplayGuard redisCluster(List<String> nodes, RedisOptions options) {
         Objects.requireNonNull(nodes, "nodes must not be null");
         Objects.requireNonNull(options, "options must not be null");
         if (nodes.isEmpty()) {
@@ -213,7 +216,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @return a new guard (it asks the Sentinels on first use)
      * @throws SoterException as for {@link #redisSentinel(List, String, RedisOptions)}
      */
-    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName) throws SoterException {
+    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName) {
         return redisSentinel(sentinels, serviceName, RedisOptions.defaults());
     }
 
@@ -237,8 +240,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws IllegalArgumentException when {@code sentinels} is empty
      * @throws SoterException for other failures
      */
-    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName, RedisOptions options)
-            throws SoterException {
+    public static ReplayGuard redisSentinel(List<String> sentinels, String serviceName, RedisOptions options) {
         Objects.requireNonNull(sentinels, "sentinels must not be null");
         Objects.requireNonNull(options, "options must not be null");
         if (sentinels.isEmpty()) {
@@ -268,7 +270,7 @@ public final class ReplayGuard implements AutoCloseable {
         final Memory texts;
         final long[] lens;
 
-        UrlList(List<String> urls, String what) throws InvalidArgumentException {
+        UrlList(List<String> urls, String what) {
             byte[][] raw = new byte[urls.size()][];
             long total = 0;
             for (int i = 0; i < raw.length; i++) {
@@ -299,9 +301,12 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException for other failures
      * @throws IllegalStateException when the guard is closed
      */
-    public void ping() throws SoterException {
-        long[] err = new long[1];
-        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_ping(g, err)), err);
+    public void ping() {
+        observers.call("ping", () -> {
+            long[] err = new long[1];
+            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_ping(g, err)), err);
+            return null;
+        });
     }
 
     /** How long a challenge stays valid unless told otherwise (as in the Python package). */
@@ -317,7 +322,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException for bad arguments and other failures
      * @throws IllegalStateException when the guard is closed
      */
-    public String issueChallenge(String subject) throws SoterException {
+    public String issueChallenge(String subject) {
         return issueChallenge(subject, DEFAULT_CHALLENGE_TTL);
     }
 
@@ -331,24 +336,26 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException for bad arguments and other failures
      * @throws IllegalStateException when the guard is closed
      */
-    public String issueChallenge(String subject, Duration ttl) throws SoterException {
-        byte[] s = utf8(subject, "subject");
-        Objects.requireNonNull(ttl, "ttl must not be null");
-        long ms;
-        try {
-            ms = ttl.toMillis();
-        } catch (ArithmeticException e) {
-            ms = Long.MAX_VALUE;
-        }
-        if (ms < 1) {
-            throw new IllegalArgumentException("ttl must be at least 1 ms, not " + ttl);
-        }
-        byte[] buf = new byte[NativeLib.CHALLENGE_LEN + 1];
-        long[] err = new long[1];
-        long ttlMs = ms;
-        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_issue_challenge(g, s, s.length, ttlMs, buf,
-                buf.length, null, err)), err);
-        return new String(buf, 0, NativeLib.CHALLENGE_LEN, StandardCharsets.US_ASCII);
+    public String issueChallenge(String subject, Duration ttl) {
+        return observers.call("issueChallenge", () -> {
+            byte[] s = utf8(subject, "subject");
+            Objects.requireNonNull(ttl, "ttl must not be null");
+            long ms;
+            try {
+                ms = ttl.toMillis();
+            } catch (ArithmeticException e) {
+                ms = Long.MAX_VALUE;
+            }
+            if (ms < 1) {
+                throw new IllegalArgumentException("ttl must be at least 1 ms, not " + ttl);
+            }
+            byte[] buf = new byte[NativeLib.CHALLENGE_LEN + 1];
+            long[] err = new long[1];
+            long ttlMs = ms;
+            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_issue_challenge(g, s, s.length, ttlMs, buf,
+                    buf.length, null, err)), err);
+            return new String(buf, 0, NativeLib.CHALLENGE_LEN, StandardCharsets.US_ASCII);
+        });
     }
 
     /**
@@ -363,8 +370,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws StoreUnavailableException when the store could not confirm
      * @throws SoterException for input errors
      */
-    public ResultJson authenticate(PublicKey key, String resultJson, String signature, String subject)
-            throws SoterException {
+    public ResultJson authenticate(PublicKey key, String resultJson, String signature, String subject) {
         return authenticate(key, resultJson, signature, subject, null, null);
     }
 
@@ -388,7 +394,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws IllegalStateException when the guard or the key is closed
      */
     public ResultJson authenticate(PublicKey key, String resultJson, String signature, String subject, String cpuId,
-            String uid) throws SoterException {
+            String uid) {
         return authenticate(key, utf8(resultJson, "resultJSON"), utf8(signature, "signature"), subject, cpuId, uid);
     }
 
@@ -405,19 +411,21 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException as for the String overload
      */
     public ResultJson authenticate(PublicKey key, byte[] resultJson, byte[] signature, String subject, String cpuId,
-            String uid) throws SoterException {
-        Objects.requireNonNull(key, "key must not be null");
-        Objects.requireNonNull(resultJson, "resultJSON must not be null");
-        Objects.requireNonNull(signature, "signature must not be null");
-        Memory who = subjectStruct(subject, cpuId, uid);
-        long[] out = new long[1];
-        long[] err = new long[1];
-        NativeHandle kh = key.handle();
-        int status = handle.call(this, g -> kh.call(key, k -> GuardNative.soter_replay_guard_authenticate(g, k,
-                resultJson, resultJson.length, signature, signature.length, who, out, err)));
-        Reference.reachabilityFence(who);
-        Errors.check(status, err);
-        return ResultJson.consume(out[0]);
+            String uid) {
+        return observers.call("authenticate", () -> {
+            Objects.requireNonNull(key, "key must not be null");
+            Objects.requireNonNull(resultJson, "resultJSON must not be null");
+            Objects.requireNonNull(signature, "signature must not be null");
+            Memory who = subjectStruct(subject, cpuId, uid);
+            long[] out = new long[1];
+            long[] err = new long[1];
+            NativeHandle kh = key.handle();
+            int status = handle.call(this, g -> kh.call(key, k -> GuardNative.soter_replay_guard_authenticate(g, k,
+                    resultJson, resultJson.length, signature, signature.length, who, out, err)));
+            Reference.reachabilityFence(who);
+            Errors.check(status, err);
+            return ResultJson.consume(out[0]);
+        });
     }
 
     /**
@@ -430,7 +438,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @return the accepted result
      * @throws SoterException as for {@link #authenticate}
      */
-    public ResultJson accept(String resultJson, String subject) throws SoterException {
+    public ResultJson accept(String resultJson, String subject) {
         return accept(resultJson, subject, null, null);
     }
 
@@ -444,15 +452,17 @@ public final class ReplayGuard implements AutoCloseable {
      * @return the accepted result
      * @throws SoterException as for {@link #authenticate}
      */
-    public ResultJson accept(String resultJson, String subject, String cpuId, String uid) throws SoterException {
-        byte[] doc = utf8(resultJson, "resultJSON");
-        Memory who = subjectStruct(subject, cpuId, uid);
-        long[] out = new long[1];
-        long[] err = new long[1];
-        int status = handle.call(this, g -> GuardNative.soter_replay_guard_accept(g, doc, doc.length, who, out, err));
-        Reference.reachabilityFence(who);
-        Errors.check(status, err);
-        return ResultJson.consume(out[0]);
+    public ResultJson accept(String resultJson, String subject, String cpuId, String uid) {
+        return observers.call("accept", () -> {
+            byte[] doc = utf8(resultJson, "resultJSON");
+            Memory who = subjectStruct(subject, cpuId, uid);
+            long[] out = new long[1];
+            long[] err = new long[1];
+            int status = handle.call(this, g -> GuardNative.soter_replay_guard_accept(g, doc, doc.length, who, out, err));
+            Reference.reachabilityFence(who);
+            Errors.check(status, err);
+            return ResultJson.consume(out[0]);
+        });
     }
 
     /**
@@ -467,7 +477,7 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException as for the full overload
      */
     public ResultJson authenticateViaWeChat(WeChatClient client, String openid, String resultJson, String signature,
-            String subject) throws SoterException {
+            String subject) {
         return authenticateViaWeChat(client, openid, resultJson, signature, subject, null, null);
     }
 
@@ -489,27 +499,29 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws SoterException for input errors
      */
     public ResultJson authenticateViaWeChat(WeChatClient client, String openid, String resultJson, String signature,
-            String subject, String cpuId, String uid) throws SoterException {
-        Objects.requireNonNull(client, "client must not be null");
-        byte[] o = utf8(openid, "openid");
-        byte[] doc = utf8(resultJson, "resultJSON");
-        byte[] sig = utf8(signature, "signature");
-        Memory who = subjectStruct(subject, cpuId, uid);
-        long[] out = new long[1];
-        long[] err = new long[1];
-        NativeHandle ch = client.handle();
-        int status = handle.call(this, g -> ch.call(client, c -> GuardNative.soter_replay_guard_authenticate_via_wechat(
-                g, c, o, o.length, doc, doc.length, sig, sig.length, who, out, err)));
-        Reference.reachabilityFence(who);
-        Throwable cause = client.takeCallbackFailure();
-        if (status != 0) {
-            SoterException e = Errors.take(status, err[0]);
-            if (cause != null && e instanceof TokenException) {
-                e.initCause(cause);
+            String subject, String cpuId, String uid) {
+        return observers.call("authenticateViaWeChat", () -> {
+            Objects.requireNonNull(client, "client must not be null");
+            byte[] o = utf8(openid, "openid");
+            byte[] doc = utf8(resultJson, "resultJSON");
+            byte[] sig = utf8(signature, "signature");
+            Memory who = subjectStruct(subject, cpuId, uid);
+            long[] out = new long[1];
+            long[] err = new long[1];
+            NativeHandle ch = client.handle();
+            int status = handle.call(this, g -> ch.call(client, c -> GuardNative.soter_replay_guard_authenticate_via_wechat(
+                    g, c, o, o.length, doc, doc.length, sig, sig.length, who, out, err)));
+            Reference.reachabilityFence(who);
+            Throwable cause = client.takeCallbackFailure();
+            if (status != 0) {
+                SoterException e = Errors.take(status, err[0]);
+                if (cause != null && e instanceof TokenException) {
+                    e.initCause(cause);
+                }
+                throw e;
             }
-            throw e;
-        }
-        return ResultJson.consume(out[0]);
+            return ResultJson.consume(out[0]);
+        });
     }
 
     /** Default {@code maxAge} of {@link #faceGetInfo}: 10 minutes ({@code SOTER_GUARD_DEFAULT_FACE_MAX_AGE_S}). */
@@ -693,18 +705,347 @@ public final class ReplayGuard implements AutoCloseable {
      * @throws StoreUnavailableException when the store cannot be reached
      * @throws SoterException for bad arguments
      */
-    public OptionalLong lastCounter(String subject, String cpuId, String uid) throws SoterException {
-        byte[] s = utf8(subject, "subject");
-        byte[] c = utf8(cpuId, "cpuId");
-        byte[] u = utf8(uid, "uid");
-        byte[] found = new byte[1];
-        long[] counter = new long[1];
-        long[] err = new long[1];
-        Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u,
-                u.length, found, counter, err)), err);
-        // Counters are unsigned 64-bit: values above Long.MAX_VALUE read as negative longs
-        // (Long.toUnsignedString shows them), as ResultJson.counter() does.
-        return found[0] != 0 ? OptionalLong.of(counter[0]) : OptionalLong.empty();
+    public OptionalLong lastCounter(String subject, String cpuId, String uid) {
+        return observers.call("lastCounter", () -> {
+            byte[] s = utf8(subject, "subject");
+            byte[] c = utf8(cpuId, "cpuId");
+            byte[] u = utf8(uid, "uid");
+            byte[] found = new byte[1];
+            long[] counter = new long[1];
+            long[] err = new long[1];
+            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u,
+                    u.length, found, counter, err)), err);
+            // Counters are unsigned 64-bit: values above Long.MAX_VALUE read as negative longs
+            // (Long.toUnsignedString shows them), as ResultJson.counter() does.
+            return found[0] != 0 ? OptionalLong.of(counter[0]) : OptionalLong.empty();
+        });
+    }
+
+    // ---- CompletableFuture variants ----------------------------------------------------------
+    // Each runs its blocking twin on an executor (default: Async's bounded pool) and completes with
+    // its result or, exceptionally, with the exception it documents (unwrapped); argument errors
+    // too: the caller's thread never waits and never throws.
+
+    /**
+     * {@link #issueChallenge(String)} on the library's pool: 64 daemon threads, shared by every
+     * guard and client, more calls queue (not virtual threads: a native call pins its carrier).
+     * The caller's thread never waits.
+     *
+     * @param subject your user id
+     * @return the challenge; exceptionally the exceptions of {@link #issueChallenge(String)}
+     */
+    public CompletableFuture<String> issueChallengeAsync(String subject) {
+        return issueChallengeAsync(subject, DEFAULT_CHALLENGE_TTL, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #issueChallenge(String)} on {@code executor}.
+     *
+     * @param subject your user id
+     * @param executor where the blocking call runs
+     * @return the challenge; exceptionally the exceptions of {@link #issueChallenge(String)}
+     */
+    public CompletableFuture<String> issueChallengeAsync(String subject, Executor executor) {
+        return issueChallengeAsync(subject, DEFAULT_CHALLENGE_TTL, executor);
+    }
+
+    /**
+     * {@link #issueChallenge(String, Duration)} on the library's pool.
+     *
+     * @param subject your user id
+     * @param ttl how long it stays valid
+     * @return the challenge; exceptionally the exceptions of {@link #issueChallenge(String, Duration)}
+     */
+    public CompletableFuture<String> issueChallengeAsync(String subject, Duration ttl) {
+        return issueChallengeAsync(subject, ttl, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #issueChallenge(String, Duration)} on {@code executor}.
+     *
+     * @param subject your user id
+     * @param ttl how long it stays valid
+     * @param executor where the blocking call runs
+     * @return the challenge; exceptionally the exceptions of {@link #issueChallenge(String, Duration)}
+     */
+    public CompletableFuture<String> issueChallengeAsync(String subject, Duration ttl, Executor executor) {
+        return Async.supply(() -> issueChallenge(subject, ttl), executor);
+    }
+
+    /**
+     * {@link #authenticate(PublicKey, String, String, String)} on the library's pool.
+     *
+     * @param key the device's AuthKey public key
+     * @param resultJson {@code resultJSON} exactly as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     *     ({@link VerificationFailedException}'s subclasses, {@link StoreUnavailableException}, ...)
+     */
+    public CompletableFuture<ResultJson> authenticateAsync(PublicKey key, String resultJson, String signature,
+            String subject) {
+        return authenticateAsync(key, resultJson, signature, subject, null, null, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #authenticate(PublicKey, String, String, String)} on {@code executor}.
+     *
+     * @param key the device's AuthKey public key
+     * @param resultJson {@code resultJSON} exactly as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateAsync(PublicKey key, String resultJson, String signature,
+            String subject, Executor executor) {
+        return authenticateAsync(key, resultJson, signature, subject, null, null, executor);
+    }
+
+    /**
+     * {@link #authenticate(PublicKey, String, String, String, String, String)} on the library's pool.
+     *
+     * @param key the device's AuthKey public key
+     * @param resultJson {@code resultJSON} exactly as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateAsync(PublicKey key, String resultJson, String signature,
+            String subject, String cpuId, String uid) {
+        return authenticateAsync(key, resultJson, signature, subject, cpuId, uid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #authenticate(PublicKey, String, String, String, String, String)} on {@code executor}.
+     *
+     * @param key the device's AuthKey public key
+     * @param resultJson {@code resultJSON} exactly as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateAsync(PublicKey key, String resultJson, String signature,
+            String subject, String cpuId, String uid, Executor executor) {
+        return Async.supply(() -> authenticate(key, resultJson, signature, subject, cpuId, uid), executor);
+    }
+
+    /**
+     * {@link #accept(String, String)} on the library's pool.
+     *
+     * @param resultJson {@code resultJSON} as received (its signature verified elsewhere)
+     * @param subject the user the challenge was issued to
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> acceptAsync(String resultJson, String subject) {
+        return acceptAsync(resultJson, subject, null, null, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #accept(String, String)} on {@code executor}.
+     *
+     * @param resultJson {@code resultJSON} as received (its signature verified elsewhere)
+     * @param subject the user the challenge was issued to
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> acceptAsync(String resultJson, String subject, Executor executor) {
+        return acceptAsync(resultJson, subject, null, null, executor);
+    }
+
+    /**
+     * {@link #accept(String, String, String, String)} on the library's pool.
+     *
+     * @param resultJson {@code resultJSON} as received (its signature verified elsewhere)
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> acceptAsync(String resultJson, String subject, String cpuId, String uid) {
+        return acceptAsync(resultJson, subject, cpuId, uid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #accept(String, String, String, String)} on {@code executor}.
+     *
+     * @param resultJson {@code resultJSON} as received (its signature verified elsewhere)
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> acceptAsync(String resultJson, String subject, String cpuId, String uid,
+            Executor executor) {
+        return Async.supply(() -> accept(resultJson, subject, cpuId, uid), executor);
+    }
+
+    /**
+     * {@link #authenticateViaWeChat(WeChatClient, String, String, String, String)} on the library's pool.
+     *
+     * @param client the app's WeChat client
+     * @param openid the user's openid
+     * @param resultJson {@code resultJSON} as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateViaWeChatAsync(WeChatClient client, String openid,
+            String resultJson, String signature, String subject) {
+        return authenticateViaWeChatAsync(client, openid, resultJson, signature, subject, null, null,
+                Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #authenticateViaWeChat(WeChatClient, String, String, String, String)} on {@code executor}.
+     *
+     * @param client the app's WeChat client
+     * @param openid the user's openid
+     * @param resultJson {@code resultJSON} as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateViaWeChatAsync(WeChatClient client, String openid,
+            String resultJson, String signature, String subject, Executor executor) {
+        return authenticateViaWeChatAsync(client, openid, resultJson, signature, subject, null, null, executor);
+    }
+
+    /**
+     * {@link #authenticateViaWeChat(WeChatClient, String, String, String, String, String, String)}
+     * on the library's pool.
+     *
+     * @param client the app's WeChat client
+     * @param openid the user's openid
+     * @param resultJson {@code resultJSON} as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateViaWeChatAsync(WeChatClient client, String openid,
+            String resultJson, String signature, String subject, String cpuId, String uid) {
+        return authenticateViaWeChatAsync(client, openid, resultJson, signature, subject, cpuId, uid,
+                Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #authenticateViaWeChat(WeChatClient, String, String, String, String, String, String)}
+     * on {@code executor}.
+     *
+     * @param client the app's WeChat client
+     * @param openid the user's openid
+     * @param resultJson {@code resultJSON} as received
+     * @param signature {@code resultJSONSignature}
+     * @param subject the user the challenge was issued to
+     * @param cpuId expected cpu_id, or null
+     * @param uid expected uid, or null
+     * @param executor where the blocking call runs
+     * @return the accepted result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<ResultJson> authenticateViaWeChatAsync(WeChatClient client, String openid,
+            String resultJson, String signature, String subject, String cpuId, String uid, Executor executor) {
+        return Async.supply(() -> authenticateViaWeChat(client, openid, resultJson, signature, subject, cpuId, uid),
+                executor);
+    }
+
+    /**
+     * {@link #faceGetInfo(WeChatClient, String, String)} on the library's pool.
+     *
+     * @param client the app's WeChat client
+     * @param verifyResult the legacy ticket from the mini-program
+     * @param subject the user (openid) the ticket must belong to
+     * @return the person's face result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(WeChatClient client, String verifyResult, String subject) {
+        return faceGetInfoAsync(client, verifyResult, subject, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceGetInfo(WeChatClient, String, String)} on {@code executor}.
+     *
+     * @param client the app's WeChat client
+     * @param verifyResult the legacy ticket from the mini-program
+     * @param subject the user (openid) the ticket must belong to
+     * @param executor where the blocking call runs
+     * @return the person's face result; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(WeChatClient client, String verifyResult, String subject,
+            Executor executor) {
+        return Async.supply(() -> faceGetInfo(client, verifyResult, subject), executor);
+    }
+
+    /**
+     * {@link #faceStart(WeChatClient, String, CertInfo)} on the library's pool.
+     *
+     * @param client the app's WeChat client
+     * @param subject the user (openid) the session is for
+     * @param cert the document to verify against
+     * @return the recorded session; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<VerifyId> faceStartAsync(WeChatClient client, String subject, CertInfo cert) {
+        return faceStartAsync(client, subject, cert, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceStart(WeChatClient, String, CertInfo)} on {@code executor}.
+     *
+     * @param client the app's WeChat client
+     * @param subject the user (openid) the session is for
+     * @param cert the document to verify against
+     * @param executor where the blocking call runs
+     * @return the recorded session; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<VerifyId> faceStartAsync(WeChatClient client, String subject, CertInfo cert,
+            Executor executor) {
+        return Async.supply(() -> faceStart(client, subject, cert), executor);
+    }
+
+    /**
+     * {@link #faceFinish(WeChatClient, String, String, CertInfo)} on the library's pool.
+     *
+     * @param client the app's WeChat client
+     * @param verifyId the session {@link #faceStart} recorded
+     * @param subject the user (openid) it was started for
+     * @param cert the document it was started with
+     * @return WeChat's verdict; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceFinishAsync(WeChatClient client, String verifyId, String subject,
+            CertInfo cert) {
+        return faceFinishAsync(client, verifyId, subject, cert, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceFinish(WeChatClient, String, String, CertInfo)} on {@code executor}.
+     *
+     * @param client the app's WeChat client
+     * @param verifyId the session {@link #faceStart} recorded
+     * @param subject the user (openid) it was started for
+     * @param cert the document it was started with
+     * @param executor where the blocking call runs
+     * @return WeChat's verdict; exceptionally the exceptions of the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceFinishAsync(WeChatClient client, String verifyId, String subject,
+            CertInfo cert, Executor executor) {
+        return Async.supply(() -> faceFinish(client, verifyId, subject, cert), executor);
+    }
+
+    /**
+     * Adds an observer told about every call this guard completes (for metrics; the Spring Boot
+     * starter adds one). Observers cannot be removed; each costs two clock reads per call.
+     *
+     * @param observer the observer
+     */
+    public void addCallObserver(CallObserver observer) {
+        observers.add(observer);
     }
 
     /**
@@ -728,7 +1069,7 @@ public final class ReplayGuard implements AutoCloseable {
         return "ReplayGuard[" + description + (handle.isClosed() ? ", closed" : "") + "]";
     }
 
-    private static Memory subjectStruct(String subject, String cpuId, String uid) throws InvalidArgumentException {
+    private static Memory subjectStruct(String subject, String cpuId, String uid) {
         byte[] s = utf8(subject, "subject");
         byte[] c = Utf8.encodeOrNull(cpuId, "cpuId");
         byte[] u = Utf8.encodeOrNull(uid, "uid");
@@ -754,7 +1095,7 @@ public final class ReplayGuard implements AutoCloseable {
         return at + b.length;
     }
 
-    private static byte[] utf8(String s, String what) throws InvalidArgumentException {
+    private static byte[] utf8(String s, String what) {
         return Utf8.encode(s, what);
     }
 
@@ -1005,7 +1346,7 @@ public final class ReplayGuard implements AutoCloseable {
             }
         }
 
-        Memory struct() throws InvalidArgumentException {
+        Memory struct() {
             byte[] p = Utf8.encode(prefix, "prefix");
             byte[] ca = Utf8.encodeOrNull(tlsCaPem, "tlsCaPem");
             Memory m = new Memory(GuardNative.OPTIONS_SIZE + p.length + (ca == null ? 0 : ca.length) + 1);
@@ -1019,7 +1360,7 @@ public final class ReplayGuard implements AutoCloseable {
         }
 
         /** {@code SoterSentinelOptions}; clear it after the call (it holds the passwords). */
-        Memory sentinelStruct() throws InvalidArgumentException {
+        Memory sentinelStruct() {
             byte[] pw = Utf8.encodeOrNull(password, "password");
             byte[] spw = Utf8.encodeOrNull(sentinelPassword, "sentinelPassword");
             Memory m = new Memory(GuardNative.SENTINEL_OPTIONS_SIZE + (pw == null ? 0 : pw.length)

@@ -75,7 +75,7 @@ public final class ResultJson {
      * @throws SoterException for any other failure of the library
      * @throws NullPointerException when {@code data} is null
      */
-    public static ResultJson parse(byte[] data) throws SoterException {
+    public static ResultJson parse(byte[] data) {
         Objects.requireNonNull(data, "resultJSON must not be null");
         long[] out = new long[1];
         long[] err = new long[1];

@@ -76,8 +76,7 @@ public final class Soter {
      * @throws SoterException for input errors (JSON, sizes) and other failures
      * @throws IllegalStateException when the key is closed
      */
-    public static ResultJson authenticate(PublicKey key, byte[] resultJson, String signature, Expectations expect)
-            throws SoterException {
+    public static ResultJson authenticate(PublicKey key, byte[] resultJson, String signature, Expectations expect) {
         return authenticate(key, resultJson, Utf8.encode(signature, "signature"), expect);
     }
 
@@ -94,8 +93,7 @@ public final class Soter {
      * @throws SoterException for input errors and other failures
      * @throws IllegalStateException when the key is closed
      */
-    public static ResultJson authenticate(PublicKey key, String resultJson, String signature, Expectations expect)
-            throws SoterException {
+    public static ResultJson authenticate(PublicKey key, String resultJson, String signature, Expectations expect) {
         return authenticate(key, Utf8.encode(resultJson, "resultJSON"), signature, expect);
     }
 
@@ -112,8 +110,7 @@ public final class Soter {
      * @throws SoterException for input errors and other failures
      * @throws IllegalStateException when the key is closed
      */
-    public static ResultJson authenticate(PublicKey key, byte[] resultJson, byte[] signature, Expectations expect)
-            throws SoterException {
+    public static ResultJson authenticate(PublicKey key, byte[] resultJson, byte[] signature, Expectations expect) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(resultJson, "resultJSON must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
@@ -142,7 +139,7 @@ public final class Soter {
      * @throws SoterException for JSON errors, an unusable {@code pub_key} and other failures
      * @throws IllegalStateException when the ASK is closed
      */
-    public static AuthKey verifyAuthKey(PublicKey ask, byte[] authKeyJson, byte[] signature) throws SoterException {
+    public static AuthKey verifyAuthKey(PublicKey ask, byte[] authKeyJson, byte[] signature) {
         Objects.requireNonNull(ask, "ASK must not be null");
         Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
@@ -155,7 +152,7 @@ public final class Soter {
     }
 
     /** Copies a SoterAuthKey into an {@link AuthKey} (its fields in one call) and frees it. */
-    private static AuthKey takeAuthKey(long ak) throws SoterException {
+    private static AuthKey takeAuthKey(long ak) {
         Packed p;
         PublicKey pk;
         try {
@@ -184,7 +181,7 @@ public final class Soter {
      * @throws SoterException for malformed input
      * @throws IllegalStateException when {@code ask} is closed
      */
-    public static AuthKey verifyAuthKey(Ask ask, byte[] authKeyJson, byte[] signature) throws SoterException {
+    public static AuthKey verifyAuthKey(Ask ask, byte[] authKeyJson, byte[] signature) {
         Objects.requireNonNull(ask, "ASK must not be null");
         Objects.requireNonNull(authKeyJson, "AuthKey JSON must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
@@ -205,7 +202,7 @@ public final class Soter {
      * @return the verified AuthKey
      * @throws SoterException as for {@link #verifyAuthKey(Ask, byte[], byte[])}
      */
-    public static AuthKey verifyAuthKey(Ask ask, String authKeyJson, String signature) throws SoterException {
+    public static AuthKey verifyAuthKey(Ask ask, String authKeyJson, String signature) {
         byte[] json = Utf8.encode(authKeyJson, "AuthKey JSON");
         return verifyAuthKey(ask, json, Utf8.encode(signature, "signature"));
     }
@@ -220,7 +217,7 @@ public final class Soter {
      * @throws CertificateInvalidException as for {@link #verifyAskChain(byte[], List, Instant)}
      * @throws SoterException for unusable input
      */
-    public static Ask verifyAskChain(byte[] certs) throws SoterException {
+    public static Ask verifyAskChain(byte[] certs) {
         return verifyAskChain(certs, List.of(), null);
     }
 
@@ -241,7 +238,7 @@ public final class Soter {
      *     certificate by position and subject)
      * @throws SoterException for unusable input (too large, broken JSON)
      */
-    public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at) throws SoterException {
+    public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at) {
         Objects.requireNonNull(certs, "certs must not be null");
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         AskNative.load();
@@ -265,7 +262,7 @@ public final class Soter {
      * @return the ASK; close it when done
      * @throws SoterException as for {@link #verifyAskChain(byte[], List, Instant)}
      */
-    public static Ask verifyAskChain(String certs, List<String> roots, Instant at) throws SoterException {
+    public static Ask verifyAskChain(String certs, List<String> roots, Instant at) {
         Objects.requireNonNull(certs, "certs must not be null");
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         List<byte[]> r = new ArrayList<>();
@@ -285,7 +282,7 @@ public final class Soter {
      * @return the ASK; close it when done
      * @throws SoterException as for {@link #verifyAskChain(byte[], List, Instant)}
      */
-    public static Ask verifyAskChain(List<byte[]> certs, List<byte[]> roots, Instant at) throws SoterException {
+    public static Ask verifyAskChain(List<byte[]> certs, List<byte[]> roots, Instant at) {
         Objects.requireNonNull(certs, "certs must not be null");
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         for (byte[] c : certs) {
@@ -317,7 +314,7 @@ public final class Soter {
      * @return the verified AuthKey
      * @throws SoterException as for {@link #verifyAuthKey(PublicKey, byte[], byte[])}
      */
-    public static AuthKey verifyAuthKey(PublicKey ask, byte[] authKeyJson, String signature) throws SoterException {
+    public static AuthKey verifyAuthKey(PublicKey ask, byte[] authKeyJson, String signature) {
         return verifyAuthKey(ask, authKeyJson, Utf8.encode(signature, "signature"));
     }
 
@@ -330,7 +327,7 @@ public final class Soter {
      * @return the verified AuthKey
      * @throws SoterException as for {@link #verifyAuthKey(PublicKey, byte[], byte[])}
      */
-    public static AuthKey verifyAuthKey(PublicKey ask, String authKeyJson, String signature) throws SoterException {
+    public static AuthKey verifyAuthKey(PublicKey ask, String authKeyJson, String signature) {
         return verifyAuthKey(ask, Utf8.encode(authKeyJson, "AuthKey JSON"), signature);
     }
 }

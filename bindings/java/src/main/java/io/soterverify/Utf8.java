@@ -24,7 +24,7 @@ final class Utf8 {
      *     names {@code what} and the index, never the text, which may be a secret)
      * @throws NullPointerException when {@code s} is null
      */
-    static byte[] encode(String s, String what) throws InvalidArgumentException {
+    static byte[] encode(String s, String what) {
         Objects.requireNonNull(s, () -> what + " must not be null");
         int bad = unpairedSurrogate(s);
         if (bad >= 0) {
@@ -42,7 +42,7 @@ final class Utf8 {
      * @return the bytes, or null
      * @throws InvalidArgumentException when {@code s} holds an unpaired surrogate
      */
-    static byte[] encodeOrNull(String s, String what) throws InvalidArgumentException {
+    static byte[] encodeOrNull(String s, String what) {
         return s == null ? null : encode(s, what);
     }
 

@@ -7,6 +7,8 @@ import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A WeChat server API client for one app: access tokens, SOTER {@code verify_signature} and face
@@ -38,6 +40,7 @@ public final class WeChatClient implements AutoCloseable {
     private final SupplierCallback callback;
     private final String appId;
     private final String source;
+    private final Observers observers = new Observers();
 
     private WeChatClient(long ptr, SupplierCallback callback, String appId, String source) {
         // The free action holds the callback: JNA's trampoline stays alive until the native client is freed.
@@ -50,6 +53,12 @@ public final class WeChatClient implements AutoCloseable {
         this.appId = appId;
         this.source = source;
     }
+
+    /** Idle connections per host a client keeps unless {@link Builder#maxIdleConnections} says otherwise. */
+    public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 64;
+
+    /** The largest {@link Builder#maxIdleConnections} the library accepts. */
+    public static final int MAX_IDLE_CONNECTIONS = 4096;
 
     /**
      * Starts configuring a client.
@@ -79,7 +88,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws SoterException for other failures
      * @throws IllegalStateException when the client is closed
      */
-    public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) throws SoterException {
+    public boolean soterVerifySignature(String openid, String jsonString, String jsonSignature) {
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         return soterVerifySignature(openid, Utf8.encode(jsonString, "jsonString"), jsonSignature);
     }
@@ -93,12 +102,12 @@ public final class WeChatClient implements AutoCloseable {
      * @return true only when WeChat said errcode 0 and is_ok true
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public boolean soterVerifySignature(String openid, byte[] jsonString, String jsonSignature) throws SoterException {
+    public boolean soterVerifySignature(String openid, byte[] jsonString, String jsonSignature) {
         byte[] o = utf8(openid, "openid");
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         byte[] s = utf8(jsonSignature, "jsonSignature");
         byte[] ok = new byte[1];
-        call((c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
+        call("soter/verify_signature", (c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
                 jsonString.length, s, s.length, ok, err));
         return ok[0] != 0;
     }
@@ -117,12 +126,12 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for another errcode
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public Ask soterVerifyAsk(String askJson, String askJsonSignature) throws SoterException {
+    public Ask soterVerifyAsk(String askJson, String askJsonSignature) {
         byte[] j = utf8(askJson, "askJson");
         byte[] s = utf8(askJsonSignature, "askJsonSignature");
         AskNative.load();
         long[] out = new long[1];
-        call((c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
+        call("soter/verify_ask", (c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
         return new Ask(out[0]);
     }
 
@@ -133,12 +142,12 @@ public final class WeChatClient implements AutoCloseable {
      * @return is_support and support_type (0 none, 1 fingerprint, 2 face, 3 both)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public SoterSupport soterIsSupport(String modelKey) throws SoterException {
+    public SoterSupport soterIsSupport(String modelKey) {
         byte[] m = utf8(modelKey, "modelKey");
         AskNative.load();
         byte[] supported = new byte[1];
         int[] type = new int[1];
-        call((c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
+        call("soter/is_support", (c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
         return new SoterSupport(supported[0] != 0, type[0]);
     }
 
@@ -152,10 +161,10 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes (84001 invalid ticket, 84002 expired, 84003 used)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public FaceInfo faceGetInfo(String verifyResult) throws SoterException {
+    public FaceInfo faceGetInfo(String verifyResult) {
         byte[] v = utf8(verifyResult, "verifyResult");
         long[] out = new long[1];
-        call((c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
+        call("face/getinfo", (c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
         return new FaceInfo(out[0]);
     }
 
@@ -169,7 +178,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public VerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) throws SoterException {
+    public VerifyId faceGetVerifyId(String outSeqNo, CertInfo cert, String openid) {
         byte[] seq = utf8(outSeqNo, "outSeqNo");
         Objects.requireNonNull(cert, "cert must not be null");
         byte[] o = utf8(openid, "openid");
@@ -177,7 +186,7 @@ public final class WeChatClient implements AutoCloseable {
         long[] id = new long[1];
         long[] expires = new long[1];
         try {
-            call((c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
+            call("face/getverifyid", (c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
                     o.length, id, expires, err));
         } finally {
             Reference.reachabilityFence(certStruct);
@@ -201,8 +210,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws WeChatApiException for errcodes (e.g. a document that does not match the session)
      * @throws SoterException as for {@link #soterVerifySignature(String, String, String)}
      */
-    public VerifyInfo faceQueryVerifyInfo(String verifyId, String outSeqNo, CertInfo cert, String openid)
-            throws SoterException {
+    public VerifyInfo faceQueryVerifyInfo(String verifyId, String outSeqNo, CertInfo cert, String openid) {
         byte[] id = utf8(verifyId, "verifyId");
         byte[] seq = utf8(outSeqNo, "outSeqNo");
         Objects.requireNonNull(cert, "cert must not be null");
@@ -211,7 +219,7 @@ public final class WeChatClient implements AutoCloseable {
         Memory out = new Memory(16);
         out.clear();
         try {
-            call((c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
+            call("face/queryverifyinfo", (c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
                     certStruct, o, o.length, out, err));
             return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
         } finally {
@@ -231,10 +239,171 @@ public final class WeChatClient implements AutoCloseable {
      * @return the result
      * @throws SoterException as for {@link #faceQueryVerifyInfo(String, String, CertInfo, String)}
      */
-    public VerifyInfo faceQueryVerifyInfo(VerifyId session, String outSeqNo, CertInfo cert, String openid)
-            throws SoterException {
+    public VerifyInfo faceQueryVerifyInfo(VerifyId session, String outSeqNo, CertInfo cert, String openid) {
         Objects.requireNonNull(session, "session must not be null");
         return faceQueryVerifyInfo(session.verifyId(), outSeqNo, cert, openid);
+    }
+
+    // ---- CompletableFuture variants ----------------------------------------------------------
+    // Each runs its blocking twin on an executor (default: the library's bounded pool, shared with
+    // ReplayGuard's) and completes with its result or, exceptionally, with the exception the
+    // blocking call documents (unwrapped), argument errors included: the caller never waits.
+
+    /**
+     * {@link #soterVerifySignature(String, String, String)} on the library's pool: 64 daemon
+     * threads, shared by every guard and client, more calls queue (not virtual threads: a native
+     * call pins its carrier). The caller's thread never waits.
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @return WeChat's is_ok; exceptionally {@link WeChatApiException}, {@link TokenException},
+     *     {@link NetworkException}, {@link TimeoutException}, ... as for the blocking call
+     */
+    public CompletableFuture<Boolean> soterVerifySignatureAsync(String openid, String jsonString, String jsonSignature) {
+        return soterVerifySignatureAsync(openid, jsonString, jsonSignature, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #soterVerifySignature(String, String, String)} on {@code executor}.
+     *
+     * @param openid the user's openid
+     * @param jsonString {@code resultJSON} exactly as received
+     * @param jsonSignature {@code resultJSONSignature}
+     * @param executor where the blocking call runs
+     * @return WeChat's is_ok; exceptionally as for the blocking call
+     */
+    public CompletableFuture<Boolean> soterVerifySignatureAsync(String openid, String jsonString, String jsonSignature,
+            Executor executor) {
+        return Async.supply(() -> soterVerifySignature(openid, jsonString, jsonSignature), executor);
+    }
+
+    /**
+     * {@link #soterVerifyAsk(String, String)} on the library's pool.
+     *
+     * @param askJson the ASK export JSON as received
+     * @param askJsonSignature its ATTK signature (base64) as received
+     * @return the ASK (close it when done); exceptionally as for the blocking call
+     */
+    public CompletableFuture<Ask> soterVerifyAskAsync(String askJson, String askJsonSignature) {
+        return soterVerifyAskAsync(askJson, askJsonSignature, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #soterVerifyAsk(String, String)} on {@code executor}.
+     *
+     * @param askJson the ASK export JSON as received
+     * @param askJsonSignature its ATTK signature (base64) as received
+     * @param executor where the blocking call runs
+     * @return the ASK (close it when done); exceptionally as for the blocking call
+     */
+    public CompletableFuture<Ask> soterVerifyAskAsync(String askJson, String askJsonSignature, Executor executor) {
+        return Async.supply(() -> soterVerifyAsk(askJson, askJsonSignature), executor);
+    }
+
+    /**
+     * {@link #faceGetInfo(String)} on the library's pool.
+     *
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(String verifyResult) {
+        return faceGetInfoAsync(verifyResult, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceGetInfo(String)} on {@code executor}.
+     *
+     * @param verifyResult the ticket from {@code wx.startFacialRecognitionVerify}
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<FaceInfo> faceGetInfoAsync(String verifyResult, Executor executor) {
+        return Async.supply(() -> faceGetInfo(verifyResult), executor);
+    }
+
+    /**
+     * {@link #faceGetVerifyId(String, CertInfo, String)} on the library's pool.
+     *
+     * @param outSeqNo your unique sequence number for this session
+     * @param cert the document to verify against
+     * @param openid the user's openid
+     * @return the session; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyId> faceGetVerifyIdAsync(String outSeqNo, CertInfo cert, String openid) {
+        return faceGetVerifyIdAsync(outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceGetVerifyId(String, CertInfo, String)} on {@code executor}.
+     *
+     * @param outSeqNo your unique sequence number for this session
+     * @param cert the document to verify against
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the session; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyId> faceGetVerifyIdAsync(String outSeqNo, CertInfo cert, String openid,
+            Executor executor) {
+        return Async.supply(() -> faceGetVerifyId(outSeqNo, cert, openid), executor);
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(VerifyId, String, CertInfo, String)} on the library's pool.
+     *
+     * @param session the session from {@link #faceGetVerifyId}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(VerifyId session, String outSeqNo, CertInfo cert,
+            String openid) {
+        return faceQueryVerifyInfoAsync(session, outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(VerifyId, String, CertInfo, String)} on {@code executor}.
+     *
+     * @param session the session from {@link #faceGetVerifyId}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(VerifyId session, String outSeqNo, CertInfo cert,
+            String openid, Executor executor) {
+        return Async.supply(() -> faceQueryVerifyInfo(session, outSeqNo, cert, openid), executor);
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(String, String, CertInfo, String)} on the library's pool.
+     *
+     * @param verifyId the session's {@code verify_id}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(String verifyId, String outSeqNo, CertInfo cert,
+            String openid) {
+        return faceQueryVerifyInfoAsync(verifyId, outSeqNo, cert, openid, Async.defaultExecutor());
+    }
+
+    /**
+     * {@link #faceQueryVerifyInfo(String, String, CertInfo, String)} on {@code executor}.
+     *
+     * @param verifyId the session's {@code verify_id}
+     * @param outSeqNo the sequence number given to {@link #faceGetVerifyId}
+     * @param cert the document given to {@link #faceGetVerifyId}
+     * @param openid the user's openid
+     * @param executor where the blocking call runs
+     * @return the result; exceptionally as for the blocking call
+     */
+    public CompletableFuture<VerifyInfo> faceQueryVerifyInfoAsync(String verifyId, String outSeqNo, CertInfo cert,
+            String openid, Executor executor) {
+        return Async.supply(() -> faceQueryVerifyInfo(verifyId, outSeqNo, cert, openid), executor);
     }
 
     /**
@@ -245,9 +414,9 @@ public final class WeChatClient implements AutoCloseable {
      * @throws SoterException for other failures
      * @throws IllegalStateException when the client is closed
      */
-    public void setFixedToken(String token) throws SoterException {
+    public void setFixedToken(String token) {
         byte[] t = utf8(token, "token");
-        call((c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
+        call(null, (c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
     }
 
     /**
@@ -270,6 +439,18 @@ public final class WeChatClient implements AutoCloseable {
         long[] err = new long[1];
         Errors.checkInternal(handle.call(this, c -> WeChatNative.soter_wechat_client_stats(c, out, err)), err);
         return new ClientStats(out[0], out[1], out[2], out[3]);
+    }
+
+    /**
+     * Adds an observer told about every WeChat API call this client completes, by endpoint (for
+     * metrics; the Spring Boot starter adds one). The {@code verify_signature} call inside
+     * {@link ReplayGuard#authenticateViaWeChat} is the guard's call: it reaches the guard's
+     * observers, and this client's {@link #stats()}. Observers cannot be removed.
+     *
+     * @param observer the observer
+     */
+    public void addCallObserver(CallObserver observer) {
+        observers.add(observer);
     }
 
     /**
@@ -315,7 +496,19 @@ public final class WeChatClient implements AutoCloseable {
         int run(long client, long[] err);
     }
 
-    private void call(Call body) throws SoterException {
+    /** One native call; {@code endpoint} names it to the observers (null: not a WeChat call). */
+    private void call(String endpoint, Call body) {
+        if (endpoint == null) {
+            call0(body);
+        } else {
+            observers.call(endpoint, () -> {
+                call0(body);
+                return null;
+            });
+        }
+    }
+
+    private void call0(Call body) {
         long[] err = new long[1];
         int status = handle.call(this, c -> body.run(c, err));
         Throwable cause = callback == null ? null : callback.takeFailure();
@@ -329,7 +522,7 @@ public final class WeChatClient implements AutoCloseable {
         Errors.check(status, err);
     }
 
-    private static byte[] utf8(String s, String what) throws InvalidArgumentException {
+    private static byte[] utf8(String s, String what) {
         return Utf8.encode(s, what);
     }
 
@@ -354,6 +547,7 @@ public final class WeChatClient implements AutoCloseable {
         private long maxResponseSize;
         private int refreshMarginS;
         private int tokenRetryMaxMs;
+        private int maxIdleConnections;
         private TokenSource tokenSource = TokenSource.stable();
 
         private Builder(String appId, String secret) {
@@ -515,6 +709,25 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
+         * Idle connections kept open per host for reuse (default {@value WeChatClient#DEFAULT_MAX_IDLE_CONNECTIONS}).
+         * A thread-heavy server calling WeChat from many threads at once opens a connection per
+         * concurrent call; those above this bound are closed when their call ends, and the next
+         * burst opens them again. Raise it to about your peak concurrent WeChat calls.
+         *
+         * @param max 1 to {@value WeChatClient#MAX_IDLE_CONNECTIONS}
+         * @return this builder
+         * @throws IllegalArgumentException outside that range
+         */
+        public Builder maxIdleConnections(int max) {
+            if (max < 1 || max > MAX_IDLE_CONNECTIONS) {
+                throw new IllegalArgumentException("maxIdleConnections must be 1 to " + MAX_IDLE_CONNECTIONS + ", not "
+                        + max);
+            }
+            this.maxIdleConnections = max;
+            return this;
+        }
+
+        /**
          * Where access tokens come from (default {@link TokenSource#stable()}).
          *
          * @param source the source
@@ -545,7 +758,7 @@ public final class WeChatClient implements AutoCloseable {
          * @throws InvalidArgumentException for missing token source settings
          * @throws SoterException for other failures
          */
-        public WeChatClient build() throws SoterException {
+        public WeChatClient build() {
             WeChatNative.load();
             byte[] base = bytes(baseUrl);
             byte[] prox = bytes(proxy);
@@ -574,6 +787,7 @@ public final class WeChatClient implements AutoCloseable {
                 m.setPointer(112, CallbackReference.getFunctionPointer(cb));
             }
             m.setInt(128, tokenRetryMaxMs);
+            m.setInt(132, maxIdleConnections);   // uint32 max_idle_connections; 0 = the default
             byte[] a = Utf8.encode(appId, "appId");
             byte[] s = Utf8.encode(secret, "secret");
             long[] out = new long[1];
@@ -587,10 +801,10 @@ public final class WeChatClient implements AutoCloseable {
             return new WeChatClient(out[0], cb, appId, tokenSource.toString());
         }
 
-        /** sizeof(SoterClientOptions): its last field, token_retry_max_ms, at 128, padded to 8. */
+        /** sizeof(SoterClientOptions): its last field, max_idle_connections, at 132. */
         private static final long OPTIONS_SIZE = 136;
 
-        private static byte[] bytes(String s) throws InvalidArgumentException {
+        private static byte[] bytes(String s) {
             return Utf8.encodeOrNull(s, "a client option");
         }
 

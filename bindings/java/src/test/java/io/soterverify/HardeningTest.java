@@ -48,7 +48,7 @@ class HardeningTest {
     static SignedData signed;
 
     @BeforeAll
-    static void device() throws SoterException {
+    static void device() {
         device = Device.create();
         signed = device.signResult("hardening");
     }
@@ -173,7 +173,7 @@ class HardeningTest {
     }
 
     @Test
-    void plainHttpThroughARemoteProxyIsRefused() throws SoterException {
+    void plainHttpThroughARemoteProxyIsRefused() {
         assertThrows(ConfigException.class, () -> WeChatClient.builder(APPID, "s").baseUrl("http://127.0.0.1:9")
                 .proxy("http://proxy.example.invalid:3128").build());
         assertThrows(ConfigException.class, () -> WeChatClient.builder(APPID, "s").baseUrl("http://[::1]:9")
@@ -198,7 +198,7 @@ class HardeningTest {
     }
 
     @Test
-    void faultEnumStillMapsOneToOne() throws SoterException {
+    void faultEnumStillMapsOneToOne() {
         try (WeChatEmulator emu = WeChatEmulator.start(APPID, "s")) {
             for (Fault f : Fault.values()) {
                 emu.injectFault(f, 1);

@@ -74,7 +74,7 @@ class LoggingTest {
     boolean savedUseParentHandlers;
 
     @BeforeAll
-    static void device() throws SoterException {
+    static void device() {
         NativeLib.load();
         device = Device.create();
     }
@@ -140,18 +140,18 @@ class LoggingTest {
         return m.group(1);
     }
 
-    static boolean verify(WeChatClient c) throws SoterException {
+    static boolean verify(WeChatClient c) {
         SignedData s = device.signResult(Soter.newChallenge());
         return c.soterVerifySignature(OPENID, s.json(), s.signature());
     }
 
-    static WeChatEmulator emulator() throws SoterException {
+    static WeChatEmulator emulator() {
         WeChatEmulator emu = WeChatEmulator.start(APPID, SECRET);
         emu.registerDevice(OPENID, device);
         return emu;
     }
 
-    static WeChatClient client(WeChatEmulator emu) throws SoterException {
+    static WeChatClient client(WeChatEmulator emu) {
         return WeChatClient.builder(APPID, SECRET).baseUrl(emu.baseUrl()).backoff(Duration.ofMillis(5), Duration.ofMillis(20))
                 .build();
     }

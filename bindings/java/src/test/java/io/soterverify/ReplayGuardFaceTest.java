@@ -102,6 +102,28 @@ class ReplayGuardFaceTest {
     }
 
     @Test
+    void asyncVariantsCompleteWithTheBlockingCallsResults() throws Exception {
+        try (ReplayGuard g = ReplayGuard.memory();
+                WeChatEmulator emu = WeChatEmulator.start("wxface", "face-secret");
+                WeChatClient c = WeChatClient.builder("wxface", "face-secret").baseUrl(emu.baseUrl()).build()) {
+            emu.registerPerson("o_async", NAME, ID);
+            String ticket = emu.issueVerifyResult("o_async");
+            try (FaceInfo info = g.faceGetInfoAsync(c, ticket, "o_async").get()) {
+                assertTrue(info.passedFor(NAME, ID));
+            }
+            java.util.concurrent.ExecutionException again = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> g.faceGetInfoAsync(c, ticket, "o_async", Runnable::run).get());
+            assertTrue(again.getCause() instanceof ChallengeMismatchException, String.valueOf(again.getCause()));
+            CertInfo cert = CertInfo.identityCard(NAME, ID);
+            VerifyId vid = g.faceStartAsync(c, "o_async", cert).get();
+            assertTrue(g.faceFinishAsync(c, vid.verifyId(), "o_async", cert).get().passed());
+            java.util.concurrent.ExecutionException used = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> g.faceFinishAsync(c, vid.verifyId(), "o_async", cert).get());
+            assertTrue(used.getCause() instanceof ChallengeMismatchException, String.valueOf(used.getCause()));
+        }
+    }
+
+    @Test
     void emulatorRefusesARedeemedTicket() throws Exception {
         try (WeChatEmulator emu = WeChatEmulator.start("wxface", "face-secret");
                 WeChatClient c = WeChatClient.builder("wxface", "face-secret").baseUrl(emu.baseUrl()).build()) {

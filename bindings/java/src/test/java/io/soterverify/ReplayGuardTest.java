@@ -27,7 +27,7 @@ class ReplayGuardTest {
 
     private final KeyPair pair = TestSupport.rsa2048();
 
-    private PublicKey key() throws SoterException {
+    private PublicKey key() {
         return PublicKey.load(TestSupport.pem(pair.getPublic()));
     }
 
@@ -40,7 +40,7 @@ class ReplayGuardTest {
         return signed(raw, counter, CPU);
     }
 
-    private static ResultJson auth(ReplayGuard g, PublicKey k, String[] r, String subject) throws SoterException {
+    private static ResultJson auth(ReplayGuard g, PublicKey k, String[] r, String subject) {
         return g.authenticate(k, r[0], r[1], subject, CPU, UID);
     }
 

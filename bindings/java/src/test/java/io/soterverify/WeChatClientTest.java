@@ -47,7 +47,7 @@ class WeChatClientTest {
     WeChatEmulator emu;
 
     @BeforeAll
-    static void device() throws SoterException {
+    static void device() {
         device = Device.create();
         signed = device.signResult(Soter.newChallenge());
     }
@@ -58,7 +58,7 @@ class WeChatClientTest {
     }
 
     @BeforeEach
-    void start() throws SoterException {
+    void start() {
         emu = WeChatEmulator.start(APPID, SECRET);
         assertTrue(emu.baseUrl().startsWith("http://127.0.0.1:"), emu.baseUrl());
         emu.registerDevice(OPENID, device);
@@ -75,7 +75,7 @@ class WeChatClientTest {
                 .backoff(Duration.ofMillis(5), Duration.ofMillis(20));
     }
 
-    boolean verify(WeChatClient c) throws SoterException {
+    boolean verify(WeChatClient c) {
         return c.soterVerifySignature(OPENID, signed.json(), signed.signature());
     }
 

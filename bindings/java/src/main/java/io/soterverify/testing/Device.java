@@ -26,11 +26,21 @@ public final class Device implements AutoCloseable {
     /** The salt length Huawei devices use (announced in {@code rsa_pss_saltlen}). */
     public static final int SALT_LEN_HUAWEI = 32;
 
+    /** Devices in the {@link #pooled()} pool. */
+    public static final int POOL_SIZE = 8;
+
     private final Internal.Handle handle;
     private final String cpuId;
     private final String uid;
+    /** A pool member: shared, so {@link #close()} leaves it open. */
+    private final boolean pooled;
 
     private Device(long ptr) {
+        this(ptr, false);
+    }
+
+    private Device(long ptr, boolean pooled) {
+        this.pooled = pooled;
         this.handle = Internal.handle(this, ptr, TestingNative::soter_device_free, "Device");
         this.cpuId = Internal.cString(TestingNative.soter_device_cpu_id(ptr));
         this.uid = Internal.cString(TestingNative.soter_device_uid(ptr));
@@ -42,7 +52,7 @@ public final class Device implements AutoCloseable {
      * @return the device
      * @throws SoterException when the library fails
      */
-    public static Device create() throws SoterException {
+    public static Device create() {
         return create(2048);
     }
 
@@ -54,12 +64,49 @@ public final class Device implements AutoCloseable {
      * @throws io.soterverify.InvalidArgumentException for another size
      * @throws SoterException for other failures
      */
-    public static Device create(int bits) throws SoterException {
+    public static Device create(int bits) {
         TestingNative.load();
         long[] out = new long[1];
         long[] err = new long[1];
         Internal.check(TestingNative.soter_device_new(bits, out, err), err);
         return new Device(out[0]);
+    }
+
+    /**
+     * A 2048-bit device from this JVM's pool of {@value #POOL_SIZE}, handed out in turn: each is
+     * generated once, on first need ({@link #create()} costs about 230 ms of key generation; this,
+     * once the pool is warm, nothing). For fast suites and load tests.
+     *
+     * <p>Pooled devices are shared: the same key, cpu_id and uid come back every
+     * {@value #POOL_SIZE} draws, their counter keeps rising (so a guard that saw one still accepts
+     * its next result), and {@link #close()} on one does nothing. Use {@link #create()} when a
+     * test needs a key no other test has seen (e.g. re-enrolment).
+     *
+     * @return a shared device
+     * @throws SoterException when the library fails
+     */
+    public static Device pooled() {
+        return Pool.draw();
+    }
+
+    /** The pool, created on the first {@link #pooled()} (a JVM that never calls it generates nothing). */
+    private static final class Pool {
+        private static final Device[] DEVICES = new Device[POOL_SIZE];
+        private static int next;
+
+        static synchronized Device draw() {
+            int i = next;
+            next = (i + 1) % POOL_SIZE;
+            // Generated under the lock: two threads never pay for the same slot.
+            if (DEVICES[i] == null) {
+                TestingNative.load();
+                long[] out = new long[1];
+                long[] err = new long[1];
+                Internal.check(TestingNative.soter_device_new(2048, out, err), err);
+                DEVICES[i] = new Device(out[0], true);
+            }
+            return DEVICES[i];
+        }
     }
 
     /**
@@ -117,7 +164,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when closed
      */
-    public SignedData signResult(String challenge) throws SoterException {
+    public SignedData signResult(String challenge) {
         return signResult(challenge, SALT_LEN_SOTER);
     }
 
@@ -131,7 +178,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails (e.g. a salt too long for the key)
      * @throws IllegalStateException when closed
      */
-    public SignedData signResult(String challenge, int saltLen) throws SoterException {
+    public SignedData signResult(String challenge, int saltLen) {
         Objects.requireNonNull(challenge, "challenge must not be null");
         if (saltLen < 0) {
             throw new IllegalArgumentException("saltLen must not be negative");
@@ -156,7 +203,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when this device or the ASK is closed
      */
-    public SignedData signedAuthKey(TestKeyPair ask) throws SoterException {
+    public SignedData signedAuthKey(TestKeyPair ask) {
         Objects.requireNonNull(ask, "ask must not be null");
         long[] json = new long[1];
         long[] jsonLen = new long[1];
@@ -178,7 +225,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when this device or the ASK is closed
      */
-    public SignedData signedAuthKey(TestKeyPair ask, int saltLen) throws SoterException {
+    public SignedData signedAuthKey(TestKeyPair ask, int saltLen) {
         Objects.requireNonNull(ask, "ask must not be null");
         long[] json = new long[1];
         long[] jsonLen = new long[1];
@@ -202,7 +249,7 @@ public final class Device implements AutoCloseable {
      * @throws SoterException when the library fails
      * @throws IllegalStateException when a handle is closed
      */
-    public SignedData classicAsk(TestKeyPair ask, TestKeyPair attk) throws SoterException {
+    public SignedData classicAsk(TestKeyPair ask, TestKeyPair attk) {
         Objects.requireNonNull(ask, "ask must not be null");
         Objects.requireNonNull(attk, "attk must not be null");
         long[] json = new long[1];
@@ -224,7 +271,7 @@ public final class Device implements AutoCloseable {
      * @return the certs JSON
      * @throws SoterException when the library fails
      */
-    public String askChain(TestKeyPair ask, TestRoot root) throws SoterException {
+    public String askChain(TestKeyPair ask, TestRoot root) {
         return askChain(ask, root, true, -1);
     }
 
@@ -238,8 +285,7 @@ public final class Device implements AutoCloseable {
      * @return the certs JSON
      * @throws SoterException when the library fails or an argument is out of range
      */
-    public String askChain(TestKeyPair ask, TestRoot root, boolean attestation, int rsaPssSaltlen)
-            throws SoterException {
+    public String askChain(TestKeyPair ask, TestRoot root, boolean attestation, int rsaPssSaltlen) {
         Objects.requireNonNull(ask, "ask must not be null");
         Objects.requireNonNull(root, "root must not be null");
         long[] out = new long[1];
@@ -263,14 +309,16 @@ public final class Device implements AutoCloseable {
         return new SignedData(j, s);
     }
 
-    /** Frees the device. Idempotent. */
+    /** Frees the device (a {@link #pooled()} one stays open: others share it). Idempotent. */
     @Override
     public void close() {
-        handle.close();
+        if (!pooled) {
+            handle.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "Device[cpu_id=" + cpuId + (handle.isClosed() ? ", closed" : "") + "]";
+        return "Device[cpu_id=" + cpuId + (pooled ? ", pooled" : "") + (handle.isClosed() ? ", closed" : "") + "]";
     }
 }

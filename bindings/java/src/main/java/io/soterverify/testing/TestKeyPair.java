@@ -21,7 +21,7 @@ public final class TestKeyPair implements AutoCloseable {
      * @return the key pair
      * @throws SoterException when the library fails
      */
-    public static TestKeyPair generate() throws SoterException {
+    public static TestKeyPair generate() {
         return generate(2048);
     }
 
@@ -33,7 +33,7 @@ public final class TestKeyPair implements AutoCloseable {
      * @throws io.soterverify.InvalidArgumentException for another size
      * @throws SoterException for other failures
      */
-    public static TestKeyPair generate(int bits) throws SoterException {
+    public static TestKeyPair generate(int bits) {
         TestingNative.load();
         long[] out = new long[1];
         long[] err = new long[1];

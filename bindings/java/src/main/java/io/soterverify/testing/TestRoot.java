@@ -13,7 +13,7 @@ public final class TestRoot implements AutoCloseable {
     final Internal.Handle handle;
     private final String rootPem;
 
-    private TestRoot(long ptr) throws SoterException {
+    private TestRoot(long ptr) {
         this.handle = Internal.handle(this, ptr, TestingNative::soter_test_root_free, "TestRoot");
         long[] out = new long[1];
         long[] len = new long[1];
@@ -29,7 +29,7 @@ public final class TestRoot implements AutoCloseable {
      * @return the root
      * @throws SoterException when the library fails
      */
-    public static TestRoot generate() throws SoterException {
+    public static TestRoot generate() {
         TestingNative.load();
         long[] out = new long[1];
         long[] err = new long[1];

@@ -48,7 +48,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @return the running emulator
      * @throws SoterException when it cannot start
      */
-    public static WeChatEmulator start(String appId, String secret) throws SoterException {
+    public static WeChatEmulator start(String appId, String secret) {
         return builder(appId, secret).start();
     }
 
@@ -82,7 +82,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @throws io.soterverify.InvalidKeyException when the key is unusable
      * @throws SoterException for other failures
      */
-    public void registerDevice(String openid, String publicKey) throws SoterException {
+    public void registerDevice(String openid, String publicKey) {
         byte[] o = utf8(openid, "openid");
         byte[] k = utf8(publicKey, "publicKey");
         call((e, err) -> TestingNative.soter_emulator_register_device(e, o, o.length, k, k.length, err));
@@ -95,7 +95,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param publicKey the ATTK public key (PEM)
      * @throws SoterException when the key cannot be loaded
      */
-    public void registerAttk(String publicKey) throws SoterException {
+    public void registerAttk(String publicKey) {
         byte[] k = utf8(publicKey, "publicKey");
         call((e, err) -> TestingNative.soter_emulator_register_attk(e, k, k.length, err));
     }
@@ -107,7 +107,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param supportType 0 none, 1 fingerprint, 2 face, 3 both
      * @throws SoterException for another support type or an empty model key
      */
-    public void registerModel(String modelKey, int supportType) throws SoterException {
+    public void registerModel(String modelKey, int supportType) {
         byte[] m = utf8(modelKey, "modelKey");
         if (supportType < 0) {
             throw new IllegalArgumentException("supportType must be 0 to 3, not " + supportType);
@@ -122,7 +122,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param device the device
      * @throws SoterException when the library fails
      */
-    public void registerDevice(String openid, Device device) throws SoterException {
+    public void registerDevice(String openid, Device device) {
         Objects.requireNonNull(device, "device must not be null");
         registerDevice(openid, device.publicKeyPem());
     }
@@ -138,8 +138,7 @@ public final class WeChatEmulator implements AutoCloseable {
      *     passed; a document that does not match gives 90011)
      * @throws SoterException when the library fails
      */
-    public void registerPerson(String openid, String name, String idNumber, long identifyRet, long verifyRet)
-            throws SoterException {
+    public void registerPerson(String openid, String name, String idNumber, long identifyRet, long verifyRet) {
         byte[] o = utf8(openid, "openid");
         byte[] n = utf8(name, "name");
         byte[] id = utf8(idNumber, "idNumber");
@@ -155,7 +154,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param idNumber the person's ID number
      * @throws SoterException when the library fails
      */
-    public void registerPerson(String openid, String name, String idNumber) throws SoterException {
+    public void registerPerson(String openid, String name, String idNumber) {
         registerPerson(openid, name, idNumber, 0, 10000);
     }
 
@@ -167,7 +166,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @return the ticket
      * @throws SoterException when the person is unknown or the library fails
      */
-    public String issueVerifyResult(String openid) throws SoterException {
+    public String issueVerifyResult(String openid) {
         byte[] o = utf8(openid, "openid");
         long[] out = new long[1];
         call((e, err) -> TestingNative.soter_emulator_issue_verify_result(e, o, o.length, out, err));
@@ -181,7 +180,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param count how many calls (negative: every call until {@link #clearFaults()})
      * @throws SoterException when the library fails
      */
-    public void injectFault(Fault fault, long count) throws SoterException {
+    public void injectFault(Fault fault, long count) {
         injectFault(fault, count, Duration.ZERO, null);
     }
 
@@ -193,7 +192,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param path the endpoint, e.g. {@code /cgi-bin/soter/verify_signature}
      * @throws SoterException when the library fails
      */
-    public void injectFault(Fault fault, long count, String path) throws SoterException {
+    public void injectFault(Fault fault, long count, String path) {
         injectFault(fault, count, Duration.ZERO, Objects.requireNonNull(path, "path must not be null"));
     }
 
@@ -203,7 +202,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param fault the fault
      * @throws SoterException when the library fails
      */
-    public void injectFaultForever(Fault fault) throws SoterException {
+    public void injectFaultForever(Fault fault) {
         injectFault(fault, -1);
     }
 
@@ -214,7 +213,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param count how many calls (negative: until {@link #clearFaults()})
      * @throws SoterException when the library fails
      */
-    public void injectDelay(Duration delay, long count) throws SoterException {
+    public void injectDelay(Duration delay, long count) {
         injectFault(Fault.DELAY, count, delay, null);
     }
 
@@ -227,7 +226,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param path one endpoint, or null for every API endpoint
      * @throws SoterException when the library fails
      */
-    public void injectFault(Fault fault, long count, Duration delay, String path) throws SoterException {
+    public void injectFault(Fault fault, long count, Duration delay, String path) {
         Objects.requireNonNull(fault, "fault must not be null");
         Objects.requireNonNull(delay, "delay must not be null");
         long ms = delay.toMillis();
@@ -291,7 +290,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param lifetime how long it is accepted (whole seconds, at least 1)
      * @throws SoterException when the library fails
      */
-    public void addToken(String token, Duration lifetime) throws SoterException {
+    public void addToken(String token, Duration lifetime) {
         byte[] t = utf8(token, "token");
         Objects.requireNonNull(lifetime, "lifetime must not be null");
         long s = lifetime.getSeconds();
@@ -332,7 +331,7 @@ public final class WeChatEmulator implements AutoCloseable {
         int run(long emu, long[] err);
     }
 
-    private void call(Call body) throws SoterException {
+    private void call(Call body) {
         long[] err = new long[1];
         Internal.check(handle.call(this, e -> body.run(e, err)), err);
     }
@@ -423,7 +422,7 @@ public final class WeChatEmulator implements AutoCloseable {
          * @throws io.soterverify.NetworkException when the port is in use
          * @throws SoterException for other failures
          */
-        public WeChatEmulator start() throws SoterException {
+        public WeChatEmulator start() {
             TestingNative.load();
             byte[] l = listen == null ? null : listen.getBytes(StandardCharsets.UTF_8);
             Memory m = new Memory(24 + (l == null ? 0 : l.length) + 1);

@@ -106,6 +106,9 @@ public class SoterAutoConfiguration {
         if (w.getTokenRetryMax() != null) {
             set(WECHAT + "token-retry-max", () -> b.tokenRetryMax(w.getTokenRetryMax()));
         }
+        if (w.getMaxIdleConnections() != null) {
+            set(WECHAT + "max-idle-connections", () -> b.maxIdleConnections(w.getMaxIdleConnections()));
+        }
         try {
             return b.build();
         } catch (SoterException e) {

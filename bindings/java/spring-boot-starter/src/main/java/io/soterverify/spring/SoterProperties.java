@@ -151,6 +151,12 @@ public class SoterProperties {
          */
         private Duration tokenRetryMax;
 
+        /**
+         * Idle keep-alive connections kept per host for reuse, 1 to 4096 (64): size it to the calls
+         * in flight at once; a call finding none idle opens a new connection.
+         */
+        private Integer maxIdleConnections;
+
         /** Creates the settings with nothing set. */
         public WeChat() {}
 
@@ -458,6 +464,24 @@ public class SoterProperties {
          */
         public void setTokenRetryMax(Duration tokenRetryMax) {
             this.tokenRetryMax = tokenRetryMax;
+        }
+
+        /**
+         * Idle connections kept per host.
+         *
+         * @return the count, or null for the default
+         */
+        public Integer getMaxIdleConnections() {
+            return maxIdleConnections;
+        }
+
+        /**
+         * Sets the idle connections kept per host.
+         *
+         * @param maxIdleConnections 1 to 4096
+         */
+        public void setMaxIdleConnections(Integer maxIdleConnections) {
+            this.maxIdleConnections = maxIdleConnections;
         }
 
         @Override

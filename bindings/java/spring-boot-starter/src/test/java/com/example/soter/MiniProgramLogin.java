@@ -17,13 +17,12 @@ public class MiniProgramLogin {
     }
 
     @PostMapping("/soter/challenge")
-    public String challenge(@SessionAttribute String openid) throws SoterException {   // from wx.login
+    public String challenge(@SessionAttribute String openid) {   // from wx.login
         return guard.issueChallenge(openid, Duration.ofMinutes(5));
     }
 
     @PostMapping("/soter/login")
-    public ResponseEntity<String> login(@RequestBody LoginRequest req, @SessionAttribute String openid)
-            throws SoterException {
+    public ResponseEntity<String> login(@RequestBody LoginRequest req, @SessionAttribute String openid) {
         try {
             // WeChat's verify_signature first (is_ok false: SignatureInvalidException, nothing used up),
             // then the guard's step: this user's unused challenge, a rising counter.
@@ -37,13 +36,13 @@ public class MiniProgramLogin {
     }
 
     @PostMapping("/face/start")
-    public String startFace(@RequestBody FaceRequest req) throws SoterException {
+    public String startFace(@RequestBody FaceRequest req) {
         CertInfo cert = CertInfo.identityCard(req.name(), req.idNumber());
         return wechat.faceGetVerifyId(req.outSeqNo(), cert, req.openid()).verifyId();
     }
 
     @PostMapping("/face/result")
-    public boolean faceResult(@RequestBody FaceResult req) throws SoterException {
+    public boolean faceResult(@RequestBody FaceResult req) {
         CertInfo cert = CertInfo.identityCard(req.name(), req.idNumber());   // the same document
         VerifyInfo v = wechat.faceQueryVerifyInfo(req.verifyId(), req.outSeqNo(), cert, req.openid());
         return v.passed();                   // only verify_ret 10000; v.outcome() names the rest

@@ -25,7 +25,7 @@ public class SoterController {
 
     /** Enrollment 1, once per device: its ASK, stored by device (cpu_id + uid) only once trusted. */
     @PostMapping("/ask")
-    public ResponseEntity<String> enrollAsk(@RequestBody AskRequest req) throws SoterException {
+    public ResponseEntity<String> enrollAsk(@RequestBody AskRequest req) {
         try (Ask ask = req.certsJson() != null
                 ? Soter.verifyAskChain(req.certsJson(), askRoots, null)             // a chain: checked here
                 : wechat.soterVerifyAsk(req.askJson(), req.askJsonSignature())) {   // classic: WeChat checks it
@@ -40,8 +40,7 @@ public class SoterController {
 
     /** Enrollment 2: a user's AuthKey, checked with the stored ASK of its device. */
     @PostMapping("/auth-key")
-    public ResponseEntity<String> enrollAuthKey(@RequestBody AuthKeyRequest req, @SessionAttribute String userId)
-            throws SoterException {
+    public ResponseEntity<String> enrollAuthKey(@RequestBody AuthKeyRequest req, @SessionAttribute String userId) {
         StoredAsk s = devices.findAsk(req.cpuId(), req.uid());
         if (s == null) {
             return ResponseEntity.status(403).body("AuthKey refused: no trusted ASK for this device");
@@ -60,14 +59,13 @@ public class SoterController {
 
     /** Step 1: a fresh challenge for wx.startSoterAuthentication: this user's, single use, 5 minutes. */
     @GetMapping("/challenge")
-    public String challenge(@SessionAttribute String userId) throws SoterException {
+    public String challenge(@SessionAttribute String userId) {
         return guard.issueChallenge(userId, Duration.ofMinutes(5));
     }
 
     /** Step 2: verify resultJSON + resultJSONSignature exactly as the client received them. */
     @PostMapping("/login")
-    public ResponseEntity<String> login(@RequestBody LoginRequest req, @SessionAttribute String userId)
-            throws SoterException {
+    public ResponseEntity<String> login(@RequestBody LoginRequest req, @SessionAttribute String userId) {
         StoredAuthKey k = devices.findAuthKey(userId);
         if (k == null) {
             return ResponseEntity.status(401).body("no enrolled device");

@@ -57,7 +57,7 @@ class DocsTest {
     @Test
     void readmeControllersAreTheCompiledOnes() throws IOException {
         List<String> java = blocks("java");
-        for (String name : List.of("SoterController", "MiniProgramLogin")) {
+        for (String name : List.of("SoterController", "MiniProgramLogin", "ReactiveLogin")) {
             String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/" + name + ".java"));
             assertTrue(java.contains(source), "README.md does not show " + name + ".java exactly as compiled");
         }
@@ -73,7 +73,8 @@ class DocsTest {
         Path java = DIR.resolve("../README.md");
         Map<String, List<Path>> shownIn = Map.of(
                 "SoterController", List.of(java, DIR.resolve("../../../README.md")),
-                "MiniProgramLogin", List.of(java));
+                "MiniProgramLogin", List.of(java),
+                "ReactiveLogin", List.of(java, DIR.resolve("../../../README.md")));
         for (Map.Entry<String, List<Path>> e : shownIn.entrySet()) {
             String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/" + e.getKey() + ".java"));
             String controller = source.substring(source.indexOf("@RestController"));

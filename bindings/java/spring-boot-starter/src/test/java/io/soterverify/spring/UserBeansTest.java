@@ -35,7 +35,7 @@ class UserBeansTest {
     @EnableAutoConfiguration
     static class App {
         @Bean(destroyMethod = "close")
-        WeChatClient myWeChat() throws SoterException {
+        WeChatClient myWeChat() {
             return WeChatClient.builder("wx-mine", "").tokenSource(TokenSource.fixed("MY-TOKEN")).build();
         }
 
