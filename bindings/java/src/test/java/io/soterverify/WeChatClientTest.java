@@ -103,6 +103,42 @@ class WeChatClientTest {
     }
 
     @Test
+    void maxIdleConnectionsReachesTheLibrary() throws Exception {
+        // Two rounds of 8 overlapping calls (each answered after 150 ms): the default keeps the
+        // first round's 8 connections for the second; a limit of 1 must open most of them again.
+        emu.injectFault(Fault.DELAY, -1, Duration.ofMillis(150), VERIFY_PATH);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            long[] opened = new long[2];
+            int i = 0;
+            for (WeChatClient.Builder b : new WeChatClient.Builder[] {client(), client().maxIdleConnections(1)}) {
+                try (WeChatClient c = b.build()) {
+                    verify(c); // the token first, so the rounds are verify calls only
+                    for (int round = 0; round < 2; round++) {
+                        long before = emu.counters().connections();
+                        java.util.List<java.util.concurrent.CompletableFuture<Boolean>> calls = new java.util.ArrayList<>();
+                        for (int k = 0; k < 8; k++) {
+                            calls.add(c.soterVerifySignatureAsync(OPENID, signed.json(), signed.signature(), pool));
+                        }
+                        for (java.util.concurrent.CompletableFuture<Boolean> f : calls) {
+                            assertTrue(f.get());
+                        }
+                        if (round == 1) {
+                            opened[i] = emu.counters().connections() - before;
+                        }
+                    }
+                }
+                i++;
+            }
+            assertTrue(opened[0] <= 1, "the default kept the connections: " + opened[0] + " opened again");
+            assertTrue(opened[1] >= 5, "a limit of 1 kept them anyway: " + opened[1] + " opened again");
+        } finally {
+            pool.shutdownNow();
+            emu.clearFaults();
+        }
+    }
+
+    @Test
     void unpairedSurrogatesAreRefusedBeforeAnyCall() throws Exception {
         // getBytes(UTF_8) would send "?" for them: another user's openid, another person's name.
         try (WeChatClient c = client().build()) {
