@@ -35,16 +35,31 @@ public class MiniProgramLogin {
         }
     }
 
+    // Face verification through the guard: each result used once and bound to this user (a
+    // leaked verify_id or ticket passes nobody else, and nothing twice).
     @PostMapping("/face/start")
-    public String startFace(@RequestBody FaceRequest req) {
+    public String startFace(@RequestBody FaceRequest req, @SessionAttribute String openid) {
         CertInfo cert = CertInfo.identityCard(req.name(), req.idNumber());
-        return wechat.faceGetVerifyId(req.outSeqNo(), cert, req.openid()).verifyId();
+        return guard.faceStart(wechat, openid, cert).verifyId();      // recorded for this user, 1 h
     }
 
     @PostMapping("/face/result")
-    public boolean faceResult(@RequestBody FaceResult req) {
+    public boolean faceResult(@RequestBody FaceResult req, @SessionAttribute String openid) {
         CertInfo cert = CertInfo.identityCard(req.name(), req.idNumber());   // the same document
-        VerifyInfo v = wechat.faceQueryVerifyInfo(req.verifyId(), req.outSeqNo(), cert, req.openid());
-        return v.passed();                   // only verify_ret 10000; v.outcome() names the rest
+        try {
+            guard.faceFinish(wechat, req.verifyId(), openid, cert);  // verify_ret 10000, once
+            return true;
+        } catch (VerificationFailedException e) {  // not this user's, used, another document, not passed
+            return false;
+        }
+    }
+
+    @PostMapping("/face/legacy")
+    public boolean faceLegacy(@RequestBody LegacyFace req, @SessionAttribute String openid) {
+        try (FaceInfo info = guard.faceGetInfo(wechat, req.verifyResult(), openid)) {   // max age 10 min
+            return info.passedFor(req.name(), req.idNumber());
+        } catch (VerificationFailedException e) {  // used, another user's, not passed, too old
+            return false;
+        }
     }
 }

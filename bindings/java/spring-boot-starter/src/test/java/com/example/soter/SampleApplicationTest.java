@@ -273,9 +273,16 @@ class SampleApplicationTest {
 
     @Test
     void faceVerification() throws Exception {
+        requireRedis();
         emulator.registerPerson("o_face", "张三", "310101199801011234");
-        String verifyId = miniProgram.startFace(new FaceRequest("张三", "310101199801011234", "seq-1", "o_face"));
-        assertTrue(miniProgram.faceResult(new FaceResult(verifyId, "seq-1", "张三", "310101199801011234", "o_face")));
+        String verifyId = miniProgram.startFace(new FaceRequest("张三", "310101199801011234", "seq-1", "o_face"), "o_face");
+        FaceResult done = new FaceResult(verifyId, "seq-1", "张三", "310101199801011234", "o_face");
+        assertFalse(miniProgram.faceResult(done, "o_other"), "another user's session");
+        assertTrue(miniProgram.faceResult(done, "o_face"));
+        assertFalse(miniProgram.faceResult(done, "o_face"), "used once");
+        String ticket = emulator.issueVerifyResult("o_face");
+        assertTrue(miniProgram.faceLegacy(new LegacyFace(ticket, "张三", "310101199801011234"), "o_face"));
+        assertFalse(miniProgram.faceLegacy(new LegacyFace(ticket, "张三", "310101199801011234"), "o_face"), "used once");
     }
 
     @Test
