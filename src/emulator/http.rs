@@ -242,11 +242,17 @@ impl Read for DeadlineStream {
 /// Whether `host` (a Host header: name or IP, optional port, IPv6 in brackets) names this
 /// machine's loopback. A DNS-rebound name never does.
 pub(crate) fn is_loopback_host_header(host: &str) -> bool {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host }),
+        Some(v6) => match v6.split_once(']') {
+            Some((inner, tail)) if tail.is_empty() || tail.strip_prefix(':').is_some_and(digits) => inner,
+            _ => return false,
+        },
+        None => host.rsplit_once(':').map_or(host, |(h, port)| if digits(port) { h } else { host }),
     };
-    crate::wechat::is_loopback_host(name)
+    // A stray bracket ("127.0.0.1]:80") is no host: the client-side check trims brackets, so it
+    // must not see one here.
+    !name.contains(['[', ']']) && crate::wechat::is_loopback_host(name)
 }
 
 #[cfg(test)]
@@ -294,6 +300,17 @@ mod tests {
         }
         let got = read_all(&req);
         assert!(matches!(&got[0], Err(e) if e.to_string().contains("header too large")));
+    }
+
+    #[test]
+    fn loopback_host_headers_are_exact() {
+        for ok in ["127.0.0.1", "127.0.0.1:8080", "localhost:1", "[::1]", "[::1]:8080", "127.9.9.9"] {
+            assert!(is_loopback_host_header(ok), "{ok}");
+        }
+        // Found by the emulator_request fuzz target: a stray bracket was trimmed away.
+        for bad in ["127.0.0.1]:8080", "127.0.0.1]", "[127.0.0.1", "[::1]x", "[::1]:", "[::1]:8a", "::1", "example.invalid", ""] {
+            assert!(!is_loopback_host_header(bad), "{bad}");
+        }
     }
 
     #[test]
