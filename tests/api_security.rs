@@ -110,3 +110,58 @@ fn secrets_stay_out_of_debug() {
     let e = ApiSecurity::new("wx", "c2hvcnQ=", "sn", "not a key", "sn").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
 }
+
+mod end_to_end {
+    use std::time::Duration;
+
+    use soter_verify::emulator::{Emulator, EmulatorConfig};
+    use soter_verify::testing::Device;
+    use soter_verify::wechat::{paths, WeChatClient};
+    use soter_verify::ErrorKind;
+
+    const APPID: &str = "wx0123456789abcdef";
+
+    #[test]
+    fn sealed_calls_on_the_emulator() {
+        let mut cfg = EmulatorConfig::new(APPID, "secret");
+        cfg.api_security = true;
+        let emu = Emulator::start(cfg).unwrap();
+        let dev = Device::new().unwrap();
+        emu.register_device("o1", dev.public_key_pem().as_bytes()).unwrap();
+        let sec = emu.api_security().expect("the emulator's setting");
+        assert!(sec.seals(paths::SOTER_VERIFY_SIGNATURE));
+        let builder = || WeChatClient::builder(APPID, "secret").base_url(emu.base_url()).timeout(Duration::from_secs(5));
+
+        let c = builder().api_security(sec.clone()).build().unwrap();
+        let (json, sig) = dev.sign_result(&soter_verify::new_challenge().unwrap(), 20).unwrap();
+        let json = String::from_utf8(json).unwrap();
+        assert!(c.soter_verify_signature("o1", &json, &sig).unwrap());
+        assert!(!c.soter_verify_signature("o1", &json.replace("\"counter\"", "\"counter\" "), &sig).unwrap());
+
+        // Unsealed: WeChat's 40230 with its meaning, not a pass.
+        let plain = builder().build().unwrap();
+        let e = plain.soter_verify_signature("o1", &json, &sig).unwrap_err();
+        assert_eq!((e.kind(), e.errcode()), (ErrorKind::WeChatApi, Some(40230)));
+
+        // Another app's setting for the same appid: the emulator cannot verify the request.
+        let v = super::vector();
+        let other = ApiSecurityFor::other(&v);
+        let e = builder().api_security(other).build().unwrap().soter_verify_signature("o1", &json, &sig).unwrap_err();
+        assert_eq!(e.errcode(), Some(40240), "{e:?}");
+        // The setting must be for the client's appid.
+        let e = WeChatClient::builder("wx_other", "s").api_security(sec).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+    }
+
+    struct ApiSecurityFor;
+    impl ApiSecurityFor {
+        /// The published example's keys under our appid.
+        fn other(v: &serde_json::Value) -> soter_verify::wechat::ApiSecurity {
+            let s = |k: &str| v[k].as_str().unwrap().to_owned();
+            soter_verify::wechat::ApiSecurity::new(APPID, &s("sym_key_base64"), &s("sym_sn"), &s("app_private_key_pem"), &s("app_key_sn"))
+                .unwrap()
+                .seal_path(paths::SOTER_VERIFY_SIGNATURE)
+                .unwrap()
+        }
+    }
+}
