@@ -39,6 +39,9 @@ fn seal_reproduces_the_published_body() {
     assert_eq!(h("Wechatmp-Serial"), s(&v, "app_key_sn"));
     // Our own signature (PSS is randomized) verifies with the key's public half, like WeChat's.
     let public = public_half(&v);
+    // The vector's app_public_key.pem (for the C test, which cannot derive it) is that half.
+    let file = PublicKey::load(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/wechat-api-security/app_public_key.pem")).unwrap()).unwrap();
+    assert_eq!(file.modulus(), public.modulus());
     let signed = format!("{}\n{}\n{}\n{}", s(&v, "url"), s(&v, "appid"), 1635927954, sealed.body);
     public.verify(signed.as_bytes(), h("Wechatmp-Signature").as_bytes(), SaltLen::Exact(32)).unwrap();
     public.verify(signed.as_bytes(), s(req, "signature_base64").as_bytes(), SaltLen::Exact(32)).unwrap();
