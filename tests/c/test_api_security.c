@@ -79,6 +79,14 @@ static void vector(const char *dir) {
     CHECK(soter_api_security_with_platform_cert(bare, S(cert_sn), S(cert), &sec, &err) == SOTER_STATUS_OK);
     CHECK(soter_api_security_seals(sec, S("/wxa/getuserriskrank")));
     CHECK(!soter_api_security_seals(sec, S("/cgi-bin/soter/verify_signature")));
+    SoterApiSecurity *more = NULL;
+    CHECK(soter_api_security_with_path(sec, S("/cgi-bin/soter/verify_signature"), &more, &err) == SOTER_STATUS_OK);
+    CHECK(soter_api_security_seals(more, S("/cgi-bin/soter/verify_signature")));
+    CHECK(!soter_api_security_seals(sec, S("/cgi-bin/soter/verify_signature"))); /* sec itself unchanged */
+    CHECK(soter_api_security_with_path(sec, S("no-slash"), &more, &err) == SOTER_STATUS_INVALID_INPUT);
+    soter_error_free(err);
+    err = NULL;
+    soter_api_security_free(more);
 
     /* seal with the published nonce, IV and timestamp: the published body, byte for byte. */
     const uint8_t iv[12] = {0x7e, 0x65, 0xbf, 0xcc, 0xdc, 0x57, 0x97, 0x2b, 0x54, 0x64, 0x18, 0x23}; /* fmW/zNxXlytUZBgj */
