@@ -167,4 +167,41 @@ mod end_to_end {
                 .unwrap()
         }
     }
+
+    /// The emulator answers a faulty sealed request with WeChat's errcode for it.
+    #[test]
+    fn emulator_refuses_faulty_sealed_requests() {
+        let mut cfg = EmulatorConfig::new(APPID, "secret");
+        cfg.api_security = true;
+        let emu = Emulator::start(cfg).unwrap();
+        let sec = emu.api_security().unwrap();
+        emu.add_token("T", Duration::from_secs(60));
+        let url = format!("{}{}", emu.base_url(), paths::SOTER_IS_SUPPORT);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let send = |body: &str, headers: &[(String, String)]| -> i64 {
+            let mut req = ureq::post(&format!("{url}?access_token=T")).header("content-type", "application/json");
+            for (k, v) in headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            let text = req.send(body).unwrap().body_mut().read_to_string().unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            v["errcode"].as_i64().unwrap_or(0)
+        };
+        let params = r#"{"model_key":"m","support_type":1}"#;
+        let good = sec.seal(&url, params, None, None, None).unwrap();
+        let with = |name: &str, value: &str| -> Vec<(String, String)> {
+            good.headers.iter().map(|(k, v)| (k.clone(), if k == name { value.to_owned() } else { v.clone() })).collect()
+        };
+        let without = |name: &str| -> Vec<(String, String)> { good.headers.iter().filter(|h| h.0 != name).cloned().collect() };
+        assert_eq!(send(&good.body, &without("Wechatmp-Appid")), 40230);
+        assert_eq!(send(&good.body, &with("Wechatmp-Appid", "wx_other")), 40231);
+        assert_eq!(send(&good.body, &without("Wechatmp-TimeStamp")), 40232);
+        let stale = sec.seal(&url, params, Some(now - 400), None, None).unwrap();
+        assert_eq!(send(&stale.body, &stale.headers), 40233);
+        assert_eq!(send(&good.body, &without("Wechatmp-Signature")), 40234);
+        assert_eq!(send(&good.body.replace("\"iv\":\"", "\"iv\":\"A"), &good.headers), 40235);
+        assert_eq!(send(&good.body, &with("Wechatmp-Serial", "0")), 40240);
+        // The untouched request passes: its answer is sealed (no plain errcode at all).
+        assert_eq!(send(&good.body, &good.headers), 0);
+    }
 }
