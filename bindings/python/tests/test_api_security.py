@@ -106,3 +106,20 @@ def test_end_to_end_on_the_emulator() -> None:
             assert e.value.errcode == 40230
         with pytest.raises(ConfigError):
             WeChatClient("wx_other", "s", base_url=emu.base_url, api_security=sec)
+
+
+def test_async_client_takes_the_setting() -> None:
+    import asyncio
+
+    from soter_verify.aio import AsyncWeChatClient
+
+    with WeChatEmulator(api_security=True) as emu:
+        dev = Device()
+        emu.register_device("o1", dev.public_key_pem)
+        json_string, sig = dev.sign_result(new_challenge())
+
+        async def main() -> bool:
+            async with AsyncWeChatClient(emu.appid, emu.secret, base_url=emu.base_url, api_security=emu.api_security) as c:
+                return await c.soter_verify_signature("o1", json_string, sig)
+
+        assert asyncio.run(main()) is True
