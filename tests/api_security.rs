@@ -83,6 +83,11 @@ fn open_refuses_each_fault_with_its_error() {
     let e = sec(&v).open(url, body.as_bytes(), &headers, Some(1635927956 + 301)).unwrap_err();
     assert_eq!(e.message(), "API security: the response timestamp is more than 300 s from now");
     assert!(sec(&v).open(url, body.as_bytes(), &headers, Some(1635927956 + 300)).is_ok());
+    // A timestamp header at the end of the range is refused, not an overflow (the signature
+    // covers it, so it fails there first).
+    let mut h = headers.clone();
+    h.iter_mut().find(|x| x.0 == "Wechatmp-TimeStamp").unwrap().1 = i64::MIN.to_string();
+    assert_eq!(sec(&v).open(url, body.as_bytes(), &h, Some(i64::MAX)).unwrap_err().kind(), ErrorKind::SignatureInvalid);
     // Unknown serial.
     let mut h = headers.clone();
     h.iter_mut().find(|x| x.0 == "Wechatmp-Serial").unwrap().1 = "00000000000000000000000000000000".into();

@@ -271,7 +271,7 @@ impl ApiSecurity {
             _ => return Err(err(ErrorKind::SignatureInvalid, "the decrypted _timestamp differs from the header")),
         }
         let now_secs = now_secs.unwrap_or_else(now);
-        if (now_secs - timestamp).abs() > MAX_SKEW_SECS {
+        if now_secs.abs_diff(timestamp) > MAX_SKEW_SECS as u64 {
             return Err(err(ErrorKind::SignatureInvalid, "the response timestamp is more than 300 s from now"));
         }
         let mut out = String::from("{");
@@ -297,7 +297,7 @@ impl ApiSecurity {
             return Err(40231);
         }
         let ts: i64 = header("Wechatmp-TimeStamp").ok_or(40232)?.parse().map_err(|_| 40233)?;
-        if (now_secs - ts).abs() > MAX_SKEW_SECS {
+        if now_secs.abs_diff(ts) > MAX_SKEW_SECS as u64 {
             return Err(40233);
         }
         let signature = header("Wechatmp-Signature").ok_or(40234)?;
