@@ -229,6 +229,12 @@ typedef enum {
   SOTER_FAULT_DROP_CONNECTION = 6,
 } SoterFault;
 
+// One app's API security setting (symmetric key and its number, app private key and its
+// number, platform certificates by number, sealed paths). Immutable and thread-safe; the
+// `_with_` functions make a new handle. Free with `soter_api_security_free`. The keys never
+// appear in an error message.
+typedef struct SoterApiSecurity SoterApiSecurity;
+
 // A trusted ASK: the device's app key and the identity (cpu_id, uid, counter, salt length) it
 // was attested or verified for. Immutable; thread-safe. Free with `soter_ask_free`. Strings it
 // hands out are borrowed from it.
@@ -314,6 +320,9 @@ typedef struct {
   uint32_t token_lifetime_s;
   // Accept calls without a token (cloud hosting open API mode).
   bool open_api;
+  // WeChat's API security mode: the emulator makes its own keys and requires sealed calls
+  // (get the matching setting with `soter_emulator_api_security`).
+  bool api_security;
 } SoterEmulatorOptions;
 
 // What the emulator has seen.
@@ -493,6 +502,10 @@ typedef struct {
   // `SOTER_STATUS_CONFIG`). Size it to the calls in flight at once: a call finding none idle
   // opens a new connection, and one returned to a full pool is closed.
   uint32_t max_idle_connections;
+  // WeChat's API security mode (NULL = off): calls to the paths it lists are sealed and
+  // their answers verified and opened. Read during `soter_wechat_client_new` only (the client
+  // keeps its own copy); its appid must be the client's (else `SOTER_STATUS_CONFIG`).
+  const SoterApiSecurity *api_security;
 } SoterClientOptions;
 
 // Counters of a client, for metrics and tests.
@@ -541,6 +554,84 @@ void soter_error_free(SoterError *err);
 
 // Free a string this library returned as `char *` (documented at each export). NULL is a no-op.
 void soter_string_free(char *s);
+
+// A new setting. `sym_key`: base64 of the 32-byte AES-256 key; `app_private_key`: PEM, PKCS#1
+// or PKCS#8. It seals WeChat's documented "支持加密请求" paths the client calls (see the README);
+// add platform certificates and paths with the `_with_` functions.
+SoterStatus soter_api_security_new(const uint8_t *appid,
+                                   size_t appid_len,
+                                   const uint8_t *sym_key,
+                                   size_t sym_key_len,
+                                   const uint8_t *sym_sn,
+                                   size_t sym_sn_len,
+                                   const uint8_t *app_private_key,
+                                   size_t app_private_key_len,
+                                   const uint8_t *app_key_sn,
+                                   size_t app_key_sn_len,
+                                   SoterApiSecurity **out,
+                                   SoterError **err);
+
+// A copy of `sec` that also trusts the platform certificate `pem` under its `number` (the
+// number the console shows, not the X.509 serial). `sec` is unchanged; free both.
+SoterStatus soter_api_security_with_platform_cert(const SoterApiSecurity *sec,
+                                                  const uint8_t *number,
+                                                  size_t number_len,
+                                                  const uint8_t *pem,
+                                                  size_t pem_len,
+                                                  SoterApiSecurity **out,
+                                                  SoterError **err);
+
+// A copy of `sec` that also seals calls to `path` (e.g. "/cgi-bin/soter/verify_signature").
+SoterStatus soter_api_security_with_path(const SoterApiSecurity *sec,
+                                         const uint8_t *path,
+                                         size_t path_len,
+                                         SoterApiSecurity **out,
+                                         SoterError **err);
+
+// Whether a client using `sec` seals calls to `path`. False for NULL.
+bool soter_api_security_seals(const SoterApiSecurity *sec, const uint8_t *path, size_t path_len);
+
+// Free a setting. NULL is a no-op.
+void soter_api_security_free(SoterApiSecurity *sec);
+
+// Seal a request to `url` (with scheme and host; its query parameters other than access_token
+// go into the plaintext) whose body is the JSON object `params`. `timestamp` 0, `nonce` NULL
+// and `iv12` NULL mean now and random (fixed values are for tests: 12 bytes at `iv12`). On
+// success `*body` gets the body to send and `*headers_json` a JSON object of the headers to
+// send with it; free both with `soter_string_free`.
+SoterStatus soter_api_security_seal(const SoterApiSecurity *sec,
+                                    const uint8_t *url,
+                                    size_t url_len,
+                                    const uint8_t *params,
+                                    size_t params_len,
+                                    int64_t timestamp,
+                                    const uint8_t *nonce,
+                                    size_t nonce_len,
+                                    const uint8_t *iv12,
+                                    char **body,
+                                    size_t *body_len,
+                                    char **headers_json,
+                                    size_t *headers_json_len,
+                                    SoterError **err);
+
+// Verify and open WeChat's answer `body` to a call to `url`, given its headers as a JSON object
+// of strings (names in any case). `now` 0 means the current time (a fixed value is for tests).
+// On success `*out` gets the answer's JSON object without `_n`, `_appid` and `_timestamp`
+// (free with `soter_string_free`). Each refusal has its own status and message (see the
+// README): a bad signature, an unknown serial, another URL, tampering, a stale timestamp:
+// `SOTER_STATUS_SIGNATURE_INVALID`; a missing header or another Wechatmp-Appid:
+// `SOTER_STATUS_MALFORMED_RESPONSE`; WeChat's plain errcode answer: `SOTER_STATUS_WECHAT_API`.
+SoterStatus soter_api_security_open(const SoterApiSecurity *sec,
+                                    const uint8_t *url,
+                                    size_t url_len,
+                                    const uint8_t *body,
+                                    size_t body_len,
+                                    const uint8_t *headers_json,
+                                    size_t headers_json_len,
+                                    int64_t now,
+                                    char **out,
+                                    size_t *out_len,
+                                    SoterError **err);
 
 // Verify a certificate-chain ASK as received: the certs JSON (`{"certs":[PEM...]}`, escaped or
 // not), a JSON array of PEM strings, a PEM bundle or concatenated DER; leaf first, root last.
@@ -807,6 +898,13 @@ SoterStatus soter_emulator_start(const uint8_t *appid,
                                  const SoterEmulatorOptions *opts,
                                  SoterEmulator **out,
                                  SoterError **err);
+
+// The API security setting matching an emulator started with `api_security`: on success
+// `*out` gets a new handle (free with `soter_api_security_free`); an emulator without the mode
+// gives `SOTER_STATUS_INVALID_ARGUMENT`.
+SoterStatus soter_emulator_api_security(const SoterEmulator *emu,
+                                        SoterApiSecurity **out,
+                                        SoterError **err);
 
 // Stop serving (idempotent); the handle stays valid until `soter_emulator_free`. NULL: no-op.
 void soter_emulator_stop(const SoterEmulator *emu);

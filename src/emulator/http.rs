@@ -27,6 +27,8 @@ pub(crate) struct Request {
     pub host: Option<String>,
     /// The Content-Type header, if any.
     pub content_type: Option<String>,
+    /// The `Wechatmp-*` headers (API security mode), names lower case; at most 16 are kept.
+    pub wechatmp: Vec<(String, String)>,
 }
 
 impl Request {
@@ -37,6 +39,8 @@ impl Request {
 
 pub(crate) enum Response {
     Json(u16, String),
+    /// A JSON answer with extra header lines (each ending in CRLF): API security's sealed answers.
+    JsonWith(u16, String, String),
     Text(u16, String),
     /// Close the connection without answering.
     Drop,
@@ -81,6 +85,7 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
     let mut chunked = false;
     let mut host = None;
     let mut content_type = None;
+    let mut wechatmp = Vec::new();
     loop {
         let h = read_line(r, &mut budget)?.ok_or_else(|| bad("end of stream in headers"))?;
         if h.is_empty() {
@@ -93,6 +98,7 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
             "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
             "host" => host = Some(value.to_owned()),
             "content-type" => content_type = Some(value.to_owned()),
+            n if n.starts_with("wechatmp-") && wechatmp.len() < 16 => wechatmp.push((n.to_owned(), value.to_owned())),
             "connection" => {
                 let v = value.to_ascii_lowercase();
                 if v.contains("close") {
@@ -144,7 +150,7 @@ pub(crate) fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>>
         Some((p, q)) => (p.to_owned(), parse_query(q)),
         None => (target, Vec::new()),
     };
-    Ok(Some(Request { method, path, query, body, close, host, content_type }))
+    Ok(Some(Request { method, path, query, body, close, host, content_type, wechatmp }))
 }
 
 fn parse_query(q: &str) -> Vec<(String, String)> {

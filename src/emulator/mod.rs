@@ -96,6 +96,10 @@ pub struct EmulatorConfig {
     /// Let a legacy getinfo ticket be redeemed again and again (false: the second use is
     /// 84001, as in production). For tests written before tickets were single use.
     pub reusable_tickets: bool,
+    /// WeChat's API security mode: the emulator makes its own keys and platform certificate
+    /// ([`Emulator::api_security`] gives the matching setting), requires sealed requests on the
+    /// paths that setting lists (else 40230–40240, as WeChat answers) and seals its answers.
+    pub api_security: bool,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -125,6 +129,7 @@ impl EmulatorConfig {
             request_timeout: Duration::from_secs(10),
             max_entries: 10_000,
             reusable_tickets: false,
+            api_security: false,
         }
     }
 }
@@ -332,7 +337,58 @@ struct Inner {
     active: AtomicUsize,
     /// [`EmulatorConfig::reusable_tickets`], changeable while running.
     reusable_tickets: AtomicBool,
+    security: Option<Security>,
 }
+
+/// The emulator's side of API security: the app's setting as the console would show it, the
+/// app key's public half (to check request signatures) and the platform key (to sign answers).
+struct Security {
+    sec: crate::wechat::ApiSecurity,
+    app_public: PublicKey,
+    platform: crate::testing::KeyPair,
+    platform_sn: String,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::getrandom(&mut b).expect("the OS random generator works");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Security {
+    /// New keys (two RSA-2048 generations: a fraction of a second) for `appid`. The sealed paths
+    /// are WeChat's documented ones plus every POST endpoint the emulator serves, so a client
+    /// built with [`Emulator::api_security`] exercises the mode on each call.
+    fn generate(appid: &str) -> Result<Security> {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        let app = crate::testing::KeyPair::generate(2048)?;
+        let platform = crate::testing::KeyPair::generate(2048)?;
+        let platform_sn = random_hex(16);
+        let cert = crate::testing::rsa_certificate_pem(&platform, "emulated WeChat API security platform")?;
+        let app_pem = app
+            .private_key()
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map_err(|_| Error::new(ErrorKind::Internal, "cannot encode the emulator's app key"))?;
+        let mut sym = [0u8; 32];
+        getrandom::getrandom(&mut sym).map_err(|_| Error::new(ErrorKind::Internal, "random generator failed"))?;
+        let mut sec = crate::wechat::ApiSecurity::new(appid, &crate::base64::encode(&sym), &random_hex(16), &app_pem, &random_hex(16))?
+            .platform_cert(&platform_sn, &cert)?;
+        for p in SEALED_API_PATHS {
+            sec = sec.seal_path(p)?;
+        }
+        Ok(Security { sec, app_public: app.public_key().clone(), platform, platform_sn })
+    }
+}
+
+/// The emulator's POST endpoints, sealed when API security is on.
+const SEALED_API_PATHS: [&str; 6] = [
+    paths::SOTER_VERIFY_SIGNATURE,
+    paths::FACE_GETINFO,
+    paths::FACE_GETVERIFYID,
+    paths::FACE_QUERYVERIFYINFO,
+    paths::SOTER_VERIFY_ASK,
+    paths::SOTER_IS_SUPPORT,
+];
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -444,7 +500,9 @@ impl Emulator {
         let listener = TcpListener::bind(config.listen)
             .map_err(|e| Error::new(ErrorKind::Network, format!("cannot listen on {} ({})", config.listen, e.kind())))?;
         let addr = listener.local_addr().map_err(|_| Error::new(ErrorKind::Network, "no local address"))?;
+        let security = if config.api_security { Some(Security::generate(&config.appid)?) } else { None };
         let inner = Arc::new(Inner {
+            security,
             reusable_tickets: AtomicBool::new(config.reusable_tickets),
             config,
             state: Mutex::new(State::default()),
@@ -463,6 +521,12 @@ impl Emulator {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The app's API security setting matching this emulator (its keys, numbers and platform
+    /// certificate), when started with [`EmulatorConfig::api_security`].
+    pub fn api_security(&self) -> Option<crate::wechat::ApiSecurity> {
+        self.inner.security.as_ref().map(|s| s.sec.clone())
     }
 
     /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
@@ -649,6 +713,9 @@ fn serve_connection(inner: &Inner, stream: TcpStream) {
                 return;
             }
             Response::Json(code, body) => write_response(&mut writer, code, "application/json", body.as_bytes(), req.close, extra),
+            Response::JsonWith(code, body, more) => {
+                write_response(&mut writer, code, "application/json", body.as_bytes(), req.close, &format!("{extra}{more}"))
+            }
             Response::Text(code, body) => write_response(&mut writer, code, "text/plain", body.as_bytes(), req.close, extra),
         };
         if ok.is_err() || req.close {
@@ -731,17 +798,55 @@ fn handle(inner: &Inner, req: &Request) -> Response {
             if let Some(e) = check_token(inner, req) {
                 return e;
             }
+            if let Some(sec) = inner.security.as_ref().filter(|s| s.sec.seals(p)) {
+                return sealed_call(inner, sec, req);
+            }
             let body = match post_body(req) {
                 Ok(b) => b,
                 Err(e) => return e,
             };
+            dispatch(inner, p, &body)
+        }
+    }
+}
+
+/// A call on a sealed path: opened as WeChat does (a fault answers its 40230–40240 errcode,
+/// unsigned), served, and the answer sealed when it succeeded (errors go back plain, as WeChat's
+/// do).
+fn sealed_call(inner: &Inner, sec: &Security, req: &Request) -> Response {
+    let url = format!("http://{}{}", req.host.as_deref().unwrap_or(""), req.path);
+    let plain = match sec.sec.open_request(&sec.app_public, &url, &req.body, &req.wechatmp, unix_now() as i64) {
+        Ok(p) => p,
+        Err(code) => return err(code, crate::wechat::api_security_errcode_meaning(code).unwrap_or("api security")),
+    };
+    let body = match serde_json::from_str::<Value>(&plain) {
+        Ok(v) => v,
+        Err(_) => return err(40237, "decrypted data is not JSON"),
+    };
+    match dispatch(inner, &req.path, &body) {
+        Response::Json(200, answer) if serde_json::from_str::<Value>(&answer).ok().and_then(|v| v.get("errcode").and_then(Value::as_i64)) == Some(0) => {
+            match sec.sec.seal_response(sec.platform.private_key(), &sec.platform_sn, &url, &answer, unix_now() as i64) {
+                Ok(sealed) => {
+                    let headers: String = sealed.headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+                    Response::JsonWith(200, sealed.body, headers)
+                }
+                Err(_) => Response::Text(500, "cannot seal the answer".into()),
+            }
+        }
+        other => other,
+    }
+}
+
+fn dispatch(inner: &Inner, p: &str, body: &Value) -> Response {
+    {
+        {
             match p {
-                paths::SOTER_VERIFY_SIGNATURE => verify_signature(inner, &body),
-                paths::FACE_GETINFO => getinfo(inner, &body),
-                paths::FACE_GETVERIFYID => getverifyid(inner, &body),
-                paths::SOTER_VERIFY_ASK => verify_ask(inner, &body),
-                paths::SOTER_IS_SUPPORT => is_support(inner, &body),
-                _ => queryverifyinfo(inner, &body),
+                paths::SOTER_VERIFY_SIGNATURE => verify_signature(inner, body),
+                paths::FACE_GETINFO => getinfo(inner, body),
+                paths::FACE_GETVERIFYID => getverifyid(inner, body),
+                paths::SOTER_VERIFY_ASK => verify_ask(inner, body),
+                paths::SOTER_IS_SUPPORT => is_support(inner, body),
+                _ => queryverifyinfo(inner, body),
             }
         }
     }

@@ -29,6 +29,9 @@ pub struct SoterEmulatorOptions {
     pub token_lifetime_s: u32,
     /// Accept calls without a token (cloud hosting open API mode).
     pub open_api: bool,
+    /// WeChat's API security mode: the emulator makes its own keys and requires sealed calls
+    /// (get the matching setting with `soter_emulator_api_security`).
+    pub api_security: bool,
 }
 
 /// Start an emulator for the app (`appid`, `secret`). `opts` may be NULL. On success `*out`
@@ -55,10 +58,28 @@ pub unsafe extern "C" fn soter_emulator_start(
                 cfg.token_lifetime = Duration::from_secs(o.token_lifetime_s as u64);
             }
             cfg.open_api = o.open_api;
+            cfg.api_security = o.api_security;
         }
         let emu = Emulator::start(cfg)?;
         let base_url = CString::new(emu.base_url()).expect("a URL has no NUL");
         *out = into_handle(SoterEmulator { emu, base_url });
+        Ok(())
+    })
+}
+
+/// The API security setting matching an emulator started with `api_security`: on success
+/// `*out` gets a new handle (free with `soter_api_security_free`); an emulator without the mode
+/// gives `SOTER_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_emulator_api_security(
+    emu: *const SoterEmulator,
+    out: *mut *mut super::SoterApiSecurity,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let sec = handle(emu, "emu")?.emu.api_security().ok_or_else(|| Error::arg("the emulator was started without api_security"))?;
+        *out = into_handle(super::SoterApiSecurity(sec));
         Ok(())
     })
 }

@@ -16,6 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{Error, ErrorKind, Result};
 
+mod api_security;
 mod attestation;
 mod core;
 mod emulator;
@@ -23,6 +24,7 @@ mod guard;
 mod log;
 mod testing;
 mod wechat;
+pub use self::api_security::*;
 pub use self::attestation::*;
 pub use self::core::*;
 pub use self::emulator::*;

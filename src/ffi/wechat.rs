@@ -130,6 +130,10 @@ pub struct SoterClientOptions {
     /// `SOTER_STATUS_CONFIG`). Size it to the calls in flight at once: a call finding none idle
     /// opens a new connection, and one returned to a full pool is closed.
     pub max_idle_connections: u32,
+    /// WeChat's API security mode (NULL = off): calls to the paths it lists are sealed and
+    /// their answers verified and opened. Read during `soter_wechat_client_new` only (the client
+    /// keeps its own copy); its appid must be the client's (else `SOTER_STATUS_CONFIG`).
+    pub api_security: *const super::SoterApiSecurity,
 }
 
 /// Fill `opts` with the defaults (all zero / NULL, stable_token). NULL is a no-op.
@@ -160,6 +164,7 @@ pub unsafe extern "C" fn soter_client_options_init(opts: *mut SoterClientOptions
                 token_callback_user_data: std::ptr::null_mut(),
                 token_retry_max_ms: 0,
                 max_idle_connections: 0,
+                api_security: std::ptr::null(),
             })
         }
     })
@@ -244,6 +249,9 @@ pub unsafe extern "C" fn soter_wechat_client_new(
             b = b.token_retry_max(ms(o.token_retry_max_ms, 30000));
             if o.max_idle_connections != 0 {
                 b = b.max_idle_connections(o.max_idle_connections as usize);
+            }
+            if let Some(sec) = o.api_security.as_ref() {
+                b = b.api_security(sec.0.clone());
             }
             if o.refresh_margin_s != 0 {
                 b = b.refresh_margin(Duration::from_secs(o.refresh_margin_s as u64));

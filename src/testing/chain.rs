@@ -118,6 +118,14 @@ impl TestRoot {
     }
 }
 
+/// A self-signed RSA certificate (PKCS#1 v1.5, SHA-256) for `key`: the emulator's stand-in for
+/// WeChat's API security platform certificate.
+pub(crate) fn rsa_certificate_pem(key: &KeyPair, common_name: &str) -> Result<String> {
+    let n = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", common_name)]);
+    let t = tbs(5, &alg(Hash::Sha256.pkcs1_oid(), Some(&[0x05, 0x00])), &n, &n, &key.public_key().to_spki_der(), &[]);
+    Ok(pem("CERTIFICATE", &sign_rsa_pkcs1(key, t, Hash::Sha256)?))
+}
+
 /// `{"certs":[...]}` as a device hands it over (PEM with `\n` and `\/` escapes).
 pub(crate) fn certs_json(pems: &[String]) -> String {
     let items: Vec<String> = pems.iter().map(|p| super::json_string(p).replace('/', "\\/")).collect();

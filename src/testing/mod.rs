@@ -7,6 +7,7 @@
 //! verification code, so every simulated signature is also a cross-check of the verifier.
 
 mod chain;
+pub(crate) use chain::rsa_certificate_pem;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +44,11 @@ impl KeyPair {
 
     pub fn public_key(&self) -> &PublicKey {
         &self.public
+    }
+
+    /// The private half (the emulator signs API security answers with it).
+    pub(crate) fn private_key(&self) -> &rsa::RsaPrivateKey {
+        &self.private
     }
 
     /// RSASSA-PSS (SHA-256, MGF1-SHA-256) signature of `message` with the given salt length.

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use super::secret::Secret;
 use super::token::{Rejection, TokenCache, TokenRequest, TokenSource, TokenUse, FAILURE_HOLD_MAX, FORCE_REFRESH_INTERVAL};
 use super::transport::{errcode, errmsg, human, int_field, str_field, Body, Deadline, JsonObject, Transport};
+use super::api_security::ApiSecurity;
 use super::{paths, DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
 
 /// Longest accepted timeout or deadline: a WeChat call that may take longer is a mistake (most
@@ -83,6 +84,7 @@ pub struct ClientBuilder {
     token_retry_max: Duration,
     max_idle_connections: usize,
     source: TokenSource,
+    api_security: Option<std::sync::Arc<ApiSecurity>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -177,6 +179,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Sign and encrypt calls to the paths `sec` lists ([`ApiSecurity::paths`]) and verify and
+    /// open WeChat's answers to them (WeChat's "API 安全" mode). Its appid must be the client's.
+    pub fn api_security(mut self, sec: ApiSecurity) -> Self {
+        self.api_security = Some(std::sync::Arc::new(sec));
+        self
+    }
     pub fn build(self) -> Result<WeChatClient> {
         if self.appid.is_empty() || self.appid.len() > 64 || !self.appid.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::new(ErrorKind::Config, "the appid must be 1 to 64 printable ASCII characters"));
@@ -216,6 +224,11 @@ impl ClientBuilder {
         if self.max_response_size < 1024 {
             return Err(Error::new(ErrorKind::Config, "the response size cap must be at least 1024 bytes"));
         }
+        if let Some(sec) = &self.api_security {
+            if sec.appid() != self.appid {
+                return Err(Error::new(ErrorKind::Config, "the API security setting is for another appid"));
+            }
+        }
         let open_api = matches!(self.source, TokenSource::CloudOpenApi);
         let default = if open_api { OPEN_API_BASE_URL } else { DEFAULT_BASE_URL };
         let base = check_base_url(self.base_url.as_deref().unwrap_or(default), self.allow_insecure_http, open_api)?;
@@ -250,6 +263,7 @@ impl ClientBuilder {
             tokens,
             token_fetches: AtomicU64::new(0),
             token_retries: AtomicU64::new(0),
+            api_security: self.api_security,
         })
     }
 }
@@ -328,6 +342,7 @@ pub struct WeChatClient {
     tokens: TokenCache,
     token_fetches: AtomicU64,
     token_retries: AtomicU64,
+    api_security: Option<std::sync::Arc<ApiSecurity>>,
 }
 
 impl fmt::Debug for WeChatClient {
@@ -336,6 +351,7 @@ impl fmt::Debug for WeChatClient {
             .field("appid", &self.appid)
             .field("secret", &self.secret)
             .field("token_source", &self.source)
+            .field("api_security", &self.api_security)
             .field("stats", &self.stats())
             .finish()
     }
@@ -359,6 +375,7 @@ impl WeChatClient {
             token_retry_max: FAILURE_HOLD_MAX,
             max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
             source: TokenSource::StableToken,
+            api_security: None,
         }
     }
 
@@ -471,7 +488,11 @@ impl WeChatClient {
                 (Some(t), Some(p)) => vec![(p, t.token.expose())],
                 _ => vec![],
             };
-            let obj = self.transport.call(path, &query, Body::Json(body), what, deadline).map_err(log_failure)?;
+            let sent = match &self.api_security {
+                Some(sec) if sec.seals(path) => Body::Sealed(body, sec),
+                _ => Body::Json(body),
+            };
+            let obj = self.transport.call(path, &query, sent, what, deadline).map_err(log_failure)?;
             let e = match api_result(obj, what) {
                 Ok(obj) => return Ok(obj),
                 Err(e) => e,

@@ -22,6 +22,7 @@
 //! in `Debug` output. The HTTP layer (ureq) logs request paths and queries only at `trace` level;
 //! do not enable trace logging for `ureq` in production, as the access token travels in the query.
 
+mod api_security;
 mod client;
 mod face;
 mod secret;
@@ -29,6 +30,7 @@ mod soter;
 mod token;
 mod transport;
 
+pub use api_security::{errcode_meaning as api_security_errcode_meaning, ApiSecurity, Sealed, DEFAULT_SEALED_PATHS, MAX_SKEW_SECS as API_SECURITY_MAX_SKEW_SECS};
 pub use client::{
     ClientBuilder, ClientStats, RetryPolicy, WeChatClient, DEFAULT_MAX_IDLE_CONNECTIONS, MAX_IDLE_CONNECTIONS, MAX_TIMEOUT,
 };

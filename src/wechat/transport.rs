@@ -17,6 +17,8 @@ pub(crate) type JsonObject = Map<String, Value>;
 pub(crate) enum Body<'a> {
     Get,
     Json(&'a Value),
+    /// POST, sealed with the app's API security setting; the answer is verified and opened.
+    Sealed(&'a Value, &'a super::api_security::ApiSecurity),
 }
 
 pub(crate) struct Transport {
@@ -187,6 +189,22 @@ impl Transport {
                 }
                 req.config().timeout_connect(Some(limits.connect)).timeout_global(Some(limits.attempt)).build().send(&bytes[..])
             }
+            Body::Sealed(v, sec) => {
+                // Sealed per attempt: each gets its own timestamp, nonce and IV.
+                let text = serde_json::to_string(v).expect("a JSON value always serializes");
+                let sealed = match sec.seal(&url, &text, None, None, None) {
+                    Ok(s) => s,
+                    Err(e) => return Attempt::Fatal(e.prefixed(&format!("{what}: "))),
+                };
+                let mut req = agent.post(&url).header("content-type", "application/json");
+                for (k, v) in &sealed.headers {
+                    req = req.header(k.as_str(), v.as_str());
+                }
+                for (k, v) in query {
+                    req = req.query(k, v);
+                }
+                req.config().timeout_connect(Some(limits.connect)).timeout_global(Some(limits.attempt)).build().send(sealed.body.as_bytes())
+            }
         };
         let timeout = |e: ureq::Error| self.timeout_or(e, what, &limits, deadline, n);
         let mut resp = match sent {
@@ -194,6 +212,12 @@ impl Transport {
             Err(e) => return timeout(e),
         };
         let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .filter(|(k, _)| k.as_str().starts_with("wechatmp-"))
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
         let bytes = match read_capped(resp.body_mut(), self.max_response) {
             Ok(b) => b,
             Err(ReadError::TooLarge) => {
@@ -208,6 +232,9 @@ impl Transport {
             Err(ReadError::Http(e)) => return timeout(e),
         };
         crate::log::event!(Trace, "{what}: {} {path}: HTTP {status}, {} bytes", if matches!(body, Body::Get) { "GET" } else { "POST" }, bytes.len());
+        if let (Body::Sealed(_, sec), 200) = (body, status) {
+            return open_sealed(sec, &url, &bytes, &headers, what);
+        }
         classify(status, &bytes, what)
     }
 
@@ -261,6 +288,20 @@ fn read_capped(body: &mut ureq::Body, cap: u64) -> std::result::Result<Vec<u8>, 
             ureq::Error::BodyExceedsLimit(_) => Err(ReadError::TooLarge),
             e => Err(ReadError::Http(e)),
         },
+    }
+}
+
+/// A sealed call's answer: verified and opened, then classified as a plain one. WeChat's unsigned
+/// errcode answers go through the usual handling (token errors, -1), except the API security
+/// errcodes, which are final and carry their meaning.
+fn open_sealed(sec: &super::api_security::ApiSecurity, url: &str, bytes: &[u8], headers: &[(String, String)], what: &str) -> Attempt {
+    let url = url.split_once('?').map_or(url, |u| u.0);
+    match sec.open(url, bytes, headers, None) {
+        Ok(plain) => classify(200, plain.as_bytes(), what),
+        Err(e) if e.kind() == ErrorKind::WeChatApi && super::api_security::errcode_meaning(e.errcode().unwrap_or(0)).is_none() => {
+            classify(200, bytes, what)
+        }
+        Err(e) => Attempt::Fatal(e.prefixed(&format!("{what}: "))),
     }
 }
 

@@ -65,6 +65,7 @@ from ._errors import (
     VerificationFailed,
     WeChatApiError,
 )
+from ._api_security import ApiSecurity
 from ._guard import ReplayGuard
 from ._native import ABI_VERSION
 from ._wechat import (
@@ -89,6 +90,7 @@ _log.install()
 
 __all__ = [
     "ABI_VERSION",
+    "ApiSecurity",
     "Ask",
     "verify_ask_chain",
     "AuthKey",

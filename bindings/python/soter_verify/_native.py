@@ -178,6 +178,7 @@ class SoterEmulatorOptions(Structure):
         ("listen_len", c_size_t),
         ("token_lifetime_s", c_uint32),
         ("open_api", c_bool),
+        ("api_security", c_bool),
     ]
 
 
@@ -223,6 +224,7 @@ class SoterClientOptions(Structure):
         ("token_callback_user_data", c_void_p),
         ("token_retry_max_ms", c_uint32),
         ("max_idle_connections", c_uint32),
+        ("api_security", c_void_p),
     ]
 
 
@@ -325,6 +327,29 @@ _WECHAT_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
          c_size_t, POINTER(SoterVerifyInfo), PErr],
     ),
     "soter_verify_outcome_name": (c_char_p, [c_int32]),  # static string, not owned
+    # ---- API security mode: src/ffi/api_security.rs ----
+    "soter_api_security_new": (
+        c_int32,
+        [c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p,
+         c_size_t, PHandle, PErr],
+    ),
+    "soter_api_security_with_platform_cert": (
+        c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, PHandle, PErr],
+    ),
+    "soter_api_security_with_path": (c_int32, [c_void_p, c_char_p, c_size_t, PHandle, PErr]),
+    "soter_api_security_seals": (c_bool, [c_void_p, c_char_p, c_size_t]),
+    "soter_api_security_free": (None, [c_void_p]),
+    "soter_api_security_seal": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_char_p,
+         POwned, PSize, POwned, PSize, PErr],
+    ),
+    "soter_api_security_open": (
+        c_int32,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, POwned,
+         PSize, PErr],
+    ),
+    "soter_emulator_api_security": (c_int32, [c_void_p, PHandle, PErr]),
 }
 
 # ---- Trusted ASKs (certificate chains, classic verify_ask): src/ffi/attestation.rs ----

@@ -17,6 +17,7 @@ from ._errors import InvalidArgument, SoterError, TokenError, raise_for
 from ._handle import NativeHandle
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._api_security import ApiSecurity
     from ._ask import Ask
 
 #: What a token callback returns: a token, or (token, seconds it stays valid; None = until
@@ -350,6 +351,8 @@ class WeChatClient(NativeHandle):
             4096). A call that finds none idle opens a new (TLS) connection, and one returned to
             a full pool is closed: size it to the calls in flight at once (your threads, or the
             ``max_concurrency`` of :class:`soter_verify.aio.AsyncWeChatClient`).
+        api_security: an :class:`ApiSecurity` (WeChat's "API 安全" mode): calls to the paths it
+            seals are signed and encrypted, and their answers verified and decrypted.
 
     A token WeChat rejects (40001, 40014, 42001) is refreshed (forced) and the call retried once;
     such a forced refresh happens at most once per 30 s per client: another rejection within 30 s
@@ -392,6 +395,7 @@ class WeChatClient(NativeHandle):
         refresh_margin: Optional[float] = None,
         token_retry_max: Optional[float] = None,
         max_idle_connections: Optional[int] = None,
+        api_security: Optional["ApiSecurity"] = None,
     ) -> None:
         lib = N.wechat_lib()
         app = _text(appid, "appid")
@@ -448,7 +452,14 @@ class WeChatClient(NativeHandle):
 
         out = c_void_p()
         err = c_void_p()
-        status = lib.soter_wechat_client_new(app, len(app), sec, len(sec), byref(opts), byref(out), byref(err))
+        # The client copies the setting in soter_wechat_client_new: held only for that call.
+        held = api_security._acquire() if api_security is not None else None
+        try:
+            opts.api_security = held
+            status = lib.soter_wechat_client_new(app, len(app), sec, len(sec), byref(opts), byref(out), byref(err))
+        finally:
+            if api_security is not None:
+                api_security._release()
         if status != 0:
             raise_for(status, err)
         assert out.value is not None

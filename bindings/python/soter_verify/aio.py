@@ -41,6 +41,7 @@ from types import TracebackType
 from typing import Any, Callable, Coroutine, Generic, Optional, Sequence, Tuple, TypeVar, overload
 
 from . import _native as N
+from ._api_security import ApiSecurity
 from ._core import BytesLike, ResultJson
 from ._guard import DEFAULT_MAX_CHALLENGES_PER_SUBJECT, ReplayGuard
 from ._wechat import CertInfo, ClientStats, FaceInfo, TokenSourceArg, VerifyId, VerifyInfo, WeChatClient
@@ -238,6 +239,7 @@ class AsyncWeChatClient(_AsyncBase[WeChatClient]):
         token_retry_max: Optional[float] = None,
         max_idle_connections: Optional[int] = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        api_security: Optional[ApiSecurity] = None,
     ) -> None:
         """As ``WeChatClient(...)``, plus ``max_concurrency``."""
         sync = WeChatClient(
@@ -246,6 +248,7 @@ class AsyncWeChatClient(_AsyncBase[WeChatClient]):
             allow_insecure_http=allow_insecure_http, max_attempts=max_attempts, backoff_base=backoff_base,
             backoff_max=backoff_max, max_response_size=max_response_size, refresh_margin=refresh_margin,
             token_retry_max=token_retry_max, max_idle_connections=max_idle_connections,
+            api_security=api_security,
         )
         super().__init__(sync, inline=False, max_concurrency=max_concurrency)
 

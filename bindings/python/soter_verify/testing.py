@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple, TypeVar
 
 from . import _native as N
 from ._core import BytesLike, PublicKey, as_bytes
+from ._api_security import ApiSecurity
 from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
 from ._wechat import WeChatClient, _text
@@ -358,6 +359,9 @@ class WeChatEmulator(NativeHandle):
             (default False: a second ``getinfo`` of one ticket is errcode 84001, as in
             production). For tests written before tickets were single use; see also
             :meth:`set_reusable_tickets`.
+        api_security: WeChat's API security mode: the emulator makes its own keys and platform
+            certificate, requires sealed calls on its POST paths (answering 40230-40240 as
+            WeChat does) and seals its answers; :attr:`api_security` is the matching setting.
     """
 
     __slots__ = ("appid", "secret", "base_url")
@@ -375,6 +379,7 @@ class WeChatEmulator(NativeHandle):
         token_lifetime: Optional[int] = None,
         open_api: bool = False,
         reusable_tickets: bool = False,
+        api_security: bool = False,
     ) -> None:
         lib = N.wechat_lib()
         app = _text(appid, "appid")
@@ -390,6 +395,7 @@ class WeChatEmulator(NativeHandle):
                 raise InvalidArgument(f"token_lifetime must be positive, not {token_lifetime}")
             opts.token_lifetime_s = token_lifetime
         opts.open_api = bool(open_api)
+        opts.api_security = bool(api_security)
         out = c_void_p()
         err = c_void_p()
         status = lib.soter_emulator_start(app, len(app), sec, len(sec), byref(opts), byref(out), byref(err))
@@ -412,6 +418,15 @@ class WeChatEmulator(NativeHandle):
             self._release()
         if status != 0:
             raise_for(status, err)
+
+    @property
+    def api_security(self) -> ApiSecurity:
+        """The :class:`ApiSecurity` matching this emulator (started with ``api_security=True``);
+        a new object on each access."""
+        out = c_void_p()
+        self._status(N.lib.soter_emulator_api_security, byref(out))
+        assert out.value is not None
+        return ApiSecurity._from_handle(out.value, self.appid)
 
     def client(self, **options: Any) -> WeChatClient:
         """A :class:`WeChatClient` for this emulator's app and URL (options as for the client)."""

@@ -96,6 +96,17 @@ public final class Internal {
         }
     }
 
+    /**
+     * Wraps a {@code SoterApiSecurity *} the library returned (the emulator's setting).
+     *
+     * @param ptr the handle (not 0)
+     * @param appId its AppID
+     * @return the setting, owning the handle
+     */
+    public static ApiSecurity apiSecurity(long ptr, String appId) {
+        return new ApiSecurity(ptr, appId);
+    }
+
     /** An in-flight guarded native handle (see the package's key classes). */
     public static final class Handle {
         private final NativeHandle h;

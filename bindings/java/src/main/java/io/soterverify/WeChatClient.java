@@ -2,6 +2,7 @@ package io.soterverify;
 
 import com.sun.jna.CallbackReference;
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -541,6 +542,7 @@ public final class WeChatClient implements AutoCloseable {
         private int timeoutMs;
         private int attemptTimeoutMs;
         private String proxy;
+        private ApiSecurity apiSecurity;
         private int maxAttempts;
         private int backoffBaseMs;
         private int backoffMaxMs;
@@ -749,6 +751,19 @@ public final class WeChatClient implements AutoCloseable {
         }
 
         /**
+         * WeChat's API security mode ("API 安全" in the console): calls to the paths
+         * {@code sec} seals are signed and encrypted, and their answers verified and decrypted.
+         * The client keeps its own copy; {@code sec} may be closed after {@link #build()}.
+         *
+         * @param sec the app's setting (its appId must be the client's, else {@link ConfigException})
+         * @return this builder
+         */
+        public Builder apiSecurity(ApiSecurity sec) {
+            this.apiSecurity = Objects.requireNonNull(sec, "sec");
+            return this;
+        }
+
+        /**
          * Creates the client. Settings are checked here, before any connection; no network
          * traffic happens until the first call.
          *
@@ -765,7 +780,7 @@ public final class WeChatClient implements AutoCloseable {
             byte[] fixed = bytes(tokenSource.fixedToken);
             byte[] file = tokenSource.file == null ? null : bytes(tokenSource.file.toString());
             SupplierCallback cb = tokenSource.supplier == null ? null : new SupplierCallback(tokenSource.supplier);
-            // SoterClientOptions is 136 bytes on LP64; its strings follow it in the same block.
+            // SoterClientOptions is 144 bytes on LP64; its strings follow it in the same block.
             Memory m = new Memory(OPTIONS_SIZE + len(base) + len(prox) + len(fixed) + len(file) + 1);
             m.clear();
             long at = OPTIONS_SIZE;
@@ -793,7 +808,17 @@ public final class WeChatClient implements AutoCloseable {
             long[] out = new long[1];
             long[] err = new long[1];
             try {
-                Errors.check(WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err), err);
+                int status;
+                if (apiSecurity == null) {
+                    status = WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
+                } else {
+                    // const SoterApiSecurity *api_security at 136: copied by the client, held for this call only.
+                    status = apiSecurity.withPointer(p -> {
+                        m.setPointer(136, new Pointer(p));
+                        return WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
+                    });
+                }
+                Errors.check(status, err);
             } finally {
                 Reference.reachabilityFence(m);
                 Reference.reachabilityFence(cb);
@@ -801,8 +826,8 @@ public final class WeChatClient implements AutoCloseable {
             return new WeChatClient(out[0], cb, appId, tokenSource.toString());
         }
 
-        /** sizeof(SoterClientOptions): its last field, max_idle_connections, at 132. */
-        private static final long OPTIONS_SIZE = 136;
+        /** sizeof(SoterClientOptions): its last field, the api_security pointer, at 136. */
+        private static final long OPTIONS_SIZE = 144;
 
         private static byte[] bytes(String s) {
             return Utf8.encodeOrNull(s, "a client option");

@@ -75,4 +75,19 @@ final class WeChatNative {
     static native int soter_wechat_face_query_verify_info(long client, byte[] verifyId, long verifyIdLen,
             byte[] outSeqNo, long outSeqNoLen, Pointer cert, byte[] openid, long openidLen, Pointer out, long[] err);
     static native long soter_verify_outcome_name(int outcome);
+
+    // ---- API security mode (src/ffi/api_security.rs) ----
+    static native int soter_api_security_new(byte[] appid, long appidLen, byte[] symKey, long symKeyLen, byte[] symSn,
+            long symSnLen, byte[] appPrivateKey, long appPrivateKeyLen, byte[] appKeySn, long appKeySnLen, long[] out,
+            long[] err);
+    static native int soter_api_security_with_platform_cert(long sec, byte[] number, long numberLen, byte[] pem,
+            long pemLen, long[] out, long[] err);
+    static native int soter_api_security_with_path(long sec, byte[] path, long pathLen, long[] out, long[] err);
+    static native byte soter_api_security_seals(long sec, byte[] path, long pathLen);
+    static native void soter_api_security_free(long sec);
+    static native int soter_api_security_seal(long sec, byte[] url, long urlLen, byte[] params, long paramsLen,
+            long timestamp, byte[] nonce, long nonceLen, byte[] iv12, long[] body, long[] bodyLen, long[] headers,
+            long[] headersLen, long[] err);
+    static native int soter_api_security_open(long sec, byte[] url, long urlLen, byte[] body, long bodyLen,
+            byte[] headersJson, long headersJsonLen, long now, long[] out, long[] outLen, long[] err);
 }

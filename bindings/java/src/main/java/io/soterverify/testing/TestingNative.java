@@ -21,6 +21,7 @@ final class TestingNative {
     static native int soter_emulator_start(byte[] appid, long appidLen, byte[] secret, long secretLen, Pointer opts,
             long[] out, long[] err);
     static native void soter_emulator_stop(long emu);
+    static native int soter_emulator_api_security(long emu, long[] out, long[] err);
     static native void soter_emulator_free(long emu);
     static native long soter_emulator_base_url(long emu);
     static native int soter_emulator_register_device(long emu, byte[] openid, long openidLen, byte[] key,

@@ -1,6 +1,7 @@
 package io.soterverify.testing;
 
 import com.sun.jna.Memory;
+import io.soterverify.ApiSecurity;
 import io.soterverify.Internal;
 import io.soterverify.SoterException;
 import java.lang.ref.Reference;
@@ -349,6 +350,20 @@ public final class WeChatEmulator implements AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The {@link ApiSecurity} matching this emulator, started with
+     * {@link Builder#apiSecurity(boolean)}: its keys, numbers and platform certificate. A new
+     * object on each call; close it when done (clients made with it keep their own copy).
+     *
+     * @return the setting
+     * @throws io.soterverify.InvalidArgumentException when the emulator runs without the mode
+     */
+    public ApiSecurity apiSecurity() {
+        long[] out = new long[1];
+        call((e, err) -> TestingNative.soter_emulator_api_security(e, out, err));
+        return Internal.apiSecurity(out[0], appId);
+    }
+
     /** Settings of a {@link WeChatEmulator}. */
     public static final class Builder {
         private final String appId;
@@ -357,6 +372,7 @@ public final class WeChatEmulator implements AutoCloseable {
         private int tokenLifetimeS;
         private boolean openApi;
         private boolean reusableTickets;
+        private boolean apiSecurity;
 
         private Builder(String appId, String secret) {
             this.appId = Objects.requireNonNull(appId, "appId must not be null");
@@ -415,6 +431,19 @@ public final class WeChatEmulator implements AutoCloseable {
         }
 
         /**
+         * WeChat's API security mode: the emulator makes its own keys and platform certificate,
+         * requires sealed calls on its POST paths (answering 40230-40240 as WeChat does) and
+         * seals its answers; {@link WeChatEmulator#apiSecurity()} gives the matching setting.
+         *
+         * @param on true for the mode
+         * @return this builder
+         */
+        public Builder apiSecurity(boolean on) {
+            this.apiSecurity = on;
+            return this;
+        }
+
+        /**
          * Starts the emulator.
          *
          * @return the running emulator; close it when done
@@ -434,6 +463,7 @@ public final class WeChatEmulator implements AutoCloseable {
             }
             m.setInt(16, tokenLifetimeS);
             m.setByte(20, (byte) (openApi ? 1 : 0));
+            m.setByte(21, (byte) (apiSecurity ? 1 : 0));   // bool api_security
             byte[] a = appId.getBytes(StandardCharsets.UTF_8);
             byte[] s = secret.getBytes(StandardCharsets.UTF_8);
             long[] out = new long[1];
