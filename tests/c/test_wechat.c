@@ -181,7 +181,7 @@ static void test_simulator(void) {
 static void test_client_against_emulator(void) {
     SoterEmulator *emu = NULL;
     SoterError *err = NULL;
-    SoterEmulatorOptions eo = {NULL, 0, 0, false};
+    SoterEmulatorOptions eo = {NULL, 0, 0, false, false};
     CHECK(soter_emulator_start(S(APPID), S(SECRET), &eo, &emu, &err) == SOTER_STATUS_OK && emu != NULL);
     if (!emu) return;
     CHECK(strncmp(soter_emulator_base_url(emu), "http://127.0.0.1:", 17) == 0);
@@ -189,7 +189,7 @@ static void test_client_against_emulator(void) {
 
     /* Non-loopback listen addresses are refused. */
     SoterEmulator *bad = NULL;
-    SoterEmulatorOptions remote = {U8("0.0.0.0:0"), 9, 0, false};
+    SoterEmulatorOptions remote = {U8("0.0.0.0:0"), 9, 0, false, false};
     expect(soter_emulator_start(S(APPID), S(SECRET), &remote, &bad, &err), &err, SOTER_STATUS_CONFIG, 0, 0);
     CHECK(bad == NULL);
 
@@ -390,7 +390,7 @@ static void test_client_against_emulator(void) {
 
 static void test_open_api_mode(void) {
     SoterEmulator *emu = NULL;
-    SoterEmulatorOptions eo = {U8("127.0.0.1:0"), 11, 60, true};
+    SoterEmulatorOptions eo = {U8("127.0.0.1:0"), 11, 60, true, false};
     CHECK(soter_emulator_start(S(APPID), S(SECRET), &eo, &emu, NULL) == SOTER_STATUS_OK);
     SoterDevice *dev = NULL;
     CHECK(soter_device_new(2048, &dev, NULL) == SOTER_STATUS_OK);
@@ -505,7 +505,7 @@ static void expect_timeout(SoterStatus st, SoterError *err, const char *limit) {
  * timed-out attempt is retried while the deadline allows. */
 static void test_deadline(void) {
     SoterEmulator *emu = NULL;
-    SoterEmulatorOptions eo = {NULL, 0, 0, false};
+    SoterEmulatorOptions eo = {NULL, 0, 0, false, false};
     CHECK(soter_emulator_start(S(APPID), S(SECRET), &eo, &emu, NULL) == SOTER_STATUS_OK);
     if (!emu) return;
     SoterDevice *dev = NULL;
