@@ -77,6 +77,10 @@ check_jars 'testing/target/soter-verify-testing-*.jar' \
     io/soterverify/testing/TestingNative.class io/soterverify/testing/junit5/SoterEmulatorExtension.class \
     META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 testing_jar="$jar"
+# Its version is the core's (which BundledLibraryTest ties to Cargo.toml).
+core_version="$(basename "$core_jar" .jar)"; core_version="${core_version#soter-verify-}"
+[ "$(basename "$testing_jar")" = "soter-verify-testing-$core_version.jar" ] \
+    || { echo "run-tests.sh: $testing_jar: testing/pom.xml's <version> differs from the core's $core_version" >&2; exit 1; }
 unzip -l "$testing_jar" | grep -q 'linux-x86-64/' \
     && { echo "run-tests.sh: $testing_jar bundles a native library (the core jar's is the one)" >&2; exit 1; }
 
