@@ -16,7 +16,7 @@
 //! prefork, `multiprocessing`): a forked child never uses the parent's HTTP connections (it
 //! leaves them untouched and opens its own) nor its token cache's lock, and keeps its cached
 //! token. Token fetches that fail are held back, and forced refreshes spaced: see the token
-//! module's rules in [`ClientBuilder::token_retry_max`] and the README.
+//! module's rules in [`ClientBuilder::token_retry_max`] and docs/wechat-client.md.
 //!
 //! Secrets (the app secret, access tokens, names, ID numbers) never appear in an error message or
 //! in `Debug` output. The HTTP layer (ureq) logs request paths and queries only at `trace` level;
