@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 from . import _native as N
 from ._errors import InternalError, InvalidArgument, SignatureInvalid, raise_for
 from ._handle import NativeHandle
-from ._native import lib
+from ._native import borrowed_cstr, lib
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._ask import Ask
@@ -472,8 +472,7 @@ def new_challenge() -> str:
 
 def library_version() -> str:
     """The version of the loaded native library, e.g. ``"0.1.0"``."""
-    v: Optional[bytes] = lib.soter_version()
-    return v.decode("ascii") if v else ""
+    return borrowed_cstr(lib.soter_version())
 
 
 def status_name(status: int) -> str:
@@ -482,5 +481,4 @@ def status_name(status: int) -> str:
         raise TypeError(f"status must be an int, not {type(status).__name__}")
     if not -(2**31) <= status <= _INT32_MAX:
         return "SOTER_STATUS_UNKNOWN"
-    name: Optional[bytes] = lib.soter_status_name(status)
-    return name.decode("ascii") if name else "SOTER_STATUS_UNKNOWN"
+    return borrowed_cstr(lib.soter_status_name(status)) or "SOTER_STATUS_UNKNOWN"
