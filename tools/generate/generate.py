@@ -365,7 +365,7 @@ J_PRIM = {
 }
 
 
-def j_type(api: Api, t: T, where: str) -> str:
+def j_type(api: Api, t: T, where: str, next_is_size: bool = False) -> str:
     """JNA direct-mapping type for a parameter ("arg"), return ("ret"), struct field ("field")
     or callback parameter ("cb"). Conventions: C bool as byte (one byte, never a 4-byte Java
     boolean), size_t as long (64-bit targets: only those are bundled), handles and returned
@@ -393,12 +393,19 @@ def j_type(api: Api, t: T, where: str) -> str:
         if kind == "prim":
             if inner.base == "void":
                 return "Pointer"
+            if inner.base == "char" and not inner.const and not next_is_size:
+                return "long"  # an owned string handed back (soter_string_free)
             j = J_PRIM[str(inner.base)]
             return f"{j}[]"  # text/buffers (byte[]) and out-parameters
         return "Pointer"  # a struct (or an array of them), laid out with its ffi class
     if t.to.const:
         return "Pointer"  # `T *const *`: an input array of pointers
     return "long[]"  # `T **`: a handle, an owned string or a borrowed pointer written back
+
+
+def _size_follows(params: list[Param], i: int) -> bool:
+    """Whether params[i] is a buffer: a `size_t` capacity follows it."""
+    return i + 1 < len(params) and params[i + 1].type == T(base="size_t")
 
 
 def camel(name: str) -> str:
@@ -440,7 +447,8 @@ def gen_java_natives(api: Api, package: str, cls: str, testing: bool, register: 
     for f in api.funcs:
         if is_testing(f.name) != testing:
             continue
-        args = ", ".join(f"{j_type(api, p.type, 'arg')} {camel(p.name)}" for p in f.params)
+        args = ", ".join(
+            f"{j_type(api, p.type, 'arg', _size_follows(f.params, i))} {camel(p.name)}" for i, p in enumerate(f.params))
         o.append(f"    static native {j_type(api, f.ret, 'ret')} {f.name}({args});")
     o += ["}", ""]
     return "\n".join(o)

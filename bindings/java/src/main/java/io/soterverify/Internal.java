@@ -92,7 +92,7 @@ public final class Internal {
         try {
             return NativeLib.utf8(p, len);
         } finally {
-            NativeLib.soter_string_free(p);
+            SoterFfi.soter_string_free(p);
         }
     }
 

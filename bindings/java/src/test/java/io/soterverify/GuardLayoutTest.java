@@ -99,7 +99,7 @@ class GuardLayoutTest {
     void constantsMatchTheHeader() throws Exception {
         String h = header();
         assertEquals(NativeLib.ABI_VERSION, define(h, "SOTER_ABI_VERSION"));
-        assertEquals(NativeLib.ABI_VERSION, NativeLib.soter_abi_version());
+        assertEquals(NativeLib.ABI_VERSION, SoterFfi.soter_abi_version());
         assertEquals(ReplayGuard.DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
                 define(h, "SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT"));
         assertEquals(ReplayGuard.MAX_TIMEOUT, Duration.ofMillis(define(h, "SOTER_GUARD_MAX_TIMEOUT_MS")));
