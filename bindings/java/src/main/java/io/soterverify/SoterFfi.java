@@ -151,6 +151,7 @@ final class SoterFfi {
     static native int soter_key_to_pem(long key, long[] out, long[] outLen, long[] err);
     static native int soter_key_verify(long key, byte[] message, long messageLen, byte[] signature, long signatureLen, int saltLen, int[] outSaltLen, long[] err);
     static native int soter_result_json_parse(byte[] data, long len, long[] out, long[] err);
+    static native int soter_result_json_parse_packed(byte[] data, long len, byte[] buf, long cap, long[] packedLen, long[] err);
     static native void soter_result_json_free(long result);
     static native int soter_result_json_get(long result, int field, long[] ptr, long[] len);
     static native long soter_result_json_counter(long result);
@@ -159,7 +160,9 @@ final class SoterFfi {
     static native int soter_result_json_extra(long result, long index, long[] name, long[] nameLen, long[] value, long[] valueLen);
     static native long soter_result_json_pack(long result, byte[] buf, long cap);
     static native int soter_authenticate(long key, byte[] resultJson, long resultJsonLen, byte[] signature, long signatureLen, Pointer expect, long[] out, long[] err);
+    static native int soter_authenticate_packed(long key, byte[] resultJson, long resultJsonLen, byte[] signature, long signatureLen, Pointer expect, byte[] buf, long cap, long[] packedLen, long[] err);
     static native int soter_verify_auth_key(long ask, byte[] authKeyJson, long authKeyJsonLen, byte[] signature, long signatureLen, long[] out, long[] err);
+    static native int soter_verify_auth_key_packed(long ask, byte[] authKeyJson, long authKeyJsonLen, byte[] signature, long signatureLen, long[] keyOut, byte[] buf, long cap, long[] packedLen, long[] err);
     static native void soter_auth_key_free(long authKey);
     static native int soter_auth_key_public_key(long authKey, long[] out, long[] err);
     static native int soter_auth_key_get(long authKey, int field, long[] ptr, long[] len);
