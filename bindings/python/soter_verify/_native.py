@@ -130,6 +130,7 @@ _declare(lib, LIB_PATH)
 fast = ctypes.PyDLL(str(LIB_PATH))
 _declare(fast, LIB_PATH, [
     "soter_result_json_pack",
+    "soter_result_json_parse_packed",  # small documents only: see _core._PARSE_FAST_MAX
     "soter_result_json_free",
     "soter_auth_key_pack",
     "soter_auth_key_free",
