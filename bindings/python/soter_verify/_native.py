@@ -1,4 +1,4 @@
-"""Private: locate ``libsoter_verify``, declare every C function used, check the ABI version.
+"""Private: locate ``libsoter_verify``, apply the generated declarations (``_ffi``), check the ABI version.
 
 Search order:
 
