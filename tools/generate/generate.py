@@ -429,7 +429,10 @@ def gen_java_natives(api: Api, package: str, cls: str, testing: bool, register: 
           " * {@link Pointer} (laid out by the {@code ffi} classes).",
           " */",
           f"final class {cls} {{",
-          "    static {", f"        Native.register({cls}.class, {register});", "    }", "",
+          "    static {", f"        Native.register({cls}.class, {register});"]
+    if not testing:
+        o.append("        NativeLib.registered(); // the hand-written loader's hook (logging)")
+    o += ["    }", "",
           f"    private {cls}() {{}}", "", "    /** Forces registration. */", "    static void load() {}", ""]
     if not testing:
         for name, value in api.defines:

@@ -20,6 +20,7 @@ public final class Internal {
      * @return the library
      */
     public static NativeLibrary library() {
+        NativeLib.load(); // the ABI check and the package's own registration (logging) first
         return NativeLib.LIB;
     }
 

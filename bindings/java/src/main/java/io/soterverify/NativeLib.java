@@ -35,25 +35,34 @@ final class NativeLib {
             err.initCause(e);
             throw err;
         }
-        LIB = lib; // before SoterFfi's first use: it registers its natives on LIB
-
-        int abi = SoterFfi.soter_abi_version();
+        // The ABI check through plain function lookups: SoterFfi, which registers its natives on
+        // LIB, may be the class whose initialisation got here (see registered()).
+        int abi = lib.getFunction("soter_abi_version").invokeInt(new Object[0]);
         if (abi != ABI_VERSION) {
             throw new UnsatisfiedLinkError("soter-verify: the loaded libsoter_verify (" + lib.getFile()
-                    + ", version " + version() + ") has C ABI version " + abi + ", but this jar needs ABI version "
-                    + ABI_VERSION + ". Use the library built from the same source as the jar (check jna.library.path).");
+                    + ", version " + cString(Pointer.nativeValue(lib.getFunction("soter_version")
+                            .invokePointer(new Object[0]))) + ") has C ABI version " + abi
+                    + ", but this jar needs ABI version " + ABI_VERSION
+                    + ". Use the library built from the same source as the jar (check jna.library.path).");
         }
+        LIB = lib;
+    }
+
+    private NativeLib() {}
+
+    /** Forces loading, the ABI check and the registration of the natives. */
+    static void load() {
+        SoterFfi.load();
+    }
+
+    /** Called by the generated SoterFfi once its natives are registered. */
+    static void registered() {
         try {
             NativeLog.install(); // log events to System.Logger "io.soterverify"
         } catch (LinkageError e) {
             // logging unavailable; everything else works
         }
     }
-
-    private NativeLib() {}
-
-    /** Forces loading and the ABI check. */
-    static void load() {}
 
     static String version() {
         return cString(SoterFfi.soter_version());

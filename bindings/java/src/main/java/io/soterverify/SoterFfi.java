@@ -13,6 +13,7 @@ import com.sun.jna.Pointer;
 final class SoterFfi {
     static {
         Native.register(SoterFfi.class, NativeLib.LIB);
+        NativeLib.registered(); // the hand-written loader's hook (logging)
     }
 
     private SoterFfi() {}
