@@ -74,7 +74,7 @@ echo "$(basename "$jar"): no io/soterverify/testing classes"
 # The test helpers' jars (the emulator and device classes, and the JUnit 5 extension).
 check_jars 'testing/target/soter-verify-testing-*.jar' \
     io/soterverify/testing/WeChatEmulator.class io/soterverify/testing/Device.class \
-    io/soterverify/testing/TestingNative.class io/soterverify/testing/junit5/SoterEmulatorExtension.class \
+    io/soterverify/testing/TestingFfi.class io/soterverify/testing/junit5/SoterEmulatorExtension.class \
     META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 testing_jar="$jar"
 # Its version is the core's (which BundledLibraryTest ties to Cargo.toml).

@@ -359,31 +359,7 @@ fn kind_name(kind: Option<ErrorKind>) -> &'static str {
 
 /// The snake_case name of an error kind, as the C status names it (without the prefix).
 fn kind_word(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::InvalidArgument => "invalid_argument",
-        ErrorKind::InvalidInput => "invalid_input",
-        ErrorKind::InputTooLarge => "input_too_large",
-        ErrorKind::InvalidKey => "invalid_key",
-        ErrorKind::KeyTooSmall => "key_too_small",
-        ErrorKind::UnsupportedKey => "unsupported_key",
-        ErrorKind::MalformedSignature => "malformed_signature",
-        ErrorKind::InvalidJson => "invalid_json",
-        ErrorKind::DuplicateField => "duplicate_field",
-        ErrorKind::SignatureInvalid => "signature_invalid",
-        ErrorKind::ChallengeMismatch => "challenge_mismatch",
-        ErrorKind::DeviceMismatch => "device_mismatch",
-        ErrorKind::CounterReplay => "counter_replay",
-        ErrorKind::Network => "network",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::WeChatApi => "wechat_api",
-        ErrorKind::Token => "token",
-        ErrorKind::MalformedResponse => "malformed_response",
-        ErrorKind::Config => "config",
-        ErrorKind::StoreUnavailable => "store_unavailable",
-        ErrorKind::CertificateInvalid => "certificate_invalid",
-        ErrorKind::UntrustedRoot => "untrusted_root",
-        _ => "internal",
-    }
+    kind.word()
 }
 
 fn inspect(o: &Opts) -> Result<u8, Fail> {
