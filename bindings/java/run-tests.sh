@@ -64,9 +64,10 @@ jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
     || { echo "run-tests.sh: the javadoc jar has no io/soterverify/PublicKey.html" >&2; exit 1; }
 
 # The core jar carries no test helper: they are the soter-verify-testing artifact.
-if unzip -l "$jar" | grep -q 'io/soterverify/testing'; then
+# (Files only: an empty directory left in target/classes by an older build is no helper.)
+if unzip -l "$jar" | grep -qE 'io/soterverify/testing/.*[^/]$'; then
     echo "run-tests.sh: $jar contains test helpers (io/soterverify/testing):" >&2
-    unzip -l "$jar" | grep 'io/soterverify/testing' >&2
+    unzip -l "$jar" | grep -E 'io/soterverify/testing/.*[^/]$' >&2
     exit 1
 fi
 echo "$(basename "$jar"): no io/soterverify/testing classes"
