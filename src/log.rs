@@ -20,6 +20,13 @@
 //!     .unwrap();
 //! # set_logger(None, None).unwrap();
 //! ```
+//!
+//! Rust programs that log through the [`log`](https://docs.rs/log) facade (env_logger, tracing's
+//! `log` compatibility, log4rs...) call [`to_log_crate`] once, after setting up their logger: the
+//! events then arrive there, with target `soter_verify`. It is a logger like any other (it
+//! replaces the one set before); nothing is sent to `log` unless it is called, so that a log
+//! site with no logger keeps costing one atomic load, and C, Python and Java users (whose
+//! process has no `log` logger) pay nothing for it.
 
 use std::cell::Cell;
 use std::fmt;
@@ -219,6 +226,33 @@ fn one_line(args: fmt::Arguments<'_>) -> String {
         }
     }
     out
+}
+
+/// Send every event to the [`log`](https://docs.rs/log) facade, target `soter_verify`, at the
+/// matching level, up to the facade's current [`log::max_level`](::log::max_level) (read now:
+/// call this after the application's logger is set up, and [`set_max_level`] to change it
+/// later). Replaces the logger set before, like [`set_logger`], and fails as it does.
+///
+/// ```
+/// // After env_logger::init() or the like:
+/// soter_verify::log::to_log_crate().unwrap();
+/// # soter_verify::log::set_logger(None, None).unwrap();
+/// ```
+pub fn to_log_crate() -> Result<()> {
+    let max = Level::ALL.into_iter().rev().find(|l| ::log::Level::from(*l) <= ::log::max_level());
+    set_logger(Some(Arc::new(|level: Level, message: &str| ::log::log!(target: "soter_verify", level.into(), "{message}"))), max)
+}
+
+impl From<Level> for ::log::Level {
+    fn from(level: Level) -> ::log::Level {
+        match level {
+            Level::Error => ::log::Level::Error,
+            Level::Warn => ::log::Level::Warn,
+            Level::Info => ::log::Level::Info,
+            Level::Debug => ::log::Level::Debug,
+            Level::Trace => ::log::Level::Trace,
+        }
+    }
 }
 
 /// Log a refused or failed verification at debug level and hand the result back:
