@@ -137,7 +137,7 @@ pub fn set_logger(logger: Option<Logger>, max_level: Option<Level>) -> Result<()
         return Err(Error::arg("the logger cannot be replaced from inside a log call"));
     }
     let max = max_level.map_or(0, |l| l as u8);
-    crate::fork::generation(); // from now on a forked child resets the lock (see after_fork_in_child)
+    register_fork_handler(); // from now on a forked child resets the lock (see after_fork_in_child)
     if logger.is_none() {
         apply(Some(false), max); // stop formatting new events before waiting
     }
@@ -173,11 +173,26 @@ pub(crate) fn enabled(level: Level) -> bool {
     STATE.load(Ordering::Relaxed) & 0xff >= level as u32
 }
 
-/// In a forked child (called by [`crate::fork`]'s handler, only this thread alive): a thread of
+/// Registers [`after_fork_in_child`] with `pthread_atfork`, once. The logger's own handler (not
+/// [`crate::fork`]'s): the two are independent, and neither module needs the other.
+fn register_fork_handler() {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        extern "C" fn in_child() {
+            after_fork_in_child();
+        }
+        // SAFETY: a child handler only, which resets state no other thread can hold in the child.
+        let rc = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+        // ENOMEM is the only documented failure; without the handler a child could hang.
+        assert_eq!(rc, 0, "pthread_atfork failed");
+    });
+}
+
+/// In a forked child (called by the handler [`set_logger`] registers, only this thread alive): a thread of
 /// the parent that was inside a log delivery at the fork holds `IN_FLIGHT` for reading and does
 /// not exist here, so the next `set_logger` (Python's uninstall at exit) would wait forever.
 /// The lock is made new; the logger itself is kept.
-pub(crate) fn after_fork_in_child() {
+fn after_fork_in_child() {
     // SAFETY: the child has one thread, so nothing uses the lock while it is overwritten; the
     // lock is all atomics and cells (interior mutability), and the old one owns no resources.
     unsafe { std::ptr::write(std::ptr::addr_of!(IN_FLIGHT).cast_mut(), RwLock::new(())) }
