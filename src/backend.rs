@@ -137,7 +137,9 @@ mod aws {
     pub(crate) struct AwsKey {
         n: *mut ffi::BIGNUM,
         e: *mut ffi::BIGNUM,
-        mont: *mut ffi::BN_MONT_CTX,
+        /// Built on the first `BN_mod_exp_mont`, not at load: it is a quarter of a key load, and
+        /// where the IFMA kernel runs (2048-bit keys on AVX-512 IFMA CPUs) it is never used.
+        mont: std::sync::OnceLock<Mont>,
         /// AVX-512 IFMA kernel for 2048-bit moduli, built on first use on CPUs that have it.
         #[cfg(target_arch = "x86_64")]
         ifma: std::sync::OnceLock<Option<ifma::Modulus2048>>,
@@ -147,6 +149,18 @@ mod aws {
     // SAFETY: n, e and mont are never written after construction; AWS-LC only reads them.
     unsafe impl Send for AwsKey {}
     unsafe impl Sync for AwsKey {}
+
+    /// A Montgomery context owned by one key (freed with it).
+    pub(crate) struct Mont(*mut ffi::BN_MONT_CTX);
+    // SAFETY: written once by BN_MONT_CTX_new_for_modulus, then only read by AWS-LC.
+    unsafe impl Send for Mont {}
+    unsafe impl Sync for Mont {}
+    impl Drop for Mont {
+        fn drop(&mut self) {
+            // SAFETY: owned here, freed once.
+            unsafe { ffi::BN_MONT_CTX_free(self.0) }
+        }
+    }
 
     /// Frees a BIGNUM on every path out of a scope.
     struct Bn(*mut ffi::BIGNUM);
@@ -181,20 +195,16 @@ mod aws {
             // SAFETY: plain AWS-LC constructors; every result is checked, and the partially built
             // key is freed by Drop on the error paths.
             unsafe {
-                let mut key = AwsKey {
+                let key = AwsKey {
                     n: ffi::BN_bin2bn(n.as_ptr(), n.len(), std::ptr::null_mut()),
                     e: ffi::BN_new(),
-                    mont: std::ptr::null_mut(),
+                    mont: std::sync::OnceLock::new(),
                     #[cfg(target_arch = "x86_64")]
                     ifma: std::sync::OnceLock::new(),
                     e_word: e,
                 };
                 if key.n.is_null() || key.e.is_null() || ffi::BN_set_u64(key.e, e) != 1 {
                     return Err(fail("load the RSA public key"));
-                }
-                key.mont = ffi::BN_MONT_CTX_new_for_modulus(key.n, std::ptr::null_mut());
-                if key.mont.is_null() {
-                    return Err(fail("prepare the RSA modulus"));
                 }
                 Ok(key)
             }
@@ -212,8 +222,24 @@ mod aws {
             self.public_op_bn(sig, k)
         }
 
+        /// The key's Montgomery context, built on first use (threads racing to build it keep
+        /// one; the others' copies are freed).
+        fn mont(&self) -> Result<*const ffi::BN_MONT_CTX> {
+            if let Some(m) = self.mont.get() {
+                return Ok(m.0);
+            }
+            // SAFETY: n is the key's live, odd modulus (checked at load).
+            let m = unsafe { ffi::BN_MONT_CTX_new_for_modulus(self.n, std::ptr::null_mut()) };
+            if m.is_null() {
+                return Err(fail("prepare the RSA modulus"));
+            }
+            let _ = self.mont.set(Mont(m));
+            Ok(self.mont.get().expect("set just above").0)
+        }
+
         /// The portable AWS-LC path: `BN_mod_exp_mont` (mulx/adx assembly on x86-64).
         pub(crate) fn public_op_bn(&self, sig: &[u8], k: usize) -> Result<Vec<u8>> {
+            let mont = self.mont()?;
             let mut out = vec![0u8; k];
             CTX.with(|ctx| {
                 if ctx.0.is_null() {
@@ -224,7 +250,7 @@ mod aws {
                     let s = Bn(ffi::BN_bin2bn(sig.as_ptr(), sig.len(), std::ptr::null_mut()));
                     let m = Bn(ffi::BN_new());
                     if s.0.is_null() || m.0.is_null()
-                        || ffi::BN_mod_exp_mont(m.0, s.0, self.e, self.n, ctx.0, self.mont) != 1
+                        || ffi::BN_mod_exp_mont(m.0, s.0, self.e, self.n, ctx.0, mont) != 1
                         || ffi::BN_bn2bin_padded(out.as_mut_ptr(), k, m.0) != 1
                     {
                         return Err(fail("compute the RSA public operation"));
@@ -238,9 +264,8 @@ mod aws {
 
     impl Drop for AwsKey {
         fn drop(&mut self) {
-            // SAFETY: each pointer is NULL or owned by this key, freed once.
+            // SAFETY: each pointer is NULL or owned by this key, freed once (mont by its Drop).
             unsafe {
-                ffi::BN_MONT_CTX_free(self.mont);
                 ffi::BN_free(self.n);
                 ffi::BN_free(self.e);
             }

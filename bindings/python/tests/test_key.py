@@ -232,19 +232,29 @@ def test_context_manager_closes() -> None:
 
 
 def test_finalizer_frees_unclosed_key() -> None:
+    from soter_verify._handle import _LIVE
+
     key = PublicKey.load(KEY_A.pem)
-    fin = key._finalizer
+    key_id = id(key)
     ref = weakref.ref(key)
-    assert fin.alive
+    assert key_id in _LIVE and not key._freed
     del key
     gc.collect()
     assert ref() is None
-    assert not fin.alive
+    assert key_id not in _LIVE
 
 
 def test_close_runs_finalizer_once() -> None:
+    freed: list[int] = []
     key = PublicKey.load(KEY_A.pem)
-    fin = key._finalizer
+    from soter_verify._handle import _LIVE
+
+    ptr, free, calls = _LIVE[id(key)]
+    _LIVE[id(key)] = (ptr, lambda p: (freed.append(p), free(p)), calls)
     key.close()
-    assert not fin.alive
-    assert fin() is None  # calling again is a no-op
+    assert key._freed and freed == [ptr]
+    key.close()
+    key._free()  # calling again is a no-op
+    del key
+    gc.collect()
+    assert freed == [ptr]
