@@ -383,27 +383,45 @@ mod aws {
 
             /// `sig^e mod m` for sig < m, as 256 big-endian bytes.
             pub(crate) fn public_op(&self, sig: &[u8], e: u64) -> Vec<u8> {
-                let base = self.amm(&to_digits(sig), &self.rr); // sig * R' mod m
+                let x = to_digits(sig);
+                let base = self.amm(&x, &self.rr); // sig * R' mod m
                 let mut y = base;
+                let mut montgomery = true;
                 for bit in (0..63 - e.leading_zeros()).rev() {
                     y = self.amm(&y, &y);
                     if e >> bit & 1 == 1 {
-                        y = self.amm(&y, &base);
+                        if bit == 0 {
+                            // The last multiplication (e is odd) takes sig itself, not sig * R':
+                            // the product leaves the Montgomery domain in the same step, which
+                            // saves the conversion (one of 19 multiplications for e = 65537).
+                            y = self.amm(&y, &x);
+                            montgomery = false;
+                        } else {
+                            y = self.amm(&y, &base);
+                        }
                     }
                 }
-                let mut one = Digits([0; DIGITS]);
-                one.0[0] = 1;
-                // Leaving the Montgomery domain gives a value <= m; reduce it once.
-                let mut out = from_digits(&self.amm(&y, &one));
-                if out[..] >= self.m_be[..] {
+                if montgomery {
+                    let mut one = Digits([0; DIGITS]);
+                    one.0[0] = 1;
+                    y = self.amm(&y, &one);
+                }
+                // Either way the value is below 2m (y < 2^2080 times a factor below m, over
+                // R' = 2^2080, plus less than m), which may exceed 2^2048: reduce it once, on
+                // 260 bytes.
+                let mut wide = from_digits(&y);
+                let mut m = [0u8; WIDE];
+                m[WIDE - 256..].copy_from_slice(&self.m_be);
+                if wide[..] >= m[..] {
                     let mut borrow = 0u16;
-                    for (o, &m) in out.iter_mut().zip(&self.m_be).rev() {
-                        let v = (*o as u16).wrapping_sub(m as u16).wrapping_sub(borrow);
+                    for (o, &mb) in wide.iter_mut().zip(&m).rev() {
+                        let v = (*o as u16).wrapping_sub(mb as u16).wrapping_sub(borrow);
                         *o = v as u8;
                         borrow = (v >> 8) & 1;
                     }
                 }
-                out
+                debug_assert!(wide[..WIDE - 256].iter().all(|&b| b == 0));
+                wide[WIDE - 256..].to_vec()
             }
         }
 
@@ -427,15 +445,18 @@ mod aws {
             d
         }
 
-        /// Normalised 52-bit digits (value below 2^2048) to 256 big-endian bytes.
-        fn from_digits(d: &Digits) -> Vec<u8> {
-            let mut out = vec![0u8; 256];
+        /// Bytes of 40 digits of 52 bits (2080 bits).
+        const WIDE: usize = 260;
+
+        /// Normalised 52-bit digits (value below 2^2080) to 260 big-endian bytes.
+        fn from_digits(d: &Digits) -> [u8; WIDE] {
+            let mut out = [0u8; WIDE];
             let (mut acc, mut bits, mut pos) = (0u128, 0u32, 0usize);
             for &digit in &d.0 {
                 acc |= (digit as u128) << bits;
                 bits += 52;
-                while bits >= 8 && pos < 256 {
-                    out[255 - pos] = acc as u8;
+                while bits >= 8 && pos < WIDE {
+                    out[WIDE - 1 - pos] = acc as u8;
                     acc >>= 8;
                     bits -= 8;
                     pos += 1;

@@ -15,6 +15,9 @@ pub const MAX_DEPTH: usize = 16;
 /// Bound on top-level members (a resultJSON has about a dozen; vendors add a few).
 pub const MAX_MEMBERS: usize = 256;
 
+/// Below this many members, a new name is compared with each earlier one instead of hashed.
+const LINEAR_NAMES: usize = 24;
+
 /// A top-level member: decoded name, the value's exact source text, and its scalar reading.
 #[derive(Debug, Clone)]
 pub struct Member<'a> {
@@ -59,9 +62,11 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
     }
     p.pos += 1;
     let mut members: Vec<Member<'a>> = Vec::with_capacity(16);
-    // Names seen so far: the duplicate check is one hash lookup per member (linear overall), and
-    // the member count is bounded, so hostile documents cost what genuine ones cost per byte.
-    let mut seen: HashSet<Cow<'a, str>> = HashSet::with_capacity(16);
+    // Names seen so far: the duplicate check compares with the earlier names while there are few
+    // (a resultJSON has about a dozen: cheaper than hashing), then is one hash lookup per member
+    // (linear overall); the member count is bounded, so hostile documents cost what genuine ones
+    // cost per byte.
+    let mut seen: Option<HashSet<Cow<'a, str>>> = None;
     p.ws();
     if p.peek() == Some(b'}') {
         p.pos += 1;
@@ -84,7 +89,17 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
                     format!("the {what} has more than {MAX_MEMBERS} fields"),
                 ));
             }
-            if !seen.insert(name.clone()) {
+            let duplicate = match &mut seen {
+                None if members.len() < LINEAR_NAMES => members.iter().any(|m| m.name == name),
+                None => {
+                    let mut set: HashSet<Cow<'a, str>> = members.iter().map(|m| m.name.clone()).collect();
+                    let fresh = set.insert(name.clone());
+                    seen = Some(set);
+                    !fresh
+                }
+                Some(set) => !set.insert(name.clone()),
+            };
+            if duplicate {
                 return Err(Error::new(
                     ErrorKind::DuplicateField,
                     format!("the {what} has the field \"{}\" twice", printable(&name)),
@@ -348,6 +363,26 @@ mod tests {
     fn refuses_duplicates_even_through_escapes() {
         let e = parse_object(br#"{"raw":"a","r\u0061w":"b"}"#, "doc").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::DuplicateField);
+    }
+
+    #[test]
+    fn duplicates_are_found_before_and_after_the_switch_to_hashing() {
+        let doc = |names: &[usize]| {
+            let body: Vec<String> = names.iter().map(|i| format!("\"f{i}\":{i}")).collect();
+            format!("{{{}}}", body.join(","))
+        };
+        let distinct: Vec<usize> = (0..3 * LINEAR_NAMES).collect();
+        assert_eq!(parse_object(doc(&distinct).as_bytes(), "doc").unwrap().len(), 3 * LINEAR_NAMES);
+        // The second name of the pair comes at each position around LINEAR_NAMES and well past it.
+        for at in [1, LINEAR_NAMES - 1, LINEAR_NAMES, LINEAR_NAMES + 1, 2 * LINEAR_NAMES] {
+            for first in [0, at - 1] {
+                let mut names: Vec<usize> = (0..at).collect();
+                names.push(first);
+                names.extend(at..at + 5);
+                let e = parse_object(doc(&names).as_bytes(), "doc").unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::DuplicateField, "f{first} again at {at}");
+            }
+        }
     }
 
     #[test]
