@@ -2,6 +2,7 @@
 //! authentication and the AuthKey export. Parsing never feeds verification: signatures are always
 //! checked over the bytes as received.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::{Error, Result};
@@ -69,12 +70,17 @@ impl<'a> Fields<'a> {
 
     /// A string field; `numbers_ok` also accepts an integer (uid and fid arrive both ways).
     fn text(&mut self, name: &str, required: bool, numbers_ok: bool) -> Result<String> {
+        self.text_ref(name, required, numbers_ok).map(Cow::into_owned)
+    }
+
+    /// [`Fields::text`], borrowed from the input when it has no escapes.
+    fn text_ref(&mut self, name: &str, required: bool, numbers_ok: bool) -> Result<Cow<'a, str>> {
         let what = if numbers_ok { "a string or an integer" } else { "a string" };
         match self.take(name) {
             None if required => Err(self.missing(name)),
-            None => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.into_owned()),
-            Some(Value::Number(n)) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(n.to_owned()),
+            None => Ok(Cow::Borrowed("")),
+            Some(Value::String(s)) => Ok(s),
+            Some(Value::Number(n)) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(Cow::Borrowed(n)),
             Some(_) => Err(self.wrong(name, what)),
         }
     }
@@ -90,11 +96,15 @@ impl<'a> Fields<'a> {
     }
 
     fn extra(self) -> Vec<(String, String)> {
+        self.extra_ref().into_iter().map(|(n, v)| (n.into_owned(), v.to_string())).collect()
+    }
+
+    fn extra_ref(self) -> Vec<(Cow<'a, str>, &'a str)> {
         self.members
             .into_iter()
             .zip(self.taken)
             .filter(|(_, taken)| !taken)
-            .map(|(m, _)| (m.name.into_owned(), m.raw.to_string()))
+            .map(|(m, _)| (m.name, m.raw))
             .collect()
     }
 }
@@ -115,27 +125,63 @@ fn saltlen(value: &Value) -> Option<u32> {
     parse_u64(s).filter(|&v| v <= 4096 / 8).map(|v| v as u32)
 }
 
-impl ResultJson {
-    /// Parse a resultJSON (at most 64 KiB, nesting at most 16, no duplicate fields).
-    /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
-    pub fn parse(input: &[u8]) -> Result<ResultJson> {
+/// A [`ResultJson`] borrowing its texts from the input where it can: what the C ABI's packed
+/// parse copies out, without an allocation per field.
+pub(crate) struct ResultJsonRef<'a> {
+    pub raw: Cow<'a, str>,
+    pub fid: Cow<'a, str>,
+    pub counter: u64,
+    pub tee_n: Cow<'a, str>,
+    pub tee_v: Cow<'a, str>,
+    pub fp_n: Cow<'a, str>,
+    pub fp_v: Cow<'a, str>,
+    pub cpu_id: Cow<'a, str>,
+    pub uid: Cow<'a, str>,
+    pub rsa_pss_saltlen: Option<u32>,
+    pub extra: Vec<(Cow<'a, str>, &'a str)>,
+}
+
+impl<'a> ResultJsonRef<'a> {
+    /// As [`ResultJson::parse`] (which is this, then owned copies).
+    pub(crate) fn parse(input: &'a [u8]) -> Result<ResultJsonRef<'a>> {
         let mut f = Fields::parse(input, "resultJSON")?;
         let rsa_pss_saltlen = match f.take("rsa_pss_saltlen") {
             None => None,
             Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
         };
-        Ok(ResultJson {
-            raw: f.text("raw", true, false)?,
-            fid: f.text("fid", false, true)?,
+        Ok(ResultJsonRef {
+            raw: f.text_ref("raw", true, false)?,
+            fid: f.text_ref("fid", false, true)?,
             counter: f.counter()?,
-            tee_n: f.text("tee_n", false, false)?,
-            tee_v: f.text("tee_v", false, true)?,
-            fp_n: f.text("fp_n", false, false)?,
-            fp_v: f.text("fp_v", false, true)?,
-            cpu_id: f.text("cpu_id", true, false)?,
-            uid: f.text("uid", true, true)?,
+            tee_n: f.text_ref("tee_n", false, false)?,
+            tee_v: f.text_ref("tee_v", false, true)?,
+            fp_n: f.text_ref("fp_n", false, false)?,
+            fp_v: f.text_ref("fp_v", false, true)?,
+            cpu_id: f.text_ref("cpu_id", true, false)?,
+            uid: f.text_ref("uid", true, true)?,
             rsa_pss_saltlen,
-            extra: f.extra(),
+            extra: f.extra_ref(),
+        })
+    }
+}
+
+impl ResultJson {
+    /// Parse a resultJSON (at most 64 KiB, nesting at most 16, no duplicate fields).
+    /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
+    pub fn parse(input: &[u8]) -> Result<ResultJson> {
+        let r = ResultJsonRef::parse(input)?;
+        Ok(ResultJson {
+            raw: r.raw.into_owned(),
+            fid: r.fid.into_owned(),
+            counter: r.counter,
+            tee_n: r.tee_n.into_owned(),
+            tee_v: r.tee_v.into_owned(),
+            fp_n: r.fp_n.into_owned(),
+            fp_v: r.fp_v.into_owned(),
+            cpu_id: r.cpu_id.into_owned(),
+            uid: r.uid.into_owned(),
+            rsa_pss_saltlen: r.rsa_pss_saltlen,
+            extra: r.extra.into_iter().map(|(n, v)| (n.into_owned(), v.to_string())).collect(),
         })
     }
 

@@ -6,6 +6,7 @@ use std::ffi::c_char;
 
 use super::{bytes, c_enum, free_handle, guard, guard_value, handle, into_handle, opt_text, out_ptr, text, write_c_string, CEnum, SoterError, SoterStatus};
 use crate::error::{Error, Result};
+use crate::result_json::ResultJsonRef;
 use crate::{AuthKey, Expectations, PublicKey, ResultJson, SaltLen};
 
 /// Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
@@ -186,8 +187,10 @@ pub unsafe extern "C" fn soter_result_json_parse_packed(
 ) -> SoterStatus {
     guard(err, || {
         let packed_len = out_ptr(packed_len, "packed_len")?;
-        let parsed = ResultJson::parse(bytes(data, len, "data")?)?;
-        *packed_len = pack_result(&parsed, buf, cap);
+        // Packed straight from the borrowed parse: no owned copy of each field.
+        let r = ResultJsonRef::parse(bytes(data, len, "data")?)?;
+        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(|t| t.as_ref());
+        *packed_len = pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_ref(), *v)), buf, cap);
         Ok(())
     })
 }
@@ -299,16 +302,29 @@ pub unsafe extern "C" fn soter_result_json_pack(result: *const SoterResultJson, 
 /// # Safety
 /// `buf` must be NULL or valid for writes of `cap` bytes.
 unsafe fn pack_result(r: &ResultJson, buf: *mut u8, cap: usize) -> usize {
-    {
-        let extra_count = u32::try_from(r.extra.len()).expect("extra fields are bounded by the 64 KiB input cap");
-        let mut head = [0u8; 16];
-        head[..8].copy_from_slice(&r.counter.to_ne_bytes());
-        head[8..12].copy_from_slice(&r.rsa_pss_saltlen.map_or(-1, |s| s as i32).to_ne_bytes());
-        head[12..].copy_from_slice(&extra_count.to_ne_bytes());
-        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid];
-        let texts = typed.into_iter().map(String::as_str).chain(r.extra.iter().flat_map(|(n, v)| [n.as_str(), v.as_str()]));
-        pack(&head, texts, buf, cap)
-    }
+    let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(String::as_str);
+    pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_str(), v.as_str())), buf, cap)
+}
+
+/// The packed form of `soter_result_json_pack` from the fields themselves.
+///
+/// # Safety
+/// `buf` must be NULL or valid for writes of `cap` bytes.
+unsafe fn pack_fields<'a>(
+    counter: u64,
+    salt_len: Option<u32>,
+    typed: [&'a str; 8],
+    extra: impl ExactSizeIterator<Item = (&'a str, &'a str)> + Clone,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
+    let extra_count = u32::try_from(extra.len()).expect("extra fields are bounded by the 64 KiB input cap");
+    let mut head = [0u8; 16];
+    head[..8].copy_from_slice(&counter.to_ne_bytes());
+    head[8..12].copy_from_slice(&salt_len.map_or(-1, |s| s as i32).to_ne_bytes());
+    head[12..].copy_from_slice(&extra_count.to_ne_bytes());
+    let texts = typed.into_iter().chain(extra.flat_map(|(n, v)| [n, v]));
+    pack(&head, texts, buf, cap)
 }
 
 /// The packed form shared by the `_pack` exports: `head`, then a `uint32_t` length per text,
