@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::SaltLen;
-use crate::result_json::{AuthKeyJson, ResultJson};
+use crate::result_json::{AuthKeyJson, ResultJson, ResultJsonRef};
 
 /// What the server expects of a result.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,27 +44,41 @@ pub fn authenticate_with(
     signature: &[u8],
     expect: &Expectations,
 ) -> Result<ResultJson> {
+    authenticate_ref(backend, key, result_json, signature, expect).map(ResultJsonRef::into_owned)
+}
+
+/// [`authenticate_with`], the result borrowing from `result_json` (for the C ABI's packed call,
+/// which copies the fields out and needs no owned copy of each).
+pub(crate) fn authenticate_ref<'a>(
+    backend: Backend,
+    key: &PublicKey,
+    result_json: &'a [u8],
+    signature: &[u8],
+    expect: &Expectations,
+) -> Result<ResultJsonRef<'a>> {
     crate::log::refused("authenticate", check_all(backend, key, result_json, signature, expect))
 }
 
-fn check_all(
+fn check_all<'a>(
     backend: Backend,
     key: &PublicKey,
-    result_json: &[u8],
+    result_json: &'a [u8],
     signature: &[u8],
     expect: &Expectations,
-) -> Result<ResultJson> {
+) -> Result<ResultJsonRef<'a>> {
     if expect.challenge.is_empty() {
         return Err(Error::arg("the expected challenge is empty; pass the challenge this server issued"));
     }
-    let parsed = verify_result(backend, key, result_json, signature, expect.salt_len)?;
+    // As verify_result: the signature first, then the parse.
+    key.verify_with(backend, result_json, signature, expect.salt_len)?;
+    let parsed = ResultJsonRef::parse(result_json)?;
     if !constant_time_eq(parsed.raw.as_bytes(), expect.challenge.as_bytes()) {
         return Err(Error::new(
             ErrorKind::ChallengeMismatch,
             "the signed challenge (raw) is not the one this server issued",
         ));
     }
-    check_device(&parsed, expect.cpu_id.as_deref(), expect.uid.as_deref())?;
+    check_device_fields(&parsed.cpu_id, &parsed.uid, expect.cpu_id.as_deref(), expect.uid.as_deref())?;
     if let Some(min) = expect.min_counter {
         if parsed.counter < min {
             return Err(Error::new(
@@ -93,10 +107,14 @@ pub(crate) fn verify_result(
 
 /// The device binding: the signed cpu_id and uid against the stored ones (None: not checked).
 pub(crate) fn check_device(parsed: &ResultJson, cpu_id: Option<&str>, uid: Option<&str>) -> Result<()> {
-    if cpu_id.is_some_and(|c| c != parsed.cpu_id) {
+    check_device_fields(&parsed.cpu_id, &parsed.uid, cpu_id, uid)
+}
+
+fn check_device_fields(signed_cpu_id: &str, signed_uid: &str, cpu_id: Option<&str>, uid: Option<&str>) -> Result<()> {
+    if cpu_id.is_some_and(|c| c != signed_cpu_id) {
         return Err(Error::new(ErrorKind::DeviceMismatch, "the result's cpu_id is not the expected device's"));
     }
-    if uid.is_some_and(|u| u != parsed.uid) {
+    if uid.is_some_and(|u| u != signed_uid) {
         return Err(Error::new(ErrorKind::DeviceMismatch, "the result's uid is not the expected one"));
     }
     Ok(())

@@ -163,14 +163,10 @@ impl<'a> ResultJsonRef<'a> {
             extra: f.extra_ref(),
         })
     }
-}
 
-impl ResultJson {
-    /// Parse a resultJSON (at most 64 KiB, nesting at most 16, no duplicate fields).
-    /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
-    pub fn parse(input: &[u8]) -> Result<ResultJson> {
-        let r = ResultJsonRef::parse(input)?;
-        Ok(ResultJson {
+    pub(crate) fn into_owned(self) -> ResultJson {
+        let r = self;
+        ResultJson {
             raw: r.raw.into_owned(),
             fid: r.fid.into_owned(),
             counter: r.counter,
@@ -182,7 +178,15 @@ impl ResultJson {
             uid: r.uid.into_owned(),
             rsa_pss_saltlen: r.rsa_pss_saltlen,
             extra: r.extra.into_iter().map(|(n, v)| (n.into_owned(), v.to_string())).collect(),
-        })
+        }
+    }
+}
+
+impl ResultJson {
+    /// Parse a resultJSON (at most 64 KiB, nesting at most 16, no duplicate fields).
+    /// Required: raw, counter, cpu_id, uid. Missing optional text fields read as "".
+    pub fn parse(input: &[u8]) -> Result<ResultJson> {
+        ResultJsonRef::parse(input).map(ResultJsonRef::into_owned)
     }
 
     /// The exact source text of a field that is not one of the typed ones.

@@ -391,6 +391,20 @@ unsafe fn authenticate_args(
     signature_len: usize,
     expect: *const SoterExpectations,
 ) -> Result<ResultJson> {
+    let (key, expect) = authenticate_inputs(key, expect)?;
+    crate::authenticate(
+        &key.0,
+        bytes(result_json, result_json_len, "result_json")?,
+        bytes(signature, signature_len, "signature")?,
+        &expect,
+    )
+}
+
+/// The key and expectations of `soter_authenticate`, checked.
+///
+/// # Safety
+/// As for `soter_authenticate`.
+unsafe fn authenticate_inputs<'k>(key: *const SoterKey, expect: *const SoterExpectations) -> Result<(&'k SoterKey, Expectations)> {
     let key = handle(key, "key")?;
     let e = handle(expect, "expect")?;
     let expect = Expectations {
@@ -400,12 +414,7 @@ unsafe fn authenticate_args(
         min_counter: e.has_min_counter.then_some(e.min_counter),
         salt_len: salt_len(e.salt_len)?,
     };
-    crate::authenticate(
-        &key.0,
-        bytes(result_json, result_json_len, "result_json")?,
-        bytes(signature, signature_len, "signature")?,
-        &expect,
-    )
+    Ok((key, expect))
 }
 
 /// `soter_authenticate` in one call for language bindings: on success `*packed_len` receives the
@@ -428,8 +437,17 @@ pub unsafe extern "C" fn soter_authenticate_packed(
 ) -> SoterStatus {
     guard(err, || {
         let packed_len = out_ptr(packed_len, "packed_len")?;
-        let parsed = authenticate_args(key, result_json, result_json_len, signature, signature_len, expect)?;
-        *packed_len = pack_result(&parsed, buf, cap);
+        let (key, expect) = authenticate_inputs(key, expect)?;
+        let r = crate::authenticate::authenticate_ref(
+            crate::Backend::default(),
+            &key.0,
+            bytes(result_json, result_json_len, "result_json")?,
+            bytes(signature, signature_len, "signature")?,
+            &expect,
+        )?;
+        // Packed straight from the borrowed result: no owned copy of each field.
+        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(|t| t.as_ref());
+        *packed_len = pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_ref(), *v)), buf, cap);
         Ok(())
     })
 }
