@@ -164,14 +164,17 @@ def test_emulator_argument_errors() -> None:
 
 
 def test_handles_are_finalized() -> None:
+    from soter_verify._handle import _LIVE
+
     e = WeChatEmulator()
     d = Device()
-    fins = [e._finalizer, d._finalizer]
+    ids = [id(e), id(d)]
+    assert all(i in _LIVE for i in ids)
     refs = [weakref.ref(e), weakref.ref(d)]
     del e, d
     gc.collect()
     assert all(r() is None for r in refs)
-    assert not any(f.alive for f in fins)
+    assert not any(i in _LIVE for i in ids)
 
 
 def test_keypair_is_a_deprecated_alias_of_testkeypair() -> None:
