@@ -9,7 +9,7 @@ import threading
 from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 from . import _native as N
 from ._errors import InternalError, InvalidArgument, SignatureInvalid, raise_for
@@ -89,26 +89,17 @@ def _call_packed(call: Any, *args: Any) -> Tuple[Any, int]:
 
 
 def _result_json(buf: Any, n: int) -> ResultJson:
-    """A ResultJson from the packed form of ``soter_result_json_pack``: the packed bytes now, the
-    fields on first access (``ResultJson.__getattr__``). Copying the bytes out is a tenth of
-    decoding them, and many callers read one field or none."""
-    self = object.__new__(ResultJson)
-    if buf[12:16] != b"\0\0\0\0":
-        # Extra fields: decoded now, as the class default of _extra (()) would shadow them.
-        object.__setattr__(self, "__dict__", _decode_result(buf[:n]))
-    else:
-        object.__setattr__(self, "__dict__", {"_packed": buf[:n]})
-    return self
-
-
-def _decode_result(packed: bytes) -> Dict[str, Any]:
-    """The fields of a packed resultJSON, as the dataclass's ``__init__`` would store them."""
-    counter, salt, extra_count = _RJ_HEAD.unpack_from(packed)
+    """A ResultJson from the packed form of ``soter_result_json_pack``."""
+    counter, salt, extra_count = _RJ_HEAD.unpack_from(buf)
     # The lengths are for C; NUL separators let Python split all texts in one call.
-    t = packed[16 + 4 * (8 + 2 * extra_count) : -1].decode().split("\0")
+    t = buf[16 + 4 * (8 + 2 * extra_count) : n - 1].decode().split("\0")
     if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
         raise InternalError("soter_verify: the library returned malformed packed fields")
-    return {
+    self = object.__new__(ResultJson)
+    # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
+    # eleven frozen-attribute assignments). Eager on purpose: decoding on first access through
+    # __getattr__ made parse 1 us faster but parse-and-read-a-field 1 us slower.
+    object.__setattr__(self, "__dict__", {
         "raw": t[0],
         "fid": t[1],
         "counter": counter,
@@ -120,7 +111,8 @@ def _decode_result(packed: bytes) -> Dict[str, Any]:
         "uid": t[7],
         "rsa_pss_saltlen": None if salt < 0 else salt,
         "_extra": tuple(zip(t[8::2], t[9::2])) if extra_count else (),
-    }
+    })
+    return self
 
 
 def _packed(pack: Any, free: Any, ptr: int) -> Tuple[Any, int]:
@@ -329,18 +321,6 @@ class ResultJson:
     uid: str
     rsa_pss_saltlen: Optional[int]
     _extra: Tuple[Tuple[str, str], ...] = field(default=(), repr=False)
-
-    if not TYPE_CHECKING:  # at run time only: to type checkers, unknown attributes stay errors
-
-        def __getattr__(self, name: str) -> Any:
-            # Only reached for a field not decoded yet (see _result_json): decode them all.
-            d = self.__dict__
-            packed = d.get("_packed")
-            if packed is None or name.startswith("__"):
-                return object.__getattribute__(self, name)
-            d.update(_decode_result(packed))
-            d.pop("_packed", None)
-            return object.__getattribute__(self, name)
 
     @classmethod
     def parse(cls, data: BytesLike) -> ResultJson:
