@@ -135,6 +135,9 @@ typedef enum {
   SOTER_STATUS_CERTIFICATE_INVALID = 21,
   // A sound certificate chain that ends at a root that is not trusted.
   SOTER_STATUS_UNTRUSTED_ROOT = 22,
+  // A certificate of the chain is listed in the revocation status list passed in (revoked
+  // or suspended). A kind of certificate-invalid verdict.
+  SOTER_STATUS_CERTIFICATE_REVOKED = 23,
   // A bug in soter-verify (a caught panic). Never caused by input.
   SOTER_STATUS_INTERNAL = 99,
 } SoterStatus;

@@ -56,13 +56,16 @@ pub enum ErrorKind {
     CertificateInvalid = 21,
     /// A sound certificate chain that ends at a root that is not trusted.
     UntrustedRoot = 22,
+    /// A certificate of the chain is listed in the revocation status list the caller passed
+    /// (revoked or suspended). A kind of `CertificateInvalid` in Python and Java.
+    CertificateRevoked = 23,
     /// A bug in this library (a caught panic). Never caused by input.
     Internal = 99,
 }
 
 impl ErrorKind {
     /// Every kind, in status order (used by tests that check each layer maps them all).
-    pub const ALL: [ErrorKind; 23] = [
+    pub const ALL: [ErrorKind; 24] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidInput,
         ErrorKind::InputTooLarge,
@@ -85,6 +88,7 @@ impl ErrorKind {
         ErrorKind::StoreUnavailable,
         ErrorKind::CertificateInvalid,
         ErrorKind::UntrustedRoot,
+        ErrorKind::CertificateRevoked,
         ErrorKind::Internal,
     ];
 

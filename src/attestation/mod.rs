@@ -37,13 +37,22 @@
 //! 00/FF, trailing bytes after a certificate, an outer signature algorithm that differs from the
 //! one in the signed part.
 
+mod android;
 mod cert;
+mod ecdsa;
+pub mod keydesc;
 mod sig;
+
+pub use self::android::{
+    verify_key_attestation, verify_key_attestation_with, AttestationPolicy, HUAWEI_SOTER_PURPOSE, KeyAttestation, RevocationEntry, RevocationList,
+    GOOGLE_ROOT_EC_2025_SPKI_SHA256, GOOGLE_ROOT_RSA_SPKI_SHA256,
+};
 
 use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{self, Value};
 use crate::key::PublicKey;
@@ -163,6 +172,8 @@ pub struct ChainOptions {
     roots: Vec<[u8; 32]>,
     builtin: bool,
     at: Option<u64>,
+    policy: AttestationPolicy,
+    revocations: Option<std::sync::Arc<RevocationList>>,
 }
 
 impl Default for ChainOptions {
@@ -174,7 +185,7 @@ impl Default for ChainOptions {
 impl ChainOptions {
     /// The built-in roots (Huawei CBG Root CA), validity checked now.
     pub fn new() -> ChainOptions {
-        ChainOptions { roots: Vec::new(), builtin: true, at: None }
+        ChainOptions { roots: Vec::new(), builtin: true, at: None, policy: AttestationPolicy::default(), revocations: None }
     }
 
     /// Also trust the root certificate `cert` (PEM or DER): a chain whose last certificate has the
@@ -217,6 +228,26 @@ impl ChainOptions {
 
     pub fn set_at(&mut self, unix_seconds: Option<u64>) {
         self.at = unix_seconds;
+    }
+
+    /// What the leaf's KeyDescription must say ([`AttestationPolicy::default`] unless relaxed).
+    pub fn policy(mut self, policy: AttestationPolicy) -> ChainOptions {
+        self.policy = policy;
+        self
+    }
+
+    pub fn set_policy(&mut self, policy: AttestationPolicy) {
+        self.policy = policy;
+    }
+
+    /// Refuse chains holding a certificate this status list names (`CertificateRevoked`).
+    pub fn revocations(mut self, list: RevocationList) -> ChainOptions {
+        self.revocations = Some(std::sync::Arc::new(list));
+        self
+    }
+
+    pub fn set_revocations(&mut self, list: Option<RevocationList>) {
+        self.revocations = list.map(std::sync::Arc::new);
     }
 
     fn trusts(&self, spki_sha256: &[u8; 32]) -> bool {
@@ -331,7 +362,7 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
     let attestation_json = certs[0]
         .attestation
         .as_deref()
-        .and_then(|kd| cert::attestation_challenge(kd).ok())
+        .and_then(|kd| keydesc::challenge(kd).ok())
         .map(|c| String::from_utf8_lossy(&c).into_owned());
     Ok(ChainReport {
         certs: summaries,
@@ -373,9 +404,27 @@ fn invalid(message: String) -> Error {
     Error::new(ErrorKind::CertificateInvalid, message)
 }
 
-/// The chain rules (see the module docs), then the attestation, then trust.
+/// The chain rules (see the module docs), then the attestation and the policy, then trust.
 fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
-    let at = options.time();
+    let trusted = |pin: &[u8; 32]| options.trusts(pin);
+    let pin = check_chain(certs, options.time(), &trusted, options.revocations.as_deref(), Backend::default())?;
+    let leaf = &certs[0];
+    let ask = leaf_ask(leaf)?;
+    let kd = leaf_key_description(leaf)?;
+    options.policy.check(&kd).map_err(|e| e.prefixed(&format!("the key attestation of the leaf {}: ", leaf.name(0))))?;
+    Ok(Ask { subjects: certs.iter().map(|c| c.subject.clone()).collect(), root_spki_sha256: Some(pin), ..ask })
+}
+
+/// The chain rules shared by SOTER ASK chains and general key attestation: validity at `at`,
+/// CA rules by position, signatures (each certificate by the next, the last by itself), the
+/// revocation list, then trust of the root by its SPKI SHA-256 (returned).
+pub(crate) fn check_chain(
+    certs: &[Cert],
+    at: u64,
+    trusts: &dyn Fn(&[u8; 32]) -> bool,
+    revocations: Option<&RevocationList>,
+    backend: Backend,
+) -> Result<[u8; 32]> {
     let n = certs.len();
     for (i, c) in certs.iter().enumerate() {
         let name = c.name(i);
@@ -388,10 +437,14 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
         if let Some(oid) = c.unknown_critical.first() {
             return Err(invalid(format!("{name} has a critical extension this check does not know ({oid})")));
         }
-        if i >= 1 && c.basic_constraints.is_some_and(|(ca, _)| !ca) {
+        if i == 0 && n > 1 && c.basic_constraints.is_some_and(|(ca, _)| ca) {
+            return Err(invalid(format!("the leaf {name} is a CA (BasicConstraints CA:TRUE): an attested key never is")));
+        }
+        // Position 1 is the device's attestation key: real chains give it no BasicConstraints
+        // (Huawei), or an explicit CA:FALSE (some Android devices), and no keyCertSign.
+        if i >= 2 && c.basic_constraints.is_some_and(|(ca, _)| !ca) {
             return Err(invalid(format!("{name} signs certificate #{} but says it is not a CA (CA:FALSE)", i - 1)));
         }
-        // The device certificate right above the leaf (i == 1) has neither in real Huawei chains.
         if i >= 2 {
             if c.basic_constraints.is_none() {
                 return Err(invalid(format!("{name} signs certificate #{} but has no BasicConstraints CA:TRUE", i - 1)));
@@ -407,14 +460,14 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             }
         }
         let signer = certs.get(i + 1).unwrap_or(c);
-        if let Err(e) = sig::verify(c, &signer.key) {
+        if let Err(e) = sig::verify_with(c, &signer.key, backend) {
             let by = if i + 1 < n { signer.name(i + 1) } else { "its own key (the root is self-signed)".into() };
             let why = match e {
                 sig::SigError::Invalid => "does not verify".to_string(),
                 sig::SigError::Unsupported(why) => format!("cannot be checked: {why}"),
             };
             let last = i + 1 == n;
-            if last && !options.trusts(&c.spki_sha256()) {
+            if last && !trusts(&c.spki_sha256()) {
                 // A chain that stops below its root (the root was left out) is sound but untrusted.
                 return Err(Error::new(
                     ErrorKind::UntrustedRoot,
@@ -424,11 +477,12 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             return Err(invalid(format!("the signature of {name} by {by} {why}")));
         }
     }
-    let leaf = &certs[0];
-    let ask = leaf_ask(leaf)?;
+    if let Some(list) = revocations {
+        list.check(certs)?;
+    }
     let root = &certs[n - 1];
     let pin = root.spki_sha256();
-    if !options.trusts(&pin) {
+    if !trusts(&pin) {
         return Err(Error::new(
             ErrorKind::UntrustedRoot,
             format!(
@@ -438,7 +492,17 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             ),
         ));
     }
-    Ok(Ask { subjects: certs.iter().map(|c| c.subject.clone()).collect(), root_spki_sha256: Some(pin), ..ask })
+    Ok(pin)
+}
+
+/// The leaf's KeyDescription, decoded strictly.
+pub(crate) fn leaf_key_description(leaf: &Cert) -> Result<keydesc::KeyDescription> {
+    let name = leaf.name(0);
+    let kd = leaf
+        .attestation
+        .as_deref()
+        .ok_or_else(|| invalid(format!("the leaf {name} has no key-attestation extension ({OID_KEY_ATTESTATION})")))?;
+    keydesc::parse(kd).map_err(|e| invalid(format!("the KeyDescription of the leaf {name} is malformed at {e}")))
 }
 
 /// The ASK and its attested identity from the leaf.
@@ -448,8 +512,8 @@ fn leaf_ask(leaf: &Cert) -> Result<Ask> {
         .attestation
         .as_deref()
         .ok_or_else(|| invalid(format!("the leaf {name} has no key-attestation extension ({OID_KEY_ATTESTATION})")))?;
-    let challenge = cert::attestation_challenge(kd)
-        .map_err(|e| invalid(format!("the key attestation of the leaf {name} cannot be parsed ({e})")))?;
+    let challenge = keydesc::challenge(kd)
+        .map_err(|e| invalid(format!("the key attestation of the leaf {name} cannot be parsed (at {e})")))?;
     let fields = AskFields::parse(&challenge, "attestation JSON", false)
         .map_err(|e| invalid(format!("the attestationChallenge of the leaf {name}: {}", e.message())))?;
     let public_key = match &leaf.key {
@@ -652,11 +716,16 @@ mod tests {
         let mut c = sample();
         c[3].basic_constraints = Some((false, None));
         assert!(verdict(&c).unwrap_err().message().contains("CA:FALSE"));
-        // An explicit CA:FALSE is refused even at position 1.
+        // An explicit CA:FALSE is tolerated at position 1 (Android factory chains say it); the
+        // device certificate is the attestation key, which signs only the leaf.
         let mut c = sample();
         c[1].basic_constraints = Some((false, None));
+        assert!(verdict(&c).is_ok());
+        // A leaf that is a CA is refused.
+        let mut c = sample();
+        c[0].basic_constraints = Some((true, None));
         let e = verdict(&c).unwrap_err();
-        assert!(e.message().contains("certificate #1") && e.message().contains("CA:FALSE"), "{e:?}");
+        assert!(e.message().contains("the leaf certificate #0") && e.message().contains("is a CA"), "{e:?}");
     }
 
     #[test]

@@ -382,6 +382,7 @@ fn kind_word(kind: ErrorKind) -> &'static str {
         ErrorKind::StoreUnavailable => "store_unavailable",
         ErrorKind::CertificateInvalid => "certificate_invalid",
         ErrorKind::UntrustedRoot => "untrusted_root",
+        ErrorKind::CertificateRevoked => "certificate_revoked",
         _ => "internal",
     }
 }
@@ -731,7 +732,7 @@ fn chain_options(o: &Opts) -> Result<ChainOptions, Fail> {
 }
 
 fn chain_failure(e: &soter_verify::Error) -> bool {
-    matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::UntrustedRoot)
+    matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::UntrustedRoot | ErrorKind::CertificateRevoked)
 }
 
 fn inspect_chain(o: &Opts) -> Result<u8, Fail> {

@@ -90,6 +90,9 @@ pub enum SoterStatus {
     CertificateInvalid = 21,
     /// A sound certificate chain that ends at a root that is not trusted.
     UntrustedRoot = 22,
+    /// A certificate of the chain is listed in the revocation status list passed in (revoked
+    /// or suspended). A kind of certificate-invalid verdict.
+    CertificateRevoked = 23,
     /// A bug in soter-verify (a caught panic). Never caused by input.
     Internal = 99,
 }
@@ -119,6 +122,7 @@ impl From<ErrorKind> for SoterStatus {
             ErrorKind::StoreUnavailable => SoterStatus::StoreUnavailable,
             ErrorKind::CertificateInvalid => SoterStatus::CertificateInvalid,
             ErrorKind::UntrustedRoot => SoterStatus::UntrustedRoot,
+            ErrorKind::CertificateRevoked => SoterStatus::CertificateRevoked,
             ErrorKind::Internal => SoterStatus::Internal,
         }
     }
@@ -332,6 +336,7 @@ pub extern "C" fn soter_status_name(status: i32) -> *const c_char {
         20 => "SOTER_STATUS_STORE_UNAVAILABLE\0",
         21 => "SOTER_STATUS_CERTIFICATE_INVALID\0",
         22 => "SOTER_STATUS_UNTRUSTED_ROOT\0",
+        23 => "SOTER_STATUS_CERTIFICATE_REVOKED\0",
         99 => "SOTER_STATUS_INTERNAL\0",
         _ => "SOTER_STATUS_UNKNOWN\0",
     };

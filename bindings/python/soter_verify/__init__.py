@@ -65,6 +65,7 @@ from ._errors import (
     VerificationFailed,
     WeChatApiError,
 )
+from ._errors import CertificateRevoked
 from ._api_security import ApiSecurity
 from ._guard import ReplayGuard
 from ._native import ABI_VERSION
@@ -131,6 +132,7 @@ __all__ = [
     "TokenError",
     "UnsupportedKey",
     "UntrustedRoot",
+    "CertificateRevoked",
     "VerificationFailed",
     "WeChatApiError",
     "authenticate",

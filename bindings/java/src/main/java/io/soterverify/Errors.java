@@ -78,6 +78,7 @@ final class Errors {
             case STORE_UNAVAILABLE: return new StoreUnavailableException(message);
             case CERTIFICATE_INVALID: return new CertificateInvalidException(message);
             case UNTRUSTED_ROOT: return new UntrustedRootException(message);
+            case CERTIFICATE_REVOKED: return new CertificateRevokedException(message);
             case INTERNAL:
             default:
                 return new InternalException(s == Status.INTERNAL && raw != Status.INTERNAL.code()

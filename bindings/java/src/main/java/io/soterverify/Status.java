@@ -49,6 +49,8 @@ public enum Status {
     CERTIFICATE_INVALID(21),
     /** {@code SOTER_STATUS_UNTRUSTED_ROOT}: see {@link UntrustedRootException}. */
     UNTRUSTED_ROOT(22),
+    /** {@code SOTER_STATUS_CERTIFICATE_REVOKED}: see {@link CertificateRevokedException}. */
+    CERTIFICATE_REVOKED(23),
     /** {@code SOTER_STATUS_INTERNAL}: see {@link InternalException}. */
     INTERNAL(99);
 
