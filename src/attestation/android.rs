@@ -98,6 +98,7 @@ impl KeyAttestation {
             int("algorithm", a.algorithm);
             int("key_size", a.key_size);
             int("ec_curve", a.ec_curve);
+            int("ml_dsa_variant", a.ml_dsa_variant);
             int("rsa_public_exponent", a.rsa_public_exponent);
             int("active_date_time", a.active_date_time);
             int("origination_expire_date_time", a.origination_expire_date_time);
@@ -111,7 +112,7 @@ impl KeyAttestation {
             int("os_patch_level", a.os_patch_level);
             int("vendor_patch_level", a.vendor_patch_level);
             int("boot_patch_level", a.boot_patch_level);
-            for (k, v) in [("purposes", &a.purposes), ("digests", &a.digests), ("paddings", &a.paddings), ("mgf_digests", &a.mgf_digests)] {
+            for (k, v) in [("purposes", &a.purposes), ("block_modes", &a.block_modes), ("digests", &a.digests), ("paddings", &a.paddings), ("mgf_digests", &a.mgf_digests)] {
                 if let Some(v) = v {
                     m.insert(k.into(), json!(v));
                 }
