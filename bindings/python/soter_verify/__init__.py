@@ -66,6 +66,13 @@ from ._errors import (
     WeChatApiError,
 )
 from ._errors import CertificateRevoked
+from ._key_attestation import (
+    AttestationApplicationId,
+    AuthorizationList,
+    KeyAttestation,
+    RootOfTrust,
+    verify_key_attestation,
+)
 from ._api_security import ApiSecurity
 from ._guard import ReplayGuard
 from ._native import ABI_VERSION
@@ -133,6 +140,11 @@ __all__ = [
     "UnsupportedKey",
     "UntrustedRoot",
     "CertificateRevoked",
+    "AttestationApplicationId",
+    "AuthorizationList",
+    "KeyAttestation",
+    "RootOfTrust",
+    "verify_key_attestation",
     "VerificationFailed",
     "WeChatApiError",
     "authenticate",

@@ -397,6 +397,18 @@ _SIGNATURES.update({
     ),
 })
 
+# --- Key attestation (issue 22): kept in one block for the generated declarations to replace. ---
+_SIGNATURES.update({
+    "soter_verify_key_attestation": (
+        c_int32,
+        [POINTER(SoterBytes), c_size_t, POINTER(SoterBytes), c_size_t, c_bool, c_int64,
+         c_char_p, c_size_t, PHandle, PErr],
+    ),
+    "soter_key_attestation_free": (None, [c_void_p]),
+    "soter_key_attestation_json": (c_int32, [c_void_p, PPBytes, PSize]),
+})
+# --- end of the key attestation block ---
+
 _WECHAT_SIGNATURES.update({
     "soter_wechat_soter_verify_ask": (
         c_int32,

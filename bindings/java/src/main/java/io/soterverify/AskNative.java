@@ -48,6 +48,13 @@ final class AskNative {
     static native int soter_wechat_soter_is_support(long client, byte[] model, long modelLen, byte[] isSupport,
             int[] supportType, long[] err);
 
+    // --- Key attestation (issue 22): kept in one block for the generated declarations. ---
+    static native int soter_verify_key_attestation(Pointer certs, long certsCount, Pointer roots, long rootsCount,
+            byte hasAt, long at, byte[] revocations, long revocationsLen, long[] out, long[] err);
+    static native void soter_key_attestation_free(long attestation);
+    static native int soter_key_attestation_json(long attestation, long[] ptr, long[] len);
+    // --- end of the key attestation block ---
+
     /**
      * A SoterBytes array over {@code items}. The returned memory holds the items' copies too, so it
      * keeps them alive as long as it is reachable; null for an empty list.
