@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use serde_json::json;
+
 use super::cert::{self, Cert};
 use super::keydesc::{self, AuthorizationList, KeyDescription, SecurityLevel};
 use super::{check_chain, decode_certs, hex, invalid, leaf_key_description, parse_all};
@@ -87,107 +89,115 @@ impl KeyAttestation {
     /// The whole attestation as JSON (bytes as lowercase hex; absent fields left out): what the
     /// C ABI hands to Python and Java, and what `soter inspect --chain` prints.
     pub fn to_json(&self) -> String {
-        use serde_json::{json, Map, Value};
-        fn list(a: &AuthorizationList) -> Value {
-            let mut m = Map::new();
-            let mut int = |k: &str, v: Option<i64>| {
-                if let Some(v) = v {
-                    m.insert(k.into(), json!(v));
-                }
-            };
-            int("algorithm", a.algorithm);
-            int("key_size", a.key_size);
-            int("ec_curve", a.ec_curve);
-            int("ml_dsa_variant", a.ml_dsa_variant);
-            int("rsa_public_exponent", a.rsa_public_exponent);
-            int("active_date_time", a.active_date_time);
-            int("origination_expire_date_time", a.origination_expire_date_time);
-            int("usage_expire_date_time", a.usage_expire_date_time);
-            int("usage_count_limit", a.usage_count_limit);
-            int("user_auth_type", a.user_auth_type);
-            int("auth_timeout", a.auth_timeout);
-            int("creation_date_time", a.creation_date_time);
-            int("origin", a.origin);
-            int("os_version", a.os_version);
-            int("os_patch_level", a.os_patch_level);
-            int("vendor_patch_level", a.vendor_patch_level);
-            int("boot_patch_level", a.boot_patch_level);
-            for (k, v) in [("purposes", &a.purposes), ("block_modes", &a.block_modes), ("digests", &a.digests), ("paddings", &a.paddings), ("mgf_digests", &a.mgf_digests)] {
-                if let Some(v) = v {
-                    m.insert(k.into(), json!(v));
-                }
-            }
-            for (k, v) in [
-                ("rollback_resistance", a.rollback_resistance),
-                ("early_boot_only", a.early_boot_only),
-                ("no_auth_required", a.no_auth_required),
-                ("allow_while_on_body", a.allow_while_on_body),
-                ("trusted_user_presence_required", a.trusted_user_presence_required),
-                ("trusted_confirmation_required", a.trusted_confirmation_required),
-                ("unlocked_device_required", a.unlocked_device_required),
-                ("device_unique_attestation", a.device_unique_attestation),
-            ] {
-                if v {
-                    m.insert(k.into(), json!(true));
-                }
-            }
-            for (k, v) in [
-                ("attestation_id_brand", &a.attestation_id_brand),
-                ("attestation_id_device", &a.attestation_id_device),
-                ("attestation_id_product", &a.attestation_id_product),
-                ("attestation_id_serial", &a.attestation_id_serial),
-                ("attestation_id_imei", &a.attestation_id_imei),
-                ("attestation_id_second_imei", &a.attestation_id_second_imei),
-                ("attestation_id_meid", &a.attestation_id_meid),
-                ("attestation_id_manufacturer", &a.attestation_id_manufacturer),
-                ("attestation_id_model", &a.attestation_id_model),
-                ("module_hash", &a.module_hash),
-            ] {
-                if let Some(v) = v {
-                    m.insert(k.into(), json!(hex(v)));
-                }
-            }
-            if let Some(r) = &a.root_of_trust {
-                let mut rm = Map::new();
-                rm.insert("verified_boot_key".into(), json!(hex(&r.verified_boot_key)));
-                rm.insert("device_locked".into(), json!(r.device_locked));
-                rm.insert("verified_boot_state".into(), json!(r.verified_boot_state.name()));
-                if let Some(h) = &r.verified_boot_hash {
-                    rm.insert("verified_boot_hash".into(), json!(hex(h)));
-                }
-                m.insert("root_of_trust".into(), Value::Object(rm));
-            }
-            if let Some(id) = &a.attestation_application_id {
-                let packages: Vec<Value> = id
-                    .packages
-                    .iter()
-                    .map(|p| json!({"name": String::from_utf8_lossy(&p.name), "version": p.version}))
-                    .collect();
-                let digests: Vec<String> = id.signature_digests.iter().map(|d| hex(d)).collect();
-                m.insert("attestation_application_id".into(), json!({"packages": packages, "signature_digests": digests}));
-            }
-            if !a.unknown_tags.is_empty() {
-                m.insert("unknown_tags".into(), json!(a.unknown_tags));
-            }
-            Value::Object(m)
-        }
-        json!({
-            "attestation_version": self.attestation_version,
-            "attestation_security_level": self.attestation_security_level.name(),
-            "keymint_version": self.keymint_version,
-            "keymint_security_level": self.keymint_security_level.name(),
-            "attestation_challenge": hex(&self.attestation_challenge),
-            "unique_id": hex(&self.unique_id),
-            "software_enforced": list(&self.software_enforced),
-            "hardware_enforced": list(&self.hardware_enforced),
-            "public_key": hex(&self.public_key),
-            "public_key_algorithm": self.public_key_algorithm,
-            "subjects": self.subjects,
-            "serials": self.serials,
-            "root_spki_sha256": hex(&self.root_spki_sha256),
-        })
-        .to_string()
+        let mut v = key_description_json(&self.key_description());
+        let m = v.as_object_mut().expect("an object");
+        m.insert("public_key".into(), json!(hex(&self.public_key)));
+        m.insert("public_key_algorithm".into(), json!(self.public_key_algorithm));
+        m.insert("subjects".into(), json!(self.subjects));
+        m.insert("serials".into(), json!(self.serials));
+        m.insert("root_spki_sha256".into(), json!(hex(&self.root_spki_sha256)));
+        v.to_string()
     }
+}
+
+/// A KeyDescription as JSON (bytes as lowercase hex, absent fields left out): the form
+/// [`KeyAttestation::to_json`] and `soter inspect --chain` use.
+pub fn key_description_json(kd: &KeyDescription) -> serde_json::Value {
+    json!({
+        "attestation_version": kd.attestation_version,
+        "attestation_security_level": kd.attestation_security_level.name(),
+        "keymint_version": kd.keymint_version,
+        "keymint_security_level": kd.keymint_security_level.name(),
+        "attestation_challenge": hex(&kd.attestation_challenge),
+        "unique_id": hex(&kd.unique_id),
+        "software_enforced": list_json(&kd.software_enforced),
+        "hardware_enforced": list_json(&kd.hardware_enforced),
+    })
+}
+
+fn list_json(a: &AuthorizationList) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let mut m = Map::new();
+    let mut int = |k: &str, v: Option<i64>| {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    };
+    int("algorithm", a.algorithm);
+    int("key_size", a.key_size);
+    int("ec_curve", a.ec_curve);
+    int("ml_dsa_variant", a.ml_dsa_variant);
+    int("rsa_public_exponent", a.rsa_public_exponent);
+    int("active_date_time", a.active_date_time);
+    int("origination_expire_date_time", a.origination_expire_date_time);
+    int("usage_expire_date_time", a.usage_expire_date_time);
+    int("usage_count_limit", a.usage_count_limit);
+    int("user_auth_type", a.user_auth_type);
+    int("auth_timeout", a.auth_timeout);
+    int("creation_date_time", a.creation_date_time);
+    int("origin", a.origin);
+    int("os_version", a.os_version);
+    int("os_patch_level", a.os_patch_level);
+    int("vendor_patch_level", a.vendor_patch_level);
+    int("boot_patch_level", a.boot_patch_level);
+    for (k, v) in [("purposes", &a.purposes), ("block_modes", &a.block_modes), ("digests", &a.digests), ("paddings", &a.paddings), ("mgf_digests", &a.mgf_digests)] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    for (k, v) in [
+        ("rollback_resistance", a.rollback_resistance),
+        ("early_boot_only", a.early_boot_only),
+        ("no_auth_required", a.no_auth_required),
+        ("allow_while_on_body", a.allow_while_on_body),
+        ("trusted_user_presence_required", a.trusted_user_presence_required),
+        ("trusted_confirmation_required", a.trusted_confirmation_required),
+        ("unlocked_device_required", a.unlocked_device_required),
+        ("device_unique_attestation", a.device_unique_attestation),
+    ] {
+        if v {
+            m.insert(k.into(), json!(true));
+        }
+    }
+    for (k, v) in [
+        ("attestation_id_brand", &a.attestation_id_brand),
+        ("attestation_id_device", &a.attestation_id_device),
+        ("attestation_id_product", &a.attestation_id_product),
+        ("attestation_id_serial", &a.attestation_id_serial),
+        ("attestation_id_imei", &a.attestation_id_imei),
+        ("attestation_id_second_imei", &a.attestation_id_second_imei),
+        ("attestation_id_meid", &a.attestation_id_meid),
+        ("attestation_id_manufacturer", &a.attestation_id_manufacturer),
+        ("attestation_id_model", &a.attestation_id_model),
+        ("module_hash", &a.module_hash),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(hex(v)));
+        }
+    }
+    if let Some(r) = &a.root_of_trust {
+        let mut rm = Map::new();
+        rm.insert("verified_boot_key".into(), json!(hex(&r.verified_boot_key)));
+        rm.insert("device_locked".into(), json!(r.device_locked));
+        rm.insert("verified_boot_state".into(), json!(r.verified_boot_state.name()));
+        if let Some(h) = &r.verified_boot_hash {
+            rm.insert("verified_boot_hash".into(), json!(hex(h)));
+        }
+        m.insert("root_of_trust".into(), Value::Object(rm));
+    }
+    if let Some(id) = &a.attestation_application_id {
+        let packages: Vec<Value> = id
+            .packages
+            .iter()
+            .map(|p| json!({"name": String::from_utf8_lossy(&p.name), "version": p.version}))
+            .collect();
+        let digests: Vec<String> = id.signature_digests.iter().map(|d| hex(d)).collect();
+        m.insert("attestation_application_id".into(), json!({"packages": packages, "signature_digests": digests}));
+    }
+    if !a.unknown_tags.is_empty() {
+        m.insert("unknown_tags".into(), json!(a.unknown_tags));
+    }
+    Value::Object(m)
 }
 
 /// The algorithm name of an SPKI the chain check cannot use (for ML-DSA and Ed25519 leaves).

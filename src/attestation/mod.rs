@@ -44,6 +44,7 @@ pub mod keydesc;
 mod sig;
 
 pub use self::android::{
+    key_description_json,
     verify_key_attestation, verify_key_attestation_with, AttestationPolicy, HUAWEI_SOTER_PURPOSE, KeyAttestation, RevocationEntry, RevocationList,
     GOOGLE_ROOT_EC_2025_SPKI_SHA256, GOOGLE_ROOT_RSA_SPKI_SHA256,
 };
@@ -327,6 +328,10 @@ pub struct ChainReport {
     pub root_trusted: bool,
     /// The leaf's attestationChallenge as text, when the leaf has the extension.
     pub attestation_json: Option<String>,
+    /// The leaf's KeyDescription decoded (or why it cannot be), when the leaf has the extension.
+    pub key_description: Option<std::result::Result<keydesc::KeyDescription, String>>,
+    /// The options' [`AttestationPolicy`] applied to that KeyDescription.
+    pub policy_verdict: Option<Result<()>>,
     /// The verdict of [`verify_ask_chain`] with the same options.
     pub verdict: Result<Ask>,
 }
@@ -364,12 +369,18 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
         .as_deref()
         .and_then(|kd| keydesc::challenge(kd).ok())
         .map(|c| String::from_utf8_lossy(&c).into_owned());
+    let key_description = certs[0].attestation.as_deref().map(|kd| keydesc::parse(kd).map_err(|e| e.to_string()));
     Ok(ChainReport {
         certs: summaries,
         root_spki_sha256: hex(&last.spki_sha256()),
         root_cert_sha256: hex(&Sha256::digest(&last.der)),
         root_trusted: options.trusts(&last.spki_sha256()),
         attestation_json,
+        policy_verdict: match &key_description {
+            Some(Ok(kd)) => Some(options.policy.check(kd)),
+            _ => None,
+        },
+        key_description,
         verdict: verify_ask_chain(input, options),
     })
 }
