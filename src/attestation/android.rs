@@ -51,7 +51,7 @@ pub struct KeyAttestation {
 impl KeyAttestation {
     fn new(kd: KeyDescription, certs: &[Cert], root: [u8; 32]) -> KeyAttestation {
         let leaf = &certs[0];
-        let public_key_algorithm = match &leaf.key {
+        let public_key_algorithm = match leaf.key() {
             cert::CertKey::Unusable(_) => spki_algorithm(&leaf.spki_der),
             k => k.describe(),
         };

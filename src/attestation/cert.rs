@@ -71,7 +71,10 @@ pub(crate) struct Cert {
     pub not_before_text: String,
     pub not_after_text: String,
     pub spki_der: Vec<u8>,
-    pub key: CertKey,
+    /// The key, decoded on first use: a trusted root whose self-signature was already checked
+    /// never needs its (RSA-4096) key, whose Montgomery setup was a quarter of a chain's time.
+    key: std::sync::OnceLock<CertKey>,
+    spki: x509_cert::spki::SubjectPublicKeyInfoOwned,
     /// BasicConstraints: None when absent, else (cA, pathLenConstraint).
     pub basic_constraints: Option<(bool, Option<u8>)>,
     /// keyCertSign from KeyUsage: None when KeyUsage is absent.
@@ -86,6 +89,16 @@ impl Cert {
     /// "#2 (C=CN, O=Huawei, ...)": how messages name a certificate.
     pub(crate) fn name(&self, index: usize) -> String {
         format!("certificate #{index} ({})", self.subject)
+    }
+
+    pub(crate) fn key(&self) -> &CertKey {
+        self.key.get_or_init(|| cert_key(&self.spki, &self.spki_der))
+    }
+
+    /// Replace the key (tests that change one parsed property at a time).
+    #[cfg(test)]
+    pub(crate) fn set_key(&mut self, key: CertKey) {
+        self.key = std::sync::OnceLock::from(key);
     }
 
     pub(crate) fn spki_sha256(&self) -> [u8; 32] {
@@ -127,7 +140,6 @@ pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
         .subject_public_key_info
         .to_der()
         .map_err(|e| invalid(index, format!("its public key cannot be encoded ({e})")))?;
-    let key = cert_key(&t.subject_public_key_info, &spki_der);
     let mut c = Cert {
         der: der.to_vec(),
         tbs: tbs.to_vec(),
@@ -144,7 +156,8 @@ pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
         not_before_text: t.validity.not_before.to_string(),
         not_after_text: t.validity.not_after.to_string(),
         spki_der,
-        key,
+        key: std::sync::OnceLock::new(),
+        spki: t.subject_public_key_info.clone(),
         basic_constraints: None,
         key_cert_sign: None,
         unknown_critical: Vec::new(),

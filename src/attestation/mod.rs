@@ -347,7 +347,7 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
         .enumerate()
         .map(|(i, c)| {
             let signer = certs.get(i + 1).unwrap_or(c);
-            let problem = match sig::verify(c, &signer.key) {
+            let problem = match sig::verify(c, signer.key()) {
                 Ok(()) => None,
                 Err(sig::SigError::Invalid) => Some("the signature does not verify".to_string()),
                 Err(sig::SigError::Unsupported(why)) => Some(why),
@@ -357,7 +357,7 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
                 issuer: c.issuer.clone(),
                 not_before: c.not_before_text.clone(),
                 not_after: c.not_after_text.clone(),
-                key: c.key.describe(),
+                key: c.key().describe(),
                 signature_algorithm: c.sig_alg.to_string(),
                 signed_by_next: problem.is_none(),
                 signature_problem: problem,
@@ -471,7 +471,16 @@ pub(crate) fn check_chain(
             }
         }
         let signer = certs.get(i + 1).unwrap_or(c);
-        if let Err(e) = sig::verify_with(c, &signer.key, backend) {
+        // The signatures of CA certificates (position 2 and up: shared by every device of a
+        // vendor) are checked once per process and remembered by the exact bytes of certificate
+        // and signer key: a valid signature stays valid. The RSA-4096 operations of the root were
+        // 70% of a Huawei chain's time. Device certificates and leaves are always checked.
+        let cacheable = i >= 2 || (i + 1 == n && n > 1);
+        let link = cacheable.then(|| verified_links::key(&c.der, &signer.spki_der));
+        if link.is_some_and(|k| verified_links::contains(&k)) {
+            continue;
+        }
+        if let Err(e) = sig::verify_with(c, signer.key(), backend) {
             let by = if i + 1 < n { signer.name(i + 1) } else { "its own key (the root is self-signed)".into() };
             let why = match e {
                 sig::SigError::Invalid => "does not verify".to_string(),
@@ -486,6 +495,9 @@ pub(crate) fn check_chain(
                 ));
             }
             return Err(invalid(format!("the signature of {name} by {by} {why}")));
+        }
+        if let Some(k) = link {
+            verified_links::insert(k);
         }
     }
     if let Some(list) = revocations {
@@ -504,6 +516,46 @@ pub(crate) fn check_chain(
         ));
     }
     Ok(pin)
+}
+
+/// CA certificate signatures verified in this process, by the SHA-256 of (certificate DER,
+/// signer SPKI DER). Bounded: once full, new links are checked every time, never evicted, so
+/// input cannot flush the entries real chains use.
+#[doc(hidden)]
+pub mod verified_links {
+    use sha2::{Digest, Sha256};
+    use std::sync::RwLock;
+
+    const MAX: usize = 256;
+    static SEEN: RwLock<Vec<[u8; 32]>> = RwLock::new(Vec::new());
+
+    pub(crate) fn key(cert_der: &[u8], signer_spki: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update((cert_der.len() as u64).to_be_bytes());
+        h.update(cert_der);
+        h.update(signer_spki);
+        h.finalize().into()
+    }
+
+    pub(crate) fn contains(k: &[u8; 32]) -> bool {
+        SEEN.read().map(|s| s.contains(k)).unwrap_or(false)
+    }
+
+    pub(crate) fn insert(k: [u8; 32]) {
+        if let Ok(mut s) = SEEN.write() {
+            if s.len() < MAX && !s.contains(&k) {
+                s.push(k);
+            }
+        }
+    }
+
+    /// Forget every entry (the benchmark's cold figure; tests).
+    #[doc(hidden)]
+    pub fn clear() {
+        if let Ok(mut s) = SEEN.write() {
+            s.clear();
+        }
+    }
 }
 
 /// The leaf's KeyDescription, decoded strictly.
@@ -527,7 +579,7 @@ fn leaf_ask(leaf: &Cert) -> Result<Ask> {
         .map_err(|e| invalid(format!("the key attestation of the leaf {name} cannot be parsed (at {e})")))?;
     let fields = AskFields::parse(&challenge, "attestation JSON", false)
         .map_err(|e| invalid(format!("the attestationChallenge of the leaf {name}: {}", e.message())))?;
-    let public_key = match &leaf.key {
+    let public_key = match leaf.key() {
         CertKey::Rsa(k) => k.clone(),
         other => return Err(invalid(format!("the leaf {name} holds {}, but an ASK is an RSA key of 2048 to 4096 bits", other.describe()))),
     };
@@ -757,7 +809,7 @@ mod tests {
         c[0].attestation = Some(vec![0x30, 0x03, 0x02, 0x01, 0x02]);
         assert!(verdict(&c).unwrap_err().message().contains("cannot be parsed"));
         let mut c = sample();
-        c[0].key = CertKey::Unusable("a key of algorithm 1.3.101.112, which is not supported".into());
+        c[0].set_key(CertKey::Unusable("a key of algorithm 1.3.101.112, which is not supported".into()));
         // The leaf's key is checked as the ASK after its signature (by #1) verified.
         assert!(verdict(&c).unwrap_err().message().contains("an ASK is an RSA key"));
     }

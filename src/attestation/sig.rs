@@ -183,7 +183,7 @@ mod tests {
         for hash in [Hash::Sha256, Hash::Sha384, Hash::Sha512] {
             let der = crate::testing::self_signed(&key, hash, &[]).unwrap();
             let mut c = crate::attestation::cert::parse(&der, 0).unwrap();
-            let signer = c.key.clone();
+            let signer = c.key().clone();
             assert!(super::verify(&c, &signer).is_ok(), "{hash:?}");
             // The same bytes under another hash: the digest differs, so it does not verify.
             c.sig_alg = if hash == Hash::Sha256 { Hash::Sha384 } else { Hash::Sha256 }.pkcs1_oid().parse().unwrap();
