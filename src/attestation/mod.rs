@@ -9,12 +9,12 @@
 //!   the signed JSON `{"cpu_id", "counter", "uid", "rsa_pss_saltlen"?}`.
 //!
 //! What the chain check requires: each certificate is signed by the next one (RSA PKCS#1 v1.5
-//! with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256 with SHA-256); the last one is
+//! with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256/P-384 with SHA-256/384); the last one is
 //! self-signed and its SubjectPublicKeyInfo is a trusted root (the Huawei CBG Root CA is built in,
 //! pinned by the SHA-256 of its SPKI; [`ChainOptions::add_root`] adds others); every certificate is
 //! within its validity at the given time; the certificates above the device certificate carry
 //! BasicConstraints CA:TRUE (and keyCertSign when they have KeyUsage) and respect
-//! pathLenConstraint; none above the leaf says CA:FALSE; no certificate has a critical extension
+//! pathLenConstraint; none above position 1 says CA:FALSE, the leaf is no CA; no certificate has a critical extension
 //! this check does not know; no certificate appears twice.
 //!
 //! Real-device quirks tolerated on purpose (each seen in real Huawei chains, or allowed by the
@@ -32,6 +32,15 @@
 //! - sha256WithRSAEncryption without the NULL parameters (RFC 4055 lets verifiers accept both), and
 //!   a PKCS#1 v1.5 DigestInfo without them (RFC 8017 §9.2 note 2);
 //! - serial numbers of any length and sign (the lenient `Raw` profile of x509-cert).
+//!
+//! - (all Android chains, [`verify_key_attestation`]) the device certificate at position 1 saying
+//!   CA:FALSE explicitly (Pixel and Sony factory chains); the leaf is never a CA;
+//! - Huawei SOTER's vendor purpose `0xff010001` instead of SIGN ([`HUAWEI_SOTER_PURPOSE`]) under
+//!   the default [`AttestationPolicy`].
+//!
+//! Verified CA signatures (positions 2 and up, and a root's self-signature) are remembered per
+//! process by the exact bytes of certificate and signer key (bounded); device certificates and
+//! leaves are checked every time.
 //!
 //! Not tolerated: BER indefinite lengths, lengths past the end of the input, a BOOLEAN other than
 //! 00/FF, trailing bytes after a certificate, an outer signature algorithm that differs from the
