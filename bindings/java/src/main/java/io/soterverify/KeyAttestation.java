@@ -66,65 +66,129 @@ public final class KeyAttestation {
         }
     }
 
-    /** {@link #verify(List, List, Instant, byte[])} with Google's roots, now, no status list. */
+    /**
+     * {@link #verify(List, List, Instant, byte[])} with Google's roots, now, no status list.
+     *
+     * @param certs the chain, leaf first
+     * @return the attestation
+     */
     public static KeyAttestation verify(List<byte[]> certs) {
         return verify(certs, List.of(), null, null);
     }
 
+    /**
+     * The attestation version.
+     *
+     * @return the attestation version
+     */
     public long attestationVersion() {
         return num(json.get("attestation_version"));
     }
 
-    /** {@code "software"}, {@code "tee"} or {@code "strongbox"}. */
+    /**
+     * {@code "software"}, {@code "tee"} or {@code "strongbox"}.
+     *
+     * @return the attestation security level
+     */
     public String attestationSecurityLevel() {
         return (String) json.get("attestation_security_level");
     }
 
+    /**
+     * The key mint version.
+     *
+     * @return the key mint version
+     */
     public long keyMintVersion() {
         return num(json.get("keymint_version"));
     }
 
-    /** {@code "software"}, {@code "tee"} or {@code "strongbox"}. */
+    /**
+     * {@code "software"}, {@code "tee"} or {@code "strongbox"}.
+     *
+     * @return the key mint security level
+     */
     public String keyMintSecurityLevel() {
         return (String) json.get("keymint_security_level");
     }
 
+    /**
+     * The attestation challenge.
+     *
+     * @return the attestation challenge
+     */
     public byte[] attestationChallenge() {
         return hex(json.get("attestation_challenge"));
     }
 
+    /**
+     * The unique id.
+     *
+     * @return the unique id
+     */
     public byte[] uniqueId() {
         return hex(json.get("unique_id"));
     }
 
+    /**
+     * The software enforced.
+     *
+     * @return the software enforced
+     */
     public AuthorizationList softwareEnforced() {
         return softwareEnforced;
     }
 
+    /**
+     * The hardware enforced.
+     *
+     * @return the hardware enforced
+     */
     public AuthorizationList hardwareEnforced() {
         return hardwareEnforced;
     }
 
-    /** The attested key's SubjectPublicKeyInfo (DER), any algorithm (RSA, EC, ML-DSA). */
+    /**
+     * The attested key's SubjectPublicKeyInfo (DER), any algorithm (RSA, EC, ML-DSA).
+     *
+     * @return the public key
+     */
     public byte[] publicKey() {
         return hex(json.get("public_key"));
     }
 
-    /** {@code "RSA 2048"}, {@code "EC P-256"}, {@code "ML-DSA-65 (...)"}. */
+    /**
+     * {@code "RSA 2048"}, {@code "EC P-256"}, {@code "ML-DSA-65 (...)"}.
+     *
+     * @return the public key algorithm
+     */
     public String publicKeyAlgorithm() {
         return (String) json.get("public_key_algorithm");
     }
 
-    /** Subjects, leaf first. */
+    /**
+     * Subjects, leaf first.
+     *
+     * @return the subjects
+     */
     public List<String> subjects() {
         return strings(json.get("subjects"));
     }
 
-    /** Serial numbers as lowercase hex (as Google's status list writes them), leaf first. */
+    /**
+     * Serial numbers as lowercase hex (as Google's status list writes them), leaf first.
+     *
+     * @return the serials
+     */
     public List<String> serials() {
         return strings(json.get("serials"));
     }
 
+    /**
+     * The root spki sha256.
+     *
+     * @return the root spki sha256
+     */
     public byte[] rootSpkiSha256() {
         return hex(json.get("root_spki_sha256"));
     }
@@ -140,13 +204,23 @@ public final class KeyAttestation {
             this.m = m;
         }
 
-        /** An integer field by its snake_case name ({@code "origin"}, {@code "key_size"}, ...). */
+        /**
+         * An integer field by its snake_case name ({@code "origin"}, {@code "key_size"}, ...).
+         *
+         * @param name the name
+         * @return the integer
+         */
         public Long integer(String name) {
             Object v = m.get(name);
             return v == null ? null : num(v);
         }
 
-        /** A set field ({@code "purposes"}, {@code "digests"}, ...), null when absent. */
+        /**
+         * A set field ({@code "purposes"}, {@code "digests"}, ...), null when absent.
+         *
+         * @param name the name
+         * @return the integers
+         */
         public List<Long> integers(String name) {
             Object v = m.get(name);
             if (v == null) {
@@ -159,63 +233,129 @@ public final class KeyAttestation {
             return Collections.unmodifiableList(out);
         }
 
-        /** A NULL-typed flag ({@code "no_auth_required"}, ...). */
+        /**
+         * A NULL-typed flag ({@code "no_auth_required"}, ...).
+         *
+         * @param name the name
+         * @return the flag
+         */
         public boolean flag(String name) {
             return Boolean.TRUE.equals(m.get(name));
         }
 
-        /** A byte field ({@code "attestation_id_imei"}, {@code "module_hash"}, ...). */
+        /**
+         * A byte field ({@code "attestation_id_imei"}, {@code "module_hash"}, ...).
+         *
+         * @param name the name
+         * @return the bytes
+         */
         public byte[] bytes(String name) {
             Object v = m.get(name);
             return v == null ? null : hex(v);
         }
 
+        /**
+         * The purposes.
+         *
+         * @return the purposes
+         */
         public List<Long> purposes() {
             return integers("purposes");
         }
 
+        /**
+         * The algorithm.
+         *
+         * @return the algorithm
+         */
         public Long algorithm() {
             return integer("algorithm");
         }
 
+        /**
+         * The key size.
+         *
+         * @return the key size
+         */
         public Long keySize() {
             return integer("key_size");
         }
 
+        /**
+         * The digests.
+         *
+         * @return the digests
+         */
         public List<Long> digests() {
             return integers("digests");
         }
 
+        /**
+         * The ec curve.
+         *
+         * @return the ec curve
+         */
         public Long ecCurve() {
             return integer("ec_curve");
         }
 
-        /** 0 GENERATED, 1 DERIVED, 2 IMPORTED, 3 UNKNOWN, 4 SECURELY_IMPORTED. */
+        /**
+         * 0 GENERATED, 1 DERIVED, 2 IMPORTED, 3 UNKNOWN, 4 SECURELY_IMPORTED.
+         *
+         * @return the origin
+         */
         public Long origin() {
             return integer("origin");
         }
 
+        /**
+         * The no auth required.
+         *
+         * @return the no auth required
+         */
         public boolean noAuthRequired() {
             return flag("no_auth_required");
         }
 
+        /**
+         * The os version.
+         *
+         * @return the os version
+         */
         public Long osVersion() {
             return integer("os_version");
         }
 
+        /**
+         * The os patch level.
+         *
+         * @return the os patch level
+         */
         public Long osPatchLevel() {
             return integer("os_patch_level");
         }
 
+        /**
+         * The vendor patch level.
+         *
+         * @return the vendor patch level
+         */
         public Long vendorPatchLevel() {
             return integer("vendor_patch_level");
         }
 
+        /**
+         * The boot patch level.
+         *
+         * @return the boot patch level
+         */
         public Long bootPatchLevel() {
             return integer("boot_patch_level");
         }
 
         /** The root of trust, or null: keys verified_boot_key (byte[]), device_locked (Boolean),
+         *
+         * @return the root of trust
          *  verified_boot_state (String), verified_boot_hash (byte[] or absent). */
         public Map<String, Object> rootOfTrust() {
             Object v = m.get("root_of_trust");
@@ -230,7 +370,11 @@ public final class KeyAttestation {
             return Collections.unmodifiableMap(r);
         }
 
-        /** Package names of the attestation application id (null when absent). */
+        /**
+         * Package names of the attestation application id (null when absent).
+         *
+         * @return the application packages
+         */
         public List<String> applicationPackages() {
             Object v = m.get("attestation_application_id");
             if (v == null) {
@@ -243,7 +387,11 @@ public final class KeyAttestation {
             return Collections.unmodifiableList(out);
         }
 
-        /** SHA-256 digests of the app's signing certificates (null when absent). */
+        /**
+         * SHA-256 digests of the app's signing certificates (null when absent).
+         *
+         * @return the application signature digests
+         */
         public List<byte[]> applicationSignatureDigests() {
             Object v = m.get("attestation_application_id");
             if (v == null) {
