@@ -417,7 +417,51 @@ fn parse_all(ders: &[Vec<u8>]) -> Result<Vec<Cert>> {
             ));
         }
     }
-    ders.iter().enumerate().map(|(i, d)| cert::parse(d, i)).collect()
+    ders.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            // CA certificates (position 2 and up) are the same for every device of a vendor:
+            // parsed once per process with their key loaded, then copied (bounded cache).
+            if i < 2 {
+                return cert::parse(d, i);
+            }
+            let h: [u8; 32] = Sha256::digest(d).into();
+            if let Some(c) = parsed_cas::get(&h) {
+                return Ok(c);
+            }
+            let c = cert::parse(d, i)?;
+            c.key();
+            parsed_cas::insert(h, &c);
+            Ok(c)
+        })
+        .collect()
+}
+
+/// Parsed CA certificates by the SHA-256 of their DER (a parse is pure: the same bytes always
+/// give the same `Cert`). Bounded: once full, new certificates are parsed every time.
+mod parsed_cas {
+    use super::cert::Cert;
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+
+    const MAX: usize = 64;
+
+    fn map() -> &'static RwLock<HashMap<[u8; 32], Cert>> {
+        static M: OnceLock<RwLock<HashMap<[u8; 32], Cert>>> = OnceLock::new();
+        M.get_or_init(|| RwLock::new(HashMap::new()))
+    }
+
+    pub(super) fn get(h: &[u8; 32]) -> Option<Cert> {
+        map().read().ok()?.get(h).cloned()
+    }
+
+    pub(super) fn insert(h: [u8; 32], c: &Cert) {
+        if let Ok(mut m) = map().write() {
+            if m.len() < MAX {
+                m.entry(h).or_insert_with(|| c.clone());
+            }
+        }
+    }
 }
 
 fn invalid(message: String) -> Error {
