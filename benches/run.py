@@ -242,6 +242,11 @@ def main() -> None:
             f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, ">= 2x", r >= 2)
     row("ASK chain, 4 certificates, native (us CPU)", f"{c_us:.1f}", f"cold, all 4 signatures {chain['cold_us']:.1f}",
         None, "< 500 us", c_us < 500)
+    g = chain.get("google_ec_chain_us", {})
+    if "aws-lc" in g and "pure-rust" in g:
+        r = g["pure-rust"] / g["aws-lc"]
+        row("key attestation, Pixel 9a ECDSA chain, all 5 signatures (us CPU)", f"{g['aws-lc']:.1f}",
+            f"pure-Rust p256/p384 {g['pure-rust']:.1f}", r, "", None)
 
     o = guard["memory_overhead_us"]
     row("memory guard authenticate, extra (us)", f"{o:.2f}", f"authenticate {guard['plain_us']:.2f} us", None, "<= 2 us", o <= 2)
