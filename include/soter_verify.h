@@ -37,6 +37,15 @@
 // `soter_key_attestation_security_level`: a StrongBox secure element.
 #define SOTER_SECURITY_LEVEL_STRONGBOX 2
 
+// `soter_verify_ask_chain_policy` flag: accept Software security levels too.
+#define SOTER_POLICY_ALLOW_SOFTWARE 1
+
+// `soter_verify_ask_chain_policy` flag: accept any key origin (IMPORTED, ...).
+#define SOTER_POLICY_ANY_ORIGIN 2
+
+// `soter_verify_ask_chain_policy` flag: accept any purpose (ENCRYPT, ...).
+#define SOTER_POLICY_ANY_PURPOSE 4
+
 // Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
 #define SOTER_SALT_LEN_DEFAULT -1
 
@@ -791,6 +800,22 @@ int32_t soter_key_attestation_keymint_security_level(const SoterKeyAttestation *
 
 // The attestation version (-1 for NULL).
 int64_t soter_key_attestation_version(const SoterKeyAttestation *attestation);
+
+// `soter_verify_ask_chain` with the default attestation policy relaxed by `policy_flags`
+// (`SOTER_POLICY_*`, 0 for the default: TEE or StrongBox, origin GENERATED, purpose SIGN) and
+// Google's attestation status list `revocations` (NULL with 0 for none; a listed serial is
+// `SOTER_STATUS_CERTIFICATE_REVOKED`). Unknown flag bits are `SOTER_STATUS_INVALID_ARGUMENT`.
+SoterStatus soter_verify_ask_chain_policy(const uint8_t *chain,
+                                          size_t chain_len,
+                                          const SoterBytes *roots,
+                                          size_t roots_count,
+                                          bool has_at,
+                                          int64_t at,
+                                          uint32_t policy_flags,
+                                          const uint8_t *revocations,
+                                          size_t revocations_len,
+                                          SoterAsk **out,
+                                          SoterError **err);
 
 // Load an RSA public key: PEM (SPKI or PKCS#1, any label, line width or line ending), PEM
 // escaped inside a JSON string, bare base64 of the DER, or DER. Keys below 2048 bits fail with

@@ -389,3 +389,55 @@ pub unsafe extern "C" fn soter_key_attestation_keymint_security_level(attestatio
 pub unsafe extern "C" fn soter_key_attestation_version(attestation: *const SoterKeyAttestation) -> i64 {
     guard_value(-1, || attestation.as_ref().map_or(-1, |a| a.attestation.attestation_version))
 }
+
+/// `soter_verify_ask_chain_policy` flag: accept Software security levels too.
+pub const SOTER_POLICY_ALLOW_SOFTWARE: u32 = 1;
+/// `soter_verify_ask_chain_policy` flag: accept any key origin (IMPORTED, ...).
+pub const SOTER_POLICY_ANY_ORIGIN: u32 = 2;
+/// `soter_verify_ask_chain_policy` flag: accept any purpose (ENCRYPT, ...).
+pub const SOTER_POLICY_ANY_PURPOSE: u32 = 4;
+
+/// `soter_verify_ask_chain` with the default attestation policy relaxed by `policy_flags`
+/// (`SOTER_POLICY_*`, 0 for the default: TEE or StrongBox, origin GENERATED, purpose SIGN) and
+/// Google's attestation status list `revocations` (NULL with 0 for none; a listed serial is
+/// `SOTER_STATUS_CERTIFICATE_REVOKED`). Unknown flag bits are `SOTER_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_verify_ask_chain_policy(
+    chain: *const u8,
+    chain_len: usize,
+    roots: *const SoterBytes,
+    roots_count: usize,
+    has_at: bool,
+    at: i64,
+    policy_flags: u32,
+    revocations: *const u8,
+    revocations_len: usize,
+    out: *mut *mut SoterAsk,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        use crate::attestation::{keydesc::SecurityLevel, AttestationPolicy};
+        let out = out_ptr(out, "out")?;
+        let mut options = chain_options(roots, roots_count, has_at, at)?;
+        if policy_flags & !7 != 0 {
+            return Err(Error::arg(format!("policy_flags 0x{policy_flags:x} has unknown bits")));
+        }
+        let mut policy = AttestationPolicy::default();
+        if policy_flags & SOTER_POLICY_ALLOW_SOFTWARE != 0 {
+            policy.security_levels.push(SecurityLevel::Software);
+        }
+        if policy_flags & SOTER_POLICY_ANY_ORIGIN != 0 {
+            policy.origins.clear();
+        }
+        if policy_flags & SOTER_POLICY_ANY_PURPOSE != 0 {
+            policy.purposes.clear();
+        }
+        options.set_policy(policy);
+        if !(revocations.is_null() && revocations_len == 0) {
+            options.set_revocations(Some(crate::attestation::RevocationList::parse(bytes(revocations, revocations_len, "revocations")?)?));
+        }
+        let ask = crate::verify_ask_chain(bytes(chain, chain_len, "chain")?, &options)?;
+        *out = into_handle(SoterAsk(ask));
+        Ok(())
+    })
+}

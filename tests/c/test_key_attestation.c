@@ -129,9 +129,42 @@ static void test_chain_without_its_root(void) {
     free(pem);
 }
 
+/* The Huawei sample ASK chain under the policy entry point: relaxation flags, revocation. */
+static void test_ask_chain_policy(void) {
+    const char *dir = getenv("SOTER_VECTORS");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/ask_cert_json.txt", dir ? dir : "tests/vectors/tencent-soter-sample");
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f) return;
+    char *chain = (char *)malloc(1 << 16);
+    size_t len = fread(chain, 1, (1 << 16) - 1, f);
+    fclose(f);
+    const int64_t at = 1767225600;
+    SoterAsk *ask = NULL;
+    SoterError *err = NULL;
+    CHECK(soter_verify_ask_chain_policy(U8(chain), len, NULL, 0, true, at, 0, NULL, 0, &ask, &err) == SOTER_STATUS_OK);
+    soter_ask_free(ask);
+    ask = NULL;
+    CHECK(soter_verify_ask_chain_policy(U8(chain), len, NULL, 0, true, at,
+                                        SOTER_POLICY_ALLOW_SOFTWARE | SOTER_POLICY_ANY_ORIGIN | SOTER_POLICY_ANY_PURPOSE,
+                                        NULL, 0, &ask, &err) == SOTER_STATUS_OK);
+    soter_ask_free(ask);
+    ask = NULL;
+    expect(soter_verify_ask_chain_policy(U8(chain), len, NULL, 0, true, at, 8, NULL, 0, &ask, &err), &err,
+           SOTER_STATUS_INVALID_ARGUMENT, "policy_flags");
+    /* The Huawei device certificate's serial listed. */
+    const char *list = "{\"entries\":{\"2018042515095541DCF7433590C5624E\":{\"status\":\"REVOKED\"}}}";
+    expect(soter_verify_ask_chain_policy(U8(chain), len, NULL, 0, true, at, 0, U8(list), strlen(list), &ask, &err), &err,
+           SOTER_STATUS_CERTIFICATE_REVOKED, "certificate #1");
+    CHECK(ask == NULL);
+    free(chain);
+}
+
 int main(void) {
     test_real_chains();
     test_chain_without_its_root();
+    test_ask_chain_policy();
     printf("C key attestation ABI: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -68,6 +68,7 @@ from ._errors import (
 from ._errors import CertificateRevoked
 from ._key_attestation import (
     AttestationApplicationId,
+    AttestationPolicy,
     AuthorizationList,
     KeyAttestation,
     RootOfTrust,
@@ -141,6 +142,7 @@ __all__ = [
     "UntrustedRoot",
     "CertificateRevoked",
     "AttestationApplicationId",
+    "AttestationPolicy",
     "AuthorizationList",
     "KeyAttestation",
     "RootOfTrust",

@@ -20,6 +20,24 @@ ORIGIN_GENERATED, ORIGIN_DERIVED, ORIGIN_IMPORTED, ORIGIN_UNKNOWN, ORIGIN_SECURE
 
 
 @dataclass(frozen=True)
+class AttestationPolicy:
+    """What :func:`verify_ask_chain` requires of the leaf's KeyDescription. The default: both
+    security levels TEE or StrongBox, origin GENERATED, purpose SIGN (or Huawei SOTER's vendor
+    purpose); each flag relaxes one requirement. The chain rules (the leaf never a CA) stay."""
+
+    allow_software: bool = False
+    any_origin: bool = False
+    any_purpose: bool = False
+
+    @classmethod
+    def permissive(cls) -> "AttestationPolicy":
+        return cls(True, True, True)
+
+    def _flags(self) -> int:
+        return (1 if self.allow_software else 0) | (2 if self.any_origin else 0) | (4 if self.any_purpose else 0)
+
+
+@dataclass(frozen=True)
 class RootOfTrust:
     verified_boot_key: bytes
     device_locked: bool

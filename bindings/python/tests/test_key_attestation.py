@@ -99,3 +99,18 @@ def test_a_test_root_chain_is_trusted_through_roots() -> None:
             S.verify_key_attestation(chain, at=1_700_000_000)
         ka = S.verify_key_attestation(chain, roots=[root.root_pem], at=1_700_000_000)
         assert ka.hardware_enforced.purposes == (2,) and ka.hardware_enforced.origin == 0
+
+
+def test_ask_chain_policy_and_revocations(vectors: Path) -> None:
+    chain = (vectors / "ask_cert_json.txt").read_bytes()
+    at = 1767225600
+    with S.verify_ask_chain(chain, at=at, policy=S.AttestationPolicy()) as a:
+        assert a.uid == "10147"
+    with S.verify_ask_chain(chain, at=at, policy=S.AttestationPolicy.permissive()) as a:
+        assert a.counter == 88
+    listed = b'{"entries": {"2018042515095541dcf7433590c5624e": {"status": "REVOKED"}}}'
+    with pytest.raises(S.CertificateRevoked, match="certificate #1"):
+        S.verify_ask_chain(chain, at=at, revocations=listed)
+    pems = json.loads(chain)["certs"]
+    with S.verify_ask_chain(pems, at=at, revocations=b'{"entries": {}}') as a:
+        assert a.cpu_id.startswith("HUAWEI")

@@ -53,6 +53,8 @@ final class AskNative {
             byte hasAt, long at, byte[] revocations, long revocationsLen, long[] out, long[] err);
     static native void soter_key_attestation_free(long attestation);
     static native int soter_key_attestation_json(long attestation, long[] ptr, long[] len);
+    static native int soter_verify_ask_chain_policy(byte[] chain, long chainLen, Pointer roots, long rootsCount,
+            byte hasAt, long at, int policyFlags, byte[] revocations, long revocationsLen, long[] out, long[] err);
     // --- end of the key attestation block ---
 
     /**

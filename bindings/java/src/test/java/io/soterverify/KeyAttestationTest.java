@@ -85,4 +85,18 @@ class KeyAttestationTest {
         assertThrows(CertificateInvalidException.class, () -> KeyAttestation.verify(List.of(half), List.of(), TEGU_AT, null));
         assertThrows(InvalidArgumentException.class, () -> KeyAttestation.verify(null, List.of(), TEGU_AT, null));
     }
+
+    @Test
+    void askChainPolicyAndRevocations() throws Exception {
+        byte[] chain = Files.readAllBytes(TestSupport.vectors().resolve("ask_cert_json.txt"));
+        Instant at = Instant.ofEpochSecond(1767225600L);
+        try (Ask a = Soter.verifyAskChain(chain, List.of(), at, AttestationPolicy.permissive(), null)) {
+            assertEquals("10147", a.uid());
+        }
+        byte[] listed = "{\"entries\":{\"2018042515095541dcf7433590c5624e\":{\"status\":\"REVOKED\"}}}"
+                .getBytes(StandardCharsets.UTF_8);
+        CertificateRevokedException e = assertThrows(CertificateRevokedException.class,
+                () -> Soter.verifyAskChain(chain, List.of(), at, AttestationPolicy.DEFAULT, listed));
+        assertTrue(e.getMessage().contains("certificate #1"), e.getMessage());
+    }
 }
