@@ -406,6 +406,11 @@ _SIGNATURES.update({
     ),
     "soter_key_attestation_free": (None, [c_void_p]),
     "soter_key_attestation_json": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_key_attestation_challenge": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_key_attestation_public_key": (c_int32, [c_void_p, PPBytes, PSize]),
+    "soter_key_attestation_security_level": (c_int32, [c_void_p]),
+    "soter_key_attestation_keymint_security_level": (c_int32, [c_void_p]),
+    "soter_key_attestation_version": (c_int64, [c_void_p]),
     "soter_verify_ask_chain_policy": (
         c_int32,
         [c_char_p, c_size_t, POINTER(SoterBytes), c_size_t, c_bool, c_int64, c_uint32, c_char_p, c_size_t,
