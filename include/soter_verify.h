@@ -153,8 +153,8 @@ typedef enum {
   SOTER_STATUS_CERTIFICATE_INVALID = 21,
   // A sound certificate chain that ends at a root that is not trusted.
   SOTER_STATUS_UNTRUSTED_ROOT = 22,
-  // A certificate of the chain is listed in the revocation status list passed in (revoked
-  // or suspended). A kind of certificate-invalid verdict.
+  // A certificate of the chain is listed in the revocation status list the caller passed
+  // (revoked or suspended).
   SOTER_STATUS_CERTIFICATE_REVOKED = 23,
   // A bug in soter-verify (a caught panic). Never caused by input.
   SOTER_STATUS_INTERNAL = 99,
@@ -864,6 +864,17 @@ SoterStatus soter_result_json_parse(const uint8_t *data,
                                     SoterResultJson **out,
                                     SoterError **err);
 
+// `soter_result_json_parse` in one call for language bindings: on success `*packed_len`
+// receives the size of the packed fields (the form of `soter_result_json_pack`), written to
+// `buf` when `cap` is at least that size; a larger size means nothing was written (call again
+// with room). No handle is made. Errors as for `soter_result_json_parse`. Thread-safe.
+SoterStatus soter_result_json_parse_packed(const uint8_t *data,
+                                           size_t len,
+                                           uint8_t *buf,
+                                           size_t cap,
+                                           size_t *packed_len,
+                                           SoterError **err);
+
 // Free a parsed resultJSON. NULL is a no-op.
 void soter_result_json_free(SoterResultJson *result);
 
@@ -929,6 +940,22 @@ SoterStatus soter_authenticate(const SoterKey *key,
                                SoterResultJson **out,
                                SoterError **err);
 
+// `soter_authenticate` in one call for language bindings: on success `*packed_len` receives the
+// size of the result's packed fields (the form of `soter_result_json_pack`), written to `buf`
+// when `cap` is at least that size; a larger size means nothing was written (call again with
+// room: the check has no side effects). No handle is made. Errors as for `soter_authenticate`.
+// Thread-safe.
+SoterStatus soter_authenticate_packed(const SoterKey *key,
+                                      const uint8_t *result_json,
+                                      size_t result_json_len,
+                                      const uint8_t *signature,
+                                      size_t signature_len,
+                                      const SoterExpectations *expect,
+                                      uint8_t *buf,
+                                      size_t cap,
+                                      size_t *packed_len,
+                                      SoterError **err);
+
 // Verify an AuthKey export JSON and its signature with the device's ASK public key (one the server
 // trusted at enrollment by other means; `soter_verify_auth_key_with_ask` takes a verified ASK), and load the
 // AuthKey's public key. On success `*out` receives a new handle (free with `soter_auth_key_free`).
@@ -940,6 +967,22 @@ SoterStatus soter_verify_auth_key(const SoterKey *ask,
                                   size_t signature_len,
                                   SoterAuthKey **out,
                                   SoterError **err);
+
+// `soter_verify_auth_key` in one call for language bindings: on success `*key_out` receives the
+// AuthKey's public key (free with `soter_key_free`) and `*packed_len` the size of its packed
+// fields (the form of `soter_auth_key_pack`), written to `buf` when `cap` is at least that
+// size; a larger size means nothing was written (call again with room: verification has no side
+// effects). No AuthKey handle is made. Errors as for `soter_verify_auth_key`. Thread-safe.
+SoterStatus soter_verify_auth_key_packed(const SoterKey *ask,
+                                         const uint8_t *auth_key_json,
+                                         size_t auth_key_json_len,
+                                         const uint8_t *signature,
+                                         size_t signature_len,
+                                         SoterKey **key_out,
+                                         uint8_t *buf,
+                                         size_t cap,
+                                         size_t *packed_len,
+                                         SoterError **err);
 
 // Free an AuthKey. NULL is a no-op.
 void soter_auth_key_free(SoterAuthKey *auth_key);

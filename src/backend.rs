@@ -3,7 +3,6 @@
 //! `pss.rs`, so the two backends can only differ in arithmetic, which the differential tests check.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::key::KeyInner;
 
 /// Which implementation performs the modular exponentiation. Both give the same verdicts (the
 /// differential tests check it); AWS-LC is about 30 times faster.
@@ -56,6 +55,16 @@ impl Default for Backend {
     fn default() -> Self {
         Backend::default_backend()
     }
+}
+
+/// A public key's numbers and its per-backend objects: what the public operation needs. Here,
+/// beside the backends, so that the backend does not depend on the key module that uses it.
+pub(crate) struct KeyInner {
+    /// Modulus, big-endian without leading zeros.
+    pub(crate) n: Vec<u8>,
+    pub(crate) e: u64,
+    pub(crate) bits: usize,
+    pub(crate) backends: Keys,
 }
 
 /// Per-backend key objects, built once at key load.

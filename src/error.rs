@@ -6,92 +6,139 @@
 
 use std::fmt;
 
-/// What went wrong. The discriminants are the C ABI's `SoterStatus` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// API misuse: a null pointer, an option out of range, an impossible combination.
-    InvalidArgument = 1,
-    /// Input that is not what was expected: invalid UTF-8, an empty value, a bad option string.
-    InvalidInput = 2,
-    /// Input larger than the documented cap.
-    InputTooLarge = 3,
-    /// A public key that cannot be parsed or is not a usable RSA key.
-    InvalidKey = 4,
-    /// An RSA key below 2048 bits.
-    KeyTooSmall = 5,
-    /// A well-formed key of another type (EC, DSA, Ed25519) or an RSA key above 4096 bits.
-    UnsupportedKey = 6,
-    /// A signature that cannot be decoded or has the wrong length for the key.
-    MalformedSignature = 7,
-    /// JSON that is not well formed, too deep, or has a field of the wrong type or missing.
-    InvalidJson = 8,
-    /// A JSON object that names the same field twice.
-    DuplicateField = 9,
-    /// The signature does not verify.
-    SignatureInvalid = 10,
-    /// The signed `raw` is not the challenge the server issued.
-    ChallengeMismatch = 11,
-    /// The signed `cpu_id` or `uid` is not the expected device's.
-    DeviceMismatch = 12,
-    /// The signed counter is below the minimum (a replayed or stale result).
-    CounterReplay = 13,
-    /// A network failure: connection refused or reset, DNS, TLS.
-    Network = 14,
-    /// A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
-    /// message names which).
-    Timeout = 15,
-    /// WeChat answered with a non-zero errcode (carried with errmsg).
-    WeChatApi = 16,
-    /// No access token could be obtained.
-    Token = 17,
-    /// WeChat's response was not the JSON it documents (or too large).
-    MalformedResponse = 18,
-    /// A client setting that is refused (plain http to a remote host, a bad URL or proxy).
-    Config = 19,
-    /// The state store (Redis) could not be reached or did not answer in time; fails closed.
-    StoreUnavailable = 20,
-    /// A certificate chain that cannot be accepted: unparseable, a signature that does not verify,
-    /// a non-CA intermediate, outside its validity, or no usable attestation.
-    CertificateInvalid = 21,
-    /// A sound certificate chain that ends at a root that is not trusted.
-    UntrustedRoot = 22,
-    /// A certificate of the chain is listed in the revocation status list the caller passed
-    /// (revoked or suspended). A kind of `CertificateInvalid` in Python and Java.
-    CertificateRevoked = 23,
-    /// A bug in this library (a caught panic). Never caused by input.
-    Internal = 99,
+/// The one list of statuses: each row is an [`ErrorKind`] (with its docs), its `SoterStatus`
+/// value, the `SoterStatus` variant of the C ABI (src/ffi) and its C name without
+/// `SOTER_STATUS_`. The lowercase of that name is the CLI's word for it. Expands `$then!` with
+/// the rows: [`ErrorKind`] and its names here, the C conversions and `soter_status_name` in
+/// src/ffi. The C enum itself stays written out in src/ffi (cbindgen reads source, not macro
+/// expansions); the conversions generated there fail to compile unless it matches this list both
+/// ways. The Python and Java declarations are generated from the header (`make generate`).
+macro_rules! statuses {
+    ($then:ident) => {
+        $then! {
+            /// API misuse: a null pointer, an option out of range, an impossible combination.
+            InvalidArgument = 1 => InvalidArgument, "INVALID_ARGUMENT";
+            /// Input that is not what was expected: invalid UTF-8, an empty value, a bad option string.
+            InvalidInput = 2 => InvalidInput, "INVALID_INPUT";
+            /// Input larger than the documented cap.
+            InputTooLarge = 3 => InputTooLarge, "INPUT_TOO_LARGE";
+            /// A public key that cannot be parsed or is not a usable RSA key.
+            InvalidKey = 4 => InvalidKey, "INVALID_KEY";
+            /// An RSA key below 2048 bits.
+            KeyTooSmall = 5 => KeyTooSmall, "KEY_TOO_SMALL";
+            /// A well-formed key of another type (EC, DSA, Ed25519) or an RSA key above 4096 bits.
+            UnsupportedKey = 6 => UnsupportedKey, "UNSUPPORTED_KEY";
+            /// A signature that cannot be decoded or has the wrong length for the key.
+            MalformedSignature = 7 => MalformedSignature, "MALFORMED_SIGNATURE";
+            /// JSON that is not well formed, too deep, or has a field of the wrong type or missing.
+            InvalidJson = 8 => InvalidJson, "INVALID_JSON";
+            /// A JSON object that names the same field twice.
+            DuplicateField = 9 => DuplicateField, "DUPLICATE_FIELD";
+            /// The signature does not verify.
+            SignatureInvalid = 10 => SignatureInvalid, "SIGNATURE_INVALID";
+            /// The signed `raw` is not the challenge the server issued.
+            ChallengeMismatch = 11 => ChallengeMismatch, "CHALLENGE_MISMATCH";
+            /// The signed `cpu_id` or `uid` is not the expected device's.
+            DeviceMismatch = 12 => DeviceMismatch, "DEVICE_MISMATCH";
+            /// The signed counter is below the minimum (a replayed or stale result).
+            CounterReplay = 13 => CounterReplay, "COUNTER_REPLAY";
+            /// A network failure: connection refused or reset, DNS, TLS.
+            Network = 14 => Network, "NETWORK";
+            /// A call's overall deadline, its connect timeout or a per-attempt timeout expired (the
+            /// message names which).
+            Timeout = 15 => Timeout, "TIMEOUT";
+            /// WeChat answered with a non-zero errcode (carried with errmsg).
+            WeChatApi = 16 => WechatApi, "WECHAT_API";
+            /// No access token could be obtained.
+            Token = 17 => Token, "TOKEN";
+            /// WeChat's response was not the JSON it documents (or too large).
+            MalformedResponse = 18 => MalformedResponse, "MALFORMED_RESPONSE";
+            /// A client setting that is refused (plain http to a remote host, a bad URL or proxy).
+            Config = 19 => Config, "CONFIG";
+            /// The state store (Redis) could not be reached or did not answer in time; fails closed.
+            StoreUnavailable = 20 => StoreUnavailable, "STORE_UNAVAILABLE";
+            /// A certificate chain that cannot be accepted: unparseable, a signature that does not verify,
+            /// a non-CA intermediate, outside its validity, or no usable attestation.
+            CertificateInvalid = 21 => CertificateInvalid, "CERTIFICATE_INVALID";
+            /// A sound certificate chain that ends at a root that is not trusted.
+            UntrustedRoot = 22 => UntrustedRoot, "UNTRUSTED_ROOT";
+            /// A certificate of the chain is listed in the revocation status list the caller passed
+            /// (revoked or suspended). A kind of `CertificateInvalid` in Python and Java.
+            CertificateRevoked = 23 => CertificateRevoked, "CERTIFICATE_REVOKED";
+            /// A bug in this library (a caught panic). Never caused by input.
+            Internal = 99 => Internal, "INTERNAL";
+        }
+    };
+}
+pub(crate) use statuses;
+
+/// `s` in lowercase, at compile time (the CLI words).
+const fn ascii_lower<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = b[i].to_ascii_lowercase();
+        i += 1;
+    }
+    out
 }
 
-impl ErrorKind {
-    /// Every kind, in status order (used by tests that check each layer maps them all).
-    pub const ALL: [ErrorKind; 24] = [
-        ErrorKind::InvalidArgument,
-        ErrorKind::InvalidInput,
-        ErrorKind::InputTooLarge,
-        ErrorKind::InvalidKey,
-        ErrorKind::KeyTooSmall,
-        ErrorKind::UnsupportedKey,
-        ErrorKind::MalformedSignature,
-        ErrorKind::InvalidJson,
-        ErrorKind::DuplicateField,
-        ErrorKind::SignatureInvalid,
-        ErrorKind::ChallengeMismatch,
-        ErrorKind::DeviceMismatch,
-        ErrorKind::CounterReplay,
-        ErrorKind::Network,
-        ErrorKind::Timeout,
-        ErrorKind::WeChatApi,
-        ErrorKind::Token,
-        ErrorKind::MalformedResponse,
-        ErrorKind::Config,
-        ErrorKind::StoreUnavailable,
-        ErrorKind::CertificateInvalid,
-        ErrorKind::UntrustedRoot,
-        ErrorKind::CertificateRevoked,
-        ErrorKind::Internal,
-    ];
+macro_rules! define_error_kind {
+    ($( $(#[doc = $doc:literal])* $kind:ident = $code:literal => $status:ident, $name:literal; )+) => {
+        /// What went wrong. The discriminants are the C ABI's `SoterStatus` values.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[doc = $doc])* $kind = $code, )+
+        }
 
+        impl ErrorKind {
+            /// Every kind, in status order (used by tests that check each layer maps them all).
+            pub const ALL: [ErrorKind; [$($code),+].len()] = [$(ErrorKind::$kind),+];
+
+            /// The kind whose `SoterStatus` value is `code` (None for OK and unknown values).
+            pub fn from_code(code: i32) -> Option<ErrorKind> {
+                match code {
+                    $( $code => Some(ErrorKind::$kind), )+
+                    _ => None,
+                }
+            }
+
+            /// The C name of the status, e.g. `"SOTER_STATUS_KEY_TOO_SMALL"`.
+            pub fn status_name(self) -> &'static str {
+                let name = self.status_name_nul();
+                &name[..name.len() - 1]
+            }
+
+            /// [`ErrorKind::status_name`] NUL-terminated, for the C ABI.
+            pub(crate) fn status_name_nul(self) -> &'static str {
+                match self {
+                    $( ErrorKind::$kind => concat!("SOTER_STATUS_", $name, "\0"), )+
+                }
+            }
+
+            /// The status name in snake case without the prefix, e.g. `"key_too_small"` (the
+            /// CLI's word for it).
+            pub fn word(self) -> &'static str {
+                match self {
+                    $( ErrorKind::$kind => {
+                        const BYTES: [u8; $name.len()] = ascii_lower($name);
+                        const WORD: &str = match std::str::from_utf8(&BYTES) {
+                            Ok(w) => w,
+                            Err(_) => panic!("a status name is ASCII"),
+                        };
+                        WORD
+                    } )+
+                }
+            }
+        }
+    };
+}
+
+statuses!(define_error_kind);
+
+impl ErrorKind {
     /// Whether this is one of the four verdicts of [`crate::authenticate`].
     pub fn is_verification_failure(self) -> bool {
         matches!(
@@ -194,3 +241,23 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod status_list_tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn names_words_and_codes_come_from_the_one_list() {
+        assert_eq!(ErrorKind::ALL.len(), 23);
+        assert_eq!(ErrorKind::KeyTooSmall.status_name(), "SOTER_STATUS_KEY_TOO_SMALL");
+        assert_eq!(ErrorKind::WeChatApi.status_name(), "SOTER_STATUS_WECHAT_API");
+        assert_eq!(ErrorKind::WeChatApi.word(), "wechat_api");
+        assert_eq!(ErrorKind::Internal.word(), "internal");
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(kind as i32), Some(kind));
+            assert_eq!(kind.word().to_ascii_uppercase(), kind.status_name()["SOTER_STATUS_".len()..]);
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
+        assert_eq!(ErrorKind::from_code(23), None);
+    }
+}

@@ -1,7 +1,8 @@
-//! Fork detection: what a process holds (pooled Redis and HTTP connections, the logger's lock)
-//! must never be used by a child it forked. gunicorn `--preload`, uWSGI, Celery prefork and
-//! `multiprocessing` fork after the app has used the library; Redis and HTTP/1.1 answer in order,
-//! so two processes sharing one socket read each other's replies (a forged login accepted).
+//! Fork detection: what a process holds (pooled Redis and HTTP connections; the logger's lock
+//! has its own handler in `log`) must never be used by a child it forked. gunicorn `--preload`,
+//! uWSGI, Celery prefork and `multiprocessing` fork after the app has used the library; Redis
+//! and HTTP/1.1 answer in order, so two processes sharing one socket read each other's replies
+//! (a forged login accepted).
 //!
 //! A `pthread_atfork` child handler (registered once, on first use of anything that pools) bumps
 //! a generation counter. A [`PerProcess`] value records the generation it was made in and, on
@@ -43,7 +44,6 @@ pub(crate) fn bury<T: 'static>(value: T) {
 extern "C" fn in_child() {
     // Only this thread exists in the child: plain stores are safe here (async-signal-safe).
     GENERATION.fetch_add(1, Ordering::Relaxed);
-    crate::log::after_fork_in_child();
 }
 
 /// The current process generation: it changes in every child forked after the first call.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rsa::pkcs1::der::Decode;
 
-use crate::backend::{self, Backend};
+use crate::backend::{self, Backend, KeyInner};
 use crate::base64;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -22,14 +22,6 @@ pub const MAX_BITS: usize = 4096;
 #[derive(Clone)]
 pub struct PublicKey {
     inner: Arc<KeyInner>,
-}
-
-pub(crate) struct KeyInner {
-    /// Modulus, big-endian without leading zeros.
-    pub(crate) n: Vec<u8>,
-    pub(crate) e: u64,
-    pub(crate) bits: usize,
-    pub(crate) backends: backend::Keys,
 }
 
 impl PublicKey {

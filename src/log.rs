@@ -20,6 +20,13 @@
 //!     .unwrap();
 //! # set_logger(None, None).unwrap();
 //! ```
+//!
+//! Rust programs that log through the [`log`](https://docs.rs/log) facade (env_logger, tracing's
+//! `log` compatibility, log4rs...) call [`to_log_crate`] once, after setting up their logger: the
+//! events then arrive there, with target `soter_verify`. It is a logger like any other (it
+//! replaces the one set before); nothing is sent to `log` unless it is called, so that a log
+//! site with no logger keeps costing one atomic load, and C, Python and Java users (whose
+//! process has no `log` logger) pay nothing for it.
 
 use std::cell::Cell;
 use std::fmt;
@@ -130,7 +137,7 @@ pub fn set_logger(logger: Option<Logger>, max_level: Option<Level>) -> Result<()
         return Err(Error::arg("the logger cannot be replaced from inside a log call"));
     }
     let max = max_level.map_or(0, |l| l as u8);
-    crate::fork::generation(); // from now on a forked child resets the lock (see after_fork_in_child)
+    register_fork_handler(); // from now on a forked child resets the lock (see after_fork_in_child)
     if logger.is_none() {
         apply(Some(false), max); // stop formatting new events before waiting
     }
@@ -166,11 +173,26 @@ pub(crate) fn enabled(level: Level) -> bool {
     STATE.load(Ordering::Relaxed) & 0xff >= level as u32
 }
 
-/// In a forked child (called by [`crate::fork`]'s handler, only this thread alive): a thread of
+/// Registers [`after_fork_in_child`] with `pthread_atfork`, once. The logger's own handler (not
+/// [`crate::fork`]'s): the two are independent, and neither module needs the other.
+fn register_fork_handler() {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        extern "C" fn in_child() {
+            after_fork_in_child();
+        }
+        // SAFETY: a child handler only, which resets state no other thread can hold in the child.
+        let rc = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+        // ENOMEM is the only documented failure; without the handler a child could hang.
+        assert_eq!(rc, 0, "pthread_atfork failed");
+    });
+}
+
+/// In a forked child (called by the handler [`set_logger`] registers, only this thread alive): a thread of
 /// the parent that was inside a log delivery at the fork holds `IN_FLIGHT` for reading and does
 /// not exist here, so the next `set_logger` (Python's uninstall at exit) would wait forever.
 /// The lock is made new; the logger itself is kept.
-pub(crate) fn after_fork_in_child() {
+fn after_fork_in_child() {
     // SAFETY: the child has one thread, so nothing uses the lock while it is overwritten; the
     // lock is all atomics and cells (interior mutability), and the old one owns no resources.
     unsafe { std::ptr::write(std::ptr::addr_of!(IN_FLIGHT).cast_mut(), RwLock::new(())) }
@@ -219,6 +241,33 @@ fn one_line(args: fmt::Arguments<'_>) -> String {
         }
     }
     out
+}
+
+/// Send every event to the [`log`](https://docs.rs/log) facade, target `soter_verify`, at the
+/// matching level, up to the facade's current [`log::max_level`](::log::max_level) (read now:
+/// call this after the application's logger is set up, and [`set_max_level`] to change it
+/// later). Replaces the logger set before, like [`set_logger`], and fails as it does.
+///
+/// ```
+/// // After env_logger::init() or the like:
+/// soter_verify::log::to_log_crate().unwrap();
+/// # soter_verify::log::set_logger(None, None).unwrap();
+/// ```
+pub fn to_log_crate() -> Result<()> {
+    let max = Level::ALL.into_iter().rev().find(|l| ::log::Level::from(*l) <= ::log::max_level());
+    set_logger(Some(Arc::new(|level: Level, message: &str| ::log::log!(target: "soter_verify", level.into(), "{message}"))), max)
+}
+
+impl From<Level> for ::log::Level {
+    fn from(level: Level) -> ::log::Level {
+        match level {
+            Level::Error => ::log::Level::Error,
+            Level::Warn => ::log::Level::Warn,
+            Level::Info => ::log::Level::Info,
+            Level::Debug => ::log::Level::Debug,
+            Level::Trace => ::log::Level::Trace,
+        }
+    }
 }
 
 /// Log a refused or failed verification at debug level and hand the result back:

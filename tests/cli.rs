@@ -201,6 +201,33 @@ fn every_subcommand_names_an_unknown_option_even_last() {
 }
 
 #[test]
+fn option_parsing_edges_keep_their_meaning() {
+    // What a stock clap setup would read otherwise: a bare `--` (the end of options there) is an
+    // unknown option here, wherever it stands; a value may start with a dash; a repeated option
+    // and a stray word are refused; `--name=` is an empty value.
+    for (args, message) in [
+        (vec!["verify", "--"], "unknown option --;"),
+        (vec!["verify", "--key", "k", "--"], "unknown option --;"),
+        (vec!["verify", "--", "--key", "k"], "unknown option --;"),
+        (vec!["verify", "--key=k", "--key", "j"], "--key is given twice"),
+        (vec!["verify", "--key", "k", "stray"], "unexpected argument `stray`"),
+        (vec!["verify", "-k"], "unexpected argument `-k`"),
+        (vec!["verify", "--challenge", "--", "--json", "j"], "--key is required"),
+        (vec!["verify", "--challenge", "-x", "--key", "/nonexistent/k"], "cannot read --key file /nonexistent/k"),
+        (vec!["verify", "--key=", "--json", "j", "--signature", "s"], "cannot read --key file "),
+    ] {
+        let (code, out, err) = soter(&args);
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
+        assert!(err.starts_with("soter: ") && err.contains(message), "{args:?}: {err}");
+    }
+    // --help anywhere, even where a value is expected, is the command's help.
+    let (code, out, _) = soter(&["verify", "--key", "--help"]);
+    assert_eq!((code, out.starts_with("soter verify: ")), (0, true), "{out}");
+    let (code, out, _) = soter(&["--version"]);
+    assert_eq!((code, out.trim()), (0, format!("soter {}", env!("CARGO_PKG_VERSION")).as_str()));
+}
+
+#[test]
 fn format_json_reports_unusable_input_as_json_on_stdout() {
     let garbage = tmp("garbage-key", b"not a key");
     for (args, status) in [

@@ -8,8 +8,8 @@ mod common;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::redis::{available, RedisServer, Sentinel};
-use soter_verify::guard::{RedisOptions, ReplayGuard, SentinelOptions};
+use common::redis::{available, RedisServer, ReplyCutter, Sentinel};
+use soter_verify::guard::{RedisOptions, RedisStore, ReplayGuard, SentinelOptions, Store};
 use soter_verify::testing::Device;
 use soter_verify::ErrorKind;
 
@@ -287,19 +287,65 @@ fn wait_replicas_on_a_plain_master() {
         assert!(Instant::now() < deadline, "the replica did not sync");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let g = ReplayGuard::redis(&master.url(), &RedisOptions { wait_replicas: 1, ..Default::default() }).unwrap();
+    // Generous timeouts where the replica answers: a loaded machine must not fail them.
+    let options = |wait_replicas, secs| RedisOptions { wait_replicas, timeout: Duration::from_secs(secs), ..Default::default() };
+    let g = ReplayGuard::redis(&master.url(), &options(1, 5)).unwrap();
     let dev = &devices()[1];
     let signed = login(&g, dev, "w").unwrap();
     assert_eq!(present(&g, dev, &signed, "w").unwrap_err().kind(), ErrorKind::ChallengeMismatch);
     // The replica stalls: nothing is accepted, and what was tried stays used.
-    let pending = dev.sign_result(&g.issue_challenge("w", TTL).unwrap(), 20).unwrap();
+    let stalled = ReplayGuard::redis(&master.url(), &options(1, 1)).unwrap();
+    let pending = dev.sign_result(&stalled.issue_challenge("w", TTL).unwrap(), 20).unwrap();
     replica.signal(libc::SIGSTOP);
-    let e = present(&g, dev, &pending, "w").unwrap_err();
+    let e = present(&stalled, dev, &pending, "w").unwrap_err();
     replica.signal(libc::SIGCONT);
     assert_eq!(e.kind(), ErrorKind::StoreUnavailable, "{e}");
     assert_eq!(present(&g, dev, &pending, "w").unwrap_err().kind(), ErrorKind::ChallengeMismatch);
     // Two replicas required, one exists: refused with the count.
-    let two = ReplayGuard::redis(&master.url(), &RedisOptions { wait_replicas: 2, timeout: Duration::from_millis(300), ..Default::default() }).unwrap();
+    let two = ReplayGuard::redis(&master.url(), &options(2, 1)).unwrap();
     let e = login(&two, dev, "w2").unwrap_err();
     assert!(e.message().contains("only 1 of the 2 replicas"), "{e}");
+}
+
+/// A reply lost with its connection (the step ran on the server): the retry on a new
+/// connection must not read the step's own effect as a verdict. Issuing: the challenge is
+/// pending, as asked. Consuming or a face step: `StoreUnavailable`, never `ChallengeMismatch`
+/// for a genuine user (what the lost try used stays used).
+#[test]
+fn a_reply_lost_with_its_connection_is_never_a_verdict() {
+    if !available("a_reply_lost_with_its_connection_is_never_a_verdict") {
+        return;
+    }
+    let server = RedisServer::start();
+    let cutter = ReplyCutter::start(server.port);
+    let url = format!("redis://127.0.0.1:{}", cutter.port);
+    let options = RedisOptions { timeout: Duration::from_secs(5), ..Default::default() };
+    let g = ReplayGuard::redis(&url, &options).unwrap();
+    let dev = &devices()[1];
+    // Scripts loaded (a cut NOSCRIPT reply would be no test) and a pooled connection, the one
+    // a retry replaces.
+    login(&g, dev, "warm").unwrap();
+    cutter.arm();
+    let challenge = g.issue_challenge("cut", TTL).unwrap();
+    let signed = dev.sign_result(&challenge, 20).unwrap();
+    cutter.arm();
+    let e = present(&g, dev, &signed, "cut").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::StoreUnavailable, "{e}");
+    assert!(e.message().contains("the lost try may have used it"), "{e}");
+    assert_eq!(present(&g, dev, &signed, "cut").unwrap_err().kind(), ErrorKind::ChallengeMismatch);
+    // The face steps through the store itself.
+    let store = RedisStore::standalone(&url, &options).unwrap();
+    assert!(store.face_take("warm", "none").unwrap().is_none());
+    cutter.arm();
+    let e = store.use_ticket(&[7; 32], TTL).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::StoreUnavailable, "{e}");
+    assert!(!store.use_ticket(&[7; 32], TTL).unwrap(), "the ticket stays used");
+    store.face_record("cut", "session-1", "record", TTL).unwrap();
+    cutter.arm();
+    assert_eq!(store.face_take("cut", "session-1").unwrap_err().kind(), ErrorKind::StoreUnavailable);
+    assert!(store.face_take("cut", "session-1").unwrap().is_none(), "the session stays taken");
+    // Nothing lost without a cut; every armed cut happened.
+    let fresh = dev.sign_result(&g.issue_challenge("cut", TTL).unwrap(), 20).unwrap();
+    present(&g, dev, &fresh, "cut").unwrap();
+    assert_eq!(cutter.cuts(), 4);
 }

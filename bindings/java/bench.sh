@@ -15,7 +15,9 @@ cd "$here"
 # No javadoc or sources jar for a benchmark.
 mvn -q -B -ntp -Dstyle.color=never package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
     -Dsoter.native.dir="$native"
-# The test class path: the JDK baseline parses JSON with Jackson (a test dependency).
+# The test class path: the JDK baseline parses JSON with Jackson (a test dependency); the
+# emulator and devices AsyncBenchmark uses are in target/test-classes (pom.xml compiles the
+# soter-verify-testing sources into the core's tests).
 mvn -q -B -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/test-classpath.txt >/dev/null
 main=io.soterverify.VerifyBenchmark

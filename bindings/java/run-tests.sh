@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Java suite: builds the jars (the main one bundling the portable libsoter_verify.so, -sources,
 # -javadoc with warnings as errors) and runs JUnit 5 through Maven, then checks the jars and that
-# the main jar alone (plus JNA) loads its native library. The Spring Boot starter
-# (spring-boot-starter/) and the JUnit 5 support (testing/) are built and tested in the same Maven
-# run (reactor.xml), against this checkout's core jar. Arguments go to Maven, e.g. -Dtest=Name (a module without such a test passes).
+# the main jar (plus JNA) loads its native library and carries no test helper. The test helpers
+# (testing/: the soter-verify-testing artifact, emulator, simulated device, JUnit 5 extension) and
+# the Spring Boot starter (spring-boot-starter/) are built and tested in the same Maven run
+# (reactor.xml), against this checkout's core jar. Arguments go to Maven, e.g. -Dtest=Name (a module without such a test passes).
 # Prerequisite: `make build` at the repository root (make test-java does it).
 #   SOTER_NATIVE_DIR  the directory of the library to bundle (default: the portable build,
 #                     target/x86_64-unknown-linux-gnu/release)
@@ -62,18 +63,38 @@ unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soter
 jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
     || { echo "run-tests.sh: the javadoc jar has no io/soterverify/PublicKey.html" >&2; exit 1; }
 
-# The jar by itself: no jna.library.path, no LD_LIBRARY_PATH.
-env -u LD_LIBRARY_PATH java -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
+# The core jar carries no test helper: they are the soter-verify-testing artifact.
+# (Files only: an empty directory left in target/classes by an older build is no helper.)
+if unzip -l "$jar" | grep -qE 'io/soterverify/testing/.*[^/]$'; then
+    echo "run-tests.sh: $jar contains test helpers (io/soterverify/testing):" >&2
+    unzip -l "$jar" | grep -E 'io/soterverify/testing/.*[^/]$' >&2
+    exit 1
+fi
+echo "$(basename "$jar"): no io/soterverify/testing classes"
+
+# The test helpers' jars (the emulator and device classes, and the JUnit 5 extension).
+check_jars 'testing/target/soter-verify-testing-*.jar' \
+    io/soterverify/testing/WeChatEmulator.class io/soterverify/testing/Device.class \
+    io/soterverify/testing/TestingFfi.class io/soterverify/testing/junit5/SoterEmulatorExtension.class \
+    META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
+testing_jar="$jar"
+# Its version is the core's (which BundledLibraryTest ties to Cargo.toml).
+core_version="$(basename "$core_jar" .jar)"; core_version="${core_version#soter-verify-}"
+[ "$(basename "$testing_jar")" = "soter-verify-testing-$core_version.jar" ] \
+    || { echo "run-tests.sh: $testing_jar: testing/pom.xml's <version> differs from the core's $core_version" >&2; exit 1; }
+unzip -l "$testing_jar" | grep -q 'linux-x86-64/' \
+    && { echo "run-tests.sh: $testing_jar bundles a native library (the core jar's is the one)" >&2; exit 1; }
+
+# The core jar (with the testing jar for the emulator part, as a test class path has it): no
+# jna.library.path, no LD_LIBRARY_PATH; the library comes from the core jar.
+env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
 env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
-    -cp "$jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
+    -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
 
 # The starter's jars: auto-configuration registered, property metadata generated (IDE completion).
 check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
     META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
     META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
-# The JUnit 5 support's jars.
-check_jars 'testing/target/soter-verify-testing-*.jar' \
-    io/soterverify/testing/junit5/SoterEmulatorExtension.class META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 # System.Logger routed to SLF4J and Logback, as applications that use them do.
-env -u LD_LIBRARY_PATH java -cp "$core_jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
+env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
     src/test/smoke/LogbackRouting.java

@@ -234,34 +234,31 @@ fn run(args: &[String], c: &Command) -> Result<u8, Fail> {
     (c.body)(&Opts::parse(args, c.options)?)
 }
 
-/// `--name value` (or `--name=value`) options; every option takes exactly one value.
+/// `--name value` (or `--name=value`) options; every option takes exactly one value. Parsed by
+/// clap; the messages, help texts and exit statuses stay the CLI's own (a contract: scripts and
+/// the bindings' tests read them), so clap's own help, version and error output are not used.
 struct Opts(Vec<(String, String)>);
+
+/// A bare `--` as clap is given it: clap would end the options there, while this CLI has always
+/// read it as an option name (unknown) or as a value. No argument can hold a NUL.
+const DASHES: &str = "--\0";
 
 impl Opts {
     /// Parse `args` against the options a command takes: an unknown name is refused before its
     /// value is looked for, so `--frobnicate` last says "unknown option", not "needs a value".
-    fn parse(args: &[String], known: &[&str]) -> Result<Opts, Fail> {
-        let mut out = Vec::new();
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let name = a.strip_prefix("--").ok_or_else(|| Fail::usage(format!("unexpected argument `{a}`; run with --help")))?;
-            let (name, inline) = match name.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
-                None => (name, None),
-            };
-            if !known.contains(&name) {
-                return Err(Fail::usage(format!("unknown option --{name}; run with --help")));
-            }
-            let value = match inline {
-                Some(v) => v.to_string(),
-                None => it.next().ok_or_else(|| Fail::usage(format!("--{name} needs a value")))?.clone(),
-            };
-            if out.iter().any(|(n, _)| n == name) {
-                return Err(Fail::usage(format!("--{name} is given twice")));
-            }
-            out.push((name.to_string(), value));
-        }
-        Ok(Opts(out))
+    fn parse(args: &[String], known: &[&'static str]) -> Result<Opts, Fail> {
+        use clap::{Arg, ArgAction};
+        let options = known.iter().map(|n| Arg::new(*n).long(*n).num_args(1).allow_hyphen_values(true).action(ArgAction::Set));
+        let cli = clap::Command::new("soter").no_binary_name(true).disable_help_flag(true).disable_version_flag(true).args(options);
+        let args = args.iter().map(|a| if a == "--" { DASHES } else { a.as_str() });
+        let m = cli.try_get_matches_from(args).map_err(clap_failure)?;
+        let mut out: Vec<(usize, String, String)> = known
+            .iter()
+            .filter_map(|n| Some((m.index_of(n)?, n.to_string(), m.get_one::<String>(n)?.replace(DASHES, "--"))))
+            .collect();
+        // In command-line order: `only` names the first option that does not apply.
+        out.sort();
+        Ok(Opts(out.into_iter().map(|(_, n, v)| (n, v)).collect()))
     }
 
     /// Refuse options of the command's other form (`--key` with `--chain`, and so on).
@@ -299,6 +296,24 @@ impl Opts {
             other => Err(Fail::usage(format!("--format must be text or json, not `{other}`"))),
         }
     }
+}
+
+/// A command line clap refused, in this CLI's words.
+fn clap_failure(e: clap::Error) -> Fail {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as Clap};
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.replace(DASHES, "--"),
+        _ => String::new(),
+    };
+    // "--key <key>" or "--frobnicate=1": the option's name.
+    let name = arg.split([' ', '=']).next().unwrap_or("").trim_start_matches("--").to_owned();
+    Fail::usage(match e.kind() {
+        Clap::UnknownArgument if arg.starts_with("--") => format!("unknown option --{name}; run with --help"),
+        Clap::UnknownArgument => format!("unexpected argument `{arg}`; run with --help"),
+        Clap::ArgumentConflict => format!("--{name} is given twice"),
+        Clap::InvalidValue | Clap::NoEquals | Clap::TooFewValues => format!("--{name} needs a value"),
+        _ => format!("{}; run with --help", e.kind()),
+    })
 }
 
 fn verify(o: &Opts) -> Result<u8, Fail> {
@@ -359,32 +374,7 @@ fn kind_name(kind: Option<ErrorKind>) -> &'static str {
 
 /// The snake_case name of an error kind, as the C status names it (without the prefix).
 fn kind_word(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::InvalidArgument => "invalid_argument",
-        ErrorKind::InvalidInput => "invalid_input",
-        ErrorKind::InputTooLarge => "input_too_large",
-        ErrorKind::InvalidKey => "invalid_key",
-        ErrorKind::KeyTooSmall => "key_too_small",
-        ErrorKind::UnsupportedKey => "unsupported_key",
-        ErrorKind::MalformedSignature => "malformed_signature",
-        ErrorKind::InvalidJson => "invalid_json",
-        ErrorKind::DuplicateField => "duplicate_field",
-        ErrorKind::SignatureInvalid => "signature_invalid",
-        ErrorKind::ChallengeMismatch => "challenge_mismatch",
-        ErrorKind::DeviceMismatch => "device_mismatch",
-        ErrorKind::CounterReplay => "counter_replay",
-        ErrorKind::Network => "network",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::WeChatApi => "wechat_api",
-        ErrorKind::Token => "token",
-        ErrorKind::MalformedResponse => "malformed_response",
-        ErrorKind::Config => "config",
-        ErrorKind::StoreUnavailable => "store_unavailable",
-        ErrorKind::CertificateInvalid => "certificate_invalid",
-        ErrorKind::UntrustedRoot => "untrusted_root",
-        ErrorKind::CertificateRevoked => "certificate_revoked",
-        _ => "internal",
-    }
+    kind.word()
 }
 
 fn inspect(o: &Opts) -> Result<u8, Fail> {

@@ -171,6 +171,27 @@ pub unsafe extern "C" fn soter_result_json_parse(data: *const u8, len: usize, ou
     })
 }
 
+/// `soter_result_json_parse` in one call for language bindings: on success `*packed_len`
+/// receives the size of the packed fields (the form of `soter_result_json_pack`), written to
+/// `buf` when `cap` is at least that size; a larger size means nothing was written (call again
+/// with room). No handle is made. Errors as for `soter_result_json_parse`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_parse_packed(
+    data: *const u8,
+    len: usize,
+    buf: *mut u8,
+    cap: usize,
+    packed_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let packed_len = out_ptr(packed_len, "packed_len")?;
+        let parsed = ResultJson::parse(bytes(data, len, "data")?)?;
+        *packed_len = pack_result(&parsed, buf, cap);
+        Ok(())
+    })
+}
+
 /// Free a parsed resultJSON. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn soter_result_json_free(result: *mut SoterResultJson) {
@@ -267,8 +288,18 @@ pub unsafe extern "C" fn soter_result_json_extra(
 /// refuses it, escaped or not), so each is also a C string. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn soter_result_json_pack(result: *const SoterResultJson, buf: *mut u8, cap: usize) -> usize {
-    guard_value(0, || {
-        let Some(r) = result.as_ref().map(|r| &r.0) else { return 0 };
+    guard_value(0, || match result.as_ref() {
+        Some(r) => pack_result(&r.0, buf, cap),
+        None => 0,
+    })
+}
+
+/// The packed form of `soter_result_json_pack`.
+///
+/// # Safety
+/// `buf` must be NULL or valid for writes of `cap` bytes.
+unsafe fn pack_result(r: &ResultJson, buf: *mut u8, cap: usize) -> usize {
+    {
         let extra_count = u32::try_from(r.extra.len()).expect("extra fields are bounded by the 64 KiB input cap");
         let mut head = [0u8; 16];
         head[..8].copy_from_slice(&r.counter.to_ne_bytes());
@@ -277,7 +308,7 @@ pub unsafe extern "C" fn soter_result_json_pack(result: *const SoterResultJson, 
         let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid];
         let texts = typed.into_iter().map(String::as_str).chain(r.extra.iter().flat_map(|(n, v)| [n.as_str(), v.as_str()]));
         pack(&head, texts, buf, cap)
-    })
+    }
 }
 
 /// The packed form shared by the `_pack` exports: `head`, then a `uint32_t` length per text,
@@ -324,24 +355,65 @@ pub unsafe extern "C" fn soter_authenticate(
     err: *mut *mut SoterError,
 ) -> SoterStatus {
     guard(err, || {
-        let key = handle(key, "key")?;
-        let e = handle(expect, "expect")?;
-        let expect = Expectations {
-            challenge: text(e.challenge, e.challenge_len, "expect.challenge")?.to_owned(),
-            cpu_id: opt_text(e.cpu_id, e.cpu_id_len, "expect.cpu_id")?.map(str::to_owned),
-            uid: opt_text(e.uid, e.uid_len, "expect.uid")?.map(str::to_owned),
-            min_counter: e.has_min_counter.then_some(e.min_counter),
-            salt_len: salt_len(e.salt_len)?,
-        };
-        let parsed = crate::authenticate(
-            &key.0,
-            bytes(result_json, result_json_len, "result_json")?,
-            bytes(signature, signature_len, "signature")?,
-            &expect,
-        )?;
+        let parsed = authenticate_args(key, result_json, result_json_len, signature, signature_len, expect)?;
         if !out.is_null() {
             *out = into_handle(SoterResultJson(parsed));
         }
+        Ok(())
+    })
+}
+
+/// The arguments of `soter_authenticate` checked and the result verified.
+///
+/// # Safety
+/// As for `soter_authenticate`.
+unsafe fn authenticate_args(
+    key: *const SoterKey,
+    result_json: *const u8,
+    result_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    expect: *const SoterExpectations,
+) -> Result<ResultJson> {
+    let key = handle(key, "key")?;
+    let e = handle(expect, "expect")?;
+    let expect = Expectations {
+        challenge: text(e.challenge, e.challenge_len, "expect.challenge")?.to_owned(),
+        cpu_id: opt_text(e.cpu_id, e.cpu_id_len, "expect.cpu_id")?.map(str::to_owned),
+        uid: opt_text(e.uid, e.uid_len, "expect.uid")?.map(str::to_owned),
+        min_counter: e.has_min_counter.then_some(e.min_counter),
+        salt_len: salt_len(e.salt_len)?,
+    };
+    crate::authenticate(
+        &key.0,
+        bytes(result_json, result_json_len, "result_json")?,
+        bytes(signature, signature_len, "signature")?,
+        &expect,
+    )
+}
+
+/// `soter_authenticate` in one call for language bindings: on success `*packed_len` receives the
+/// size of the result's packed fields (the form of `soter_result_json_pack`), written to `buf`
+/// when `cap` is at least that size; a larger size means nothing was written (call again with
+/// room: the check has no side effects). No handle is made. Errors as for `soter_authenticate`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_authenticate_packed(
+    key: *const SoterKey,
+    result_json: *const u8,
+    result_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    expect: *const SoterExpectations,
+    buf: *mut u8,
+    cap: usize,
+    packed_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let packed_len = out_ptr(packed_len, "packed_len")?;
+        let parsed = authenticate_args(key, result_json, result_json_len, signature, signature_len, expect)?;
+        *packed_len = pack_result(&parsed, buf, cap);
         Ok(())
     })
 }
@@ -369,6 +441,40 @@ pub unsafe extern "C" fn soter_verify_auth_key(
             bytes(signature, signature_len, "signature")?,
         )?;
         *out = into_handle(SoterAuthKey(ak));
+        Ok(())
+    })
+}
+
+/// `soter_verify_auth_key` in one call for language bindings: on success `*key_out` receives the
+/// AuthKey's public key (free with `soter_key_free`) and `*packed_len` the size of its packed
+/// fields (the form of `soter_auth_key_pack`), written to `buf` when `cap` is at least that
+/// size; a larger size means nothing was written (call again with room: verification has no side
+/// effects). No AuthKey handle is made. Errors as for `soter_verify_auth_key`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_verify_auth_key_packed(
+    ask: *const SoterKey,
+    auth_key_json: *const u8,
+    auth_key_json_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+    key_out: *mut *mut SoterKey,
+    buf: *mut u8,
+    cap: usize,
+    packed_len: *mut usize,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let ask = handle(ask, "ask")?;
+        let key_out = out_ptr(key_out, "key_out")?;
+        let packed_len = out_ptr(packed_len, "packed_len")?;
+        let ak = crate::verify_auth_key(
+            &ask.0,
+            bytes(auth_key_json, auth_key_json_len, "auth_key_json")?,
+            bytes(signature, signature_len, "signature")?,
+        )?;
+        let texts = [ak.cpu_id.as_str(), ak.uid.as_str(), ak.json.pub_key.as_str()];
+        *packed_len = pack(&ak.counter.to_ne_bytes(), texts.into_iter(), buf, cap);
+        *key_out = into_handle(SoterKey(ak.public_key));
         Ok(())
     })
 }

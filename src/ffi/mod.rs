@@ -90,43 +90,43 @@ pub enum SoterStatus {
     CertificateInvalid = 21,
     /// A sound certificate chain that ends at a root that is not trusted.
     UntrustedRoot = 22,
-    /// A certificate of the chain is listed in the revocation status list passed in (revoked
-    /// or suspended). A kind of certificate-invalid verdict.
+    /// A certificate of the chain is listed in the revocation status list the caller passed
+    /// (revoked or suspended).
     CertificateRevoked = 23,
     /// A bug in soter-verify (a caught panic). Never caused by input.
     Internal = 99,
 }
 
-impl From<ErrorKind> for SoterStatus {
-    fn from(kind: ErrorKind) -> Self {
-        match kind {
-            ErrorKind::InvalidArgument => SoterStatus::InvalidArgument,
-            ErrorKind::InvalidInput => SoterStatus::InvalidInput,
-            ErrorKind::InputTooLarge => SoterStatus::InputTooLarge,
-            ErrorKind::InvalidKey => SoterStatus::InvalidKey,
-            ErrorKind::KeyTooSmall => SoterStatus::KeyTooSmall,
-            ErrorKind::UnsupportedKey => SoterStatus::UnsupportedKey,
-            ErrorKind::MalformedSignature => SoterStatus::MalformedSignature,
-            ErrorKind::InvalidJson => SoterStatus::InvalidJson,
-            ErrorKind::DuplicateField => SoterStatus::DuplicateField,
-            ErrorKind::SignatureInvalid => SoterStatus::SignatureInvalid,
-            ErrorKind::ChallengeMismatch => SoterStatus::ChallengeMismatch,
-            ErrorKind::DeviceMismatch => SoterStatus::DeviceMismatch,
-            ErrorKind::CounterReplay => SoterStatus::CounterReplay,
-            ErrorKind::Network => SoterStatus::Network,
-            ErrorKind::Timeout => SoterStatus::Timeout,
-            ErrorKind::WeChatApi => SoterStatus::WechatApi,
-            ErrorKind::Token => SoterStatus::Token,
-            ErrorKind::MalformedResponse => SoterStatus::MalformedResponse,
-            ErrorKind::Config => SoterStatus::Config,
-            ErrorKind::StoreUnavailable => SoterStatus::StoreUnavailable,
-            ErrorKind::CertificateInvalid => SoterStatus::CertificateInvalid,
-            ErrorKind::UntrustedRoot => SoterStatus::UntrustedRoot,
-            ErrorKind::CertificateRevoked => SoterStatus::CertificateRevoked,
-            ErrorKind::Internal => SoterStatus::Internal,
+// The conversions between ErrorKind and the C enum, from the one list of statuses
+// (crate::error::statuses). The matches are exhaustive both ways and the values are checked at
+// compile time, so the literal enum above cannot drift from the list.
+macro_rules! status_conversions {
+    ($( $(#[doc = $doc:literal])* $kind:ident = $code:literal => $status:ident, $name:literal; )+) => {
+        impl From<ErrorKind> for SoterStatus {
+            fn from(kind: ErrorKind) -> Self {
+                match kind {
+                    $( ErrorKind::$kind => SoterStatus::$status, )+
+                }
+            }
         }
-    }
+
+        impl SoterStatus {
+            /// The error kind of a failure status (None for OK).
+            #[allow(dead_code)]
+            pub(crate) fn kind(self) -> Option<ErrorKind> {
+                match self {
+                    SoterStatus::Ok => None,
+                    $( SoterStatus::$status => Some(ErrorKind::$kind), )+
+                }
+            }
+        }
+
+        const _: () = {
+            $( assert!(SoterStatus::$status as i32 == $code && ErrorKind::$kind as i32 == $code); )+
+        };
+    };
 }
+crate::error::statuses!(status_conversions);
 
 /// Detail of one failed call: status, a one-sentence message, and for WeChat API errors
 /// WeChat's errcode and errmsg. Never contains secrets. Free with `soter_error_free`.
@@ -314,31 +314,7 @@ pub extern "C" fn soter_version() -> *const c_char {
 pub extern "C" fn soter_status_name(status: i32) -> *const c_char {
     let name: &'static str = match status {
         0 => "SOTER_STATUS_OK\0",
-        1 => "SOTER_STATUS_INVALID_ARGUMENT\0",
-        2 => "SOTER_STATUS_INVALID_INPUT\0",
-        3 => "SOTER_STATUS_INPUT_TOO_LARGE\0",
-        4 => "SOTER_STATUS_INVALID_KEY\0",
-        5 => "SOTER_STATUS_KEY_TOO_SMALL\0",
-        6 => "SOTER_STATUS_UNSUPPORTED_KEY\0",
-        7 => "SOTER_STATUS_MALFORMED_SIGNATURE\0",
-        8 => "SOTER_STATUS_INVALID_JSON\0",
-        9 => "SOTER_STATUS_DUPLICATE_FIELD\0",
-        10 => "SOTER_STATUS_SIGNATURE_INVALID\0",
-        11 => "SOTER_STATUS_CHALLENGE_MISMATCH\0",
-        12 => "SOTER_STATUS_DEVICE_MISMATCH\0",
-        13 => "SOTER_STATUS_COUNTER_REPLAY\0",
-        14 => "SOTER_STATUS_NETWORK\0",
-        15 => "SOTER_STATUS_TIMEOUT\0",
-        16 => "SOTER_STATUS_WECHAT_API\0",
-        17 => "SOTER_STATUS_TOKEN\0",
-        18 => "SOTER_STATUS_MALFORMED_RESPONSE\0",
-        19 => "SOTER_STATUS_CONFIG\0",
-        20 => "SOTER_STATUS_STORE_UNAVAILABLE\0",
-        21 => "SOTER_STATUS_CERTIFICATE_INVALID\0",
-        22 => "SOTER_STATUS_UNTRUSTED_ROOT\0",
-        23 => "SOTER_STATUS_CERTIFICATE_REVOKED\0",
-        99 => "SOTER_STATUS_INTERNAL\0",
-        _ => "SOTER_STATUS_UNKNOWN\0",
+        _ => ErrorKind::from_code(status).map_or("SOTER_STATUS_UNKNOWN\0", ErrorKind::status_name_nul),
     };
     name.as_ptr().cast()
 }

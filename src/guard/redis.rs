@@ -551,7 +551,15 @@ impl RedisStore {
     /// (`READONLY` after a failover), the pool is emptied and the call tried once more on a
     /// fresh connection: safe even if the first attempt reached Redis, because a challenge is
     /// consumed once (the retry then reads it as used: fail closed).
-    fn with_conn<T>(&self, what: &str, mut f: impl FnMut(&mut Conn, Instant) -> RedisResult<T>) -> Result<T> {
+    fn with_conn<T>(&self, what: &str, f: impl FnMut(&mut Conn, Instant) -> RedisResult<T>) -> Result<T> {
+        self.with_conn_retried(what, f).map(|(value, _)| value)
+    }
+
+    /// [`Self::with_conn`], also saying whether the value came from a second try after the
+    /// first one's connection broke. The first try may then have run on the server (the
+    /// request was sent; its reply was lost): a step that uses something up reads a second
+    /// try's "not there" as "maybe used by the first try", never as a verdict.
+    fn with_conn_retried<T>(&self, what: &str, mut f: impl FnMut(&mut Conn, Instant) -> RedisResult<T>) -> Result<(T, bool)> {
         let deadline = Instant::now() + self.timeout;
         let pool = self.pool();
         let _probe = self.admit(pool, what)?;
@@ -565,6 +573,7 @@ impl RedisStore {
         let pooled = pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let was_pooled = pooled.is_some();
         let mut result = run(pooled.map_or_else(|| self.connect(pool, deadline), Ok));
+        let mut retried = false;
         if let Err(Failure::Redis(e)) = &result {
             let stale = e.is_io_error() && !e.is_timeout() && !e.is_connection_refusal();
             let demoted = e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly);
@@ -572,6 +581,7 @@ impl RedisStore {
                 pool.forget();
             }
             if ((stale && was_pooled) || demoted) && left(deadline).is_some() {
+                retried = true;
                 result = run(self.connect(pool, deadline));
             }
         }
@@ -585,7 +595,7 @@ impl RedisStore {
                 if self.down.load(Ordering::Relaxed) && self.down.swap(false, Ordering::Relaxed) {
                     self.came_back();
                 }
-                Ok(value)
+                Ok((value, retried))
             }
             Err(failure) => {
                 let (outage, why) = match &failure {
@@ -606,6 +616,15 @@ impl RedisStore {
                 Err(e)
             }
         }
+    }
+
+    /// A step's retry found what it uses gone: the first try, whose reply was lost with its
+    /// connection, may have used it. Not a verdict about the caller's result: fail closed.
+    fn maybe_used(&self, step: &str, thing: &str) -> Error {
+        self.unavailable(&format!(
+            "lost its connection after the {step} was sent, and the retry found the {thing} gone: the lost try may have used it \
+             (it stays used; start again with a new one)"
+        ))
     }
 
     fn unavailable(&self, what: &str) -> Error {
@@ -679,8 +698,11 @@ impl RedisStore {
             0 => Ok(None),
             _ if !changed => Ok(None),
             n => {
+                // WAIT gets what is left less a margin for its reply to arrive: Redis checks
+                // WAIT's timeout at its `hz` (10 a second by default), so the reply can come up
+                // to 100 ms after it.
                 let left = left(deadline).unwrap_or_default();
-                let ms = u64::try_from((left - (left / 4).min(Duration::from_millis(100))).as_millis()).unwrap_or(u64::MAX);
+                let ms = u64::try_from((left - (left / 3).min(Duration::from_millis(150))).as_millis()).unwrap_or(u64::MAX);
                 Ok(Some(c.wait(key, n, ms)?))
             }
         }
@@ -785,11 +807,13 @@ impl Store for RedisStore {
         let key = format!("{}c", self.subject_base(subject));
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1).to_string();
         let max = self.per_subject.to_string();
-        let set = self.with_conn("record the challenge", |c, _| {
+        let (set, retried) = self.with_conn_retried("record the challenge", |c, _| {
             Self::eval(c, ISSUE_SCRIPT, &self.issue_sha, &[&key], &[challenge, &ms, &max]).and_then(|v| Ok(i64::from_redis_value(v)?))
         })?;
         match set {
             1 => Ok(()),
+            // The first try recorded it and lost its reply: it is pending, as asked.
+            0 if retried => Ok(()),
             // A 256-bit random challenge already pending for this subject.
             _ => Err(Error::new(ErrorKind::Internal, "a freshly generated challenge was already pending")),
         }
@@ -802,34 +826,17 @@ impl Store for RedisStore {
         let field = device_key(step.cpu_id, step.uid);
         let counter = step.counter.to_string();
         let device_ok = if step.device_ok { "1" } else { "0" };
-        let (reply, acked) = self.with_conn("answer the replay check", |c, deadline| {
+        let ((code, reply, acked), retried) = self.with_conn_retried("answer the replay check", |c, deadline| {
             let reply = Self::eval(c, CONSUME_SCRIPT, &self.consume_sha, &[&challenges_key, &counters_key], &[&field, &counter, device_ok, step.challenge])?;
             let reply = Vec::<Value>::from_redis_value(reply)?;
+            let code = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok());
             // Only an acceptance must survive a failover; a refusal is final whatever happens.
-            let accepted = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()) == Some(3);
-            let acked = match self.wait_replicas {
-                0 => None,
-                _ if !accepted => None,
-                n => {
-                    // WAIT gets what is left less a margin for its own reply to arrive.
-                    let left = left(deadline).unwrap_or_default();
-                    let ms = u64::try_from((left - (left / 4).min(Duration::from_millis(100))).as_millis()).unwrap_or(u64::MAX);
-                    Some(c.wait(&challenges_key, n, ms)?)
-                }
-            };
-            Ok((reply, acked))
+            let acked = self.wait_after(c, &challenges_key, code == Some(3), deadline)?;
+            Ok((code, reply, acked))
         })?;
-        if let Some(acked) = acked {
-            if acked < i64::from(self.wait_replicas) {
-                return Err(self.unavailable(&format!(
-                    "recorded the step, but only {acked} of the {} replicas required (wait_replicas) acknowledged it within {}; failing closed (the challenge stays used)",
-                    self.wait_replicas,
-                    human(self.timeout)
-                )));
-            }
-        }
-        let code = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok());
+        self.check_acked(acked)?;
         let verdict = match (code, reply.get(1)) {
+            (Some(0), _) if retried => return Err(self.maybe_used("replay check", "challenge")),
             (Some(0), _) => Some(Verdict::UnknownChallenge),
             (Some(1), _) => Some(Verdict::DeviceMismatch),
             (Some(2), Some(last)) => String::from_redis_value_ref(last)
@@ -849,12 +856,15 @@ impl Store for RedisStore {
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut cmd = redis::cmd("SET");
         cmd.arg(&key).arg(1).arg("NX").arg("PX").arg(ms);
-        let (set, acked) = self.with_conn("mark the face ticket used", |c, deadline| {
+        let ((set, acked), retried) = self.with_conn_retried("mark the face ticket used", |c, deadline| {
             let set: Option<String> = c.query(&cmd)?;
             Ok((set.is_some(), self.wait_after(c, &key, set.is_some(), deadline)?))
         })?;
         self.check_acked(acked)?;
-        Ok(set)
+        match set {
+            false if retried => Err(self.maybe_used("face ticket step", "ticket")),
+            _ => Ok(set),
+        }
     }
 
     fn face_record(&self, subject: &str, session: &str, record: &str, ttl: Duration) -> Result<()> {
@@ -871,13 +881,14 @@ impl Store for RedisStore {
 
     fn face_take(&self, subject: &str, session: &str) -> Result<Option<FaceSession>> {
         let key = format!("{}f", self.subject_base(subject));
-        let (reply, acked) = self.with_conn("take the face session", |c, deadline| {
+        let ((reply, acked), retried) = self.with_conn_retried("take the face session", |c, deadline| {
             let reply = Vec::<Value>::from_redis_value(Self::eval(c, FACE_TAKE_SCRIPT, &self.face_take_sha, &[&key], &[session])?)?;
             let taken = reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()) == Some(1);
             Ok((reply, self.wait_after(c, &key, taken, deadline)?))
         })?;
         self.check_acked(acked)?;
         match (reply.first().and_then(|v| i64::from_redis_value_ref(v).ok()), reply.get(1), reply.get(2)) {
+            (Some(0), _, _) if retried => Err(self.maybe_used("face session step", "face session")),
             (Some(0), _, _) => Ok(None),
             (Some(1), Some(record), Some(left)) => {
                 let record = String::from_redis_value_ref(record).ok();

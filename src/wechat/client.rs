@@ -1,4 +1,5 @@
-//! The client: settings, host policy, token sources and the call flow shared by every endpoint.
+//! The client: settings and the call flow shared by every endpoint (host policy is in `host`, token
+//! sources and fetching in `token`, HTTP and retries in `transport`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,10 +10,11 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
-use super::token::{Rejection, TokenCache, TokenRequest, TokenSource, TokenUse, FAILURE_HOLD_MAX, FORCE_REFRESH_INTERVAL};
-use super::transport::{errcode, errmsg, human, int_field, str_field, Body, Deadline, JsonObject, Transport};
+use super::host::{check_base_url, check_proxy};
+use super::token::{check_token_text, Rejection, TokenCache, TokenSource, TokenUse, FAILURE_HOLD_MAX, FORCE_REFRESH_INTERVAL};
+use super::transport::{errcode, errmsg, human, Body, Deadline, JsonObject, RetryPolicy, Transport};
 use super::api_security::ApiSecurity;
-use super::{paths, DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
+use super::{DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
 
 /// Longest accepted timeout or deadline: a WeChat call that may take longer is a mistake (most
 /// likely milliseconds given where seconds were meant).
@@ -21,38 +23,6 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 64;
 /// Largest [`ClientBuilder::max_idle_connections`] accepted.
 pub const MAX_IDLE_CONNECTIONS: usize = 4096;
-
-/// Bounded retries with exponential backoff and jitter, for errcode -1, HTTP 5xx and connection
-/// failures only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in total, including the first (1 = no retry). Default 3.
-    pub max_attempts: u32,
-    /// Delay before the first retry; doubled for each further one. Default 200 ms.
-    pub base_delay: Duration,
-    /// Cap on one delay. Default 5 s.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(5) }
-    }
-}
-
-impl RetryPolicy {
-    /// The delay after failed attempt `attempt` (1-based): base * 2^(attempt-1), capped, with
-    /// "equal jitter" (uniform in [d/2, d]) so that servers that failed together do not retry
-    /// together.
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
-        let d = exp.min(self.max_delay);
-        let mut r = [0u8; 4];
-        let _ = getrandom::getrandom(&mut r);
-        let frac = u32::from_le_bytes(r) as f64 / u32::MAX as f64;
-        d / 2 + d.mul_f64(frac / 2.0)
-    }
-}
 
 /// Counters for observing the client (tests, metrics).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -268,69 +238,6 @@ impl ClientBuilder {
     }
 }
 
-/// Tokens are printable ASCII without spaces (they travel in a query string).
-fn check_token_text(t: &Secret) -> Result<()> {
-    let s = t.expose();
-    if s.is_empty() || s.len() > 4096 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::new(ErrorKind::InvalidInput, "an access token must be 1 to 4096 printable ASCII characters"));
-    }
-    Ok(())
-}
-
-/// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback address or localhost.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
-}
-
-/// Validate the base URL and return it without a trailing slash. Plain http only to loopback,
-/// or when explicitly allowed, or to api.weixin.qq.com in cloud hosting's open API mode.
-pub(crate) fn check_base_url(url: &str, allow_insecure: bool, open_api: bool) -> Result<String> {
-    let url = url.trim().trim_end_matches('/');
-    let uri: ureq::http::Uri =
-        url.parse().map_err(|_| Error::new(ErrorKind::Config, "the base URL is not a valid URL"))?;
-    let host = uri.host().ok_or_else(|| Error::new(ErrorKind::Config, "the base URL has no host"))?;
-    if uri.path() != "/" && !uri.path().is_empty() || uri.query().is_some() {
-        return Err(Error::new(ErrorKind::Config, "the base URL must not have a path or query"));
-    }
-    if url.contains('@') {
-        return Err(Error::new(ErrorKind::Config, "the base URL must not carry credentials"));
-    }
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") => {
-            let ok = is_loopback_host(host) || allow_insecure || (open_api && host.eq_ignore_ascii_case("api.weixin.qq.com"));
-            if !ok {
-                return Err(Error::new(
-                    ErrorKind::Config,
-                    format!("plain http to {host} is refused (only loopback, unless allow_insecure_http is set)"),
-                ));
-            }
-        }
-        _ => return Err(Error::new(ErrorKind::Config, "the base URL must start with https:// (or http:// for loopback)")),
-    }
-    Ok(url.to_owned())
-}
-
-/// Plain http must not leave the machine: with an http:// base URL (loopback, or cloud hosting's
-/// open API host), a proxy that is not on loopback would carry the request (the app secret, tokens,
-/// personal data) in clear text over the network. Refused unless `allow_insecure_http`.
-/// (An https:// base is tunnelled through any proxy with CONNECT: TLS end to end.)
-pub(crate) fn check_proxy(base: &str, proxy_host: Option<&str>, allow_insecure: bool) -> Result<()> {
-    let plain = base.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
-    match proxy_host {
-        Some(host) if plain && !allow_insecure && !is_loopback_host(host) => Err(Error::new(
-            ErrorKind::Config,
-            "plain http through a proxy that is not on loopback is refused (the request would cross the network \
-             in clear text); use https, a loopback proxy, or set allow_insecure_http",
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// A WeChat API client for one app. `Send + Sync`: share one per app across all threads.
 pub struct WeChatClient {
     appid: String,
@@ -421,46 +328,7 @@ impl WeChatClient {
     /// for a fresh one.
     fn fetch_token(&self, force: bool, deadline: Deadline) -> Result<(Secret, Option<Duration>)> {
         self.token_fetches.fetch_add(1, Ordering::Relaxed);
-        match &self.source {
-            TokenSource::StableToken => {
-                let body = serde_json::json!({
-                    "grant_type": "client_credential",
-                    "appid": self.appid,
-                    "secret": self.secret.expose(),
-                    "force_refresh": force,
-                });
-                let obj = self.transport.call(paths::STABLE_TOKEN, &[], Body::Json(&body), "stable_token", deadline)?;
-                parse_token_response(&obj, "stable_token")
-            }
-            TokenSource::ClassicToken => {
-                let q = [("grant_type", "client_credential"), ("appid", self.appid.as_str()), ("secret", self.secret.expose())];
-                let obj = self.transport.call(paths::TOKEN, &q, Body::Get, "token", deadline)?;
-                parse_token_response(&obj, "token")
-            }
-            // The token last set; the one the client was built with if a forked child could not
-            // read its parent's (the parent's cache was locked at the fork).
-            TokenSource::Fixed(initial) => Ok((self.tokens.fixed().unwrap_or_else(|| initial.clone()), None)),
-            TokenSource::Callback(cb) => {
-                let got = cb(TokenRequest { force_refresh: force }).map_err(|e| {
-                    if e.kind() == ErrorKind::Token {
-                        e
-                    } else {
-                        Error::new(ErrorKind::Token, format!("the token callback failed: {}", e.message()))
-                    }
-                })?;
-                check_token_text(&got.token).map_err(|e| e.with_kind(ErrorKind::Token))?;
-                Ok((got.token, got.expires_in))
-            }
-            TokenSource::CloudbaseFile(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    Error::new(ErrorKind::Token, format!("cannot read the cloudbase_access_token file ({})", e.kind()))
-                })?;
-                let t = Secret::new(text.trim().to_owned());
-                check_token_text(&t).map_err(|_| Error::new(ErrorKind::Token, "the cloudbase_access_token file holds no token"))?;
-                Ok((t, None))
-            }
-            TokenSource::CloudOpenApi => Ok((Secret::new(String::new()), None)),
-        }
+        self.source.fetch(&self.appid, &self.secret, &self.transport, &self.tokens, force, deadline)
     }
 
     fn token(&self, deadline: Deadline) -> Result<Option<TokenUse>> {
@@ -548,71 +416,4 @@ pub(crate) fn api_result(obj: JsonObject, what: &str) -> Result<JsonObject> {
 /// Whether `e` is WeChat rejecting the access token (drop it, refresh, retry once).
 fn is_token_error(e: &Error) -> bool {
     e.kind() == ErrorKind::Token && e.errcode().is_some_and(|c| TOKEN_ERRCODES.contains(&c))
-}
-
-pub(crate) fn parse_token_response(obj: &JsonObject, what: &str) -> Result<(Secret, Option<Duration>)> {
-    let code = errcode(obj)?;
-    if code != 0 {
-        return Err(Error::wechat(code, errmsg(obj), what).with_kind(ErrorKind::Token));
-    }
-    let token = str_field(obj, "access_token")
-        .map(Secret::new)
-        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, format!("{what}: the response has no access_token")))?;
-    check_token_text(&token)
-        .map_err(|_| Error::new(ErrorKind::MalformedResponse, format!("{what}: the access_token is not printable ASCII")))?;
-    let expires = int_field(obj, "expires_in", what)?
-        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, format!("{what}: the response has no expires_in")))?;
-    if expires <= 0 {
-        return Err(Error::new(ErrorKind::MalformedResponse, format!("{what}: expires_in is not positive")));
-    }
-    Ok((token, Some(Duration::from_secs(expires as u64))))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_policy() {
-        assert!(check_base_url("https://api.weixin.qq.com", false, false).is_ok());
-        assert!(check_base_url("http://127.0.0.1:8080/", false, false).is_ok());
-        assert!(check_base_url("http://[::1]:8080", false, false).is_ok());
-        assert!(check_base_url("http://localhost:1", false, false).is_ok());
-        let e = check_base_url("http://wechat.invalid", false, false).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Config);
-        assert!(check_base_url("http://wechat.invalid", true, false).is_ok());
-        assert!(check_base_url("http://api.weixin.qq.com", false, true).is_ok());
-        assert!(check_base_url("http://api.weixin.qq.com", false, false).is_err());
-        assert!(check_base_url("http://other.invalid", false, true).is_err());
-        assert!(check_base_url("ftp://127.0.0.1", false, false).is_err());
-        assert!(check_base_url("https://h.invalid/path", false, false).is_err());
-        assert!(check_base_url("https://u:p@h.invalid", false, false).is_err());
-        assert!(check_base_url("http://127.0.0.2.invalid", false, false).is_err());
-    }
-
-    #[test]
-    fn proxy_policy() {
-        let remote = Some("proxy.example.invalid");
-        assert_eq!(check_proxy("http://127.0.0.1:9", remote, false).unwrap_err().kind(), ErrorKind::Config);
-        assert_eq!(check_proxy("HTTP://[::1]:9", remote, false).unwrap_err().kind(), ErrorKind::Config);
-        assert_eq!(check_proxy("http://api.weixin.qq.com", remote, false).unwrap_err().kind(), ErrorKind::Config);
-        assert!(check_proxy("http://127.0.0.1:9", remote, true).is_ok());
-        assert!(check_proxy("http://127.0.0.1:9", Some("127.0.0.1"), false).is_ok());
-        assert!(check_proxy("http://127.0.0.1:9", Some("localhost"), false).is_ok());
-        assert!(check_proxy("http://127.0.0.1:9", None, false).is_ok());
-        assert!(check_proxy("https://api.weixin.qq.com", remote, false).is_ok());
-    }
-
-    #[test]
-    fn backoff_grows_with_jitter_and_cap() {
-        let p = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(300) };
-        for _ in 0..50 {
-            let d1 = p.delay(1);
-            assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100), "{d1:?}");
-            let d2 = p.delay(2);
-            assert!(d2 >= Duration::from_millis(100) && d2 <= Duration::from_millis(200), "{d2:?}");
-            let d5 = p.delay(5);
-            assert!(d5 >= Duration::from_millis(150) && d5 <= Duration::from_millis(300), "{d5:?}");
-        }
-    }
 }

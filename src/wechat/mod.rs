@@ -16,7 +16,7 @@
 //! prefork, `multiprocessing`): a forked child never uses the parent's HTTP connections (it
 //! leaves them untouched and opens its own) nor its token cache's lock, and keeps its cached
 //! token. Token fetches that fail are held back, and forced refreshes spaced: see the token
-//! module's rules in [`ClientBuilder::token_retry_max`] and the README.
+//! module's rules in [`ClientBuilder::token_retry_max`] and docs/wechat-client.md.
 //!
 //! Secrets (the app secret, access tokens, names, ID numbers) never appear in an error message or
 //! in `Debug` output. The HTTP layer (ureq) logs request paths and queries only at `trace` level;
@@ -25,6 +25,7 @@
 mod api_security;
 mod client;
 mod face;
+pub(crate) mod host;
 mod secret;
 mod soter;
 mod token;
@@ -32,12 +33,12 @@ mod transport;
 
 pub use api_security::{errcode_meaning as api_security_errcode_meaning, ApiSecurity, Sealed, DEFAULT_SEALED_PATHS, MAX_SKEW_SECS as API_SECURITY_MAX_SKEW_SECS};
 pub use client::{
-    ClientBuilder, ClientStats, RetryPolicy, WeChatClient, DEFAULT_MAX_IDLE_CONNECTIONS, MAX_IDLE_CONNECTIONS, MAX_TIMEOUT,
+    ClientBuilder, ClientStats, WeChatClient, DEFAULT_MAX_IDLE_CONNECTIONS, MAX_IDLE_CONNECTIONS, MAX_TIMEOUT,
 };
-pub(crate) use client::is_loopback_host;
 pub use face::{cert_hash, id_card_number_md5, name_utf8_md5, CertInfo, FaceInfo, VerifyId, VerifyInfo, VerifyOutcome};
 pub use secret::Secret;
 pub use soter::{SUPPORT_FACE, SUPPORT_FINGERPRINT, SUPPORT_FINGERPRINT_AND_FACE, SUPPORT_NONE};
+pub use transport::RetryPolicy;
 pub use token::{FetchedToken, TokenCallback, TokenRequest, TokenSource, FAILURE_HOLD_MAX as DEFAULT_TOKEN_RETRY_MAX, MAX_TOKEN_LIFETIME};
 
 /// WeChat's API host over HTTPS.
@@ -73,7 +74,7 @@ pub mod fuzzing {
     use crate::error::Result;
 
     use super::secret::Secret;
-    use super::{client, face, soter, transport, FaceInfo, VerifyId, VerifyInfo};
+    use super::{client, face, soter, token, transport, FaceInfo, VerifyId, VerifyInfo};
 
     /// The endpoint whose response is parsed.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +109,7 @@ pub mod fuzzing {
         let obj = transport::last_attempt(transport::classify(status, body, what), 1)?;
         Ok(match endpoint {
             Endpoint::Token | Endpoint::StableToken => {
-                let (t, e) = client::parse_token_response(&obj, what)?;
+                let (t, e) = token::parse_token_response(&obj, what)?;
                 // Through the cache as the client does: any lifetime WeChat sends must be
                 // stored without overflow, and served back.
                 let cache = super::token::TokenCache::new(std::time::Duration::from_secs(300), super::token::FAILURE_HOLD_MAX);

@@ -44,7 +44,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 use super::secret::Secret;
 use crate::fork::PerProcess;
-use super::transport::Deadline;
+use super::paths;
+use super::transport::{errcode, errmsg, int_field, str_field, Body, Deadline, JsonObject, Transport};
 
 /// What a token callback is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -563,6 +564,88 @@ impl Drop for Flight<'_> {
         drop(st);
         self.shared.cond.notify_all();
     }
+}
+
+impl TokenSource {
+    /// Get a token from this source (no cache), within the calling call's deadline. `force` asks
+    /// for a fresh one. `tokens` is the client's cache (a fixed token lives there).
+    pub(crate) fn fetch(
+        &self,
+        appid: &str,
+        secret: &Secret,
+        transport: &Transport,
+        tokens: &TokenCache,
+        force: bool,
+        deadline: Deadline,
+    ) -> Result<(Secret, Option<Duration>)> {
+        match self {
+            TokenSource::StableToken => {
+                let body = serde_json::json!({
+                    "grant_type": "client_credential",
+                    "appid": appid,
+                    "secret": secret.expose(),
+                    "force_refresh": force,
+                });
+                let obj = transport.call(paths::STABLE_TOKEN, &[], Body::Json(&body), "stable_token", deadline)?;
+                parse_token_response(&obj, "stable_token")
+            }
+            TokenSource::ClassicToken => {
+                let q = [("grant_type", "client_credential"), ("appid", appid), ("secret", secret.expose())];
+                let obj = transport.call(paths::TOKEN, &q, Body::Get, "token", deadline)?;
+                parse_token_response(&obj, "token")
+            }
+            // The token last set; the one the client was built with if a forked child could not
+            // read its parent's (the parent's cache was locked at the fork).
+            TokenSource::Fixed(initial) => Ok((tokens.fixed().unwrap_or_else(|| initial.clone()), None)),
+            TokenSource::Callback(cb) => {
+                let got = cb(TokenRequest { force_refresh: force }).map_err(|e| {
+                    if e.kind() == ErrorKind::Token {
+                        e
+                    } else {
+                        Error::new(ErrorKind::Token, format!("the token callback failed: {}", e.message()))
+                    }
+                })?;
+                check_token_text(&got.token).map_err(|e| e.with_kind(ErrorKind::Token))?;
+                Ok((got.token, got.expires_in))
+            }
+            TokenSource::CloudbaseFile(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Error::new(ErrorKind::Token, format!("cannot read the cloudbase_access_token file ({})", e.kind()))
+                })?;
+                let t = Secret::new(text.trim().to_owned());
+                check_token_text(&t).map_err(|_| Error::new(ErrorKind::Token, "the cloudbase_access_token file holds no token"))?;
+                Ok((t, None))
+            }
+            TokenSource::CloudOpenApi => Ok((Secret::new(String::new()), None)),
+        }
+    }
+}
+
+/// Tokens are printable ASCII without spaces (they travel in a query string).
+pub(crate) fn check_token_text(t: &Secret) -> Result<()> {
+    let s = t.expose();
+    if s.is_empty() || s.len() > 4096 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::new(ErrorKind::InvalidInput, "an access token must be 1 to 4096 printable ASCII characters"));
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_token_response(obj: &JsonObject, what: &str) -> Result<(Secret, Option<Duration>)> {
+    let code = errcode(obj)?;
+    if code != 0 {
+        return Err(Error::wechat(code, errmsg(obj), what).with_kind(ErrorKind::Token));
+    }
+    let token = str_field(obj, "access_token")
+        .map(Secret::new)
+        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, format!("{what}: the response has no access_token")))?;
+    check_token_text(&token)
+        .map_err(|_| Error::new(ErrorKind::MalformedResponse, format!("{what}: the access_token is not printable ASCII")))?;
+    let expires = int_field(obj, "expires_in", what)?
+        .ok_or_else(|| Error::new(ErrorKind::MalformedResponse, format!("{what}: the response has no expires_in")))?;
+    if expires <= 0 {
+        return Err(Error::new(ErrorKind::MalformedResponse, format!("{what}: expires_in is not positive")));
+    }
+    Ok((token, Some(Duration::from_secs(expires as u64))))
 }
 
 #[cfg(test)]

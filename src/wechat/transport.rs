@@ -1,5 +1,6 @@
-//! HTTP to WeChat: one ureq agent, host policy, retries with backoff, response size cap, and the
-//! mapping of every failure onto this crate's error kinds (never echoing URLs, which carry tokens).
+//! HTTP to WeChat: one ureq agent, the retry policy and retries with backoff, response size cap,
+//! and the mapping of every failure onto this crate's error kinds (never echoing URLs, which carry
+//! tokens).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -8,8 +9,39 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
 
-use super::client::RetryPolicy;
 use crate::fork::PerProcess;
+
+/// Bounded retries with exponential backoff and jitter, for errcode -1, HTTP 5xx and connection
+/// failures only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in total, including the first (1 = no retry). Default 3.
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled for each further one. Default 200 ms.
+    pub base_delay: Duration,
+    /// Cap on one delay. Default 5 s.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(5) }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay after failed attempt `attempt` (1-based): base * 2^(attempt-1), capped, with
+    /// "equal jitter" (uniform in [d/2, d]) so that servers that failed together do not retry
+    /// together.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let d = exp.min(self.max_delay);
+        let mut r = [0u8; 4];
+        let _ = getrandom::getrandom(&mut r);
+        let frac = u32::from_le_bytes(r) as f64 / u32::MAX as f64;
+        d / 2 + d.mul_f64(frac / 2.0)
+    }
+}
 
 pub(crate) type JsonObject = Map<String, Value>;
 
@@ -433,5 +465,23 @@ pub(crate) fn str_field(obj: &JsonObject, name: &str) -> Option<String> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_cap() {
+        let p = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(300) };
+        for _ in 0..50 {
+            let d1 = p.delay(1);
+            assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100), "{d1:?}");
+            let d2 = p.delay(2);
+            assert!(d2 >= Duration::from_millis(100) && d2 <= Duration::from_millis(200), "{d2:?}");
+            let d5 = p.delay(5);
+            assert!(d5 >= Duration::from_millis(150) && d5 <= Duration::from_millis(300), "{d5:?}");
+        }
     }
 }

@@ -97,6 +97,17 @@ static void check_pack(const SoterResultJson *rj) {
     free(buf);
 }
 
+/* A `_packed` export's buffer must be byte for byte the handle's pack; a buffer too small gets
+ * nothing written and the size needed. */
+static void check_same_pack(const uint8_t *packed, size_t packed_len, const SoterResultJson *rj) {
+    size_t size = soter_result_json_pack(rj, NULL, 0);
+    CHECK(packed_len == size);
+    uint8_t *buf = (uint8_t *)malloc(size);
+    CHECK(soter_result_json_pack(rj, buf, size) == size);
+    CHECK(memcmp(buf, packed, size) == 0);
+    free(buf);
+}
+
 /* soter_auth_key_pack: counter, then cpu_id, uid, pub_key as soter_auth_key_get gives them. */
 static void check_auth_key_pack(const SoterAuthKey *ak) {
     size_t size = soter_auth_key_pack(ak, NULL, 0);
@@ -333,6 +344,20 @@ static void test_vectors(const char *dir) {
     CHECK(soter_result_json_salt_len(rj) == -1);
     CHECK(soter_result_json_extra_count(rj) == 0);
     check_pack(rj);
+    {
+        uint8_t packed[1024];
+        size_t packed_len = 0;
+        CHECK(soter_result_json_parse_packed(json.data, json.len, packed, sizeof packed, &packed_len, NULL) == SOTER_STATUS_OK);
+        check_same_pack(packed, packed_len, rj);
+        size_t small = 0;
+        memset(packed, 0xAA, sizeof packed);
+        CHECK(soter_result_json_parse_packed(json.data, json.len, packed, 8, &small, NULL) == SOTER_STATUS_OK);
+        CHECK(small == packed_len && packed[0] == 0xAA);
+        err = NULL;
+        expect_error(soter_result_json_parse_packed(U8("{"), 1, packed, sizeof packed, &small, &err), &err, SOTER_STATUS_INVALID_JSON);
+        err = NULL;
+        expect_error(soter_result_json_parse_packed(json.data, json.len, packed, sizeof packed, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    }
     soter_result_json_free(rj);
 
     /* key chain */
@@ -347,6 +372,27 @@ static void test_vectors(const char *dir) {
     CHECK(soter_auth_key_get(chain, SOTER_FIELD_PUB_KEY, &p, &len) == SOTER_STATUS_OK && len > 300 && memcmp(p, "-----BEGIN", 10) == 0);
     CHECK(soter_auth_key_get(chain, SOTER_FIELD_RAW, &p, &len) == SOTER_STATUS_INVALID_ARGUMENT);
     check_auth_key_pack(chain);
+    {
+        /* the one-call form: the key and the same packed fields, no AuthKey handle */
+        uint8_t packed[2048], want[2048];
+        size_t packed_len = 0;
+        SoterKey *packed_key = NULL;
+        CHECK(soter_verify_auth_key_packed(ask, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &packed_key, packed,
+                                           sizeof packed, &packed_len, NULL) == SOTER_STATUS_OK);
+        CHECK(soter_key_equal(packed_key, ak));
+        CHECK(soter_auth_key_pack(chain, want, sizeof want) == packed_len && memcmp(want, packed, packed_len) == 0);
+        soter_key_free(packed_key);
+        packed_key = NULL;
+        size_t small = 0;
+        CHECK(soter_verify_auth_key_packed(ask, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &packed_key, packed,
+                                           4, &small, NULL) == SOTER_STATUS_OK && small == packed_len);
+        soter_key_free(packed_key);
+        packed_key = NULL;
+        err = NULL;
+        expect_error(soter_verify_auth_key_packed(ak, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &packed_key, packed,
+                                                  sizeof packed, &small, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+        CHECK(packed_key == NULL);
+    }
     SoterAuthKey *bad_chain = NULL;
     err = NULL;
     expect_error(soter_verify_auth_key(ak, ak_json.data, ak_json.len, ak_sig.data, ak_sig.len, &bad_chain, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
@@ -368,6 +414,17 @@ static void test_vectors(const char *dir) {
     SoterResultJson *out = NULL;
     CHECK(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, &out, NULL) == SOTER_STATUS_OK);
     CHECK(out != NULL && soter_result_json_counter(out) == 246);
+    {
+        /* the one-call form: the same packed fields, no handle; a verdict as for the handle form */
+        uint8_t packed[1024];
+        size_t packed_len = 0;
+        CHECK(soter_authenticate_packed(chain_key, json.data, json.len, sig.data, sig.len, &e, packed, sizeof packed,
+                                        &packed_len, NULL) == SOTER_STATUS_OK);
+        check_same_pack(packed, packed_len, out);
+        err = NULL;
+        expect_error(soter_authenticate_packed(ask, json.data, json.len, sig.data, sig.len, &e, packed, sizeof packed,
+                                               &packed_len, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    }
     soter_result_json_free(out);
     CHECK(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, NULL, NULL) == SOTER_STATUS_OK);
     out = NULL;

@@ -3,8 +3,10 @@
 //! Without `redis-server` on PATH the tests print SKIPPED; with SOTER_REQUIRE_REDIS=1 (CI) a
 //! missing server fails them instead.
 
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -280,5 +282,91 @@ impl Drop for Sentinel {
             let _ = c.wait();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A loopback TCP proxy in front of a server. Armed, it forwards the next request and, when the
+/// server's reply comes, closes the client's connection instead of relaying it: a connection
+/// lost after the server ran the command (a network cut, a restart, a failover at the wrong
+/// moment). Stopped (listener and every connection) when dropped.
+#[allow(dead_code)]
+pub struct ReplyCutter {
+    pub port: u16,
+    armed: Arc<AtomicBool>,
+    cuts: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+    listener: Option<std::thread::JoinHandle<()>>,
+}
+
+#[allow(dead_code)]
+impl ReplyCutter {
+    pub fn start(upstream: u16) -> ReplyCutter {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        l.set_nonblocking(true).unwrap();
+        let (armed, cuts, stop) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
+        let (a, c, s, o) = (armed.clone(), cuts.clone(), stop.clone(), open.clone());
+        let listener = std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let Ok((client, _)) = l.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let server = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+                o.lock().unwrap().extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+                let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c_in, &mut s_out);
+                    let _ = s_out.shutdown(Shutdown::Both);
+                });
+                let (a, c) = (a.clone(), c.clone());
+                std::thread::spawn(move || pump_replies(server, client, &a, &c));
+            }
+        });
+        ReplyCutter { port, armed, cuts, stop, open, listener: Some(listener) }
+    }
+
+    /// Cut the connection that carries the next reply.
+    pub fn arm(&self) {
+        self.armed.store(true, Ordering::SeqCst);
+    }
+
+    /// Replies cut so far.
+    pub fn cuts(&self) -> usize {
+        self.cuts.load(Ordering::SeqCst)
+    }
+}
+
+fn pump_replies(mut server: TcpStream, mut client: TcpStream, armed: &AtomicBool, cuts: &AtomicUsize) {
+    let mut buf = [0u8; 16384];
+    loop {
+        let n = match server.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if armed.swap(false, Ordering::SeqCst) {
+            cuts.fetch_add(1, Ordering::SeqCst);
+            break;
+        }
+        if client.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = client.shutdown(Shutdown::Both);
+    let _ = server.shutdown(Shutdown::Both);
+}
+
+impl Drop for ReplyCutter {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for s in self.open.lock().unwrap().drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        if let Some(t) = self.listener.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -25,9 +25,8 @@ levels that logger would not emit.
 
 from __future__ import annotations
 
-from ._ask import Ask, verify_ask_chain
+from ._ask import Ask, AuthKey, verify_ask_chain, verify_auth_key
 from ._core import (
-    AuthKey,
     BytesLike,
     PublicKey,
     ResultJson,
@@ -36,7 +35,6 @@ from ._core import (
     library_version,
     new_challenge,
     status_name,
-    verify_auth_key,
 )
 from ._errors import (
     CertificateInvalid,

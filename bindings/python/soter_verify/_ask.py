@@ -4,13 +4,23 @@ that both ASK formats give (the classic one comes from :meth:`WeChatClient.soter
 from __future__ import annotations
 
 import ctypes
+import struct
 from ctypes import byref, c_size_t, c_void_p
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native as N
-from ._core import BytesLike, PublicKey, as_bytes
+from ._core import (
+    BytesLike,
+    PublicKey,
+    _call_packed,
+    _packed,
+    _scratch,
+    _texts,
+    as_bytes,
+)
 from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
 from ._native import lib
@@ -281,3 +291,109 @@ def _verify_with_policy(
         raise_for(status, err)
     assert out.value is not None
     return Ask._take(out.value)
+
+
+# ---- AuthKeys: verified with an Ask (or a bare ASK public key) ----
+
+_vak_packed = lib.soter_verify_auth_key_packed
+_ak_pack = N.fast.soter_auth_key_pack
+_ak_free = N.fast.soter_auth_key_free
+_AK_COUNTER = struct.Struct("=Q")
+
+
+@dataclass(frozen=True)
+class AuthKey:
+    """A verified AuthKey: the device's public key for one business scene plus its identity.
+
+    ``public_key`` is an independent :class:`PublicKey`; using the AuthKey as a context manager
+    closes it on exit. Store ``pub_key`` (or ``public_key.to_pem()``), ``cpu_id`` and ``uid``, and
+    pass them to :func:`authenticate` for every later result.
+    """
+
+    public_key: PublicKey
+    cpu_id: str
+    uid: str
+    counter: int
+    pub_key: str = field(repr=False)
+
+    def close(self) -> None:
+        """Close :attr:`public_key`."""
+        self.public_key.close()
+
+    def __enter__(self) -> AuthKey:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+def verify_auth_key(ask: Union[PublicKey, Ask], auth_key_json: BytesLike, signature: BytesLike) -> AuthKey:
+    """Verify an AuthKey export (JSON signed by the device's ASK) and load its public key.
+
+    ``ask`` is the device's trusted :class:`Ask` (from :func:`verify_ask_chain`,
+    :meth:`WeChatClient.soter_verify_ask` or :meth:`Ask.from_stored`): the attested salt length is
+    used and the AuthKey's ``cpu_id``/``uid`` must be the ASK's. A bare :class:`PublicKey` checks
+    the signature only (salt from the JSON's ``rsa_pss_saltlen``, else 20).
+
+    Raises:
+        SignatureInvalid: the ASK did not sign these bytes.
+        DeviceMismatch: (with an Ask) the AuthKey is for another device.
+        InvalidJson, InvalidKey, MalformedSignature, ...: malformed input.
+        TypeError: wrong argument types. ValueError: ``ask`` is closed.
+    """
+    if type(ask) is PublicKey:
+        doc = auth_key_json if type(auth_key_json) is bytes else as_bytes(auth_key_json, "auth_key_json")
+        sig = signature.encode() if type(signature) is str else as_bytes(signature, "signature")
+        s = _scratch
+        ptr = ask._acquire()
+        try:
+            # One native call: verify, load the key, copy the fields out (no AuthKey handle).
+            buf, n = _call_packed(_vak_packed, ptr, doc, len(doc), sig, len(sig), s.p_key)
+        finally:
+            ask._release()
+        key = PublicKey._from_ptr(s.key.value)  # type: ignore[arg-type]
+        s.key.value = None
+        return _auth_key(key, buf, n)
+    if isinstance(ask, PublicKey):  # pragma: no cover - a subclass (PublicKey is final in use)
+        fn = lib.soter_verify_auth_key
+    else:
+        if not isinstance(ask, Ask):
+            raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
+        fn = lib.soter_verify_auth_key_with_ask
+    doc = as_bytes(auth_key_json, "auth_key_json")
+    sig = as_bytes(signature, "signature")
+    out = c_void_p()
+    err = c_void_p()
+    ptr = ask._acquire()
+    try:
+        status = fn(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
+    finally:
+        ask._release()
+    if status != 0:
+        raise_for(status, err)
+    handle = out.value
+    assert handle is not None
+    key_out = c_void_p()
+    status = lib.soter_auth_key_public_key(handle, byref(key_out), byref(err))
+    if status != 0:  # pragma: no cover - the key was loaded during verification
+        _ak_free(handle)
+        raise_for(status, err)
+    assert key_out.value is not None
+    key = PublicKey._from_ptr(key_out.value)
+    buf, n = _packed(_ak_pack, _ak_free, handle)
+    return _auth_key(key, buf, n)
+
+
+def _auth_key(key: PublicKey, buf: Any, n: int) -> AuthKey:
+    """An AuthKey from its public key and the packed form of ``soter_auth_key_pack``."""
+    counter = _AK_COUNTER.unpack_from(buf)[0]
+    cpu, u, pem = _texts(buf, _AK_COUNTER.size + 4 * 3, n, 3)
+    self = object.__new__(AuthKey)
+    # A frozen dataclass: its __dict__ as __init__ would fill it.
+    object.__setattr__(self, "__dict__", {"public_key": key, "cpu_id": cpu, "uid": u, "counter": counter, "pub_key": pem})
+    return self

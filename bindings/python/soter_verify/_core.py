@@ -1,22 +1,20 @@
-"""Keys, resultJSON, end-to-end authentication, AuthKey verification, challenges."""
+"""Keys, resultJSON, end-to-end authentication, challenges (AuthKeys are in _ask, next to Ask)."""
 
 from __future__ import annotations
 
 import ctypes
 import json
 import struct
+import threading
 from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 from . import _native as N
 from ._errors import InternalError, InvalidArgument, SignatureInvalid, raise_for
 from ._handle import NativeHandle
-from ._native import lib
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._ask import Ask
+from ._native import borrowed_cstr, lib
 
 #: What the library accepts as binary input. ``str`` is encoded as UTF-8.
 BytesLike = Union[bytes, bytearray, memoryview, str]
@@ -31,11 +29,11 @@ _STATUS_SIGNATURE_INVALID = SignatureInvalid.STATUS
 # Hot-path function objects, looked up once.
 _key_verify = lib.soter_key_verify
 _error_free = lib.soter_error_free
-_authenticate = lib.soter_authenticate
+_authenticate_packed = lib.soter_authenticate_packed
+_parse_packed = lib.soter_result_json_parse_packed
+_parse_packed_fast = N.fast.soter_result_json_parse_packed
 _rj_pack = N.fast.soter_result_json_pack
 _rj_free = N.fast.soter_result_json_free
-_ak_pack = N.fast.soter_auth_key_pack
-_ak_free = N.fast.soter_auth_key_free
 _key_bits = N.fast.soter_key_bits
 _Expectations = N.SoterExpectations
 
@@ -44,7 +42,73 @@ _Expectations = N.SoterExpectations
 _PACK_CAP = 1024
 _PackBuf = c_char * _PACK_CAP
 _RJ_HEAD = struct.Struct("=QiI")  # counter, rsa_pss_saltlen, extra_count
-_AK_COUNTER = struct.Struct("=Q")
+
+
+#: Documents up to this size are parsed with the GIL held (``N.fast``): a few microseconds at
+#: most, less than releasing and re-taking the GIL would add; larger ones release it.
+_PARSE_FAST_MAX = 4096
+
+
+class _Scratch(threading.local):
+    """Per-thread out-parameters of the one-call (``_packed``) exports and their ``byref``s,
+    made once per thread instead of on every call (the GIL is released during the call, so
+    threads cannot share them)."""
+
+    def __init__(self) -> None:
+        self.buf = _PackBuf()
+        self.n = c_size_t()
+        self.err = c_void_p()
+        self.key = c_void_p()
+        self.p_n = byref(self.n)
+        self.p_err = byref(self.err)
+        self.p_key = byref(self.key)
+
+
+_scratch = _Scratch()
+
+
+def _call_packed(call: Any, *args: Any) -> Tuple[Any, int]:
+    """Run a one-call export ``call(*args, buf, cap, &packed_len, &err)``; returns the buffer
+    holding the packed fields and their size (a second call into a buffer of the exact size when
+    the first was too small: these exports have no side effects)."""
+    s = _scratch
+    buf = s.buf
+    status = call(*args, buf, _PACK_CAP, s.p_n, s.p_err)
+    if status:
+        raise_for(status, s.err)
+    n = s.n.value
+    if n > _PACK_CAP:
+        buf = (c_char * n)()
+        status = call(*args, buf, n, s.p_n, s.p_err)
+        if status:  # pragma: no cover - the same call succeeded just before
+            raise_for(status, s.err)
+    return buf, n
+
+
+def _result_json(buf: Any, n: int) -> ResultJson:
+    """A ResultJson from the packed form of ``soter_result_json_pack``."""
+    counter, salt, extra_count = _RJ_HEAD.unpack_from(buf)
+    # The lengths are for C; NUL separators let Python split all texts in one call.
+    t = buf[16 + 4 * (8 + 2 * extra_count) : n - 1].decode().split("\0")
+    if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
+        raise InternalError("soter_verify: the library returned malformed packed fields")
+    self = object.__new__(ResultJson)
+    # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
+    # eleven frozen-attribute assignments).
+    object.__setattr__(self, "__dict__", {
+        "raw": t[0],
+        "fid": t[1],
+        "counter": counter,
+        "tee_n": t[2],
+        "tee_v": t[3],
+        "fp_n": t[4],
+        "fp_v": t[5],
+        "cpu_id": t[6],
+        "uid": t[7],
+        "rsa_pss_saltlen": None if salt < 0 else salt,
+        "_extra": tuple(zip(t[8::2], t[9::2])) if extra_count else (),
+    })
+    return self
 
 
 def _packed(pack: Any, free: Any, ptr: int) -> Tuple[Any, int]:
@@ -263,40 +327,26 @@ class ResultJson:
                 field named twice. InvalidInput: empty or not UTF-8. InputTooLarge: over 64 KiB.
             TypeError: ``data`` is not bytes-like or str.
         """
-        raw = as_bytes(data, "data")
-        out = c_void_p()
-        err = c_void_p()
-        status = lib.soter_result_json_parse(raw, len(raw), byref(out), byref(err))
-        if status != 0:
-            raise_for(status, err)
-        assert out.value is not None
-        return cls._take(out.value)
+        raw = data.encode() if type(data) is str else as_bytes(data, "data")
+        n = len(raw)
+        if n > _PARSE_FAST_MAX:
+            return _result_json(*_call_packed(_parse_packed, raw, n))
+        # One native call: parse and copy every field out (no handle to free); inline, as this
+        # is the whole of the work.
+        s = _scratch
+        status = _parse_packed_fast(raw, n, s.buf, _PACK_CAP, s.p_n, s.p_err)
+        if status:
+            raise_for(status, s.err)
+        size = s.n.value
+        if size > _PACK_CAP:
+            return _result_json(*_call_packed(_parse_packed_fast, raw, n))
+        return _result_json(s.buf, size)
 
     @classmethod
     def _take(cls, ptr: int) -> ResultJson:
         """Copy every field out of a native handle in one call, then free it."""
         buf, n = _packed(_rj_pack, _rj_free, ptr)
-        counter, salt, extra_count = _RJ_HEAD.unpack_from(buf)
-        count = 8 + 2 * extra_count
-        # The lengths are for C; NUL separators let Python split all texts in one call.
-        t = _texts(buf, 16 + 4 * count, n, count)
-        self = object.__new__(cls)
-        # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
-        # eleven frozen-attribute assignments).
-        object.__setattr__(self, "__dict__", {
-            "raw": t[0],
-            "fid": t[1],
-            "counter": counter,
-            "tee_n": t[2],
-            "tee_v": t[3],
-            "fp_n": t[4],
-            "fp_v": t[5],
-            "cpu_id": t[6],
-            "uid": t[7],
-            "rsa_pss_saltlen": None if salt < 0 else salt,
-            "_extra": tuple(zip(t[8::2], t[9::2])) if extra_count else (),
-        })
-        return self
+        return _result_json(buf, n)
 
     @property
     def extra(self) -> Dict[str, str]:
@@ -337,23 +387,19 @@ def authenticate(
     # The common types first, inline: this is the call a server makes for every login.
     doc = result_json.encode() if type(result_json) is str else as_bytes(result_json, "result_json")
     sig = signature.encode() if type(signature) is str else as_bytes(signature, "signature")
-    expect = _Expectations()
     if type(challenge) is str:
         chal = challenge.encode()
     elif challenge is None:
         raise TypeError("challenge is required: pass the challenge this server issued")
     else:
         chal = _text_arg(challenge, "challenge")
-    expect.challenge = chal
-    expect.challenge_len = len(chal)
+    cpu: Optional[bytes] = None
     if cpu_id is not None:
         cpu = cpu_id.encode() if type(cpu_id) is str else _text_arg(cpu_id, "cpu_id")
-        expect.cpu_id = cpu
-        expect.cpu_id_len = len(cpu)
+    u: Optional[bytes] = None
     if uid is not None:
         u = uid.encode() if type(uid) is str else _text_arg(uid, "uid")
-        expect.uid = u
-        expect.uid_len = len(u)
+    has_min = False
     if min_counter is not None:
         if type(min_counter) is not int:
             if isinstance(min_counter, bool) or not isinstance(min_counter, int):
@@ -361,98 +407,24 @@ def authenticate(
             min_counter = int(min_counter)
         if not 0 <= min_counter <= _UINT64_MAX:
             raise InvalidArgument(f"min_counter must be between 0 and 2**64-1, not {min_counter}")
-        expect.has_min_counter = True
-        expect.min_counter = min_counter
-    expect.salt_len = N.SALT_LEN_DEFAULT if salt_len is None else _salt_arg(salt_len)
-    out = c_void_p()
-    err = c_void_p()
+        has_min = True
+    # One constructor call for the struct (cheaper than nine attribute stores).
+    expect = _Expectations(
+        chal, len(chal), cpu, len(cpu) if cpu is not None else 0, u, len(u) if u is not None else 0,
+        has_min, min_counter if has_min else 0, N.SALT_LEN_DEFAULT if salt_len is None else _salt_arg(salt_len))
+    s = _scratch
     ptr = key._acquire()
     try:
-        status = _authenticate(ptr, doc, len(doc), sig, len(sig), byref(expect), byref(out), byref(err))
+        # One native call: verify, check, and copy every field out (no handle to free).
+        status = _authenticate_packed(ptr, doc, len(doc), sig, len(sig), byref(expect), s.buf, _PACK_CAP, s.p_n, s.p_err)
+        n = s.n.value
+        if status == 0 and n > _PACK_CAP:
+            return _result_json(*_call_packed(_authenticate_packed, ptr, doc, len(doc), sig, len(sig), byref(expect)))
     finally:
         key._release()
     if status:
-        raise_for(status, err)
-    return ResultJson._take(out.value)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class AuthKey:
-    """A verified AuthKey: the device's public key for one business scene plus its identity.
-
-    ``public_key`` is an independent :class:`PublicKey`; using the AuthKey as a context manager
-    closes it on exit. Store ``pub_key`` (or ``public_key.to_pem()``), ``cpu_id`` and ``uid``, and
-    pass them to :func:`authenticate` for every later result.
-    """
-
-    public_key: PublicKey
-    cpu_id: str
-    uid: str
-    counter: int
-    pub_key: str = field(repr=False)
-
-    def close(self) -> None:
-        """Close :attr:`public_key`."""
-        self.public_key.close()
-
-    def __enter__(self) -> AuthKey:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
-
-
-def verify_auth_key(ask: Union[PublicKey, "Ask"], auth_key_json: BytesLike, signature: BytesLike) -> AuthKey:
-    """Verify an AuthKey export (JSON signed by the device's ASK) and load its public key.
-
-    ``ask`` is the device's trusted :class:`Ask` (from :func:`verify_ask_chain`,
-    :meth:`WeChatClient.soter_verify_ask` or :meth:`Ask.from_stored`): the attested salt length is
-    used and the AuthKey's ``cpu_id``/``uid`` must be the ASK's. A bare :class:`PublicKey` checks
-    the signature only (salt from the JSON's ``rsa_pss_saltlen``, else 20).
-
-    Raises:
-        SignatureInvalid: the ASK did not sign these bytes.
-        DeviceMismatch: (with an Ask) the AuthKey is for another device.
-        InvalidJson, InvalidKey, MalformedSignature, ...: malformed input.
-        TypeError: wrong argument types. ValueError: ``ask`` is closed.
-    """
-    if isinstance(ask, PublicKey):
-        fn = lib.soter_verify_auth_key
-    else:
-        from ._ask import Ask
-
-        if not isinstance(ask, Ask):
-            raise TypeError(f"ask must be a PublicKey or an Ask, not {type(ask).__name__}")
-        fn = lib.soter_verify_auth_key_with_ask
-    doc = as_bytes(auth_key_json, "auth_key_json")
-    sig = as_bytes(signature, "signature")
-    out = c_void_p()
-    err = c_void_p()
-    ptr = ask._acquire()
-    try:
-        status = fn(ptr, doc, len(doc), sig, len(sig), byref(out), byref(err))
-    finally:
-        ask._release()
-    if status != 0:
-        raise_for(status, err)
-    handle = out.value
-    assert handle is not None
-    key_out = c_void_p()
-    status = lib.soter_auth_key_public_key(handle, byref(key_out), byref(err))
-    if status != 0:  # pragma: no cover - the key was loaded during verification
-        _ak_free(handle)
-        raise_for(status, err)
-    assert key_out.value is not None
-    key = PublicKey._from_ptr(key_out.value)
-    buf, n = _packed(_ak_pack, _ak_free, handle)
-    counter = _AK_COUNTER.unpack_from(buf)[0]
-    cpu, u, pem = _texts(buf, _AK_COUNTER.size + 4 * 3, n, 3)
-    return AuthKey(public_key=key, cpu_id=cpu, uid=u, counter=counter, pub_key=pem)
+        raise_for(status, s.err)
+    return _result_json(s.buf, n)
 
 
 def new_challenge() -> str:
@@ -472,8 +444,7 @@ def new_challenge() -> str:
 
 def library_version() -> str:
     """The version of the loaded native library, e.g. ``"0.1.0"``."""
-    v: Optional[bytes] = lib.soter_version()
-    return v.decode("ascii") if v else ""
+    return borrowed_cstr(lib.soter_version())
 
 
 def status_name(status: int) -> str:
@@ -482,5 +453,4 @@ def status_name(status: int) -> str:
         raise TypeError(f"status must be an int, not {type(status).__name__}")
     if not -(2**31) <= status <= _INT32_MAX:
         return "SOTER_STATUS_UNKNOWN"
-    name: Optional[bytes] = lib.soter_status_name(status)
-    return name.decode("ascii") if name else "SOTER_STATUS_UNKNOWN"
+    return borrowed_cstr(lib.soter_status_name(status)) or "SOTER_STATUS_UNKNOWN"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ctypes import byref, c_int64, c_void_p
 from typing import ClassVar, NoReturn
 
+from . import _ffi
 from ._native import borrowed_cstr, lib
 
 
@@ -34,64 +35,63 @@ class SoterError(Exception):
     @property
     def status_name(self) -> str:
         """The C name of the status, e.g. ``"SOTER_STATUS_SIGNATURE_INVALID"``."""
-        name: bytes | None = lib.soter_status_name(self.status)
-        return name.decode("ascii") if name else "SOTER_STATUS_UNKNOWN"
+        return borrowed_cstr(lib.soter_status_name(self.status)) or "SOTER_STATUS_UNKNOWN"
 
 
 class InvalidArgument(SoterError, ValueError):
     """API misuse: an option out of range (also a ``ValueError``). SOTER_STATUS_INVALID_ARGUMENT."""
 
-    STATUS = 1
+    STATUS = _ffi.STATUS_INVALID_ARGUMENT
 
 
 class InvalidInput(SoterError):
     """Input that is not what was expected: invalid UTF-8, empty. SOTER_STATUS_INVALID_INPUT."""
 
-    STATUS = 2
+    STATUS = _ffi.STATUS_INVALID_INPUT
 
 
 class InputTooLarge(InvalidInput):
     """Input larger than the documented cap. SOTER_STATUS_INPUT_TOO_LARGE."""
 
-    STATUS = 3
+    STATUS = _ffi.STATUS_INPUT_TOO_LARGE
 
 
 class InvalidKey(SoterError):
     """A public key that cannot be parsed or is not a usable RSA key. SOTER_STATUS_INVALID_KEY."""
 
-    STATUS = 4
+    STATUS = _ffi.STATUS_INVALID_KEY
 
 
 class KeyTooSmall(InvalidKey):
     """An RSA key below 2048 bits. SOTER_STATUS_KEY_TOO_SMALL."""
 
-    STATUS = 5
+    STATUS = _ffi.STATUS_KEY_TOO_SMALL
 
 
 class UnsupportedKey(InvalidKey):
     """An EC/DSA/Ed25519 key or an RSA key above 4096 bits. SOTER_STATUS_UNSUPPORTED_KEY."""
 
-    STATUS = 6
+    STATUS = _ffi.STATUS_UNSUPPORTED_KEY
 
 
 class MalformedSignature(SoterError):
     """A signature that cannot be decoded, has the wrong length, or is not below the modulus.
     SOTER_STATUS_MALFORMED_SIGNATURE."""
 
-    STATUS = 7
+    STATUS = _ffi.STATUS_MALFORMED_SIGNATURE
 
 
 class InvalidJson(SoterError):
     """JSON that is not well formed, too deep, or with a missing or mistyped field.
     SOTER_STATUS_INVALID_JSON."""
 
-    STATUS = 8
+    STATUS = _ffi.STATUS_INVALID_JSON
 
 
 class DuplicateField(InvalidJson):
     """A JSON object that names the same field twice. SOTER_STATUS_DUPLICATE_FIELD."""
 
-    STATUS = 9
+    STATUS = _ffi.STATUS_DUPLICATE_FIELD
 
 
 class VerificationFailed(SoterError):
@@ -101,38 +101,38 @@ class VerificationFailed(SoterError):
 class SignatureInvalid(VerificationFailed):
     """The signature does not verify. SOTER_STATUS_SIGNATURE_INVALID."""
 
-    STATUS = 10
+    STATUS = _ffi.STATUS_SIGNATURE_INVALID
 
 
 class ChallengeMismatch(VerificationFailed):
     """The signed challenge is not the expected one. SOTER_STATUS_CHALLENGE_MISMATCH."""
 
-    STATUS = 11
+    STATUS = _ffi.STATUS_CHALLENGE_MISMATCH
 
 
 class DeviceMismatch(VerificationFailed):
     """The signed cpu_id or uid is not the expected device's. SOTER_STATUS_DEVICE_MISMATCH."""
 
-    STATUS = 12
+    STATUS = _ffi.STATUS_DEVICE_MISMATCH
 
 
 class CounterReplay(VerificationFailed):
     """The signed counter is below the minimum (a replay). SOTER_STATUS_COUNTER_REPLAY."""
 
-    STATUS = 13
+    STATUS = _ffi.STATUS_COUNTER_REPLAY
 
 
 class NetworkError(SoterError):
     """Network failure: connection refused or reset, DNS, TLS. SOTER_STATUS_NETWORK."""
 
-    STATUS = 14
+    STATUS = _ffi.STATUS_NETWORK
 
 
 class Timeout(NetworkError):
     """A call's overall deadline, its connect timeout or a per-attempt timeout expired (the message
     names which). SOTER_STATUS_TIMEOUT."""
 
-    STATUS = 15
+    STATUS = _ffi.STATUS_TIMEOUT
 
 
 class WeChatApiError(SoterError):
@@ -143,7 +143,7 @@ class WeChatApiError(SoterError):
         errmsg: WeChat's errmsg, or None.
     """
 
-    STATUS = 16
+    STATUS = _ffi.STATUS_WECHAT_API
 
     def __init__(
         self,
@@ -164,7 +164,7 @@ class TokenError(SoterError):
     ``errcode``/``errmsg`` are set when WeChat refused the token request.
     """
 
-    STATUS = 17
+    STATUS = _ffi.STATUS_TOKEN
 
     def __init__(
         self,
@@ -183,21 +183,21 @@ class MalformedResponse(SoterError):
     """WeChat's response was not the documented JSON, or too large.
     SOTER_STATUS_MALFORMED_RESPONSE."""
 
-    STATUS = 18
+    STATUS = _ffi.STATUS_MALFORMED_RESPONSE
 
 
 class ConfigError(SoterError):
     """A refused client setting (plain http to a remote host, a bad URL or proxy).
     SOTER_STATUS_CONFIG."""
 
-    STATUS = 19
+    STATUS = _ffi.STATUS_CONFIG
 
 
 class StoreUnavailable(SoterError):
     """The state store (Redis) could not be reached or did not answer in time. Fails closed:
     nothing was accepted. SOTER_STATUS_STORE_UNAVAILABLE."""
 
-    STATUS = 20
+    STATUS = _ffi.STATUS_STORE_UNAVAILABLE
 
 
 class CertificateInvalid(SoterError):
@@ -205,14 +205,14 @@ class CertificateInvalid(SoterError):
     a non-CA intermediate, outside its validity, no usable attestation.
     SOTER_STATUS_CERTIFICATE_INVALID."""
 
-    STATUS = 21
+    STATUS = _ffi.STATUS_CERTIFICATE_INVALID
 
 
 class UntrustedRoot(CertificateInvalid):
     """A sound certificate chain that ends at a root that is not trusted.
     SOTER_STATUS_UNTRUSTED_ROOT."""
 
-    STATUS = 22
+    STATUS = _ffi.STATUS_UNTRUSTED_ROOT
 
 
 class CertificateRevoked(CertificateInvalid):
@@ -225,7 +225,7 @@ class CertificateRevoked(CertificateInvalid):
 class InternalError(SoterError):
     """A bug in soter-verify (a caught panic), never caused by input. SOTER_STATUS_INTERNAL."""
 
-    STATUS = 99
+    STATUS = _ffi.STATUS_INTERNAL
 
 
 #: status value -> exception class, one to one.
@@ -274,8 +274,7 @@ def error_from_status(status: int, err: c_void_p | None = None) -> SoterError:
             errmsg = borrowed_cstr(lib.soter_error_errmsg(err))
     cls = STATUS_CLASSES.get(status, SoterError)
     if not message:
-        name: bytes | None = lib.soter_status_name(status)
-        message = (name or b"SOTER_STATUS_UNKNOWN").decode("ascii")
+        message = borrowed_cstr(lib.soter_status_name(status)) or "SOTER_STATUS_UNKNOWN"
     if cls in (WeChatApiError, TokenError):
         return cls(message, status=status, errcode=errcode, errmsg=errmsg)
     return cls(message, status=status)

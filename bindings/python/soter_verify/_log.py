@@ -37,24 +37,12 @@ if logging.getLevelName(TRACE) == f"Level {TRACE}":
 _LEVELS: Final = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG, 5: TRACE}
 _NATIVE_TRACE: Final = 5
 
-#: void (*)(void *user_data, int32_t level, const char *message, size_t message_len)
-LOG_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_size_t)
-
-_SIGNATURES: Final[dict[str, tuple[Any, list[Any]]]] = {
-    "soter_set_log_callback": (c_int32, [LOG_CALLBACK, c_void_p, c_int32, c_void_p]),
-    "soter_set_log_level": (c_int32, [c_int32, c_void_p]),
-    "soter_log_level": (c_int32, []),
-    "soter_log_level_name": (ctypes.c_char_p, [c_int32]),  # static string, not owned
-}
+#: ``SoterLogCallback`` (generated in _ffi).
+LOG_CALLBACK = N.SoterLogCallback
 
 
 def _declare() -> Optional[ctypes.CDLL]:
-    if not all(hasattr(N.lib, name) for name in _SIGNATURES):
-        return None  # a library built before log events: nothing to install
-    for name, (restype, argtypes) in _SIGNATURES.items():
-        fn = getattr(N.lib, name)
-        fn.restype = restype
-        fn.argtypes = argtypes
+    # _native declared every export from the header at import.
     return N.lib
 
 

@@ -653,8 +653,7 @@ class WeChatClient(NativeHandle):
 
 def outcome_name(outcome: int) -> str:
     """The name of a ``SoterVerifyOutcome`` value, e.g. ``"user_cancelled"``."""
-    name: Optional[bytes] = N.wechat_lib().soter_verify_outcome_name(outcome)
-    return name.decode("ascii") if name else "unknown"
+    return N.borrowed_cstr(N.lib.soter_verify_outcome_name(outcome)) or "unknown"
 
 
 __all__ = [

@@ -66,8 +66,8 @@ def test_abi_mismatch_fails_clearly() -> None:
     code = (
         "import ctypes, sys, pathlib, importlib.util\n"
         "import soter_verify._native as n\n"
-        f"src = pathlib.Path(n.__file__).read_text().replace('ABI_VERSION: Final = {abi}', 'ABI_VERSION: Final = 999')\n"
-        "ns = {'__name__': 'fake', '__file__': n.__file__}\n"
+        "src = pathlib.Path(n.__file__).read_text().replace('_abi != ABI_VERSION', '_abi != (ABI_VERSION := 999)')\n"
+        "ns = {'__name__': 'soter_verify.fake', '__package__': 'soter_verify', '__file__': n.__file__}\n"
         "exec(compile(src, 'fake', 'exec'), ns)\n"
     )
     res = _run(code, SOTER_VERIFY_LIB=str(_native.LIB_PATH))
@@ -83,7 +83,7 @@ def test_library_version() -> None:
 
 
 def test_every_declared_function_has_types() -> None:
-    for name in _native._SIGNATURES:
+    for name in _native.SIGNATURES:
         fn = getattr(_native.lib, name)
         assert fn.argtypes is not None, name
 

@@ -106,8 +106,8 @@ def test_library_level_follows_the_logger() -> None:
         LOGGER.setLevel(saved[0])
         root.setLevel(saved[1])
     assert _log.native_level() == _log.wanted_level()
-    names = [soter_verify._native.lib.soter_log_level_name(n) for n in range(7)]
-    assert names == [b"OFF", b"ERROR", b"WARN", b"INFO", b"DEBUG", b"TRACE", b"UNKNOWN"]
+    names = [soter_verify._native.borrowed_cstr(soter_verify._native.lib.soter_log_level_name(n)) for n in range(7)]
+    assert names == ["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "UNKNOWN"]
     assert [logging.getLevelName(_log._LEVELS[n]) for n in range(1, 6)] == ["ERROR", "WARNING", "INFO", "DEBUG", "TRACE"]
 
 

@@ -1,4 +1,5 @@
-// Run by run-tests.sh with only the built jar and JNA on the class path.
+// Run by run-tests.sh with only the built core jar, the soter-verify-testing jar (the emulator
+// and device below) and JNA on the class path.
 //   java ... JarSmoke.java            : the library must come from the jar (no jna.library.path)
 //   java -Djna.library.path=DIR ... JarSmoke.java DIR : the override must win
 import com.sun.jna.NativeLibrary;

@@ -1,4 +1,4 @@
-// Run by run-tests.sh with the built jar, JNA, SLF4J's System.Logger provider
+// Run by run-tests.sh with the built jar, the testing jar, JNA, SLF4J's System.Logger provider
 // (slf4j-jdk-platform-logging) and Logback on the class path, as in an application that uses
 // them: the library's events land in Logback, and Logback's level, changed at run time, decides
 // what the library formats (within the second its level poller takes).

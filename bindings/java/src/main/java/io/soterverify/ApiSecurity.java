@@ -20,7 +20,7 @@ public final class ApiSecurity implements AutoCloseable {
     private final String appId;
 
     ApiSecurity(long ptr, String appId) {
-        this.handle = new NativeHandle(ptr, WeChatNative::soter_api_security_free, "ApiSecurity");
+        this.handle = new NativeHandle(ptr, SoterFfi::soter_api_security_free, "ApiSecurity");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
         this.appId = appId;
     }
@@ -48,7 +48,7 @@ public final class ApiSecurity implements AutoCloseable {
      */
     public boolean seals(String path) {
         byte[] p = Utf8.encode(path, "path");
-        return handle.call(this, ptr -> WeChatNative.soter_api_security_seals(ptr, p, p.length)) != 0;
+        return handle.call(this, ptr -> SoterFfi.soter_api_security_seals(ptr, p, p.length)) != 0;
     }
 
     /** A sealed request: the body to send and the headers to send with it. */
@@ -110,7 +110,7 @@ public final class ApiSecurity implements AutoCloseable {
         long[] hdrs = new long[1];
         long[] hdrsLen = new long[1];
         long[] err = new long[1];
-        int status = handle.call(this, ptr -> WeChatNative.soter_api_security_seal(ptr, u, u.length, p, p.length, timestamp,
+        int status = handle.call(this, ptr -> SoterFfi.soter_api_security_seal(ptr, u, u.length, p, p.length, timestamp,
                 n, n == null ? 0 : n.length, iv, body, bodyLen, hdrs, hdrsLen, err));
         Errors.check(status, err);
         String b = Internal.takeString(body[0], bodyLen[0]);
@@ -138,7 +138,7 @@ public final class ApiSecurity implements AutoCloseable {
         long[] out = new long[1];
         long[] outLen = new long[1];
         long[] err = new long[1];
-        int status = handle.call(this, ptr -> WeChatNative.soter_api_security_open(ptr, u, u.length, b, b.length, h, h.length,
+        int status = handle.call(this, ptr -> SoterFfi.soter_api_security_open(ptr, u, u.length, b, b.length, h, h.length,
                 now, out, outLen, err));
         Errors.check(status, err);
         return Internal.takeString(out[0], outLen[0]);
@@ -324,7 +324,7 @@ public final class ApiSecurity implements AutoCloseable {
             byte[] pks = Utf8.encode(Objects.requireNonNull(appKeySn, "appPrivateKey number"), "appKeySn");
             long[] out = new long[1];
             long[] err = new long[1];
-            Errors.check(WeChatNative.soter_api_security_new(a, a.length, k, k.length, ks, ks.length, pk, pk.length, pks,
+            Errors.check(SoterFfi.soter_api_security_new(a, a.length, k, k.length, ks, ks.length, pk, pk.length, pks,
                     pks.length, out, err), err);
             long ptr = out[0];
             // Each step makes a new handle and frees the one before; on failure only the last
@@ -333,12 +333,12 @@ public final class ApiSecurity implements AutoCloseable {
                 byte[] n = Utf8.encode(c.getKey(), "number");
                 byte[] p = Utf8.encode(c.getValue(), "pem");
                 long from = ptr;
-                ptr = step(from, (o, e) -> WeChatNative.soter_api_security_with_platform_cert(from, n, n.length, p, p.length, o, e));
+                ptr = step(from, (o, e) -> SoterFfi.soter_api_security_with_platform_cert(from, n, n.length, p, p.length, o, e));
             }
             for (String path : paths) {
                 byte[] p = Utf8.encode(path, "path");
                 long from = ptr;
-                ptr = step(from, (o, e) -> WeChatNative.soter_api_security_with_path(from, p, p.length, o, e));
+                ptr = step(from, (o, e) -> SoterFfi.soter_api_security_with_path(from, p, p.length, o, e));
             }
             return new ApiSecurity(ptr, appId);
         }
@@ -355,7 +355,7 @@ public final class ApiSecurity implements AutoCloseable {
             try {
                 st = step.apply(o, e);
             } finally {
-                WeChatNative.soter_api_security_free(from);
+                SoterFfi.soter_api_security_free(from);
             }
             Errors.check(st, e);
             return o[0];

@@ -42,12 +42,12 @@ public final class Ask implements AutoCloseable {
     /** Takes ownership of a SoterAsk pointer. */
     Ask(long ptr) {
         AskNative.load();
-        this.handle = new NativeHandle(ptr, AskNative::soter_ask_free, "Ask");
+        this.handle = new NativeHandle(ptr, SoterFfi::soter_ask_free, "Ask");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
         long[] key = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(AskNative.soter_ask_public_key(ptr, key, err), err);
+            Errors.check(SoterFfi.soter_ask_public_key(ptr, key, err), err);
         } catch (RuntimeException e) {
             cleanable.clean();
             throw e;
@@ -56,19 +56,19 @@ public final class Ask implements AutoCloseable {
         this.cpuId = field(ptr, 0, 0);
         this.uid = field(ptr, 1, 0);
         this.signedJson = field(ptr, 2, 0);
-        this.counter = AskNative.soter_ask_counter(ptr);
-        int salt = AskNative.soter_ask_salt_len(ptr);
+        this.counter = SoterFfi.soter_ask_counter(ptr);
+        int salt = SoterFfi.soter_ask_salt_len(ptr);
         this.rsaPssSaltlen = salt < 0 ? OptionalInt.empty() : OptionalInt.of(salt);
-        this.format = AskNative.soter_ask_format(ptr) == AskNative.FORMAT_CLASSIC ? Format.CLASSIC
+        this.format = SoterFfi.soter_ask_format(ptr) == AskNative.FORMAT_CLASSIC ? Format.CLASSIC
                 : Format.CERTIFICATE_CHAIN;
-        long n = AskNative.soter_ask_subject_count(ptr);
+        long n = SoterFfi.soter_ask_subject_count(ptr);
         List<String> s = new ArrayList<>();
         for (long i = 0; i < n; i++) {
             s.add(field(ptr, 3, i));
         }
         this.subjects = Collections.unmodifiableList(s);
         byte[] pin = new byte[32];
-        if (AskNative.soter_ask_root_spki_sha256(ptr, pin) != 0) {
+        if (SoterFfi.soter_ask_root_spki_sha256(ptr, pin) != 0) {
             StringBuilder hex = new StringBuilder();
             for (byte b : pin) {
                 hex.append(String.format("%02x", b & 0xff));
@@ -85,16 +85,16 @@ public final class Ask implements AutoCloseable {
         int st;
         switch (which) {
             case 0:
-                st = AskNative.soter_ask_cpu_id(ptr, p, len);
+                st = SoterFfi.soter_ask_cpu_id(ptr, p, len);
                 break;
             case 1:
-                st = AskNative.soter_ask_uid(ptr, p, len);
+                st = SoterFfi.soter_ask_uid(ptr, p, len);
                 break;
             case 2:
-                st = AskNative.soter_ask_signed_json(ptr, p, len);
+                st = SoterFfi.soter_ask_signed_json(ptr, p, len);
                 break;
             default:
-                st = AskNative.soter_ask_subject(ptr, index, p, len);
+                st = SoterFfi.soter_ask_subject(ptr, index, p, len);
         }
         if (st != 0) {
             throw new IllegalStateException("soter-verify: cannot read an ASK field (status " + st + ")");
@@ -131,7 +131,7 @@ public final class Ask implements AutoCloseable {
         long[] out = new long[1];
         long[] err = new long[1];
         int fmt = format == Format.CLASSIC ? AskNative.FORMAT_CLASSIC : AskNative.FORMAT_CERTIFICATE_CHAIN;
-        int st = publicKey.handle().call(publicKey, k -> AskNative.soter_ask_from_stored(k, c, c.length, u, u.length,
+        int st = publicKey.handle().call(publicKey, k -> SoterFfi.soter_ask_from_stored(k, c, c.length, u, u.length,
                 counter, rsaPssSaltlen.orElse(-1), fmt, out, err));
         Errors.check(st, err);
         return new Ask(out[0]);

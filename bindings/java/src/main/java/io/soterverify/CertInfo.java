@@ -1,6 +1,7 @@
 package io.soterverify;
 
 import com.sun.jna.Memory;
+import io.soterverify.ffi.SoterCertInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -84,23 +85,28 @@ public final class CertInfo {
         Memory m = struct();
         byte[] buf = new byte[WeChatNative.CERT_HASH_LEN + 1];
         long[] err = new long[1];
-        Errors.check(WeChatNative.soter_cert_hash(m, buf, buf.length, err), err);
+        Errors.check(SoterFfi.soter_cert_hash(m, buf, buf.length, err), err);
         return new String(buf, 0, WeChatNative.CERT_HASH_LEN, StandardCharsets.US_ASCII);
     }
 
     /**
-     * {@code SoterCertInfo}: three (pointer, length) pairs (48 bytes), the texts right after.
+     * {@code SoterCertInfo}: three (pointer, length) pairs, the texts right after.
      * Keep the memory reachable during the call.
      */
     Memory struct() {
         byte[][] t = {Utf8.encode(certType, "certType"), Utf8.encode(certName, "certName"), Utf8.encode(certNo, "certNo")};
-        Memory m = new Memory(48 + t[0].length + t[1].length + t[2].length + 1);
+        long[][] fields = {
+            {SoterCertInfo.OFF_CERT_TYPE, SoterCertInfo.OFF_CERT_TYPE_LEN},
+            {SoterCertInfo.OFF_CERT_NAME, SoterCertInfo.OFF_CERT_NAME_LEN},
+            {SoterCertInfo.OFF_CERT_NO, SoterCertInfo.OFF_CERT_NO_LEN},
+        };
+        Memory m = new Memory(SoterCertInfo.SIZE + t[0].length + t[1].length + t[2].length + 1);
         m.clear();
-        long at = 48;
+        long at = SoterCertInfo.SIZE;
         for (int i = 0; i < 3; i++) {
             m.write(at, t[i], 0, t[i].length);
-            m.setPointer(16L * i, m.share(at));
-            m.setLong(16L * i + 8, t[i].length);
+            m.setPointer(fields[i][0], m.share(at));
+            m.setLong(fields[i][1], t[i].length);
             at += t[i].length;
         }
         return m;

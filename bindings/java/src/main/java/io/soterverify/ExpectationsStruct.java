@@ -1,21 +1,14 @@
 package io.soterverify;
 
 import com.sun.jna.Memory;
+import io.soterverify.ffi.SoterExpectations;
 
 /**
- * {@code SoterExpectations} of soter_verify.h, laid out by hand in one native block per call
- * (x86-64 / LP64 alignment), the texts stored right after the struct:
- *
- * <pre>
- *  0 const uint8_t *challenge    8 size_t challenge_len
- * 16 const uint8_t *cpu_id      24 size_t cpu_id_len
- * 32 const uint8_t *uid         40 size_t uid_len
- * 48 bool has_min_counter       56 uint64_t min_counter
- * 64 int32_t salt_len           (size 72)
- * </pre>
+ * {@code SoterExpectations} of soter_verify.h in one native block per call, at the offsets JNA
+ * computes for the generated {@link SoterExpectations}, the texts stored right after the struct.
  */
 final class ExpectationsStruct {
-    static final int SIZE = 72;
+    static final int SIZE = SoterExpectations.SIZE;
 
     private ExpectationsStruct() {}
 
@@ -28,26 +21,26 @@ final class ExpectationsStruct {
         Memory m = new Memory(size);
         m.clear();
         long at = SIZE;
-        at = text(m, 0, c, at);
+        at = text(m, SoterExpectations.OFF_CHALLENGE, SoterExpectations.OFF_CHALLENGE_LEN, c, at);
         if (cpu != null) {
-            at = text(m, 16, cpu, at);
+            at = text(m, SoterExpectations.OFF_CPU_ID, SoterExpectations.OFF_CPU_ID_LEN, cpu, at);
         }
         if (uid != null) {
-            text(m, 32, uid, at);
+            text(m, SoterExpectations.OFF_UID, SoterExpectations.OFF_UID_LEN, uid, at);
         }
         if (e.minCounter().isPresent()) {
-            m.setByte(48, (byte) 1);
-            m.setLong(56, e.minCounter().getAsLong());
+            m.setByte(SoterExpectations.OFF_HAS_MIN_COUNTER, (byte) 1);
+            m.setLong(SoterExpectations.OFF_MIN_COUNTER, e.minCounter().getAsLong());
         }
-        m.setInt(64, e.saltLen());
+        m.setInt(SoterExpectations.OFF_SALT_LEN, e.saltLen());
         return m;
     }
 
-    /** Writes {@code b} at {@code at} and its (pointer, length) at {@code field}; a text is never NULL. */
-    private static long text(Memory m, long field, byte[] b, long at) {
+    /** Writes {@code b} at {@code at} and its pointer and length at those offsets; never NULL. */
+    private static long text(Memory m, long field, long lenField, byte[] b, long at) {
         m.write(at, b, 0, b.length);
         m.setPointer(field, m.share(at));
-        m.setLong(field + 8, b.length);
+        m.setLong(lenField, b.length);
         return at + b.length;
     }
 }

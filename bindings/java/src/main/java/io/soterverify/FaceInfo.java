@@ -42,9 +42,9 @@ public final class FaceInfo implements AutoCloseable {
     private final String nameUtf8Md5;
 
     FaceInfo(long ptr) {
-        this.handle = new NativeHandle(ptr, WeChatNative::soter_face_info_free, "FaceInfo");
+        this.handle = new NativeHandle(ptr, SoterFfi::soter_face_info_free, "FaceInfo");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
-        this.passed = WeChatNative.soter_face_info_passed(ptr) != 0;
+        this.passed = SoterFfi.soter_face_info_passed(ptr) != 0;
         this.errcode = number(ptr, WeChatNative.FACE_ERRCODE, 0L);
         this.identifyRet = number(ptr, WeChatNative.FACE_IDENTIFY_RET, -1L);
         this.identifyTime = number(ptr, WeChatNative.FACE_IDENTIFY_TIME, null);
@@ -60,13 +60,13 @@ public final class FaceInfo implements AutoCloseable {
 
     private static Long number(long ptr, int field, Long absent) {
         long[] out = new long[1];
-        return WeChatNative.soter_face_info_number(ptr, field, out) != 0 ? out[0] : absent;
+        return SoterFfi.soter_face_info_number(ptr, field, out) != 0 ? out[0] : absent;
     }
 
     private static String text(long ptr, int field) {
         long[] p = new long[1];
         long[] len = new long[1];
-        return WeChatNative.soter_face_info_get(ptr, field, p, len) != 0 ? NativeLib.utf8(p[0], len[0]) : null;
+        return SoterFfi.soter_face_info_get(ptr, field, p, len) != 0 ? NativeLib.utf8(p[0], len[0]) : null;
     }
 
     /**
@@ -97,7 +97,7 @@ public final class FaceInfo implements AutoCloseable {
         }
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         byte[] id = idNumber.getBytes(StandardCharsets.UTF_8);
-        return handle.call(this, p -> WeChatNative.soter_face_info_matches_person(p, n, n.length, id, id.length)) != 0;
+        return handle.call(this, p -> SoterFfi.soter_face_info_matches_person(p, n, n.length, id, id.length)) != 0;
     }
 
     /**

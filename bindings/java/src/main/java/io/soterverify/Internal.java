@@ -20,6 +20,7 @@ public final class Internal {
      * @return the library
      */
     public static NativeLibrary library() {
+        NativeLib.load(); // the ABI check and the package's own registration (logging) first
         return NativeLib.LIB;
     }
 
@@ -92,7 +93,7 @@ public final class Internal {
         try {
             return NativeLib.utf8(p, len);
         } finally {
-            NativeLib.soter_string_free(p);
+            SoterFfi.soter_string_free(p);
         }
     }
 

@@ -53,16 +53,16 @@ public final class KeyAttestation {
         Memory r = AskNative.bytesArray(roots);
         long[] out = new long[1];
         long[] err = new long[1];
-        int st = AskNative.soter_verify_key_attestation(c, certs.size(), r, roots.size(), (byte) (at != null ? 1 : 0),
+        int st = SoterFfi.soter_verify_key_attestation(c, certs.size(), r, roots.size(), (byte) (at != null ? 1 : 0),
                 at != null ? at.getEpochSecond() : 0, revocations, revocations == null ? 0 : revocations.length, out, err);
         Errors.check(st, err);
         try {
             long[] p = new long[1];
             long[] n = new long[1];
-            Errors.check(AskNative.soter_key_attestation_json(out[0], p, n), new long[1]);
+            Errors.check(SoterFfi.soter_key_attestation_json(out[0], p, n), new long[1]);
             return new KeyAttestation(obj(new Reader(NativeLib.utf8(p[0], n[0])).value()));
         } finally {
-            AskNative.soter_key_attestation_free(out[0]);
+            SoterFfi.soter_key_attestation_free(out[0]);
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class NativeLib {
     /** The C ABI version this package was written for ({@code SOTER_ABI_VERSION}). */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = SoterFfi.ABI_VERSION;
     static final String LIBRARY = "soter_verify";
 
     static final NativeLibrary LIB;
@@ -35,14 +35,28 @@ final class NativeLib {
             err.initCause(e);
             throw err;
         }
-        Native.register(NativeLib.class, lib);
-        LIB = lib;
-        int abi = soter_abi_version();
+        // The ABI check through plain function lookups: SoterFfi, which registers its natives on
+        // LIB, may be the class whose initialisation got here (see registered()).
+        int abi = lib.getFunction("soter_abi_version").invokeInt(new Object[0]);
         if (abi != ABI_VERSION) {
             throw new UnsatisfiedLinkError("soter-verify: the loaded libsoter_verify (" + lib.getFile()
-                    + ", version " + version() + ") has C ABI version " + abi + ", but this jar needs ABI version "
-                    + ABI_VERSION + ". Use the library built from the same source as the jar (check jna.library.path).");
+                    + ", version " + cString(Pointer.nativeValue(lib.getFunction("soter_version")
+                            .invokePointer(new Object[0]))) + ") has C ABI version " + abi
+                    + ", but this jar needs ABI version " + ABI_VERSION
+                    + ". Use the library built from the same source as the jar (check jna.library.path).");
         }
+        LIB = lib;
+    }
+
+    private NativeLib() {}
+
+    /** Forces loading, the ABI check and the registration of the natives. */
+    static void load() {
+        SoterFfi.load();
+    }
+
+    /** Called by the generated SoterFfi once its natives are registered. */
+    static void registered() {
         try {
             NativeLog.install(); // log events to System.Logger "io.soterverify"
         } catch (LinkageError e) {
@@ -50,17 +64,12 @@ final class NativeLib {
         }
     }
 
-    private NativeLib() {}
-
-    /** Forces loading and the ABI check. */
-    static void load() {}
-
     static String version() {
-        return cString(soter_version());
+        return cString(SoterFfi.soter_version());
     }
 
     static String statusName(int status) {
-        return cString(soter_status_name(status));
+        return cString(SoterFfi.soter_status_name(status));
     }
 
     /** A NUL-terminated UTF-8 string (borrowed), or "" for NULL. */
@@ -80,59 +89,23 @@ final class NativeLib {
     }
 
     // ---- version, status, errors ----
-    static native int soter_abi_version();
-    static native long soter_version();
-    static native long soter_status_name(int status);
-    static native int soter_error_status(long err);
-    static native long soter_error_message(long err);
-    /** C {@code bool} is one byte: mapped as {@code byte}, never as a 4-byte Java boolean. */
-    static native byte soter_error_errcode(long err, long[] errcode);
-    static native long soter_error_errmsg(long err);
-    static native void soter_error_free(long err);
-    static native void soter_string_free(long s);
 
     // ---- keys ----
-    static native int soter_key_load(byte[] data, long len, long[] out, long[] err);
-    static native void soter_key_free(long key);
-    static native int soter_key_bits(long key);
-    static native byte soter_key_equal(long a, long b);
-    static native int soter_key_to_pem(long key, long[] out, long[] outLen, long[] err);
-    static native int soter_key_verify(long key, byte[] message, long messageLen, byte[] signature,
-            long signatureLen, int saltLen, int[] outSaltLen, long[] err);
 
     // ---- resultJSON ----
-    static native int soter_result_json_parse(byte[] data, long len, long[] out, long[] err);
-    static native void soter_result_json_free(long result);
-    static native int soter_result_json_get(long result, int field, long[] ptr, long[] len);
-    static native long soter_result_json_counter(long result);
-    static native int soter_result_json_salt_len(long result);
-    static native long soter_result_json_extra_count(long result);
-    static native int soter_result_json_extra(long result, long index, long[] name, long[] nameLen,
-            long[] value, long[] valueLen);
-    static native long soter_result_json_pack(long result, byte[] buf, long cap);
 
     // ---- authenticate, AuthKey, challenge ----
-    static native int soter_authenticate(long key, byte[] resultJson, long resultJsonLen, byte[] signature,
-            long signatureLen, Pointer expect, long[] out, long[] err);
-    static native int soter_verify_auth_key(long ask, byte[] json, long jsonLen, byte[] signature,
-            long signatureLen, long[] out, long[] err);
-    static native void soter_auth_key_free(long authKey);
-    static native int soter_auth_key_public_key(long authKey, long[] out, long[] err);
-    static native int soter_auth_key_get(long authKey, int field, long[] ptr, long[] len);
-    static native long soter_auth_key_counter(long authKey);
-    static native long soter_auth_key_pack(long authKey, byte[] buf, long cap);
-    static native int soter_new_challenge(byte[] buf, long cap, long[] outLen, long[] err);
 
     // SoterField
-    static final int FIELD_RAW = 0;
-    static final int FIELD_FID = 1;
-    static final int FIELD_TEE_N = 2;
-    static final int FIELD_TEE_V = 3;
-    static final int FIELD_FP_N = 4;
-    static final int FIELD_FP_V = 5;
-    static final int FIELD_CPU_ID = 6;
-    static final int FIELD_UID = 7;
-    static final int FIELD_PUB_KEY = 8;
+    static final int FIELD_RAW = SoterFfi.FIELD_RAW;
+    static final int FIELD_FID = SoterFfi.FIELD_FID;
+    static final int FIELD_TEE_N = SoterFfi.FIELD_TEE_N;
+    static final int FIELD_TEE_V = SoterFfi.FIELD_TEE_V;
+    static final int FIELD_FP_N = SoterFfi.FIELD_FP_N;
+    static final int FIELD_FP_V = SoterFfi.FIELD_FP_V;
+    static final int FIELD_CPU_ID = SoterFfi.FIELD_CPU_ID;
+    static final int FIELD_UID = SoterFfi.FIELD_UID;
+    static final int FIELD_PUB_KEY = SoterFfi.FIELD_PUB_KEY;
 
-    static final int CHALLENGE_LEN = 43;
+    static final int CHALLENGE_LEN = SoterFfi.CHALLENGE_LEN;
 }

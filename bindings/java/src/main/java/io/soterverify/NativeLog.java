@@ -39,21 +39,17 @@ final class NativeLog {
     private static volatile boolean installed;
 
     static {
-        Native.register(NativeLog.class, NativeLib.LIB);
     }
 
     private NativeLog() {}
 
-    static native int soter_set_log_callback(Pointer callback, Pointer userData, int maxLevel, long[] err);
-    static native int soter_set_log_level(int maxLevel, long[] err);
-    static native int soter_log_level();
 
     /** Routes the library's events to {@link #LOGGER}; called once, when the library loads. */
     static synchronized void install() {
         if (installed) {
             return;
         }
-        if (soter_set_log_callback(CallbackReference.getFunctionPointer(CALLBACK), null, wanted(), null) != 0) {
+        if (SoterFfi.soter_set_log_callback(CallbackReference.getFunctionPointer(CALLBACK), null, wanted(), null) != 0) {
             return;
         }
         installed = true;
@@ -76,13 +72,13 @@ final class NativeLog {
     /** Sets the library's level to the logger's now (never waits: safe anywhere). */
     static void sync() {
         if (installed) {
-            soter_set_log_level(wanted(), null);
+            SoterFfi.soter_set_log_level(wanted(), null);
         }
     }
 
     /** The library's current level (0 = off). */
     static int nativeLevel() {
-        return soter_log_level();
+        return SoterFfi.soter_log_level();
     }
 
     private static void poll() {
@@ -102,7 +98,7 @@ final class NativeLog {
     private static synchronized void uninstall() {
         if (installed) {
             installed = false;
-            soter_set_log_callback(null, null, 0, null);
+            SoterFfi.soter_set_log_callback(null, null, 0, null);
         }
     }
 

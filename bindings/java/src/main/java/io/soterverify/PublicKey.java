@@ -29,7 +29,7 @@ public final class PublicKey implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
 
     PublicKey(long ptr) {
-        this.handle = new NativeHandle(ptr, NativeLib::soter_key_free, "PublicKey");
+        this.handle = new NativeHandle(ptr, SoterFfi::soter_key_free, "PublicKey");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
     }
 
@@ -51,7 +51,7 @@ public final class PublicKey implements AutoCloseable {
         Objects.requireNonNull(data, "key data must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        Errors.check(NativeLib.soter_key_load(data, data.length, out, err), err);
+        Errors.check(SoterFfi.soter_key_load(data, data.length, out, err), err);
         return new PublicKey(out[0]);
     }
 
@@ -129,10 +129,10 @@ public final class PublicKey implements AutoCloseable {
         Objects.requireNonNull(message, "message must not be null");
         Objects.requireNonNull(signature, "signature must not be null");
         long[] err = new long[1];
-        int status = handle.call(this, k -> NativeLib.soter_key_verify(k, message, message.length, signature,
+        int status = handle.call(this, k -> SoterFfi.soter_key_verify(k, message, message.length, signature,
                 signature.length, saltLen, null, err));
         if (status == Status.SIGNATURE_INVALID.code()) {
-            NativeLib.soter_error_free(err[0]);
+            SoterFfi.soter_error_free(err[0]);
             return false;
         }
         Errors.check(status, err);
@@ -146,7 +146,7 @@ public final class PublicKey implements AutoCloseable {
      * @throws IllegalStateException when the key is closed
      */
     public int bits() {
-        return handle.call(this, NativeLib::soter_key_bits);
+        return handle.call(this, SoterFfi::soter_key_bits);
     }
 
     /**
@@ -160,11 +160,11 @@ public final class PublicKey implements AutoCloseable {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Errors.checkInternal(handle.call(this, k -> NativeLib.soter_key_to_pem(k, out, len, err)), err);
+        Errors.checkInternal(handle.call(this, k -> SoterFfi.soter_key_to_pem(k, out, len, err)), err);
         try {
             return NativeLib.utf8(out[0], len[0]);
         } finally {
-            NativeLib.soter_string_free(out[0]);
+            SoterFfi.soter_string_free(out[0]);
         }
     }
 
@@ -179,7 +179,7 @@ public final class PublicKey implements AutoCloseable {
      */
     public boolean sameKeyAs(PublicKey other) {
         Objects.requireNonNull(other, "other key must not be null");
-        return handle.call(this, a -> other.handle.call(other, b -> NativeLib.soter_key_equal(a, b))) != 0;
+        return handle.call(this, a -> other.handle.call(other, b -> SoterFfi.soter_key_equal(a, b))) != 0;
     }
 
     /**

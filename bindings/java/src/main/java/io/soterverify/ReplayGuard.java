@@ -1,6 +1,9 @@
 package io.soterverify;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import io.soterverify.ffi.SoterGuardSubject;
+import io.soterverify.ffi.SoterVerifyInfo;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -63,16 +66,16 @@ public final class ReplayGuard implements AutoCloseable {
     private final Observers observers = new Observers();
 
     private ReplayGuard(long ptr) {
-        this.handle = new NativeHandle(ptr, GuardNative::soter_replay_guard_free, "ReplayGuard");
+        this.handle = new NativeHandle(ptr, SoterFfi::soter_replay_guard_free, "ReplayGuard");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
         long[] text = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Errors.check(GuardNative.soter_replay_guard_describe(ptr, text, len, err), err);
+        Errors.check(SoterFfi.soter_replay_guard_describe(ptr, text, len, err), err);
         try {
             this.description = NativeLib.utf8(text[0], len[0]);
         } finally {
-            NativeLib.soter_string_free(text[0]);
+            SoterFfi.soter_string_free(text[0]);
         }
     }
 
@@ -119,7 +122,7 @@ public final class ReplayGuard implements AutoCloseable {
         long[] out = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(GuardNative.soter_replay_guard_new_memory(opts, out, err), err);
+            Errors.check(SoterFfi.soter_replay_guard_new_memory(opts, out, err), err);
             return new ReplayGuard(out[0]);
         } catch (SoterException e) {
             throw new IllegalStateException("soter-verify: creating an in-memory guard failed: " + e.getMessage(), e);
@@ -159,7 +162,7 @@ public final class ReplayGuard implements AutoCloseable {
         long[] out = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(GuardNative.soter_replay_guard_new_redis(u, u.length, opts, out, err), err);
+            Errors.check(SoterFfi.soter_replay_guard_new_redis(u, u.length, opts, out, err), err);
         } finally {
             Reference.reachabilityFence(opts);
         }
@@ -199,7 +202,7 @@ public final class ReplayGuard implements AutoCloseable {
         long[] out = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(GuardNative.soter_replay_guard_new_redis_cluster(urls.ptrs, urls.lens, urls.lens.length, opts,
+            Errors.check(SoterFfi.soter_replay_guard_new_redis_cluster(urls.ptrs, urls.lens, urls.lens.length, opts,
                     out, err), err);
         } finally {
             Reference.reachabilityFence(urls);
@@ -254,7 +257,7 @@ public final class ReplayGuard implements AutoCloseable {
         long[] out = new long[1];
         long[] err = new long[1];
         try {
-            Errors.check(GuardNative.soter_replay_guard_new_redis_sentinel(urls.ptrs, urls.lens, urls.lens.length, name,
+            Errors.check(SoterFfi.soter_replay_guard_new_redis_sentinel(urls.ptrs, urls.lens, urls.lens.length, name,
                     name.length, sopts, opts, out, err), err);
         } finally {
             Reference.reachabilityFence(urls);
@@ -277,7 +280,7 @@ public final class ReplayGuard implements AutoCloseable {
                 raw[i] = utf8(urls.get(i), what + "[" + i + "]");
                 total += raw[i].length;
             }
-            ptrs = new Memory(8L * raw.length);
+            ptrs = new Memory((long) Native.POINTER_SIZE * raw.length);
             texts = new Memory(Math.max(1, total));
             lens = new long[raw.length];
             long at = 0;
@@ -285,7 +288,7 @@ public final class ReplayGuard implements AutoCloseable {
                 if (raw[i].length > 0) {
                     texts.write(at, raw[i], 0, raw[i].length);
                 }
-                ptrs.setPointer(8L * i, texts.share(at));
+                ptrs.setPointer((long) Native.POINTER_SIZE * i, texts.share(at));
                 lens[i] = raw[i].length;
                 at += raw[i].length;
             }
@@ -304,7 +307,7 @@ public final class ReplayGuard implements AutoCloseable {
     public void ping() {
         observers.call("ping", () -> {
             long[] err = new long[1];
-            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_ping(g, err)), err);
+            Errors.check(handle.call(this, g -> SoterFfi.soter_replay_guard_ping(g, err)), err);
             return null;
         });
     }
@@ -352,7 +355,7 @@ public final class ReplayGuard implements AutoCloseable {
             byte[] buf = new byte[NativeLib.CHALLENGE_LEN + 1];
             long[] err = new long[1];
             long ttlMs = ms;
-            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_issue_challenge(g, s, s.length, ttlMs, buf,
+            Errors.check(handle.call(this, g -> SoterFfi.soter_replay_guard_issue_challenge(g, s, s.length, ttlMs, buf,
                     buf.length, null, err)), err);
             return new String(buf, 0, NativeLib.CHALLENGE_LEN, StandardCharsets.US_ASCII);
         });
@@ -420,7 +423,7 @@ public final class ReplayGuard implements AutoCloseable {
             long[] out = new long[1];
             long[] err = new long[1];
             NativeHandle kh = key.handle();
-            int status = handle.call(this, g -> kh.call(key, k -> GuardNative.soter_replay_guard_authenticate(g, k,
+            int status = handle.call(this, g -> kh.call(key, k -> SoterFfi.soter_replay_guard_authenticate(g, k,
                     resultJson, resultJson.length, signature, signature.length, who, out, err)));
             Reference.reachabilityFence(who);
             Errors.check(status, err);
@@ -458,7 +461,7 @@ public final class ReplayGuard implements AutoCloseable {
             Memory who = subjectStruct(subject, cpuId, uid);
             long[] out = new long[1];
             long[] err = new long[1];
-            int status = handle.call(this, g -> GuardNative.soter_replay_guard_accept(g, doc, doc.length, who, out, err));
+            int status = handle.call(this, g -> SoterFfi.soter_replay_guard_accept(g, doc, doc.length, who, out, err));
             Reference.reachabilityFence(who);
             Errors.check(status, err);
             return ResultJson.consume(out[0]);
@@ -509,7 +512,7 @@ public final class ReplayGuard implements AutoCloseable {
             long[] out = new long[1];
             long[] err = new long[1];
             NativeHandle ch = client.handle();
-            int status = handle.call(this, g -> ch.call(client, c -> GuardNative.soter_replay_guard_authenticate_via_wechat(
+            int status = handle.call(this, g -> ch.call(client, c -> SoterFfi.soter_replay_guard_authenticate_via_wechat(
                     g, c, o, o.length, doc, doc.length, sig, sig.length, who, out, err)));
             Reference.reachabilityFence(who);
             Throwable cause = client.takeCallbackFailure();
@@ -598,7 +601,7 @@ public final class ReplayGuard implements AutoCloseable {
         int age = faceSeconds(maxAge, "maxAge");
         long[] out = new long[1];
         long[] err = new long[1];
-        callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_get_info(g, c, v, v.length, s,
+        callWithClient(client, err, (g, c) -> SoterFfi.soter_replay_guard_face_get_info(g, c, v, v.length, s,
                 s.length, age, out, err));
         return new FaceInfo(out[0]);
     }
@@ -644,7 +647,7 @@ public final class ReplayGuard implements AutoCloseable {
         long[] expires = new long[1];
         long[] err = new long[1];
         try {
-            callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_start(g, c, s, s.length,
+            callWithClient(client, err, (g, c) -> SoterFfi.soter_replay_guard_face_start(g, c, s, s.length,
                     certStruct, seq, seq == null ? 0 : seq.length, seconds, id, expires, err));
         } finally {
             Reference.reachabilityFence(certStruct);
@@ -652,7 +655,7 @@ public final class ReplayGuard implements AutoCloseable {
         try {
             return new VerifyId(NativeLib.cString(id[0]), expires[0]);
         } finally {
-            NativeLib.soter_string_free(id[0]);
+            SoterFfi.soter_string_free(id[0]);
         }
     }
 
@@ -682,13 +685,14 @@ public final class ReplayGuard implements AutoCloseable {
         byte[] id = utf8(verifyId, "verifyId");
         byte[] s = utf8(subject, "subject");
         Memory certStruct = cert.struct();
-        Memory out = new Memory(16);
+        Memory out = new Memory(SoterVerifyInfo.SIZE);
         out.clear();
         long[] err = new long[1];
         try {
-            callWithClient(client, err, (g, c) -> GuardNative.soter_replay_guard_face_finish(g, c, id, id.length, s,
+            callWithClient(client, err, (g, c) -> SoterFfi.soter_replay_guard_face_finish(g, c, id, id.length, s,
                     s.length, certStruct, out, err));
-            return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
+            return new VerifyInfo(out.getLong(SoterVerifyInfo.OFF_VERIFY_RET),
+                    VerifyOutcome.of(out.getInt(SoterVerifyInfo.OFF_OUTCOME)), out.getByte(SoterVerifyInfo.OFF_PASSED) != 0);
         } finally {
             Reference.reachabilityFence(certStruct);
             Reference.reachabilityFence(out);
@@ -713,7 +717,7 @@ public final class ReplayGuard implements AutoCloseable {
             byte[] found = new byte[1];
             long[] counter = new long[1];
             long[] err = new long[1];
-            Errors.check(handle.call(this, g -> GuardNative.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u,
+            Errors.check(handle.call(this, g -> SoterFfi.soter_replay_guard_last_counter(g, s, s.length, c, c.length, u,
                     u.length, found, counter, err)), err);
             // Counters are unsigned 64-bit: values above Long.MAX_VALUE read as negative longs
             // (Long.toUnsignedString shows them), as ResultJson.counter() does.
@@ -1076,13 +1080,17 @@ public final class ReplayGuard implements AutoCloseable {
         Memory m = new Memory(GuardNative.SUBJECT_SIZE + s.length + (c == null ? 0 : c.length)
                 + (u == null ? 0 : u.length) + 1);
         m.clear();
-        long at = text(m, 0, s, GuardNative.SUBJECT_SIZE);
-        at = text(m, 16, c, at);
-        text(m, 32, u, at);
+        long at = text(m, SoterGuardSubject.OFF_SUBJECT, s, GuardNative.SUBJECT_SIZE);
+        at = text(m, SoterGuardSubject.OFF_CPU_ID, c, at);
+        text(m, SoterGuardSubject.OFF_UID, u, at);
         return m;
     }
 
-    /** Writes {@code b} at {@code at} and its (pointer, length) at {@code field}; null stays NULL. */
+    /**
+     * Writes {@code b} at {@code at} and its (pointer, length) at {@code field}; null stays NULL.
+     * The header's every text is a {@code const uint8_t *} followed by its {@code size_t}, which
+     * the pointer's alignment puts right after it.
+     */
     static long text(Memory m, long field, byte[] b, long at) {
         if (b == null) {
             return at;
@@ -1091,7 +1099,7 @@ public final class ReplayGuard implements AutoCloseable {
             m.write(at, b, 0, b.length);
         }
         m.setPointer(field, m.share(at));
-        m.setLong(field + 8, b.length);
+        m.setLong(field + Native.POINTER_SIZE, b.length);
         return at + b.length;
     }
 

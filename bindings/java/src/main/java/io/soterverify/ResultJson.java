@@ -30,7 +30,7 @@ public final class ResultJson {
 
     private ResultJson(long p) {
         // Every field in one native call: head (counter, rsa_pss_saltlen, extra count), then texts.
-        Packed f = Packed.read(p, NativeLib::soter_result_json_pack, 16, 12, 8);
+        Packed f = Packed.read(p, SoterFfi::soter_result_json_pack, 16, 12, 8);
         this.counter = f.head.getLong(0);
         this.saltLen = f.head.getInt(8);
         this.raw = f.text(0);
@@ -58,7 +58,7 @@ public final class ResultJson {
         try {
             return new ResultJson(p);
         } finally {
-            NativeLib.soter_result_json_free(p);
+            SoterFfi.soter_result_json_free(p);
         }
     }
 
@@ -79,7 +79,7 @@ public final class ResultJson {
         Objects.requireNonNull(data, "resultJSON must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        Errors.check(NativeLib.soter_result_json_parse(data, data.length, out, err), err);
+        Errors.check(SoterFfi.soter_result_json_parse(data, data.length, out, err), err);
         return consume(out[0]);
     }
 

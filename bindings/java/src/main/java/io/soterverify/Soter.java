@@ -41,7 +41,7 @@ public final class Soter {
      * @return the ABI version
      */
     public static int abiVersion() {
-        return NativeLib.soter_abi_version();
+        return SoterFfi.soter_abi_version();
     }
 
     /**
@@ -55,7 +55,7 @@ public final class Soter {
         byte[] buf = new byte[CHALLENGE_LEN + 1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Errors.checkInternal(NativeLib.soter_new_challenge(buf, buf.length, len, err), err);
+        Errors.checkInternal(SoterFfi.soter_new_challenge(buf, buf.length, len, err), err);
         return new String(buf, 0, (int) len[0], StandardCharsets.US_ASCII);
     }
 
@@ -118,7 +118,7 @@ public final class Soter {
         Memory s = ExpectationsStruct.of(expect);
         long[] out = new long[1];
         long[] err = new long[1];
-        int status = key.handle().call(key, k -> NativeLib.soter_authenticate(k, resultJson, resultJson.length,
+        int status = key.handle().call(key, k -> SoterFfi.soter_authenticate(k, resultJson, resultJson.length,
                 signature, signature.length, s, out, err));
         Reference.reachabilityFence(s);
         Errors.check(status, err);
@@ -145,7 +145,7 @@ public final class Soter {
         Objects.requireNonNull(signature, "signature must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        int status = ask.handle().call(ask, k -> NativeLib.soter_verify_auth_key(k, authKeyJson, authKeyJson.length,
+        int status = ask.handle().call(ask, k -> SoterFfi.soter_verify_auth_key(k, authKeyJson, authKeyJson.length,
                 signature, signature.length, out, err));
         Errors.check(status, err);
         return takeAuthKey(out[0]);
@@ -158,11 +158,11 @@ public final class Soter {
         try {
             long[] keyOut = new long[1];
             long[] err2 = new long[1];
-            Errors.check(NativeLib.soter_auth_key_public_key(ak, keyOut, err2), err2);
+            Errors.check(SoterFfi.soter_auth_key_public_key(ak, keyOut, err2), err2);
             pk = new PublicKey(keyOut[0]);
-            p = Packed.read(ak, NativeLib::soter_auth_key_pack, 8, -1, 3);
+            p = Packed.read(ak, SoterFfi::soter_auth_key_pack, 8, -1, 3);
         } finally {
-            NativeLib.soter_auth_key_free(ak);
+            SoterFfi.soter_auth_key_free(ak);
         }
         return new AuthKey(pk, p.text(0), p.text(1), p.head.getLong(0), p.text(2));
     }
@@ -187,7 +187,7 @@ public final class Soter {
         Objects.requireNonNull(signature, "signature must not be null");
         long[] out = new long[1];
         long[] err = new long[1];
-        int status = ask.handle().call(ask, a -> AskNative.soter_verify_auth_key_with_ask(a, authKeyJson,
+        int status = ask.handle().call(ask, a -> SoterFfi.soter_verify_auth_key_with_ask(a, authKeyJson,
                 authKeyJson.length, signature, signature.length, out, err));
         Errors.check(status, err);
         return takeAuthKey(out[0]);
@@ -267,7 +267,7 @@ public final class Soter {
         Memory r = AskNative.bytesArray(roots);
         long[] out = new long[1];
         long[] err = new long[1];
-        int st = AskNative.soter_verify_ask_chain_policy(certs, certs.length, r, roots.size(),
+        int st = SoterFfi.soter_verify_ask_chain_policy(certs, certs.length, r, roots.size(),
                 (byte) (at != null ? 1 : 0), seconds(at), policy.flags(), revocations,
                 revocations == null ? 0 : revocations.length, out, err);
         Reference.reachabilityFence(r);
@@ -283,7 +283,7 @@ public final class Soter {
         long[] out = new long[1];
         long[] err = new long[1];
         long t = seconds(at);
-        int st = AskNative.soter_verify_ask_chain(certs, certs.length, r, roots.size(), (byte) (at != null ? 1 : 0),
+        int st = SoterFfi.soter_verify_ask_chain(certs, certs.length, r, roots.size(), (byte) (at != null ? 1 : 0),
                 t, out, err);
         Reference.reachabilityFence(r);
         Errors.check(st, err);
@@ -330,7 +330,7 @@ public final class Soter {
         Memory r = AskNative.bytesArray(roots);
         long[] out = new long[1];
         long[] err = new long[1];
-        int st = AskNative.soter_verify_ask_chain_certs(c, certs.size(), r, roots.size(),
+        int st = SoterFfi.soter_verify_ask_chain_certs(c, certs.size(), r, roots.size(),
                 (byte) (at != null ? 1 : 0), seconds(at), out, err);
         Reference.reachabilityFence(c);
         Reference.reachabilityFence(r);

@@ -1,3 +1,4 @@
+// generated from include/soter_verify.h by make generate; do not edit
 package io.soterverify;
 
 /**
@@ -76,11 +77,32 @@ public enum Status {
      * @return the status, or {@link #INTERNAL} for a value this package does not know
      */
     public static Status of(int code) {
-        for (Status s : values()) {
-            if (s.code == code) {
-                return s;
-            }
+        switch (code) {
+            case 1: return INVALID_ARGUMENT;
+            case 2: return INVALID_INPUT;
+            case 3: return INPUT_TOO_LARGE;
+            case 4: return INVALID_KEY;
+            case 5: return KEY_TOO_SMALL;
+            case 6: return UNSUPPORTED_KEY;
+            case 7: return MALFORMED_SIGNATURE;
+            case 8: return INVALID_JSON;
+            case 9: return DUPLICATE_FIELD;
+            case 10: return SIGNATURE_INVALID;
+            case 11: return CHALLENGE_MISMATCH;
+            case 12: return DEVICE_MISMATCH;
+            case 13: return COUNTER_REPLAY;
+            case 14: return NETWORK;
+            case 15: return TIMEOUT;
+            case 16: return WECHAT_API;
+            case 17: return TOKEN;
+            case 18: return MALFORMED_RESPONSE;
+            case 19: return CONFIG;
+            case 20: return STORE_UNAVAILABLE;
+            case 21: return CERTIFICATE_INVALID;
+            case 22: return UNTRUSTED_ROOT;
+            case 23: return CERTIFICATE_REVOKED;
+            case 99: return INTERNAL;
+            default: return INTERNAL;
         }
-        return INTERNAL;
     }
 }

@@ -37,6 +37,6 @@ public enum VerifyOutcome {
      */
     public String wireName() {
         WeChatNative.load();
-        return NativeLib.cString(WeChatNative.soter_verify_outcome_name(ordinal()));
+        return NativeLib.cString(SoterFfi.soter_verify_outcome_name(ordinal()));
     }
 }

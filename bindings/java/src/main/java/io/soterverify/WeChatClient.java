@@ -2,7 +2,10 @@ package io.soterverify;
 
 import com.sun.jna.CallbackReference;
 import com.sun.jna.Memory;
+import io.soterverify.ffi.SoterVerifyInfo;
 import com.sun.jna.Pointer;
+import io.soterverify.ffi.SoterClientOptions;
+import io.soterverify.ffi.SoterClientStats;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +49,7 @@ public final class WeChatClient implements AutoCloseable {
     private WeChatClient(long ptr, SupplierCallback callback, String appId, String source) {
         // The free action holds the callback: JNA's trampoline stays alive until the native client is freed.
         this.handle = new NativeHandle(ptr, p -> {
-            WeChatNative.soter_wechat_client_free(p);
+            SoterFfi.soter_wechat_client_free(p);
             Reference.reachabilityFence(callback);
         }, "WeChatClient");
         this.cleanable = NativeHandle.CLEANER.register(this, handle);
@@ -108,7 +111,7 @@ public final class WeChatClient implements AutoCloseable {
         Objects.requireNonNull(jsonString, "jsonString must not be null");
         byte[] s = utf8(jsonSignature, "jsonSignature");
         byte[] ok = new byte[1];
-        call("soter/verify_signature", (c, err) -> WeChatNative.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
+        call("soter/verify_signature", (c, err) -> SoterFfi.soter_wechat_soter_verify_signature(c, o, o.length, jsonString,
                 jsonString.length, s, s.length, ok, err));
         return ok[0] != 0;
     }
@@ -132,7 +135,7 @@ public final class WeChatClient implements AutoCloseable {
         byte[] s = utf8(askJsonSignature, "askJsonSignature");
         AskNative.load();
         long[] out = new long[1];
-        call("soter/verify_ask", (c, err) -> AskNative.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
+        call("soter/verify_ask", (c, err) -> SoterFfi.soter_wechat_soter_verify_ask(c, j, j.length, s, s.length, out, err));
         return new Ask(out[0]);
     }
 
@@ -148,7 +151,7 @@ public final class WeChatClient implements AutoCloseable {
         AskNative.load();
         byte[] supported = new byte[1];
         int[] type = new int[1];
-        call("soter/is_support", (c, err) -> AskNative.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
+        call("soter/is_support", (c, err) -> SoterFfi.soter_wechat_soter_is_support(c, m, m.length, supported, type, err));
         return new SoterSupport(supported[0] != 0, type[0]);
     }
 
@@ -165,7 +168,7 @@ public final class WeChatClient implements AutoCloseable {
     public FaceInfo faceGetInfo(String verifyResult) {
         byte[] v = utf8(verifyResult, "verifyResult");
         long[] out = new long[1];
-        call("face/getinfo", (c, err) -> WeChatNative.soter_wechat_face_get_info(c, v, v.length, out, err));
+        call("face/getinfo", (c, err) -> SoterFfi.soter_wechat_face_get_info(c, v, v.length, out, err));
         return new FaceInfo(out[0]);
     }
 
@@ -187,7 +190,7 @@ public final class WeChatClient implements AutoCloseable {
         long[] id = new long[1];
         long[] expires = new long[1];
         try {
-            call("face/getverifyid", (c, err) -> WeChatNative.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
+            call("face/getverifyid", (c, err) -> SoterFfi.soter_wechat_face_get_verify_id(c, seq, seq.length, certStruct, o,
                     o.length, id, expires, err));
         } finally {
             Reference.reachabilityFence(certStruct);
@@ -195,7 +198,7 @@ public final class WeChatClient implements AutoCloseable {
         try {
             return new VerifyId(NativeLib.cString(id[0]), expires[0]);
         } finally {
-            NativeLib.soter_string_free(id[0]);
+            SoterFfi.soter_string_free(id[0]);
         }
     }
 
@@ -217,12 +220,13 @@ public final class WeChatClient implements AutoCloseable {
         Objects.requireNonNull(cert, "cert must not be null");
         byte[] o = utf8(openid, "openid");
         Memory certStruct = cert.struct();
-        Memory out = new Memory(16);
+        Memory out = new Memory(SoterVerifyInfo.SIZE);
         out.clear();
         try {
-            call("face/queryverifyinfo", (c, err) -> WeChatNative.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
+            call("face/queryverifyinfo", (c, err) -> SoterFfi.soter_wechat_face_query_verify_info(c, id, id.length, seq, seq.length,
                     certStruct, o, o.length, out, err));
-            return new VerifyInfo(out.getLong(0), VerifyOutcome.of(out.getInt(8)), out.getByte(12) != 0);
+            return new VerifyInfo(out.getLong(SoterVerifyInfo.OFF_VERIFY_RET),
+                    VerifyOutcome.of(out.getInt(SoterVerifyInfo.OFF_OUTCOME)), out.getByte(SoterVerifyInfo.OFF_PASSED) != 0);
         } finally {
             Reference.reachabilityFence(certStruct);
             Reference.reachabilityFence(out);
@@ -417,7 +421,7 @@ public final class WeChatClient implements AutoCloseable {
      */
     public void setFixedToken(String token) {
         byte[] t = utf8(token, "token");
-        call(null, (c, err) -> WeChatNative.soter_wechat_client_set_fixed_token(c, t, t.length, err));
+        call(null, (c, err) -> SoterFfi.soter_wechat_client_set_fixed_token(c, t, t.length, err));
     }
 
     /**
@@ -426,7 +430,7 @@ public final class WeChatClient implements AutoCloseable {
      * @throws IllegalStateException when the client is closed
      */
     public void clearToken() {
-        handle.run(this, WeChatNative::soter_wechat_client_clear_token);
+        handle.run(this, SoterFfi::soter_wechat_client_clear_token);
     }
 
     /**
@@ -436,10 +440,11 @@ public final class WeChatClient implements AutoCloseable {
      * @throws IllegalStateException when the client is closed
      */
     public ClientStats stats() {
-        long[] out = new long[4];
+        Memory out = new Memory(SoterClientStats.SIZE);
         long[] err = new long[1];
-        Errors.checkInternal(handle.call(this, c -> WeChatNative.soter_wechat_client_stats(c, out, err)), err);
-        return new ClientStats(out[0], out[1], out[2], out[3]);
+        Errors.checkInternal(handle.call(this, c -> SoterFfi.soter_wechat_client_stats(c, out, err)), err);
+        return new ClientStats(out.getLong(SoterClientStats.OFF_HTTP_REQUESTS), out.getLong(SoterClientStats.OFF_RETRIES),
+                out.getLong(SoterClientStats.OFF_TOKEN_FETCHES), out.getLong(SoterClientStats.OFF_TOKEN_RETRIES));
     }
 
     /**
@@ -780,29 +785,29 @@ public final class WeChatClient implements AutoCloseable {
             byte[] fixed = bytes(tokenSource.fixedToken);
             byte[] file = tokenSource.file == null ? null : bytes(tokenSource.file.toString());
             SupplierCallback cb = tokenSource.supplier == null ? null : new SupplierCallback(tokenSource.supplier);
-            // SoterClientOptions is 144 bytes on LP64; its strings follow it in the same block.
+            // SoterClientOptions (JNA's layout of the header's struct); its strings follow it.
             Memory m = new Memory(OPTIONS_SIZE + len(base) + len(prox) + len(fixed) + len(file) + 1);
             m.clear();
             long at = OPTIONS_SIZE;
-            at = text(m, 0, base, at);
-            m.setByte(16, (byte) (allowInsecureHttp ? 1 : 0));
-            m.setInt(20, connectTimeoutMs);
-            m.setInt(24, timeoutMs);
-            m.setInt(28, attemptTimeoutMs);
-            at = text(m, 32, prox, at);
-            m.setInt(48, maxAttempts);
-            m.setInt(52, backoffBaseMs);
-            m.setInt(56, backoffMaxMs);
-            m.setLong(64, maxResponseSize);
-            m.setInt(72, refreshMarginS);
-            m.setInt(76, tokenSource.kind);
-            at = text(m, 80, fixed, at);
-            text(m, 96, file, at);
+            at = text(m, SoterClientOptions.OFF_BASE_URL, SoterClientOptions.OFF_BASE_URL_LEN, base, at);
+            m.setByte(SoterClientOptions.OFF_ALLOW_INSECURE_HTTP, (byte) (allowInsecureHttp ? 1 : 0));
+            m.setInt(SoterClientOptions.OFF_CONNECT_TIMEOUT_MS, connectTimeoutMs);
+            m.setInt(SoterClientOptions.OFF_TIMEOUT_MS, timeoutMs);
+            m.setInt(SoterClientOptions.OFF_ATTEMPT_TIMEOUT_MS, attemptTimeoutMs);
+            at = text(m, SoterClientOptions.OFF_PROXY, SoterClientOptions.OFF_PROXY_LEN, prox, at);
+            m.setInt(SoterClientOptions.OFF_MAX_ATTEMPTS, maxAttempts);
+            m.setInt(SoterClientOptions.OFF_BACKOFF_BASE_MS, backoffBaseMs);
+            m.setInt(SoterClientOptions.OFF_BACKOFF_MAX_MS, backoffMaxMs);
+            m.setLong(SoterClientOptions.OFF_MAX_RESPONSE_SIZE, maxResponseSize);
+            m.setInt(SoterClientOptions.OFF_REFRESH_MARGIN_S, refreshMarginS);
+            m.setInt(SoterClientOptions.OFF_TOKEN_SOURCE, tokenSource.kind);
+            at = text(m, SoterClientOptions.OFF_FIXED_TOKEN, SoterClientOptions.OFF_FIXED_TOKEN_LEN, fixed, at);
+            text(m, SoterClientOptions.OFF_TOKEN_FILE, SoterClientOptions.OFF_TOKEN_FILE_LEN, file, at);
             if (cb != null) {
-                m.setPointer(112, CallbackReference.getFunctionPointer(cb));
+                m.setPointer(SoterClientOptions.OFF_TOKEN_CALLBACK, CallbackReference.getFunctionPointer(cb));
             }
-            m.setInt(128, tokenRetryMaxMs);
-            m.setInt(132, maxIdleConnections);   // uint32 max_idle_connections; 0 = the default
+            m.setInt(SoterClientOptions.OFF_TOKEN_RETRY_MAX_MS, tokenRetryMaxMs);
+            m.setInt(SoterClientOptions.OFF_MAX_IDLE_CONNECTIONS, maxIdleConnections);   // 0 = the default
             byte[] a = Utf8.encode(appId, "appId");
             byte[] s = Utf8.encode(secret, "secret");
             long[] out = new long[1];
@@ -810,12 +815,12 @@ public final class WeChatClient implements AutoCloseable {
             try {
                 int status;
                 if (apiSecurity == null) {
-                    status = WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
+                    status = SoterFfi.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
                 } else {
-                    // const SoterApiSecurity *api_security at 136: copied by the client, held for this call only.
+                    // const SoterApiSecurity *api_security: copied by the client, held for this call only.
                     status = apiSecurity.withPointer(p -> {
-                        m.setPointer(136, new Pointer(p));
-                        return WeChatNative.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
+                        m.setPointer(SoterClientOptions.OFF_API_SECURITY, new Pointer(p));
+                        return SoterFfi.soter_wechat_client_new(a, a.length, s, s.length, m, out, err);
                     });
                 }
                 Errors.check(status, err);
@@ -826,8 +831,7 @@ public final class WeChatClient implements AutoCloseable {
             return new WeChatClient(out[0], cb, appId, tokenSource.toString());
         }
 
-        /** sizeof(SoterClientOptions): its last field, the api_security pointer, at 136. */
-        private static final long OPTIONS_SIZE = 144;
+        private static final long OPTIONS_SIZE = SoterClientOptions.SIZE;
 
         private static byte[] bytes(String s) {
             return Utf8.encodeOrNull(s, "a client option");
@@ -837,14 +841,14 @@ public final class WeChatClient implements AutoCloseable {
             return b == null ? 0 : b.length;
         }
 
-        /** Writes {@code b} at {@code at} and its (pointer, length) at {@code field}; null stays NULL. */
-        private static long text(Memory m, long field, byte[] b, long at) {
+        /** Writes {@code b} at {@code at} and its pointer and length at those offsets; null stays NULL. */
+        private static long text(Memory m, long field, long lenField, byte[] b, long at) {
             if (b == null) {
                 return at;
             }
             m.write(at, b, 0, b.length);
             m.setPointer(field, m.share(at));
-            m.setLong(field + 8, b.length);
+            m.setLong(lenField, b.length);
             return at + b.length;
         }
 

@@ -4,12 +4,14 @@
  *
  * <p>Start with {@link io.soterverify.Soter}: {@link io.soterverify.Soter#newChallenge()},
  * {@link io.soterverify.Soter#verifyAuthKey} and {@link io.soterverify.Soter#authenticate}. Keys are
- * {@link io.soterverify.PublicKey}. Every failure is a checked {@link io.soterverify.SoterException}
+ * {@link io.soterverify.PublicKey}. Every failure is an unchecked {@link io.soterverify.SoterException}
  * with one subclass per status of the C ABI.
  *
  * <p>{@link io.soterverify.WeChatClient} calls the WeChat server API (access tokens, SOTER
- * {@code verify_signature}, face verification); {@code io.soterverify.testing} has a WeChat
- * emulator and a simulated device for tests.
+ * {@code verify_signature}, face verification). The WeChat emulator and the simulated device
+ * for tests ({@code io.soterverify.testing}) are a separate artifact,
+ * {@code io.soterverify:soter-verify-testing}, added with test scope: this jar carries no
+ * emulator.
  *
  * <p>The native library {@code libsoter_verify.so} is bundled in the jar (Linux x86-64); set
  * {@code -Djna.library.path=DIR} to use another build.

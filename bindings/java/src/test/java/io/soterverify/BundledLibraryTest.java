@@ -29,7 +29,7 @@ class BundledLibraryTest {
     @Test
     void abiVersionChecked() {
         NativeLib.load();
-        assertEquals(NativeLib.ABI_VERSION, NativeLib.soter_abi_version());
+        assertEquals(NativeLib.ABI_VERSION, SoterFfi.soter_abi_version());
     }
 
     /** Cargo.toml is the one place of the version: the artifact and its library carry the same. */

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -99,7 +101,7 @@ class GuardLayoutTest {
     void constantsMatchTheHeader() throws Exception {
         String h = header();
         assertEquals(NativeLib.ABI_VERSION, define(h, "SOTER_ABI_VERSION"));
-        assertEquals(NativeLib.ABI_VERSION, NativeLib.soter_abi_version());
+        assertEquals(NativeLib.ABI_VERSION, SoterFfi.soter_abi_version());
         assertEquals(ReplayGuard.DEFAULT_MAX_CHALLENGES_PER_SUBJECT,
                 define(h, "SOTER_GUARD_DEFAULT_MAX_CHALLENGES_PER_SUBJECT"));
         assertEquals(ReplayGuard.MAX_TIMEOUT, Duration.ofMillis(define(h, "SOTER_GUARD_MAX_TIMEOUT_MS")));
@@ -107,20 +109,27 @@ class GuardLayoutTest {
         assertEquals(ReplayGuard.DEFAULT_MAX_DEVICES, define(h, "SOTER_GUARD_DEFAULT_MAX_DEVICES"));
     }
 
-    /** Every soter_replay_guard_* function of the header is declared (and registered) here. */
+    /**
+     * Every function of the header is declared in the generated SoterFfi or TestingFfi (each
+     * exactly once) and registers against the library.
+     */
     @Test
-    void everyGuardFunctionIsDeclared() throws Exception {
-        Matcher m = Pattern.compile("\\b(soter_replay_guard_\\w+)\\(").matcher(header());
+    void everyFunctionOfTheHeaderIsDeclared() throws Exception {
+        Matcher m = Pattern.compile("(?m)^[A-Za-z].*?\\b(soter_\\w+)\\(").matcher(header());
         Set<String> inHeader = new TreeSet<>();
         while (m.find()) {
             inHeader.add(m.group(1));
         }
-        GuardNative.load(); // registration fails for a function the library lacks
-        Set<String> declared = Arrays.stream(GuardNative.class.getDeclaredMethods())
-                .filter(x -> Modifier.isNative(x.getModifiers())).map(Method::getName)
-                .collect(Collectors.toCollection(TreeSet::new));
-        assertTrue(inHeader.contains("soter_replay_guard_new_redis_sentinel") && inHeader.contains("soter_replay_guard_ping"),
+        SoterFfi.load(); // registration fails for a function the library lacks
+        Class<?> testing = Class.forName("io.soterverify.testing.TestingFfi");
+        List<String> declared = new ArrayList<>();
+        for (Class<?> c : List.of(SoterFfi.class, testing)) {
+            Arrays.stream(c.getDeclaredMethods()).filter(x -> Modifier.isNative(x.getModifiers()))
+                    .map(Method::getName).forEach(declared::add);
+        }
+        assertTrue(inHeader.contains("soter_replay_guard_new_redis_sentinel") && inHeader.size() > 100,
                 inHeader.toString());
-        assertEquals(inHeader, declared);
+        assertEquals(inHeader, new TreeSet<>(declared));
+        assertEquals(inHeader.size(), declared.size(), "declared twice: " + declared);
     }
 }

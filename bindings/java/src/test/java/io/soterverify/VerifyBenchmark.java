@@ -133,7 +133,7 @@ public final class VerifyBenchmark {
             Map<String, Op> auth = new LinkedHashMap<>();
             auth.put("ours", () -> Soter.authenticate(key, resultJson, sigB64,
                     Expectations.builder(challenge).cpuId(cpuId).uid(uid).minCounter(minCounter).build()));
-            auth.put("native", () -> key.handle().call(key, k -> NativeLib.soter_authenticate(k, msg, msg.length,
+            auth.put("native", () -> key.handle().call(key, k -> SoterFfi.soter_authenticate(k, msg, msg.length,
                     sigB64Bytes, sigB64Bytes.length, prebuilt, null, err)) == 0 ? Boolean.TRUE : null);
             auth.put("hand", () -> {
                 byte[] m = resultJson.getBytes(StandardCharsets.UTF_8);

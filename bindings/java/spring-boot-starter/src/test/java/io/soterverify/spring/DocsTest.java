@@ -31,8 +31,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The README says what the code does: its sample controllers are the compiled ones (SoterController
- * in the Java and top READMEs too), its application.yml starts the starter, it documents every property the metadata lists; the
- * metadata is generated; the version is the core's.
+ * in the Java README too, the Java material's one home), its application.yml starts the starter, it
+ * documents every property the metadata lists; the metadata is generated; the version is the core's.
  */
 class DocsTest {
     private static final Path DIR = Path.of(System.getProperty("soter.starter.dir", "."));
@@ -64,24 +64,18 @@ class DocsTest {
     }
 
     /**
-     * The Java README and the top README show the same SoterController class, and the Java README
-     * the same MiniProgramLogin (their blocks add the imports and the configuration for an
-     * application without the starter).
+     * The Java README shows the same SoterController, MiniProgramLogin and ReactiveLogin classes
+     * (its blocks add the imports and the configuration for an application without the starter).
      */
     @Test
-    void otherReadmesShowTheCompiledControllers() throws IOException {
+    void javaReadmeShowsTheCompiledControllers() throws IOException {
         Path java = DIR.resolve("../README.md");
-        Map<String, List<Path>> shownIn = Map.of(
-                "SoterController", List.of(java, DIR.resolve("../../../README.md")),
-                "MiniProgramLogin", List.of(java),
-                "ReactiveLogin", List.of(java, DIR.resolve("../../../README.md")));
-        for (Map.Entry<String, List<Path>> e : shownIn.entrySet()) {
-            String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/" + e.getKey() + ".java"));
+        String text = Files.readString(java);
+        for (String name : List.of("SoterController", "MiniProgramLogin", "ReactiveLogin")) {
+            String source = Files.readString(DIR.resolve("src/test/java/com/example/soter/" + name + ".java"));
             String controller = source.substring(source.indexOf("@RestController"));
-            for (Path other : e.getValue()) {
-                assertTrue(blocks(Files.readString(other), "java").stream().anyMatch(b -> b.endsWith(controller)),
-                        other + " does not show " + e.getKey() + " as compiled (" + DIR.resolve("README.md") + ")");
-            }
+            assertTrue(blocks(text, "java").stream().anyMatch(b -> b.endsWith(controller)),
+                    java + " does not show " + name + " as compiled (" + DIR.resolve("README.md") + ")");
         }
     }
 
@@ -157,15 +151,14 @@ class DocsTest {
         return pairs;
     }
 
-    /** The application.yml examples of the Java README and the top README. */
+    /** The application.yml examples of the Java README. */
     @Test
-    void otherReadmesUseKnownProperties() throws IOException {
-        for (Path other : List.of(DIR.resolve("../README.md"), DIR.resolve("../../../README.md"))) {
-            List<String> yaml = blocks(Files.readString(other), "yaml");
-            assertFalse(yaml.isEmpty(), other + " has no application.yml example");
-            for (String block : yaml) {
-                assertFalse(yamlProperties(other.toString(), block).isEmpty());
-            }
+    void javaReadmeUsesKnownProperties() throws IOException {
+        Path java = DIR.resolve("../README.md");
+        List<String> yaml = blocks(Files.readString(java), "yaml");
+        assertFalse(yaml.isEmpty(), java + " has no application.yml example");
+        for (String block : yaml) {
+            assertFalse(yamlProperties(java.toString(), block).isEmpty());
         }
     }
 

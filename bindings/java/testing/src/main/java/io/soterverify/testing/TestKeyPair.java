@@ -12,7 +12,7 @@ public final class TestKeyPair implements AutoCloseable {
     final Internal.Handle handle;
 
     private TestKeyPair(long ptr) {
-        this.handle = Internal.handle(this, ptr, TestingNative::soter_test_key_pair_free, "TestKeyPair");
+        this.handle = Internal.handle(this, ptr, TestingFfi::soter_test_key_pair_free, "TestKeyPair");
     }
 
     /**
@@ -34,10 +34,10 @@ public final class TestKeyPair implements AutoCloseable {
      * @throws SoterException for other failures
      */
     public static TestKeyPair generate(int bits) {
-        TestingNative.load();
+        TestingFfi.load();
         long[] out = new long[1];
         long[] err = new long[1];
-        Internal.check(TestingNative.soter_test_key_pair_generate(bits, out, err), err);
+        Internal.check(TestingFfi.soter_test_key_pair_generate(bits, out, err), err);
         return new TestKeyPair(out[0]);
     }
 
@@ -52,7 +52,7 @@ public final class TestKeyPair implements AutoCloseable {
         long[] len = new long[1];
         long[] err = new long[1];
         Internal.checkInternal(handle.call(this, p ->
-                TestingNative.soter_test_key_pair_public_key_pem(p, out, len, err)), err);
+                TestingFfi.soter_test_key_pair_public_key_pem(p, out, len, err)), err);
         return Internal.takeString(out[0], len[0]);
     }
 

@@ -41,9 +41,9 @@ public final class Device implements AutoCloseable {
 
     private Device(long ptr, boolean pooled) {
         this.pooled = pooled;
-        this.handle = Internal.handle(this, ptr, TestingNative::soter_device_free, "Device");
-        this.cpuId = Internal.cString(TestingNative.soter_device_cpu_id(ptr));
-        this.uid = Internal.cString(TestingNative.soter_device_uid(ptr));
+        this.handle = Internal.handle(this, ptr, TestingFfi::soter_device_free, "Device");
+        this.cpuId = Internal.cString(TestingFfi.soter_device_cpu_id(ptr));
+        this.uid = Internal.cString(TestingFfi.soter_device_uid(ptr));
     }
 
     /**
@@ -65,10 +65,10 @@ public final class Device implements AutoCloseable {
      * @throws SoterException for other failures
      */
     public static Device create(int bits) {
-        TestingNative.load();
+        TestingFfi.load();
         long[] out = new long[1];
         long[] err = new long[1];
-        Internal.check(TestingNative.soter_device_new(bits, out, err), err);
+        Internal.check(TestingFfi.soter_device_new(bits, out, err), err);
         return new Device(out[0]);
     }
 
@@ -99,10 +99,10 @@ public final class Device implements AutoCloseable {
             next = (i + 1) % POOL_SIZE;
             // Generated under the lock: two threads never pay for the same slot.
             if (DEVICES[i] == null) {
-                TestingNative.load();
+                TestingFfi.load();
                 long[] out = new long[1];
                 long[] err = new long[1];
-                Internal.check(TestingNative.soter_device_new(2048, out, err), err);
+                Internal.check(TestingFfi.soter_device_new(2048, out, err), err);
                 DEVICES[i] = new Device(out[0], true);
             }
             return DEVICES[i];
@@ -138,7 +138,7 @@ public final class Device implements AutoCloseable {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Internal.checkInternal(handle.call(this, p -> TestingNative.soter_device_public_key_pem(p, out, len, err)), err);
+        Internal.checkInternal(handle.call(this, p -> TestingFfi.soter_device_public_key_pem(p, out, len, err)), err);
         return Internal.takeString(out[0], len[0]);
     }
 
@@ -189,7 +189,7 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        Internal.check(handle.call(this, p -> TestingNative.soter_device_sign_result(p, c, c.length, saltLen, json,
+        Internal.check(handle.call(this, p -> TestingFfi.soter_device_sign_result(p, c, c.length, saltLen, json,
                 jsonLen, sig, sigLen, err)), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
@@ -210,7 +210,7 @@ public final class Device implements AutoCloseable {
         long[] sig = new long[1];
         long[] sigLen = new long[1];
         long[] err = new long[1];
-        Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> TestingNative.soter_device_signed_auth_key(p, a,
+        Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> TestingFfi.soter_device_signed_auth_key(p, a,
                 json, jsonLen, sig, sigLen, err))), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
@@ -233,7 +233,7 @@ public final class Device implements AutoCloseable {
         long[] sigLen = new long[1];
         long[] err = new long[1];
         Internal.check(handle.call(this, p -> ask.handle.call(ask, a ->
-                TestingNative.soter_device_signed_auth_key_with_salt(p, a, saltLen, json, jsonLen, sig, sigLen, err))),
+                TestingFfi.soter_device_signed_auth_key_with_salt(p, a, saltLen, json, jsonLen, sig, sigLen, err))),
                 err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
@@ -258,7 +258,7 @@ public final class Device implements AutoCloseable {
         long[] sigLen = new long[1];
         long[] err = new long[1];
         Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> attk.handle.call(attk, t ->
-                TestingNative.soter_device_classic_ask(p, a, t, json, jsonLen, sig, sigLen, err)))), err);
+                TestingFfi.soter_device_classic_ask(p, a, t, json, jsonLen, sig, sigLen, err)))), err);
         return take(json[0], jsonLen[0], sig[0], sigLen[0]);
     }
 
@@ -291,9 +291,9 @@ public final class Device implements AutoCloseable {
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        int flags = attestation ? 0 : TestingNative.CHAIN_NO_ATTESTATION;
+        int flags = attestation ? 0 : TestingFfi.TEST_CHAIN_NO_ATTESTATION;
         Internal.check(handle.call(this, p -> ask.handle.call(ask, a -> root.handle.call(root, r ->
-                TestingNative.soter_device_ask_chain(p, a, r, flags, rsaPssSaltlen, out, len, err)))), err);
+                TestingFfi.soter_device_ask_chain(p, a, r, flags, rsaPssSaltlen, out, len, err)))), err);
         return Internal.takeString(out[0], len[0]);
     }
 

@@ -14,11 +14,11 @@ public final class TestRoot implements AutoCloseable {
     private final String rootPem;
 
     private TestRoot(long ptr) {
-        this.handle = Internal.handle(this, ptr, TestingNative::soter_test_root_free, "TestRoot");
+        this.handle = Internal.handle(this, ptr, TestingFfi::soter_test_root_free, "TestRoot");
         long[] out = new long[1];
         long[] len = new long[1];
         long[] err = new long[1];
-        Internal.check(TestingNative.soter_test_root_pem(ptr, out, len, err), err);
+        Internal.check(TestingFfi.soter_test_root_pem(ptr, out, len, err), err);
         this.rootPem = Internal.takeString(out[0], len[0]);
         Reference.reachabilityFence(this);
     }
@@ -30,10 +30,10 @@ public final class TestRoot implements AutoCloseable {
      * @throws SoterException when the library fails
      */
     public static TestRoot generate() {
-        TestingNative.load();
+        TestingFfi.load();
         long[] out = new long[1];
         long[] err = new long[1];
-        Internal.check(TestingNative.soter_test_root_generate(out, err), err);
+        Internal.check(TestingFfi.soter_test_root_generate(out, err), err);
         return new TestRoot(out[0]);
     }
 

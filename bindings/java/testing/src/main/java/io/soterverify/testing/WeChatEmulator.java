@@ -1,6 +1,8 @@
 package io.soterverify.testing;
 
 import com.sun.jna.Memory;
+import io.soterverify.testing.ffi.SoterEmulatorCounters;
+import io.soterverify.testing.ffi.SoterEmulatorOptions;
 import io.soterverify.ApiSecurity;
 import io.soterverify.Internal;
 import io.soterverify.SoterException;
@@ -36,8 +38,8 @@ public final class WeChatEmulator implements AutoCloseable {
     private final String appId;
 
     private WeChatEmulator(long ptr, String appId) {
-        this.handle = Internal.handle(this, ptr, TestingNative::soter_emulator_free, "WeChatEmulator");
-        this.baseUrl = Internal.cString(TestingNative.soter_emulator_base_url(ptr));
+        this.handle = Internal.handle(this, ptr, TestingFfi::soter_emulator_free, "WeChatEmulator");
+        this.baseUrl = Internal.cString(TestingFfi.soter_emulator_base_url(ptr));
         this.appId = appId;
     }
 
@@ -86,7 +88,7 @@ public final class WeChatEmulator implements AutoCloseable {
     public void registerDevice(String openid, String publicKey) {
         byte[] o = utf8(openid, "openid");
         byte[] k = utf8(publicKey, "publicKey");
-        call((e, err) -> TestingNative.soter_emulator_register_device(e, o, o.length, k, k.length, err));
+        call((e, err) -> TestingFfi.soter_emulator_register_device(e, o, o.length, k, k.length, err));
     }
 
     /**
@@ -98,7 +100,7 @@ public final class WeChatEmulator implements AutoCloseable {
      */
     public void registerAttk(String publicKey) {
         byte[] k = utf8(publicKey, "publicKey");
-        call((e, err) -> TestingNative.soter_emulator_register_attk(e, k, k.length, err));
+        call((e, err) -> TestingFfi.soter_emulator_register_attk(e, k, k.length, err));
     }
 
     /**
@@ -113,7 +115,7 @@ public final class WeChatEmulator implements AutoCloseable {
         if (supportType < 0) {
             throw new IllegalArgumentException("supportType must be 0 to 3, not " + supportType);
         }
-        call((e, err) -> TestingNative.soter_emulator_register_model(e, m, m.length, supportType, err));
+        call((e, err) -> TestingFfi.soter_emulator_register_model(e, m, m.length, supportType, err));
     }
 
     /**
@@ -143,7 +145,7 @@ public final class WeChatEmulator implements AutoCloseable {
         byte[] o = utf8(openid, "openid");
         byte[] n = utf8(name, "name");
         byte[] id = utf8(idNumber, "idNumber");
-        call((e, err) -> TestingNative.soter_emulator_register_person(e, o, o.length, n, n.length, id, id.length,
+        call((e, err) -> TestingFfi.soter_emulator_register_person(e, o, o.length, n, n.length, id, id.length,
                 identifyRet, verifyRet, err));
     }
 
@@ -170,7 +172,7 @@ public final class WeChatEmulator implements AutoCloseable {
     public String issueVerifyResult(String openid) {
         byte[] o = utf8(openid, "openid");
         long[] out = new long[1];
-        call((e, err) -> TestingNative.soter_emulator_issue_verify_result(e, o, o.length, out, err));
+        call((e, err) -> TestingFfi.soter_emulator_issue_verify_result(e, o, o.length, out, err));
         return Internal.takeString(out[0], strlen(out[0]));
     }
 
@@ -235,13 +237,13 @@ public final class WeChatEmulator implements AutoCloseable {
             throw new IllegalArgumentException("delay out of range: " + delay);
         }
         byte[] p = path == null ? null : path.getBytes(StandardCharsets.UTF_8);
-        call((e, err) -> TestingNative.soter_emulator_inject_fault(e, fault.ordinal(), count, (int) ms, p,
+        call((e, err) -> TestingFfi.soter_emulator_inject_fault(e, fault.ordinal(), count, (int) ms, p,
                 p == null ? 0 : p.length, err));
     }
 
     /** Removes every pending fault. */
     public void clearFaults() {
-        run(TestingNative::soter_emulator_clear_faults);
+        run(TestingFfi::soter_emulator_clear_faults);
     }
 
     /**
@@ -252,7 +254,7 @@ public final class WeChatEmulator implements AutoCloseable {
      * @param reusable true to let tickets be redeemed again and again
      */
     public void setReusableTickets(boolean reusable) {
-        run(e -> TestingNative.soter_emulator_set_reusable_tickets(e, (byte) (reusable ? 1 : 0)));
+        run(e -> TestingFfi.soter_emulator_set_reusable_tickets(e, (byte) (reusable ? 1 : 0)));
     }
 
     /**
@@ -262,9 +264,14 @@ public final class WeChatEmulator implements AutoCloseable {
      * @throws IllegalStateException when closed
      */
     public EmulatorCounters counters() {
-        long[] out = new long[6];
+        Memory m = new Memory(SoterEmulatorCounters.SIZE);
         long[] err = new long[1];
-        Internal.checkInternal(handle.call(this, e -> TestingNative.soter_emulator_counters(e, out, err)), err);
+        Internal.checkInternal(handle.call(this, e -> TestingFfi.soter_emulator_counters(e, m, err)), err);
+        long[] out = {
+            m.getLong(SoterEmulatorCounters.OFF_TOTAL_REQUESTS), m.getLong(SoterEmulatorCounters.OFF_TOKEN_REQUESTS),
+            m.getLong(SoterEmulatorCounters.OFF_TOKEN_ISSUES), m.getLong(SoterEmulatorCounters.OFF_VERIFY_SIGNATURE_REQUESTS),
+            m.getLong(SoterEmulatorCounters.OFF_CONNECTIONS), m.getLong(SoterEmulatorCounters.OFF_FAULTS_APPLIED),
+        };
         return new EmulatorCounters(out);
     }
 
@@ -276,12 +283,12 @@ public final class WeChatEmulator implements AutoCloseable {
      */
     public long requestsTo(String path) {
         byte[] p = utf8(path, "path");
-        return handle.callLong(this, e -> TestingNative.soter_emulator_requests_to(e, p, p.length));
+        return handle.callLong(this, e -> TestingFfi.soter_emulator_requests_to(e, p, p.length));
     }
 
     /** Zeroes every counter. */
     public void resetCounters() {
-        run(TestingNative::soter_emulator_reset_counters);
+        run(TestingFfi::soter_emulator_reset_counters);
     }
 
     /**
@@ -298,19 +305,19 @@ public final class WeChatEmulator implements AutoCloseable {
         if (s < 1 || s > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("lifetime must be 1 s to 2^32-1 s");
         }
-        call((e, err) -> TestingNative.soter_emulator_add_token(e, t, t.length, (int) s, err));
+        call((e, err) -> TestingFfi.soter_emulator_add_token(e, t, t.length, (int) s, err));
     }
 
     /** Expires every issued token now (calls then get 42001). */
     public void expireTokens() {
-        run(TestingNative::soter_emulator_expire_tokens);
+        run(TestingFfi::soter_emulator_expire_tokens);
     }
 
     /** Stops serving (idempotent); counters stay readable until {@link #close()}. */
     public void stop() {
         if (!handle.isClosed()) {
             try {
-                run(TestingNative::soter_emulator_stop);
+                run(TestingFfi::soter_emulator_stop);
             } catch (IllegalStateException closedMeanwhile) {
                 // stopped by close
             }
@@ -360,7 +367,7 @@ public final class WeChatEmulator implements AutoCloseable {
      */
     public ApiSecurity apiSecurity() {
         long[] out = new long[1];
-        call((e, err) -> TestingNative.soter_emulator_api_security(e, out, err));
+        call((e, err) -> TestingFfi.soter_emulator_api_security(e, out, err));
         return Internal.apiSecurity(out[0], appId);
     }
 
@@ -452,24 +459,25 @@ public final class WeChatEmulator implements AutoCloseable {
          * @throws SoterException for other failures
          */
         public WeChatEmulator start() {
-            TestingNative.load();
+            TestingFfi.load();
             byte[] l = listen == null ? null : listen.getBytes(StandardCharsets.UTF_8);
-            Memory m = new Memory(24 + (l == null ? 0 : l.length) + 1);
+            long size = SoterEmulatorOptions.SIZE;
+            Memory m = new Memory(size + (l == null ? 0 : l.length) + 1);
             m.clear();
             if (l != null) {
-                m.write(24, l, 0, l.length);
-                m.setPointer(0, m.share(24));
-                m.setLong(8, l.length);
+                m.write(size, l, 0, l.length);
+                m.setPointer(SoterEmulatorOptions.OFF_LISTEN, m.share(size));
+                m.setLong(SoterEmulatorOptions.OFF_LISTEN_LEN, l.length);
             }
-            m.setInt(16, tokenLifetimeS);
-            m.setByte(20, (byte) (openApi ? 1 : 0));
-            m.setByte(21, (byte) (apiSecurity ? 1 : 0));   // bool api_security
+            m.setInt(SoterEmulatorOptions.OFF_TOKEN_LIFETIME_S, tokenLifetimeS);
+            m.setByte(SoterEmulatorOptions.OFF_OPEN_API, (byte) (openApi ? 1 : 0));
+            m.setByte(SoterEmulatorOptions.OFF_API_SECURITY, (byte) (apiSecurity ? 1 : 0));
             byte[] a = appId.getBytes(StandardCharsets.UTF_8);
             byte[] s = secret.getBytes(StandardCharsets.UTF_8);
             long[] out = new long[1];
             long[] err = new long[1];
             try {
-                Internal.check(TestingNative.soter_emulator_start(a, a.length, s, s.length, m, out, err), err);
+                Internal.check(TestingFfi.soter_emulator_start(a, a.length, s, s.length, m, out, err), err);
             } finally {
                 Reference.reachabilityFence(m);
             }
