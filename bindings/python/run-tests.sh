@@ -50,7 +50,9 @@ grep -q '"manylinux_2_17_x86_64"' "$dist/auditwheel.txt" \
     || { echo "run-tests.sh: auditwheel does not agree with manylinux_2_17_x86_64" >&2; exit 1; }
 
 # The environment of a server: no cargo, no Rust toolchain, no repository build on PATH.
-clean_path="$(tr ':' '\n' <<<"$PATH" | while read -r d; do [ -n "$d" ] && [ ! -x "$d/cargo" ] && echo "$d"; done | paste -sd:)"
+# (An if, not `a && b && echo`: a last entry holding cargo would end the loop with status 1,
+# which pipefail and set -e turn into a silent exit.)
+clean_path="$(tr ':' '\n' <<<"$PATH" | while read -r d; do if [ -n "$d" ] && [ ! -x "$d/cargo" ]; then echo "$d"; fi; done | paste -sd:)"
 echo "== python: fresh venv at $venv ($("$python" --version)), PATH without cargo"
 rm -rf "$venv"
 mkdir -p "$(dirname "$venv")"
