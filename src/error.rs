@@ -248,7 +248,7 @@ mod status_list_tests {
 
     #[test]
     fn names_words_and_codes_come_from_the_one_list() {
-        assert_eq!(ErrorKind::ALL.len(), 23);
+        assert_eq!(ErrorKind::ALL.len(), 24);
         assert_eq!(ErrorKind::KeyTooSmall.status_name(), "SOTER_STATUS_KEY_TOO_SMALL");
         assert_eq!(ErrorKind::WeChatApi.status_name(), "SOTER_STATUS_WECHAT_API");
         assert_eq!(ErrorKind::WeChatApi.word(), "wechat_api");
@@ -258,6 +258,6 @@ mod status_list_tests {
             assert_eq!(kind.word().to_ascii_uppercase(), kind.status_name()["SOTER_STATUS_".len()..]);
         }
         assert_eq!(ErrorKind::from_code(0), None);
-        assert_eq!(ErrorKind::from_code(23), None);
+        assert_eq!(ErrorKind::from_code(24), None);
     }
 }
