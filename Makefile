@@ -14,7 +14,7 @@ VERSION := $(shell awk -F'"' '/^\[/ {p = ($$0 == "[package]")} p && /^version *=
 CBUILD  := tests/c/build
 CFLAGS_STRICT := -Wall -Wextra -Werror -Iinclude
 
-C_TESTS := test_abi test_wechat test_hardening test_guard test_ask test_log test_fork test_api_security
+C_TESTS := test_abi test_wechat test_hardening test_guard test_ask test_log test_fork test_api_security test_key_attestation
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
 VECTORS := tests/vectors/tencent-soter-sample
 

@@ -239,11 +239,18 @@ def main() -> None:
     c_us = chain["chain_verify_us"]
     if chain_py:
         r = chain_py["cryptography_us"] / chain_py["ours_us"]
-        # Informational: the baseline checks the four signatures only (no chain rules, attestation
-        # or key checks), so no target is set on the ratio.
+        # The baseline checks the four signatures only (no chain rules, KeyDescription or policy);
+        # ours checks everything, with the CA certificates' signatures remembered once verified
+        # (the cold figure below checks all four every time).
         row("ASK chain, 4 certificates, Python (us CPU)", f"{chain_py['ours_us']:.1f}",
-            f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, "", None)
-    row("ASK chain, 4 certificates, native (us CPU)", f"{c_us:.1f}", "", None, "< 500 us", c_us < 500)
+            f"cryptography load + 4 signatures {chain_py['cryptography_us']:.1f}", r, ">= 2x", r >= 2)
+    row("ASK chain, 4 certificates, native (us CPU)", f"{c_us:.1f}", f"cold, all 4 signatures {chain['cold_us']:.1f}",
+        None, "< 500 us", c_us < 500)
+    g = chain.get("google_ec_chain_us", {})
+    if "aws-lc" in g and "pure-rust" in g:
+        r = g["pure-rust"] / g["aws-lc"]
+        row("key attestation, Pixel 9a ECDSA chain, all 5 signatures (us CPU)", f"{g['aws-lc']:.1f}",
+            f"pure-Rust p256/p384 {g['pure-rust']:.1f}", r, "", None)
 
     o = guard["memory_overhead_us"]
     row("memory guard authenticate, extra (us)", f"{o:.2f}", f"authenticate {guard['plain_us']:.2f} us", None, "<= 2 us", o <= 2)

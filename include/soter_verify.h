@@ -28,6 +28,24 @@
 // `soter_ask_format`: a certificate-chain ASK (key attestation), verified locally.
 #define SOTER_ASK_FORMAT_CERTIFICATE_CHAIN 1
 
+// `soter_key_attestation_security_level`: software.
+#define SOTER_SECURITY_LEVEL_SOFTWARE 0
+
+// `soter_key_attestation_security_level`: a trusted execution environment.
+#define SOTER_SECURITY_LEVEL_TEE 1
+
+// `soter_key_attestation_security_level`: a StrongBox secure element.
+#define SOTER_SECURITY_LEVEL_STRONGBOX 2
+
+// `soter_verify_ask_chain_policy` flag: accept Software security levels too.
+#define SOTER_POLICY_ALLOW_SOFTWARE 1
+
+// `soter_verify_ask_chain_policy` flag: accept any key origin (IMPORTED, ...).
+#define SOTER_POLICY_ANY_ORIGIN 2
+
+// `soter_verify_ask_chain_policy` flag: accept any purpose (ENCRYPT, ...).
+#define SOTER_POLICY_ANY_PURPOSE 4
+
 // Salt length: `rsa_pss_saltlen` from the signed JSON when present, else 20 (the SOTER default).
 #define SOTER_SALT_LEN_DEFAULT -1
 
@@ -135,6 +153,9 @@ typedef enum {
   SOTER_STATUS_CERTIFICATE_INVALID = 21,
   // A sound certificate chain that ends at a root that is not trusted.
   SOTER_STATUS_UNTRUSTED_ROOT = 22,
+  // A certificate of the chain is listed in the revocation status list the caller passed
+  // (revoked or suspended).
+  SOTER_STATUS_CERTIFICATE_REVOKED = 23,
   // A bug in soter-verify (a caught panic). Never caused by input.
   SOTER_STATUS_INTERNAL = 99,
 } SoterStatus;
@@ -263,6 +284,11 @@ typedef struct SoterFaceInfo SoterFaceInfo;
 // An RSA public key (2048 to 4096 bits). Immutable; safe to use from many threads at once.
 // Free with `soter_key_free`.
 typedef struct SoterKey SoterKey;
+
+// A verified Android key attestation (`soter_verify_key_attestation`): the leaf's decoded
+// KeyDescription, its key and the chain. Immutable; thread-safe. Free with
+// `soter_key_attestation_free`. Bytes it hands out are borrowed from it.
+typedef struct SoterKeyAttestation SoterKeyAttestation;
 
 // Single-use challenges and rising counters, in memory (one process) or on Redis (shared by
 // every server). Thread-safe: share one per application. Free with `soter_replay_guard_free`
@@ -725,6 +751,71 @@ SoterStatus soter_verify_auth_key_with_ask(const SoterAsk *ask,
                                            size_t signature_len,
                                            SoterAuthKey **out,
                                            SoterError **err);
+
+// Verify an Android key attestation chain: `certs_count` items, leaf first, each one PEM or
+// DER certificate (or one item holding the whole chain as a PEM bundle), up to Google's
+// hardware attestation roots (built in, pinned by SPKI SHA-256) or one of `roots`, with
+// validity at `at` (Unix seconds) when `has_at`, else now. `revocations` (NULL with 0 for none)
+// is Google's attestation status list JSON as fetched by the caller: a listed serial fails with
+// `SOTER_STATUS_CERTIFICATE_REVOKED`. No policy is applied (read the result). On success
+// `*out` receives the attestation (free with `soter_key_attestation_free`).
+// Errors: `SOTER_STATUS_CERTIFICATE_INVALID` (a malformed KeyDescription names its field),
+// `SOTER_STATUS_CERTIFICATE_REVOKED`, `SOTER_STATUS_UNTRUSTED_ROOT`,
+// `SOTER_STATUS_INPUT_TOO_LARGE`, `SOTER_STATUS_INVALID_JSON` (the status list). Thread-safe.
+SoterStatus soter_verify_key_attestation(const SoterBytes *certs,
+                                         size_t certs_count,
+                                         const SoterBytes *roots,
+                                         size_t roots_count,
+                                         bool has_at,
+                                         int64_t at,
+                                         const uint8_t *revocations,
+                                         size_t revocations_len,
+                                         SoterKeyAttestation **out,
+                                         SoterError **err);
+
+// Free a key attestation. NULL is a no-op.
+void soter_key_attestation_free(SoterKeyAttestation *attestation);
+
+// The whole attestation as UTF-8 JSON (bytes as lowercase hex, absent fields left out; the
+// layout the Python and Java `KeyAttestation` read), borrowed from `attestation`.
+SoterStatus soter_key_attestation_json(const SoterKeyAttestation *attestation,
+                                       const uint8_t **ptr,
+                                       size_t *len);
+
+// The attestationChallenge bytes, borrowed from `attestation`.
+SoterStatus soter_key_attestation_challenge(const SoterKeyAttestation *attestation,
+                                            const uint8_t **ptr,
+                                            size_t *len);
+
+// The attested key's SubjectPublicKeyInfo (DER, any algorithm), borrowed from `attestation`.
+SoterStatus soter_key_attestation_public_key(const SoterKeyAttestation *attestation,
+                                             const uint8_t **ptr,
+                                             size_t *len);
+
+// The attestation security level (`SOTER_SECURITY_LEVEL_*`; -1 for NULL).
+int32_t soter_key_attestation_security_level(const SoterKeyAttestation *attestation);
+
+// The KeyMint (keymaster) security level (`SOTER_SECURITY_LEVEL_*`; -1 for NULL).
+int32_t soter_key_attestation_keymint_security_level(const SoterKeyAttestation *attestation);
+
+// The attestation version (-1 for NULL).
+int64_t soter_key_attestation_version(const SoterKeyAttestation *attestation);
+
+// `soter_verify_ask_chain` with the default attestation policy relaxed by `policy_flags`
+// (`SOTER_POLICY_*`, 0 for the default: TEE or StrongBox, origin GENERATED, purpose SIGN) and
+// Google's attestation status list `revocations` (NULL with 0 for none; a listed serial is
+// `SOTER_STATUS_CERTIFICATE_REVOKED`). Unknown flag bits are `SOTER_STATUS_INVALID_ARGUMENT`.
+SoterStatus soter_verify_ask_chain_policy(const uint8_t *chain,
+                                          size_t chain_len,
+                                          const SoterBytes *roots,
+                                          size_t roots_count,
+                                          bool has_at,
+                                          int64_t at,
+                                          uint32_t policy_flags,
+                                          const uint8_t *revocations,
+                                          size_t revocations_len,
+                                          SoterAsk **out,
+                                          SoterError **err);
 
 // Load an RSA public key: PEM (SPKI or PKCS#1, any label, line width or line ending), PEM
 // escaped inside a JSON string, bare base64 of the DER, or DER. Keys below 2048 bits fail with

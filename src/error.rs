@@ -62,6 +62,9 @@ macro_rules! statuses {
             CertificateInvalid = 21 => CertificateInvalid, "CERTIFICATE_INVALID";
             /// A sound certificate chain that ends at a root that is not trusted.
             UntrustedRoot = 22 => UntrustedRoot, "UNTRUSTED_ROOT";
+            /// A certificate of the chain is listed in the revocation status list the caller passed
+            /// (revoked or suspended). A kind of `CertificateInvalid` in Python and Java.
+            CertificateRevoked = 23 => CertificateRevoked, "CERTIFICATE_REVOKED";
             /// A bug in this library (a caught panic). Never caused by input.
             Internal = 99 => Internal, "INTERNAL";
         }
@@ -245,7 +248,7 @@ mod status_list_tests {
 
     #[test]
     fn names_words_and_codes_come_from_the_one_list() {
-        assert_eq!(ErrorKind::ALL.len(), 23);
+        assert_eq!(ErrorKind::ALL.len(), 24);
         assert_eq!(ErrorKind::KeyTooSmall.status_name(), "SOTER_STATUS_KEY_TOO_SMALL");
         assert_eq!(ErrorKind::WeChatApi.status_name(), "SOTER_STATUS_WECHAT_API");
         assert_eq!(ErrorKind::WeChatApi.word(), "wechat_api");
@@ -255,6 +258,6 @@ mod status_list_tests {
             assert_eq!(kind.word().to_ascii_uppercase(), kind.status_name()["SOTER_STATUS_".len()..]);
         }
         assert_eq!(ErrorKind::from_code(0), None);
-        assert_eq!(ErrorKind::from_code(23), None);
+        assert_eq!(ErrorKind::from_code(24), None);
     }
 }

@@ -35,7 +35,10 @@ pub use authenticate::{
     authenticate, authenticate_with, constant_time_eq, new_challenge, verify_auth_key, AskRef, AuthKey, Expectations, CHALLENGE_BYTES,
     CHALLENGE_LEN,
 };
-pub use attestation::{verify_ask_chain, verify_ask_chain_certs, Ask, AskFormat, ChainOptions};
+pub use attestation::{
+    verify_ask_chain, verify_ask_chain_certs, verify_key_attestation, Ask, AskFormat, AttestationPolicy, ChainOptions,
+    KeyAttestation, RevocationList,
+};
 pub use backend::Backend;
 pub use error::{Error, ErrorKind, Result};
 pub use guard::ReplayGuard;

@@ -462,3 +462,60 @@ mod keys_by_content {
         }
     }
 }
+
+/// The default policy on chains built by the test root: each refusal, then the same chain
+/// accepted when the caller relaxes that requirement.
+#[test]
+fn the_default_policy_refuses_each_weak_attestation() {
+    use soter_verify::attestation::keydesc::SecurityLevel;
+    use soter_verify::attestation::AttestationPolicy;
+    use soter_verify::testing::{LeafSpec, TestRoot};
+    let root = TestRoot::generate().unwrap();
+    let ask = soter_verify::testing::KeyPair::generate(2048).unwrap();
+    let json = br#"{"cpu_id":"cpu","uid":"7","counter":1}"#;
+    let trusted = || ChainOptions::new().at(AT).with_root(root.root_der()).unwrap();
+    let chain = |spec: LeafSpec| root.issue_with(&ask, "dev", Some(json), &spec).unwrap();
+    assert!(verify_ask_chain_certs(&chain(LeafSpec::default()), &trusted()).is_ok());
+    let refusals: [(LeafSpec, &str); 6] = [
+        (LeafSpec { attestation_security_level: 0, ..LeafSpec::default() }, "attestation security level is software"),
+        (LeafSpec { keymint_security_level: 0, ..LeafSpec::default() }, "KeyMint security level is software"),
+        (LeafSpec { origin: Some(2), ..LeafSpec::default() }, "origin is IMPORTED"),
+        (LeafSpec { origin: None, ..LeafSpec::default() }, "states no origin"),
+        (LeafSpec { purposes: Some(vec![0]), ..LeafSpec::default() }, "purposes are [0]"),
+        (LeafSpec { leaf_is_ca: true, ..LeafSpec::default() }, "is a CA"),
+    ];
+    for (spec, why) in refusals {
+        let e = verify_ask_chain_certs(&chain(spec.clone()), &trusted()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::CertificateInvalid, "{spec:?}");
+        assert!(e.message().contains(why), "{why}: {e:?}");
+    }
+    // The software key with origin IMPORTED and only ENCRYPT of the outside review: refused by
+    // default, accepted under a permissive policy (the chain rules still hold).
+    let weak = LeafSpec { attestation_security_level: 0, keymint_security_level: 0, origin: Some(2), purposes: Some(vec![0]), ..LeafSpec::default() };
+    assert!(verify_ask_chain_certs(&chain(weak.clone()), &trusted()).is_err());
+    assert!(verify_ask_chain_certs(&chain(weak), &trusted().policy(AttestationPolicy::permissive())).is_ok());
+    let e = verify_ask_chain_certs(&chain(LeafSpec { leaf_is_ca: true, ..LeafSpec::default() }), &trusted().policy(AttestationPolicy::permissive())).unwrap_err();
+    assert!(e.message().contains("is a CA"), "{e:?}");
+    // A policy allowing StrongBox only refuses TEE.
+    let sb_only = AttestationPolicy { security_levels: vec![SecurityLevel::StrongBox], ..AttestationPolicy::default() };
+    assert!(verify_ask_chain_certs(&chain(LeafSpec::default()), &trusted().policy(sb_only.clone())).is_err());
+    assert!(verify_ask_chain_certs(&chain(LeafSpec { attestation_security_level: 2, keymint_security_level: 2, ..LeafSpec::default() }), &trusted().policy(sb_only)).is_ok());
+    // Position 1 saying CA:FALSE explicitly is tolerated.
+    assert!(verify_ask_chain_certs(&chain(LeafSpec { device_says_not_ca: true, ..LeafSpec::default() }), &trusted()).is_ok());
+}
+
+#[test]
+fn a_revocation_list_refuses_an_ask_chain() {
+    let list = |serial: &str| {
+        soter_verify::RevocationList::parse(format!(r#"{{"entries":{{"{serial}":{{"status":"REVOKED","reason":"KEY_COMPROMISE"}}}}}}"#).as_bytes()).unwrap()
+    };
+    // Not listed: accepted. The Huawei device certificate's serial listed: CertificateRevoked.
+    assert!(verify_ask_chain(&sample(), &opts().revocations(list("abcdef"))).is_ok());
+    let report = inspect_ask_chain(&sample(), &opts()).unwrap();
+    assert_eq!(report.certs.len(), 4);
+    let ders = sample_ders();
+    let ka = soter_verify::verify_key_attestation(&ders, &[&ders[3]], Some(AT), None).unwrap();
+    let e = verify_ask_chain(&sample(), &opts().revocations(list(&ka.serials[1]))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CertificateRevoked);
+    assert!(e.message().contains("certificate #1") && e.message().contains("REVOKED"), "{e:?}");
+}

@@ -49,13 +49,21 @@ esac
 grep -q '"manylinux_2_17_x86_64"' "$dist/auditwheel.txt" \
     || { echo "run-tests.sh: auditwheel does not agree with manylinux_2_17_x86_64" >&2; exit 1; }
 
-# The environment of a server: no cargo, no Rust toolchain, no repository build on PATH.
-clean_path="$(tr ':' '\n' <<<"$PATH" | while read -r d; do [ -n "$d" ] && [ ! -x "$d/cargo" ] && echo "$d"; done | paste -sd:)"
-echo "== python: fresh venv at $venv ($("$python" --version)), PATH without cargo"
+# The environment of a server: no Rust toolchain. Directories are not dropped from PATH (where
+# a distribution installs cargo in /usr/bin, that would take grep and redis-server with it):
+# cargo and rustc are shadowed by stubs that fail loudly, so a build attempt cannot pass.
+echo "== python: fresh venv at $venv ($("$python" --version)), cargo and rustc shadowed"
 rm -rf "$venv"
 mkdir -p "$(dirname "$venv")"
 "$python" -m venv "$venv"
 py="$venv/bin/python"
+no_rust="$venv/no-rust"
+mkdir -p "$no_rust"
+for tool in cargo rustc rustup; do
+    printf '#!/bin/sh\necho "%s is not available here (a server has no Rust toolchain)" >&2\nexit 127\n' "$tool" >"$no_rust/$tool"
+    chmod +x "$no_rust/$tool"
+done
+clean_path="$no_rust:$PATH"
 # SOTER_VERIFY_LIB must not leak in: the suite tests the bundled library.
 run() { env -u SOTER_VERIFY_LIB -u SOTER_VERIFY_PREBUILT PATH="$venv/bin:$clean_path" SOTER_WHEEL_TEST=1 "$@"; }
 run "$py" -m pip install --quiet --disable-pip-version-check "$wheel"

@@ -3,12 +3,14 @@
 //! the `der` crate) with its lenient `Raw` profile; see the module docs of `attestation` for the
 //! deviations from DER that real devices produce and that are tolerated here.
 
-use x509_cert::der::{self, asn1::ObjectIdentifier, asn1::OctetStringRef, Decode, Encode, Reader, SliceReader, Tag};
+use x509_cert::der::{self, asn1::ObjectIdentifier, Decode, Encode, Reader, SliceReader, Tag};
 use sha2::{Digest, Sha256};
 use x509_cert::certificate::{CertificateInner, Raw};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
+
+use super::ecdsa::{Curve, EcKey};
 
 pub(crate) const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
 pub(crate) const OID_KEY_USAGE: &str = "2.5.29.15";
@@ -33,8 +35,10 @@ pub const MAX_CERT_SIZE: usize = 32 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) enum CertKey {
     Rsa(PublicKey),
-    P256(p256::ecdsa::VerifyingKey),
-    /// Parsed but not usable to check a signature: the reason, for the error message.
+    Ec(EcKey),
+    /// Parsed but not usable to check a signature: the reason, for the error message. A leaf
+    /// may hold such a key (ML-DSA, Ed25519): it signs nothing in the chain, and its
+    /// SubjectPublicKeyInfo is returned as bytes.
     Unusable(String),
 }
 
@@ -42,7 +46,7 @@ impl CertKey {
     pub(crate) fn describe(&self) -> String {
         match self {
             CertKey::Rsa(k) => format!("RSA {}", k.bits()),
-            CertKey::P256(_) => "EC P-256".into(),
+            CertKey::Ec(k) => format!("EC {}", k.curve.name()),
             CertKey::Unusable(why) => why.clone(),
         }
     }
@@ -58,6 +62,8 @@ pub(crate) struct Cert {
     /// DER of the signature AlgorithmIdentifier parameters, when present.
     pub sig_params: Option<Vec<u8>>,
     pub signature: Vec<u8>,
+    /// The serial number as Google's status list writes it: lowercase hex, no leading zeros.
+    pub serial_hex: String,
     pub subject: String,
     pub issuer: String,
     pub not_before: u64,
@@ -65,7 +71,10 @@ pub(crate) struct Cert {
     pub not_before_text: String,
     pub not_after_text: String,
     pub spki_der: Vec<u8>,
-    pub key: CertKey,
+    /// The key, decoded on first use: a trusted root whose self-signature was already checked
+    /// never needs its (RSA-4096) key, whose Montgomery setup was a quarter of a chain's time.
+    key: std::sync::OnceLock<CertKey>,
+    spki: x509_cert::spki::SubjectPublicKeyInfoOwned,
     /// BasicConstraints: None when absent, else (cA, pathLenConstraint).
     pub basic_constraints: Option<(bool, Option<u8>)>,
     /// keyCertSign from KeyUsage: None when KeyUsage is absent.
@@ -80,6 +89,16 @@ impl Cert {
     /// "#2 (C=CN, O=Huawei, ...)": how messages name a certificate.
     pub(crate) fn name(&self, index: usize) -> String {
         format!("certificate #{index} ({})", self.subject)
+    }
+
+    pub(crate) fn key(&self) -> &CertKey {
+        self.key.get_or_init(|| cert_key(&self.spki, &self.spki_der))
+    }
+
+    /// Replace the key (tests that change one parsed property at a time).
+    #[cfg(test)]
+    pub(crate) fn set_key(&mut self, key: CertKey) {
+        self.key = std::sync::OnceLock::from(key);
     }
 
     pub(crate) fn spki_sha256(&self) -> [u8; 32] {
@@ -121,7 +140,6 @@ pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
         .subject_public_key_info
         .to_der()
         .map_err(|e| invalid(index, format!("its public key cannot be encoded ({e})")))?;
-    let key = cert_key(&t.subject_public_key_info, &spki_der);
     let mut c = Cert {
         der: der.to_vec(),
         tbs: tbs.to_vec(),
@@ -131,13 +149,15 @@ pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
             Some(p) => Some(p.to_der().map_err(|e| invalid(index, format!("bad signature parameters ({e})")))?),
         },
         signature,
+        serial_hex: serial_hex(t.serial_number.as_bytes()),
         issuer: name_text(&t.issuer),
         not_before: t.validity.not_before.to_unix_duration().as_secs(),
         not_after: t.validity.not_after.to_unix_duration().as_secs(),
         not_before_text: t.validity.not_before.to_string(),
         not_after_text: t.validity.not_after.to_string(),
         spki_der,
-        key,
+        key: std::sync::OnceLock::new(),
+        spki: t.subject_public_key_info.clone(),
         basic_constraints: None,
         key_cert_sign: None,
         unknown_critical: Vec::new(),
@@ -168,6 +188,15 @@ pub(crate) fn parse(der: &[u8], index: usize) -> Result<Cert> {
         }
     }
     Ok(c)
+}
+
+/// A serial number's content octets as lowercase hex without leading zeros (Java's
+/// `BigInteger.toString(16)` for the non-negative serials CAs issue; a negative one keeps its
+/// two's-complement bytes, which no list entry matches by accident).
+pub(crate) fn serial_hex(bytes: &[u8]) -> String {
+    let h = crate::attestation::hex(bytes);
+    let t = h.trim_start_matches('0');
+    if t.is_empty() { "0".into() } else { t.to_string() }
 }
 
 /// The raw TLV of the first element inside the outer SEQUENCE.
@@ -258,6 +287,7 @@ fn attribute_text(atv: &x509_cert::attr::AttributeTypeAndValue, out: &mut String
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_P384: &str = "1.3.132.0.34";
 
 fn cert_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned, der: &[u8]) -> CertKey {
     match spki.algorithm.oid.to_string().as_str() {
@@ -267,36 +297,29 @@ fn cert_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned, der: &[u8]) -> Ce
         },
         OID_EC => {
             let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-            if curve.map(|c| c.to_string()).as_deref() != Some(OID_P256) {
-                return CertKey::Unusable("an EC key on a curve other than P-256".into());
-            }
-            match spki.subject_public_key.as_bytes().map(p256::ecdsa::VerifyingKey::from_sec1_bytes) {
-                Some(Ok(k)) => CertKey::P256(k),
-                _ => CertKey::Unusable("an EC P-256 key whose point is not on the curve".into()),
+            let curve = match curve.map(|c| c.to_string()).as_deref() {
+                Some(OID_P256) => Curve::P256,
+                Some(OID_P384) => Curve::P384,
+                _ => return CertKey::Unusable("an EC key on a curve other than P-256 and P-384".into()),
+            };
+            match spki.subject_public_key.as_bytes().and_then(|p| EcKey::new(curve, p)) {
+                Some(k) => CertKey::Ec(k),
+                None => CertKey::Unusable(format!("an EC {} key whose point is not an uncompressed point of the curve", curve.name())),
             }
         }
-        other => CertKey::Unusable(format!("a key of algorithm {other}, which is not supported")),
+        other => CertKey::Unusable(format!("a key of algorithm {}, which is not supported for signatures", algorithm_name(other))),
     }
 }
 
-/// The attestationChallenge of a KeyDescription (Android key attestation):
-/// `SEQUENCE { attestationVersion INTEGER, attestationSecurityLevel ENUMERATED,
-/// keymasterVersion INTEGER, keymasterSecurityLevel ENUMERATED, attestationChallenge OCTET STRING, ... }`.
-pub(crate) fn attestation_challenge(key_description: &[u8]) -> der::Result<Vec<u8>> {
-    let mut r = SliceReader::new(key_description)?;
-    let header = der::Header::decode(&mut r)?;
-    header.tag.assert_eq(Tag::Sequence)?;
-    let body = r.read_slice(header.length)?;
-    // Trailing bytes after the KeyDescription are not covered by any meaning; refuse them.
-    r.finish(())?;
-    let mut r = SliceReader::new(body)?;
-    for expected in [Tag::Integer, Tag::Enumerated, Tag::Integer, Tag::Enumerated] {
-        let h = der::Header::decode(&mut r)?;
-        h.tag.assert_eq(expected)?;
-        r.read_slice(h.length)?;
+/// A readable name for the public-key algorithms attestation leaves carry.
+pub(crate) fn algorithm_name(oid: &str) -> String {
+    match oid {
+        "1.3.101.112" => "Ed25519 (1.3.101.112)".into(),
+        "2.16.840.1.101.3.4.3.17" => "ML-DSA-44 (2.16.840.1.101.3.4.3.17)".into(),
+        "2.16.840.1.101.3.4.3.18" => "ML-DSA-65 (2.16.840.1.101.3.4.3.18)".into(),
+        "2.16.840.1.101.3.4.3.19" => "ML-DSA-87 (2.16.840.1.101.3.4.3.19)".into(),
+        other => other.to_string(),
     }
-    let challenge = OctetStringRef::decode(&mut r)?;
-    Ok(challenge.as_bytes().to_vec())
 }
 
 #[cfg(test)]

@@ -9,12 +9,12 @@
 //!   the signed JSON `{"cpu_id", "counter", "uid", "rsa_pss_saltlen"?}`.
 //!
 //! What the chain check requires: each certificate is signed by the next one (RSA PKCS#1 v1.5
-//! with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256 with SHA-256); the last one is
+//! with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256/P-384 with SHA-256/384); the last one is
 //! self-signed and its SubjectPublicKeyInfo is a trusted root (the Huawei CBG Root CA is built in,
 //! pinned by the SHA-256 of its SPKI; [`ChainOptions::add_root`] adds others); every certificate is
 //! within its validity at the given time; the certificates above the device certificate carry
 //! BasicConstraints CA:TRUE (and keyCertSign when they have KeyUsage) and respect
-//! pathLenConstraint; none above the leaf says CA:FALSE; no certificate has a critical extension
+//! pathLenConstraint; none above position 1 says CA:FALSE, the leaf is no CA; no certificate has a critical extension
 //! this check does not know; no certificate appears twice.
 //!
 //! Real-device quirks tolerated on purpose (each seen in real Huawei chains, or allowed by the
@@ -33,17 +33,36 @@
 //!   a PKCS#1 v1.5 DigestInfo without them (RFC 8017 §9.2 note 2);
 //! - serial numbers of any length and sign (the lenient `Raw` profile of x509-cert).
 //!
+//! - (all Android chains, [`verify_key_attestation`]) the device certificate at position 1 saying
+//!   CA:FALSE explicitly (Pixel and Sony factory chains); the leaf is never a CA;
+//! - Huawei SOTER's vendor purpose `0xff010001` instead of SIGN ([`HUAWEI_SOTER_PURPOSE`]) under
+//!   the default [`AttestationPolicy`].
+//!
+//! Verified CA signatures (positions 2 and up, and a root's self-signature) are remembered per
+//! process by the exact bytes of certificate and signer key (bounded); device certificates and
+//! leaves are checked every time.
+//!
 //! Not tolerated: BER indefinite lengths, lengths past the end of the input, a BOOLEAN other than
 //! 00/FF, trailing bytes after a certificate, an outer signature algorithm that differs from the
 //! one in the signed part.
 
+mod android;
 mod cert;
+mod ecdsa;
+pub mod keydesc;
 mod sig;
+
+pub use self::android::{
+    key_description_json,
+    verify_key_attestation, verify_key_attestation_with, AttestationPolicy, HUAWEI_SOTER_PURPOSE, KeyAttestation, RevocationEntry, RevocationList,
+    GOOGLE_ROOT_EC_2025_SPKI_SHA256, GOOGLE_ROOT_RSA_SPKI_SHA256,
+};
 
 use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{self, Value};
 use crate::key::PublicKey;
@@ -163,6 +182,8 @@ pub struct ChainOptions {
     roots: Vec<[u8; 32]>,
     builtin: bool,
     at: Option<u64>,
+    policy: AttestationPolicy,
+    revocations: Option<std::sync::Arc<RevocationList>>,
 }
 
 impl Default for ChainOptions {
@@ -174,7 +195,7 @@ impl Default for ChainOptions {
 impl ChainOptions {
     /// The built-in roots (Huawei CBG Root CA), validity checked now.
     pub fn new() -> ChainOptions {
-        ChainOptions { roots: Vec::new(), builtin: true, at: None }
+        ChainOptions { roots: Vec::new(), builtin: true, at: None, policy: AttestationPolicy::default(), revocations: None }
     }
 
     /// Also trust the root certificate `cert` (PEM or DER): a chain whose last certificate has the
@@ -217,6 +238,26 @@ impl ChainOptions {
 
     pub fn set_at(&mut self, unix_seconds: Option<u64>) {
         self.at = unix_seconds;
+    }
+
+    /// What the leaf's KeyDescription must say ([`AttestationPolicy::default`] unless relaxed).
+    pub fn policy(mut self, policy: AttestationPolicy) -> ChainOptions {
+        self.policy = policy;
+        self
+    }
+
+    pub fn set_policy(&mut self, policy: AttestationPolicy) {
+        self.policy = policy;
+    }
+
+    /// Refuse chains holding a certificate this status list names (`CertificateRevoked`).
+    pub fn revocations(mut self, list: RevocationList) -> ChainOptions {
+        self.revocations = Some(std::sync::Arc::new(list));
+        self
+    }
+
+    pub fn set_revocations(&mut self, list: Option<RevocationList>) {
+        self.revocations = list.map(std::sync::Arc::new);
     }
 
     fn trusts(&self, spki_sha256: &[u8; 32]) -> bool {
@@ -296,6 +337,10 @@ pub struct ChainReport {
     pub root_trusted: bool,
     /// The leaf's attestationChallenge as text, when the leaf has the extension.
     pub attestation_json: Option<String>,
+    /// The leaf's KeyDescription decoded (or why it cannot be), when the leaf has the extension.
+    pub key_description: Option<std::result::Result<keydesc::KeyDescription, String>>,
+    /// The options' [`AttestationPolicy`] applied to that KeyDescription.
+    pub policy_verdict: Option<Result<()>>,
     /// The verdict of [`verify_ask_chain`] with the same options.
     pub verdict: Result<Ask>,
 }
@@ -311,7 +356,7 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
         .enumerate()
         .map(|(i, c)| {
             let signer = certs.get(i + 1).unwrap_or(c);
-            let problem = match sig::verify(c, &signer.key) {
+            let problem = match sig::verify(c, signer.key()) {
                 Ok(()) => None,
                 Err(sig::SigError::Invalid) => Some("the signature does not verify".to_string()),
                 Err(sig::SigError::Unsupported(why)) => Some(why),
@@ -321,7 +366,7 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
                 issuer: c.issuer.clone(),
                 not_before: c.not_before_text.clone(),
                 not_after: c.not_after_text.clone(),
-                key: c.key.describe(),
+                key: c.key().describe(),
                 signature_algorithm: c.sig_alg.to_string(),
                 signed_by_next: problem.is_none(),
                 signature_problem: problem,
@@ -331,14 +376,20 @@ pub fn inspect_ask_chain(input: &[u8], options: &ChainOptions) -> Result<ChainRe
     let attestation_json = certs[0]
         .attestation
         .as_deref()
-        .and_then(|kd| cert::attestation_challenge(kd).ok())
+        .and_then(|kd| keydesc::challenge(kd).ok())
         .map(|c| String::from_utf8_lossy(&c).into_owned());
+    let key_description = certs[0].attestation.as_deref().map(|kd| keydesc::parse(kd).map_err(|e| e.to_string()));
     Ok(ChainReport {
         certs: summaries,
         root_spki_sha256: hex(&last.spki_sha256()),
         root_cert_sha256: hex(&Sha256::digest(&last.der)),
         root_trusted: options.trusts(&last.spki_sha256()),
         attestation_json,
+        policy_verdict: match &key_description {
+            Some(Ok(kd)) => Some(options.policy.check(kd)),
+            _ => None,
+        },
+        key_description,
         verdict: verify_ask_chain(input, options),
     })
 }
@@ -366,16 +417,78 @@ fn parse_all(ders: &[Vec<u8>]) -> Result<Vec<Cert>> {
             ));
         }
     }
-    ders.iter().enumerate().map(|(i, d)| cert::parse(d, i)).collect()
+    ders.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            // CA certificates (position 2 and up) are the same for every device of a vendor:
+            // parsed once per process with their key loaded, then copied (bounded cache).
+            if i < 2 {
+                return cert::parse(d, i);
+            }
+            let h: [u8; 32] = Sha256::digest(d).into();
+            if let Some(c) = parsed_cas::get(&h) {
+                return Ok(c);
+            }
+            let c = cert::parse(d, i)?;
+            c.key();
+            parsed_cas::insert(h, &c);
+            Ok(c)
+        })
+        .collect()
+}
+
+/// Parsed CA certificates by the SHA-256 of their DER (a parse is pure: the same bytes always
+/// give the same `Cert`). Bounded: once full, new certificates are parsed every time.
+mod parsed_cas {
+    use super::cert::Cert;
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+
+    const MAX: usize = 64;
+
+    fn map() -> &'static RwLock<HashMap<[u8; 32], Cert>> {
+        static M: OnceLock<RwLock<HashMap<[u8; 32], Cert>>> = OnceLock::new();
+        M.get_or_init(|| RwLock::new(HashMap::new()))
+    }
+
+    pub(super) fn get(h: &[u8; 32]) -> Option<Cert> {
+        map().read().ok()?.get(h).cloned()
+    }
+
+    pub(super) fn insert(h: [u8; 32], c: &Cert) {
+        if let Ok(mut m) = map().write() {
+            if m.len() < MAX {
+                m.entry(h).or_insert_with(|| c.clone());
+            }
+        }
+    }
 }
 
 fn invalid(message: String) -> Error {
     Error::new(ErrorKind::CertificateInvalid, message)
 }
 
-/// The chain rules (see the module docs), then the attestation, then trust.
+/// The chain rules (see the module docs), then the attestation and the policy, then trust.
 fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
-    let at = options.time();
+    let trusted = |pin: &[u8; 32]| options.trusts(pin);
+    let pin = check_chain(certs, options.time(), &trusted, options.revocations.as_deref(), Backend::default())?;
+    let leaf = &certs[0];
+    let ask = leaf_ask(leaf)?;
+    let kd = leaf_key_description(leaf)?;
+    options.policy.check(&kd).map_err(|e| e.prefixed(&format!("the key attestation of the leaf {}: ", leaf.name(0))))?;
+    Ok(Ask { subjects: certs.iter().map(|c| c.subject.clone()).collect(), root_spki_sha256: Some(pin), ..ask })
+}
+
+/// The chain rules shared by SOTER ASK chains and general key attestation: validity at `at`,
+/// CA rules by position, signatures (each certificate by the next, the last by itself), the
+/// revocation list, then trust of the root by its SPKI SHA-256 (returned).
+pub(crate) fn check_chain(
+    certs: &[Cert],
+    at: u64,
+    trusts: &dyn Fn(&[u8; 32]) -> bool,
+    revocations: Option<&RevocationList>,
+    backend: Backend,
+) -> Result<[u8; 32]> {
     let n = certs.len();
     for (i, c) in certs.iter().enumerate() {
         let name = c.name(i);
@@ -388,10 +501,14 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
         if let Some(oid) = c.unknown_critical.first() {
             return Err(invalid(format!("{name} has a critical extension this check does not know ({oid})")));
         }
-        if i >= 1 && c.basic_constraints.is_some_and(|(ca, _)| !ca) {
+        if i == 0 && n > 1 && c.basic_constraints.is_some_and(|(ca, _)| ca) {
+            return Err(invalid(format!("the leaf {name} is a CA (BasicConstraints CA:TRUE): an attested key never is")));
+        }
+        // Position 1 is the device's attestation key: real chains give it no BasicConstraints
+        // (Huawei), or an explicit CA:FALSE (some Android devices), and no keyCertSign.
+        if i >= 2 && c.basic_constraints.is_some_and(|(ca, _)| !ca) {
             return Err(invalid(format!("{name} signs certificate #{} but says it is not a CA (CA:FALSE)", i - 1)));
         }
-        // The device certificate right above the leaf (i == 1) has neither in real Huawei chains.
         if i >= 2 {
             if c.basic_constraints.is_none() {
                 return Err(invalid(format!("{name} signs certificate #{} but has no BasicConstraints CA:TRUE", i - 1)));
@@ -407,14 +524,23 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             }
         }
         let signer = certs.get(i + 1).unwrap_or(c);
-        if let Err(e) = sig::verify(c, &signer.key) {
+        // The signatures of CA certificates (position 2 and up: shared by every device of a
+        // vendor) are checked once per process and remembered by the exact bytes of certificate
+        // and signer key: a valid signature stays valid. The RSA-4096 operations of the root were
+        // 70% of a Huawei chain's time. Device certificates and leaves are always checked.
+        let cacheable = i >= 2 || (i + 1 == n && n > 1);
+        let link = cacheable.then(|| verified_links::key(&c.der, &signer.spki_der));
+        if link.is_some_and(|k| verified_links::contains(&k)) {
+            continue;
+        }
+        if let Err(e) = sig::verify_with(c, signer.key(), backend) {
             let by = if i + 1 < n { signer.name(i + 1) } else { "its own key (the root is self-signed)".into() };
             let why = match e {
                 sig::SigError::Invalid => "does not verify".to_string(),
                 sig::SigError::Unsupported(why) => format!("cannot be checked: {why}"),
             };
             let last = i + 1 == n;
-            if last && !options.trusts(&c.spki_sha256()) {
+            if last && !trusts(&c.spki_sha256()) {
                 // A chain that stops below its root (the root was left out) is sound but untrusted.
                 return Err(Error::new(
                     ErrorKind::UntrustedRoot,
@@ -423,12 +549,16 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             }
             return Err(invalid(format!("the signature of {name} by {by} {why}")));
         }
+        if let Some(k) = link {
+            verified_links::insert(k);
+        }
     }
-    let leaf = &certs[0];
-    let ask = leaf_ask(leaf)?;
+    if let Some(list) = revocations {
+        list.check(certs)?;
+    }
     let root = &certs[n - 1];
     let pin = root.spki_sha256();
-    if !options.trusts(&pin) {
+    if !trusts(&pin) {
         return Err(Error::new(
             ErrorKind::UntrustedRoot,
             format!(
@@ -438,7 +568,57 @@ fn check(certs: &[Cert], options: &ChainOptions) -> Result<Ask> {
             ),
         ));
     }
-    Ok(Ask { subjects: certs.iter().map(|c| c.subject.clone()).collect(), root_spki_sha256: Some(pin), ..ask })
+    Ok(pin)
+}
+
+/// CA certificate signatures verified in this process, by the SHA-256 of (certificate DER,
+/// signer SPKI DER). Bounded: once full, new links are checked every time, never evicted, so
+/// input cannot flush the entries real chains use.
+#[doc(hidden)]
+pub mod verified_links {
+    use sha2::{Digest, Sha256};
+    use std::sync::RwLock;
+
+    const MAX: usize = 256;
+    static SEEN: RwLock<Vec<[u8; 32]>> = RwLock::new(Vec::new());
+
+    pub(crate) fn key(cert_der: &[u8], signer_spki: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update((cert_der.len() as u64).to_be_bytes());
+        h.update(cert_der);
+        h.update(signer_spki);
+        h.finalize().into()
+    }
+
+    pub(crate) fn contains(k: &[u8; 32]) -> bool {
+        SEEN.read().map(|s| s.contains(k)).unwrap_or(false)
+    }
+
+    pub(crate) fn insert(k: [u8; 32]) {
+        if let Ok(mut s) = SEEN.write() {
+            if s.len() < MAX && !s.contains(&k) {
+                s.push(k);
+            }
+        }
+    }
+
+    /// Forget every entry (the benchmark's cold figure; tests).
+    #[doc(hidden)]
+    pub fn clear() {
+        if let Ok(mut s) = SEEN.write() {
+            s.clear();
+        }
+    }
+}
+
+/// The leaf's KeyDescription, decoded strictly.
+pub(crate) fn leaf_key_description(leaf: &Cert) -> Result<keydesc::KeyDescription> {
+    let name = leaf.name(0);
+    let kd = leaf
+        .attestation
+        .as_deref()
+        .ok_or_else(|| invalid(format!("the leaf {name} has no key-attestation extension ({OID_KEY_ATTESTATION})")))?;
+    keydesc::parse(kd).map_err(|e| invalid(format!("the KeyDescription of the leaf {name} is malformed at {e}")))
 }
 
 /// The ASK and its attested identity from the leaf.
@@ -448,11 +628,11 @@ fn leaf_ask(leaf: &Cert) -> Result<Ask> {
         .attestation
         .as_deref()
         .ok_or_else(|| invalid(format!("the leaf {name} has no key-attestation extension ({OID_KEY_ATTESTATION})")))?;
-    let challenge = cert::attestation_challenge(kd)
-        .map_err(|e| invalid(format!("the key attestation of the leaf {name} cannot be parsed ({e})")))?;
+    let challenge = keydesc::challenge(kd)
+        .map_err(|e| invalid(format!("the key attestation of the leaf {name} cannot be parsed (at {e})")))?;
     let fields = AskFields::parse(&challenge, "attestation JSON", false)
         .map_err(|e| invalid(format!("the attestationChallenge of the leaf {name}: {}", e.message())))?;
-    let public_key = match &leaf.key {
+    let public_key = match leaf.key() {
         CertKey::Rsa(k) => k.clone(),
         other => return Err(invalid(format!("the leaf {name} holds {}, but an ASK is an RSA key of 2048 to 4096 bits", other.describe()))),
     };
@@ -652,11 +832,16 @@ mod tests {
         let mut c = sample();
         c[3].basic_constraints = Some((false, None));
         assert!(verdict(&c).unwrap_err().message().contains("CA:FALSE"));
-        // An explicit CA:FALSE is refused even at position 1.
+        // An explicit CA:FALSE is tolerated at position 1 (Android factory chains say it); the
+        // device certificate is the attestation key, which signs only the leaf.
         let mut c = sample();
         c[1].basic_constraints = Some((false, None));
+        assert!(verdict(&c).is_ok());
+        // A leaf that is a CA is refused.
+        let mut c = sample();
+        c[0].basic_constraints = Some((true, None));
         let e = verdict(&c).unwrap_err();
-        assert!(e.message().contains("certificate #1") && e.message().contains("CA:FALSE"), "{e:?}");
+        assert!(e.message().contains("the leaf certificate #0") && e.message().contains("is a CA"), "{e:?}");
     }
 
     #[test]
@@ -677,7 +862,7 @@ mod tests {
         c[0].attestation = Some(vec![0x30, 0x03, 0x02, 0x01, 0x02]);
         assert!(verdict(&c).unwrap_err().message().contains("cannot be parsed"));
         let mut c = sample();
-        c[0].key = CertKey::Unusable("a key of algorithm 1.3.101.112, which is not supported".into());
+        c[0].set_key(CertKey::Unusable("a key of algorithm 1.3.101.112, which is not supported".into()));
         // The leaf's key is checked as the ASK after its signature (by #1) verified.
         assert!(verdict(&c).unwrap_err().message().contains("an ASK is an RSA key"));
     }

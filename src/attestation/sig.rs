@@ -1,15 +1,19 @@
 //! Certificate signatures: RSA PKCS#1 v1.5 (SHA-256/384/512) and RSASSA-PSS (SHA-256) through this
-//! crate's RSA backend (AWS-LC or pure Rust, as for SOTER signatures), ECDSA P-256 with SHA-256
-//! through the pure-Rust `p256` crate on every build.
+//! crate's RSA backend (AWS-LC or pure Rust, as for SOTER signatures); ECDSA with SHA-256 or
+//! SHA-384 on P-256 or P-384 keys (any pairing: Google's P-384 CAs sign P-256 keys with SHA-384)
+//! on the same backend choice ([`super::ecdsa`]). Ed25519 and ML-DSA signers are refused as
+//! unsupported (no attestation CA signs with them; a leaf may hold such a key).
 
 use x509_cert::der::{self, asn1::ObjectIdentifier, Decode, Reader, SliceReader, Tag, TagNumber};
 
 use super::cert::{Cert, CertKey};
+use super::ecdsa::EcHash;
 use crate::backend::Backend;
 use crate::pkcs1v15::Hash;
 
 const RSA_PSS: &str = "1.2.840.113549.1.1.10";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+const ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 const MGF1: &str = "1.2.840.113549.1.1.8";
 /// DER of NULL, the parameters PKCS#1 v1.5 algorithm identifiers carry (or omit).
@@ -24,8 +28,13 @@ pub(crate) enum SigError {
     Invalid,
 }
 
-/// Whether `signed`'s signature verifies under `signer`'s key.
+/// Whether `signed`'s signature verifies under `signer`'s key, on the default backend.
 pub(crate) fn verify(signed: &Cert, signer: &CertKey) -> Result<(), SigError> {
+    verify_with(signed, signer, Backend::default())
+}
+
+/// [`verify`] on a chosen backend.
+pub(crate) fn verify_with(signed: &Cert, signer: &CertKey, backend: Backend) -> Result<(), SigError> {
     let alg = signed.sig_alg.to_string();
     let params = signed.sig_params.as_deref();
     let rsa_hash = [Hash::Sha256, Hash::Sha384, Hash::Sha512].into_iter().find(|h| h.pkcs1_oid() == alg);
@@ -36,7 +45,7 @@ pub(crate) fn verify(signed: &Cert, signer: &CertKey) -> Result<(), SigError> {
             if params.is_some_and(|p| p != NULL) {
                 return Err(SigError::Unsupported(format!("{alg} with parameters other than NULL")));
             }
-            key.verify_pkcs1v15(Backend::default(), hash, &signed.tbs, &signed.signature).map_err(|_| SigError::Invalid)
+            key.verify_pkcs1v15(backend, hash, &signed.tbs, &signed.signature).map_err(|_| SigError::Invalid)
         }
         (None, RSA_PSS, CertKey::Rsa(key)) => {
             let salt = pss_salt_len(params).map_err(SigError::Unsupported)?;
@@ -44,20 +53,23 @@ pub(crate) fn verify(signed: &Cert, signer: &CertKey) -> Result<(), SigError> {
             if signed.signature.len() != key.size() {
                 return Err(SigError::Invalid);
             }
-            key.verify_digest(Backend::default(), &mhash, &signed.signature, Some(salt)).map(|_| ()).map_err(|_| SigError::Invalid)
+            key.verify_digest(backend, &mhash, &signed.signature, Some(salt)).map(|_| ()).map_err(|_| SigError::Invalid)
         }
-        (None, ECDSA_SHA256, CertKey::P256(key)) => {
-            use p256::ecdsa::signature::Verifier;
+        (None, ECDSA_SHA256 | ECDSA_SHA384, CertKey::Ec(key)) => {
             if params.is_some() {
-                return Err(SigError::Unsupported("ecdsa-with-SHA256 with parameters (RFC 5758 says none)".into()));
+                return Err(SigError::Unsupported(format!("{alg} (ECDSA) with parameters (RFC 5758 says none)")));
             }
-            let sig = p256::ecdsa::Signature::from_der(&signed.signature).map_err(|_| SigError::Invalid)?;
-            key.verify(&signed.tbs, &sig).map_err(|_| SigError::Invalid)
+            let hash = if alg == ECDSA_SHA256 { EcHash::Sha256 } else { EcHash::Sha384 };
+            if key.verify(backend, hash, &signed.tbs, &signed.signature) {
+                Ok(())
+            } else {
+                Err(SigError::Invalid)
+            }
         }
         (Some(_), _, _) | (None, RSA_PSS, _) => Err(SigError::Unsupported(format!("{alg} (RSA) needs an RSA signer key, not {}", signer.describe()))),
-        (None, ECDSA_SHA256, _) => Err(SigError::Unsupported(format!("{alg} (ECDSA) needs an EC P-256 signer key, not {}", signer.describe()))),
+        (None, ECDSA_SHA256 | ECDSA_SHA384, _) => Err(SigError::Unsupported(format!("{alg} (ECDSA) needs an EC P-256 or P-384 signer key, not {}", signer.describe()))),
         (None, other, _) => Err(SigError::Unsupported(format!(
-            "the signature algorithm {other} is not supported (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256 with SHA-256 are)"
+            "the signature algorithm {other} is not supported (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS with SHA-256, ECDSA P-256/P-384 with SHA-256/384 are)"
         ))),
     }
 }
@@ -171,7 +183,7 @@ mod tests {
         for hash in [Hash::Sha256, Hash::Sha384, Hash::Sha512] {
             let der = crate::testing::self_signed(&key, hash, &[]).unwrap();
             let mut c = crate::attestation::cert::parse(&der, 0).unwrap();
-            let signer = c.key.clone();
+            let signer = c.key().clone();
             assert!(super::verify(&c, &signer).is_ok(), "{hash:?}");
             // The same bytes under another hash: the digest differs, so it does not verify.
             c.sig_alg = if hash == Hash::Sha256 { Hash::Sha384 } else { Hash::Sha256 }.pkcs1_oid().parse().unwrap();

@@ -722,7 +722,7 @@ fn chain_options(o: &Opts) -> Result<ChainOptions, Fail> {
 }
 
 fn chain_failure(e: &soter_verify::Error) -> bool {
-    matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::UntrustedRoot)
+    matches!(e.kind(), ErrorKind::CertificateInvalid | ErrorKind::UntrustedRoot | ErrorKind::CertificateRevoked)
 }
 
 fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
@@ -764,6 +764,16 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
             "root_cert_sha256": r.root_cert_sha256,
             "root_trusted": r.root_trusted,
             "attestation": r.attestation_json,
+            "key_description": match &r.key_description {
+                Some(Ok(kd)) => soter_verify::attestation::key_description_json(kd),
+                Some(Err(why)) => serde_json::json!({ "malformed": why }),
+                None => serde_json::Value::Null,
+            },
+            "policy": match &r.policy_verdict {
+                Some(Ok(())) => serde_json::json!({ "meets": true }),
+                Some(Err(e)) => serde_json::json!({ "meets": false, "reason": e.message() }),
+                None => serde_json::Value::Null,
+            },
             "verdict": verdict,
         });
         println!("{v}");
@@ -796,6 +806,27 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
     match &r.attestation_json {
         Some(a) => println!("attestation: {a}"),
         None => println!("attestation: none (the leaf has no key-attestation extension)"),
+    }
+    match &r.key_description {
+        Some(Ok(kd)) => {
+            println!(
+                "key description: attestation v{} at {}, KeyMint v{} at {}",
+                kd.attestation_version,
+                kd.attestation_security_level.name(),
+                kd.keymint_version,
+                kd.keymint_security_level.name()
+            );
+            let v = soter_verify::attestation::key_description_json(kd);
+            println!("   hardware-enforced: {}", v["hardware_enforced"]);
+            println!("   software-enforced: {}", v["software_enforced"]);
+        }
+        Some(Err(why)) => println!("key description: MALFORMED at {why}"),
+        None => {}
+    }
+    match &r.policy_verdict {
+        Some(Ok(())) => println!("policy: meets the default policy (TEE or StrongBox, origin GENERATED, purpose SIGN)"),
+        Some(Err(e)) => println!("policy: REFUSED: {}", e.message()),
+        None => {}
     }
     match &r.verdict {
         Ok(a) => println!(

@@ -271,3 +271,173 @@ pub unsafe extern "C" fn soter_verify_auth_key_with_ask(
         Ok(())
     })
 }
+
+/// A verified Android key attestation (`soter_verify_key_attestation`): the leaf's decoded
+/// KeyDescription, its key and the chain. Immutable; thread-safe. Free with
+/// `soter_key_attestation_free`. Bytes it hands out are borrowed from it.
+pub struct SoterKeyAttestation {
+    attestation: crate::attestation::KeyAttestation,
+    json: String,
+}
+
+/// `soter_key_attestation_security_level`: software.
+pub const SOTER_SECURITY_LEVEL_SOFTWARE: i32 = 0;
+/// `soter_key_attestation_security_level`: a trusted execution environment.
+pub const SOTER_SECURITY_LEVEL_TEE: i32 = 1;
+/// `soter_key_attestation_security_level`: a StrongBox secure element.
+pub const SOTER_SECURITY_LEVEL_STRONGBOX: i32 = 2;
+
+/// Verify an Android key attestation chain: `certs_count` items, leaf first, each one PEM or
+/// DER certificate (or one item holding the whole chain as a PEM bundle), up to Google's
+/// hardware attestation roots (built in, pinned by SPKI SHA-256) or one of `roots`, with
+/// validity at `at` (Unix seconds) when `has_at`, else now. `revocations` (NULL with 0 for none)
+/// is Google's attestation status list JSON as fetched by the caller: a listed serial fails with
+/// `SOTER_STATUS_CERTIFICATE_REVOKED`. No policy is applied (read the result). On success
+/// `*out` receives the attestation (free with `soter_key_attestation_free`).
+/// Errors: `SOTER_STATUS_CERTIFICATE_INVALID` (a malformed KeyDescription names its field),
+/// `SOTER_STATUS_CERTIFICATE_REVOKED`, `SOTER_STATUS_UNTRUSTED_ROOT`,
+/// `SOTER_STATUS_INPUT_TOO_LARGE`, `SOTER_STATUS_INVALID_JSON` (the status list). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_verify_key_attestation(
+    certs: *const SoterBytes,
+    certs_count: usize,
+    roots: *const SoterBytes,
+    roots_count: usize,
+    has_at: bool,
+    at: i64,
+    revocations: *const u8,
+    revocations_len: usize,
+    out: *mut *mut SoterKeyAttestation,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        let out = out_ptr(out, "out")?;
+        let certs = byte_list(certs, certs_count, "certs")?;
+        let roots = byte_list(roots, roots_count, "roots")?;
+        let at = if has_at {
+            Some(u64::try_from(at).map_err(|_| Error::arg(format!("at {at} is before 1970; pass a Unix time in seconds")))?)
+        } else {
+            None
+        };
+        let list = if revocations.is_null() && revocations_len == 0 {
+            None
+        } else {
+            Some(crate::attestation::RevocationList::parse(bytes(revocations, revocations_len, "revocations")?)?)
+        };
+        let attestation = crate::attestation::verify_key_attestation(&certs, &roots, at, list.as_ref())?;
+        let json = attestation.to_json();
+        *out = into_handle(SoterKeyAttestation { attestation, json });
+        Ok(())
+    })
+}
+
+/// Free a key attestation. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_free(attestation: *mut SoterKeyAttestation) {
+    guard_value((), || free_handle(attestation))
+}
+
+unsafe fn write_borrowed_bytes(value: &[u8], ptr: *mut *const u8, len: *mut usize) -> Result<()> {
+    let (ptr, len) = (out_ptr(ptr, "ptr")?, out_ptr(len, "len")?);
+    *ptr = value.as_ptr();
+    *len = value.len();
+    Ok(())
+}
+
+/// The whole attestation as UTF-8 JSON (bytes as lowercase hex, absent fields left out; the
+/// layout the Python and Java `KeyAttestation` read), borrowed from `attestation`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_json(attestation: *const SoterKeyAttestation, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+    guard(std::ptr::null_mut(), || write_borrowed_bytes(handle(attestation, "attestation")?.json.as_bytes(), ptr, len))
+}
+
+/// The attestationChallenge bytes, borrowed from `attestation`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_challenge(attestation: *const SoterKeyAttestation, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+    guard(std::ptr::null_mut(), || write_borrowed_bytes(&handle(attestation, "attestation")?.attestation.attestation_challenge, ptr, len))
+}
+
+/// The attested key's SubjectPublicKeyInfo (DER, any algorithm), borrowed from `attestation`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_public_key(attestation: *const SoterKeyAttestation, ptr: *mut *const u8, len: *mut usize) -> SoterStatus {
+    guard(std::ptr::null_mut(), || write_borrowed_bytes(&handle(attestation, "attestation")?.attestation.public_key, ptr, len))
+}
+
+fn level_code(level: crate::attestation::keydesc::SecurityLevel) -> i32 {
+    use crate::attestation::keydesc::SecurityLevel;
+    match level {
+        SecurityLevel::Software => SOTER_SECURITY_LEVEL_SOFTWARE,
+        SecurityLevel::TrustedEnvironment => SOTER_SECURITY_LEVEL_TEE,
+        SecurityLevel::StrongBox => SOTER_SECURITY_LEVEL_STRONGBOX,
+    }
+}
+
+/// The attestation security level (`SOTER_SECURITY_LEVEL_*`; -1 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_security_level(attestation: *const SoterKeyAttestation) -> i32 {
+    guard_value(-1, || attestation.as_ref().map_or(-1, |a| level_code(a.attestation.attestation_security_level)))
+}
+
+/// The KeyMint (keymaster) security level (`SOTER_SECURITY_LEVEL_*`; -1 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_keymint_security_level(attestation: *const SoterKeyAttestation) -> i32 {
+    guard_value(-1, || attestation.as_ref().map_or(-1, |a| level_code(a.attestation.keymint_security_level)))
+}
+
+/// The attestation version (-1 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn soter_key_attestation_version(attestation: *const SoterKeyAttestation) -> i64 {
+    guard_value(-1, || attestation.as_ref().map_or(-1, |a| a.attestation.attestation_version))
+}
+
+/// `soter_verify_ask_chain_policy` flag: accept Software security levels too.
+pub const SOTER_POLICY_ALLOW_SOFTWARE: u32 = 1;
+/// `soter_verify_ask_chain_policy` flag: accept any key origin (IMPORTED, ...).
+pub const SOTER_POLICY_ANY_ORIGIN: u32 = 2;
+/// `soter_verify_ask_chain_policy` flag: accept any purpose (ENCRYPT, ...).
+pub const SOTER_POLICY_ANY_PURPOSE: u32 = 4;
+
+/// `soter_verify_ask_chain` with the default attestation policy relaxed by `policy_flags`
+/// (`SOTER_POLICY_*`, 0 for the default: TEE or StrongBox, origin GENERATED, purpose SIGN) and
+/// Google's attestation status list `revocations` (NULL with 0 for none; a listed serial is
+/// `SOTER_STATUS_CERTIFICATE_REVOKED`). Unknown flag bits are `SOTER_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn soter_verify_ask_chain_policy(
+    chain: *const u8,
+    chain_len: usize,
+    roots: *const SoterBytes,
+    roots_count: usize,
+    has_at: bool,
+    at: i64,
+    policy_flags: u32,
+    revocations: *const u8,
+    revocations_len: usize,
+    out: *mut *mut SoterAsk,
+    err: *mut *mut SoterError,
+) -> SoterStatus {
+    guard(err, || {
+        use crate::attestation::{keydesc::SecurityLevel, AttestationPolicy};
+        let out = out_ptr(out, "out")?;
+        let mut options = chain_options(roots, roots_count, has_at, at)?;
+        if policy_flags & !7 != 0 {
+            return Err(Error::arg(format!("policy_flags 0x{policy_flags:x} has unknown bits")));
+        }
+        let mut policy = AttestationPolicy::default();
+        if policy_flags & SOTER_POLICY_ALLOW_SOFTWARE != 0 {
+            policy.security_levels.push(SecurityLevel::Software);
+        }
+        if policy_flags & SOTER_POLICY_ANY_ORIGIN != 0 {
+            policy.origins.clear();
+        }
+        if policy_flags & SOTER_POLICY_ANY_PURPOSE != 0 {
+            policy.purposes.clear();
+        }
+        options.set_policy(policy);
+        if !(revocations.is_null() && revocations_len == 0) {
+            options.set_revocations(Some(crate::attestation::RevocationList::parse(bytes(revocations, revocations_len, "revocations")?)?));
+        }
+        let ask = crate::verify_ask_chain(bytes(chain, chain_len, "chain")?, &options)?;
+        *out = into_handle(SoterAsk(ask));
+        Ok(())
+    })
+}

@@ -90,6 +90,9 @@ pub enum SoterStatus {
     CertificateInvalid = 21,
     /// A sound certificate chain that ends at a root that is not trusted.
     UntrustedRoot = 22,
+    /// A certificate of the chain is listed in the revocation status list the caller passed
+    /// (revoked or suspended).
+    CertificateRevoked = 23,
     /// A bug in soter-verify (a caught panic). Never caused by input.
     Internal = 99,
 }

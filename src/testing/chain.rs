@@ -49,6 +49,42 @@ impl Default for ChainSpec {
     }
 }
 
+/// What the leaf's KeyDescription says, and the CA flags of the two lowest certificates, for
+/// tests that show each refusal of [`crate::attestation::AttestationPolicy`] and of the chain
+/// rules. The default passes the default policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafSpec {
+    /// attestationSecurityLevel: 0 software, 1 TEE, 2 StrongBox.
+    pub attestation_security_level: u8,
+    /// keyMintSecurityLevel.
+    pub keymint_security_level: u8,
+    /// Hardware-enforced purposes (None: the tag is left out).
+    pub purposes: Option<Vec<u8>>,
+    /// Hardware-enforced origin (None: left out).
+    pub origin: Option<u8>,
+    /// Put these raw authorizations (already encoded `[tag] EXPLICIT` fields, in order) after
+    /// origin in the hardware-enforced list.
+    pub extra_hardware: Vec<u8>,
+    /// The leaf says BasicConstraints CA:TRUE (refused).
+    pub leaf_is_ca: bool,
+    /// The device certificate (position 1) says CA:FALSE explicitly (tolerated).
+    pub device_says_not_ca: bool,
+}
+
+impl Default for LeafSpec {
+    fn default() -> Self {
+        LeafSpec {
+            attestation_security_level: 1,
+            keymint_security_level: 1,
+            purposes: Some(vec![2]),
+            origin: Some(0),
+            extra_hardware: Vec::new(),
+            leaf_is_ca: false,
+            device_says_not_ca: false,
+        }
+    }
+}
+
 const RSA_PSS: &str = "1.2.840.113549.1.1.10";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 
@@ -93,13 +129,22 @@ impl TestRoot {
     /// A chain for an ASK: [leaf, device certificate, equipment CA, root], each as PEM. The leaf
     /// attests `attested_json` (the SOTER JSON), or carries no attestation when `None`.
     pub fn issue(&self, ask: &KeyPair, device_name: &str, attested_json: Option<&[u8]>) -> Result<Vec<String>> {
+        self.issue_with(ask, device_name, attested_json, &LeafSpec::default())
+    }
+
+    /// [`TestRoot::issue`] with a chosen KeyDescription and CA flags.
+    pub fn issue_with(&self, ask: &KeyPair, device_name: &str, attested_json: Option<&[u8]>, spec: &LeafSpec) -> Result<Vec<String>> {
         let device_key = p256::ecdsa::SigningKey::random(&mut OsRng);
         let device_spki = p256_spki(device_key.verifying_key());
         let ca_name = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", "Test Equipment CA")]);
         let device_subject = name(&[("2.5.4.10", "soter-verify tests"), ("2.5.4.3", device_name)]);
         // An explicit `critical FALSE` on extended key usage (clientAuth), as real devices write.
         let eku = der_tlv(0x30, &[oid("2.5.29.37"), vec![0x01, 0x01, 0x00], octet(&der_tlv(0x30, &oid("1.3.6.1.5.5.7.3.2")))].concat());
-        let device_tbs = tbs(3, &alg(ECDSA_SHA256, None), &ca_name, &device_subject, &device_spki, &[key_usage(0x80, false), eku]);
+        let mut device_exts = vec![key_usage(0x80, false), eku];
+        if spec.device_says_not_ca {
+            device_exts.push(basic_constraints(false));
+        }
+        let device_tbs = tbs(3, &alg(ECDSA_SHA256, None), &ca_name, &device_subject, &device_spki, &device_exts);
         let device_der = sign_ecdsa(&self.ca_key, device_tbs);
         // The leaf names an issuer that is not the device certificate (as Huawei's do).
         let leaf_issuer = name(&[("2.5.4.3", "Test KeyStore")]);
@@ -107,7 +152,10 @@ impl TestRoot {
         // KeyUsage 03 02 00 00: a BIT STRING with a trailing zero byte, as in the real leaf.
         let mut exts = vec![extension("2.5.29.15", false, &[0x03, 0x02, 0x00, 0x00])];
         if let Some(json) = attested_json {
-            exts.push(extension(crate::attestation::OID_KEY_ATTESTATION, false, &key_description(json)));
+            exts.push(extension(crate::attestation::OID_KEY_ATTESTATION, false, &key_description(json, spec)));
+        }
+        if spec.leaf_is_ca {
+            exts.push(basic_constraints(true));
         }
         let leaf_tbs = tbs(4, &alg(ECDSA_SHA256, None), &leaf_issuer, &leaf_subject, &ask.public_key().to_spki_der(), &exts);
         let leaf_der = sign_ecdsa(&device_key, leaf_tbs);
@@ -234,22 +282,51 @@ fn key_usage(bits: u8, critical: bool) -> Vec<u8> {
     extension("2.5.29.15", critical, &der_tlv(0x03, &[unused, bits]))
 }
 
-/// KeyDescription: version 3, TEE, keymaster 4, TEE, the challenge, empty uniqueId and lists.
-fn key_description(challenge: &[u8]) -> Vec<u8> {
+/// KeyDescription: version 3, keymaster 4, the challenge, an empty uniqueId and software list,
+/// and the hardware list and security levels of `spec`.
+fn key_description(challenge: &[u8], spec: &LeafSpec) -> Vec<u8> {
+    let mut hw = Vec::new();
+    if let Some(p) = &spec.purposes {
+        let items: Vec<u8> = p.iter().flat_map(|&v| der_tlv(0x02, &[v])).collect();
+        hw.extend(authorization(1, &der_tlv(0x31, &items)));
+    }
+    if let Some(o) = spec.origin {
+        hw.extend(authorization(702, &der_tlv(0x02, &[o])));
+    }
+    hw.extend_from_slice(&spec.extra_hardware);
     der_tlv(
         0x30,
         &[
             der_tlv(0x02, &[3]),
-            der_tlv(0x0a, &[1]),
+            der_tlv(0x0a, &[spec.attestation_security_level]),
             der_tlv(0x02, &[4]),
-            der_tlv(0x0a, &[1]),
+            der_tlv(0x0a, &[spec.keymint_security_level]),
             der_tlv(0x04, challenge),
             der_tlv(0x04, &[]),
             der_tlv(0x30, &[]),
-            der_tlv(0x30, &[]),
+            der_tlv(0x30, &hw),
         ]
         .concat(),
     )
+}
+
+/// One authorization `[tag] EXPLICIT value` (tag numbers of 31 and up in the long form).
+pub fn authorization(tag: u32, value: &[u8]) -> Vec<u8> {
+    let mut out = if tag < 31 {
+        vec![0xa0 | tag as u8]
+    } else {
+        let mut t = vec![(tag & 0x7f) as u8];
+        let mut v = tag >> 7;
+        while v > 0 {
+            t.push(0x80 | (v & 0x7f) as u8);
+            v >>= 7;
+        }
+        t.push(0xbf);
+        t.reverse();
+        t
+    };
+    out.extend(der_tlv(0x04, value).split_off(1)); // the length and value of a TLV
+    out
 }
 
 fn p256_spki(key: &p256::ecdsa::VerifyingKey) -> Vec<u8> {

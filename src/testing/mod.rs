@@ -20,7 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::key::PublicKey;
 use crate::pss::DEFAULT_SALT_LEN;
 
-pub use self::chain::{ChainSpec, TestRoot, TEST_NOT_AFTER, TEST_NOT_BEFORE};
+pub use self::chain::{authorization, ChainSpec, LeafSpec, TestRoot, TEST_NOT_AFTER, TEST_NOT_BEFORE};
 #[cfg(test)]
 pub(crate) use self::chain::{extension, self_signed};
 

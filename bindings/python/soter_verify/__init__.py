@@ -63,6 +63,15 @@ from ._errors import (
     VerificationFailed,
     WeChatApiError,
 )
+from ._errors import CertificateRevoked
+from ._key_attestation import (
+    AttestationApplicationId,
+    AttestationPolicy,
+    AuthorizationList,
+    KeyAttestation,
+    RootOfTrust,
+    verify_key_attestation,
+)
 from ._api_security import ApiSecurity
 from ._guard import ReplayGuard
 from ._native import ABI_VERSION
@@ -129,6 +138,13 @@ __all__ = [
     "TokenError",
     "UnsupportedKey",
     "UntrustedRoot",
+    "CertificateRevoked",
+    "AttestationApplicationId",
+    "AttestationPolicy",
+    "AuthorizationList",
+    "KeyAttestation",
+    "RootOfTrust",
+    "verify_key_attestation",
     "VerificationFailed",
     "WeChatApiError",
     "authenticate",

@@ -9,7 +9,7 @@ from ctypes import byref, c_size_t, c_void_p
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native as N
 from ._core import (
@@ -24,6 +24,9 @@ from ._core import (
 from ._errors import InvalidArgument, raise_for
 from ._handle import NativeHandle
 from ._native import lib
+
+if TYPE_CHECKING:
+    from ._key_attestation import AttestationPolicy
 
 #: A time for certificate validity: a datetime (naive ones are taken as UTC) or Unix seconds.
 When = Union[datetime, int]
@@ -199,6 +202,8 @@ def verify_ask_chain(
     *,
     roots: Optional[Iterable[BytesLike]] = None,
     at: Optional[When] = None,
+    policy: "Optional[AttestationPolicy]" = None,
+    revocations: Optional[BytesLike] = None,
 ) -> Ask:
     """Verify a certificate-chain ASK (SOTER 2.0, Huawei key attestation) locally.
 
@@ -218,8 +223,14 @@ def verify_ask_chain(
         UntrustedRoot: the chain is sound but its root is not trusted (a subclass of
             CertificateInvalid).
         InputTooLarge, InvalidJson, DuplicateField: unusable input.
+
+    The leaf's KeyDescription must meet the default :class:`AttestationPolicy` (TEE or StrongBox,
+    origin GENERATED, purpose SIGN) unless ``policy`` relaxes it; ``revocations`` is Google's
+    attestation status list JSON (a listed certificate raises CertificateRevoked).
     """
     has_at, seconds = _at(at)
+    if policy is not None or revocations is not None:
+        return _verify_with_policy(certs, roots, has_at, seconds, policy, revocations)
     if isinstance(roots, (bytes, bytearray, memoryview, str)):
         raise TypeError("roots must be a list of certificates, not one bytes/str")
     root_items: List[bytes] = [as_bytes(r, "roots item") for r in (roots or ())]
@@ -237,6 +248,45 @@ def verify_ask_chain(
         status = lib.soter_verify_ask_chain_certs(
             arr, len(items), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
         )
+    if status != 0:
+        raise_for(status, err)
+    assert out.value is not None
+    return Ask._take(out.value)
+
+
+# --- Key attestation (issue 22): verify_ask_chain with a policy or a revocation list. ---
+def _verify_with_policy(
+    certs: Union[BytesLike, Iterable[BytesLike]],
+    roots: Optional[Iterable[BytesLike]],
+    has_at: bool,
+    seconds: int,
+    policy: "Optional[AttestationPolicy]",
+    revocations: Optional[BytesLike],
+) -> Ask:
+    import base64
+
+    if isinstance(roots, (bytes, bytearray, memoryview, str)):
+        raise TypeError("roots must be a list of certificates, not one bytes/str")
+    if isinstance(certs, (bytes, bytearray, memoryview, str)):
+        doc = as_bytes(certs, "certs")
+    else:
+        # One PEM bundle: PEM items as they are, DER items wrapped.
+        parts = []
+        for c in certs:
+            b = as_bytes(c, "certs item")
+            if not b.lstrip().startswith(b"-----"):
+                b = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(b) + b"-----END CERTIFICATE-----\n"
+            parts.append(b)
+        doc = b"\n".join(parts)
+    root_items: List[bytes] = [as_bytes(r, "roots item") for r in (roots or ())]
+    revo = as_bytes(revocations, "revocations") if revocations is not None else None
+    flags = policy._flags() if policy is not None else 0
+    out = c_void_p()
+    err = c_void_p()
+    status = lib.soter_verify_ask_chain_policy(
+        doc, len(doc), _bytes_array(root_items), len(root_items), has_at, seconds, flags,
+        revo, len(revo) if revo is not None else 0, byref(out), byref(err),
+    )
     if status != 0:
         raise_for(status, err)
     assert out.value is not None

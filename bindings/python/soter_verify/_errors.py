@@ -215,6 +215,13 @@ class UntrustedRoot(CertificateInvalid):
     STATUS = _ffi.STATUS_UNTRUSTED_ROOT
 
 
+class CertificateRevoked(CertificateInvalid):
+    """A certificate of the chain is listed in the revocation status list passed in (revoked or
+    suspended). SOTER_STATUS_CERTIFICATE_REVOKED."""
+
+    STATUS = 23
+
+
 class InternalError(SoterError):
     """A bug in soter-verify (a caught panic), never caused by input. SOTER_STATUS_INTERNAL."""
 
@@ -247,6 +254,7 @@ STATUS_CLASSES: dict[int, type[SoterError]] = {
         StoreUnavailable,
         CertificateInvalid,
         UntrustedRoot,
+        CertificateRevoked,
         InternalError,
     )
     if cls.STATUS is not None

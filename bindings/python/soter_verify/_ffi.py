@@ -31,6 +31,12 @@ from typing import Any, Final
 ABI_VERSION: Final = 3
 ASK_FORMAT_CLASSIC: Final = 0
 ASK_FORMAT_CERTIFICATE_CHAIN: Final = 1
+SECURITY_LEVEL_SOFTWARE: Final = 0
+SECURITY_LEVEL_TEE: Final = 1
+SECURITY_LEVEL_STRONGBOX: Final = 2
+POLICY_ALLOW_SOFTWARE: Final = 1
+POLICY_ANY_ORIGIN: Final = 2
+POLICY_ANY_PURPOSE: Final = 4
 SALT_LEN_DEFAULT: Final = -1
 SALT_LEN_AUTO: Final = -2
 CHALLENGE_LEN: Final = 43
@@ -74,6 +80,7 @@ STATUS_CONFIG: Final = 19
 STATUS_STORE_UNAVAILABLE: Final = 20
 STATUS_CERTIFICATE_INVALID: Final = 21
 STATUS_UNTRUSTED_ROOT: Final = 22
+STATUS_CERTIFICATE_REVOKED: Final = 23
 STATUS_INTERNAL: Final = 99
 #: ``SoterStatus`` values by their name without ``SOTER_STATUS_``.
 SoterStatus: Final[dict[str, int]] = {
@@ -100,6 +107,7 @@ SoterStatus: Final[dict[str, int]] = {
     "STORE_UNAVAILABLE": 20,
     "CERTIFICATE_INVALID": 21,
     "UNTRUSTED_ROOT": 22,
+    "CERTIFICATE_REVOKED": 23,
     "INTERNAL": 99,
 }
 
@@ -411,6 +419,15 @@ SIGNATURES: Final[dict[str, tuple[Any, list[Any]]]] = {
     "soter_ask_subject": (c_int32, [c_void_p, c_size_t, c_void_p, c_void_p]),
     "soter_ask_root_spki_sha256": (c_bool, [c_void_p, c_void_p]),
     "soter_verify_auth_key_with_ask": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p]),
+    "soter_verify_key_attestation": (c_int32, [c_void_p, c_size_t, c_void_p, c_size_t, c_bool, c_int64, c_char_p, c_size_t, c_void_p, c_void_p]),
+    "soter_key_attestation_free": (None, [c_void_p]),
+    "soter_key_attestation_json": (c_int32, [c_void_p, c_void_p, c_void_p]),
+    "soter_key_attestation_challenge": (c_int32, [c_void_p, c_void_p, c_void_p]),
+    "soter_key_attestation_public_key": (c_int32, [c_void_p, c_void_p, c_void_p]),
+    "soter_key_attestation_security_level": (c_int32, [c_void_p]),
+    "soter_key_attestation_keymint_security_level": (c_int32, [c_void_p]),
+    "soter_key_attestation_version": (c_int64, [c_void_p]),
+    "soter_verify_ask_chain_policy": (c_int32, [c_char_p, c_size_t, c_void_p, c_size_t, c_bool, c_int64, c_uint32, c_char_p, c_size_t, c_void_p, c_void_p]),
     "soter_key_load": (c_int32, [c_char_p, c_size_t, c_void_p, c_void_p]),
     "soter_key_free": (None, [c_void_p]),
     "soter_key_bits": (c_uint32, [c_void_p]),

@@ -52,7 +52,7 @@ def test_named_classes_and_hierarchy() -> None:
         "DuplicateField": 9, "SignatureInvalid": 10, "ChallengeMismatch": 11,
         "DeviceMismatch": 12, "CounterReplay": 13, "NetworkError": 14, "Timeout": 15,
         "WeChatApiError": 16, "TokenError": 17, "MalformedResponse": 18, "ConfigError": 19,
-        "StoreUnavailable": 20, "CertificateInvalid": 21, "UntrustedRoot": 22, "InternalError": 99,
+        "StoreUnavailable": 20, "CertificateInvalid": 21, "UntrustedRoot": 22, "CertificateRevoked": 23, "InternalError": 99,
     }
     for name, status in expected.items():
         assert getattr(S, name).STATUS == status

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sysconfig
 from importlib import metadata
 from pathlib import Path
@@ -69,5 +70,10 @@ def test_wheel_is_manylinux2014() -> None:
 
 @pytest.mark.skipif(not WHEEL_TEST, reason="only under bindings/python/run-tests.sh (SOTER_WHEEL_TEST=1)")
 def test_runs_without_cargo() -> None:
-    # run-tests.sh installs the wheel and runs this suite with cargo removed from PATH.
-    assert shutil.which("cargo") is None, "cargo is on PATH: the no-Rust environment is not tested"
+    # run-tests.sh installs the wheel and runs this suite with cargo and rustc shadowed by
+    # stubs that fail: nothing here can build the library.
+    for tool in ("cargo", "rustc"):
+        found = shutil.which(tool)
+        assert found is not None and found.endswith(f"/no-rust/{tool}"), f"{tool} is on PATH: {found}"
+        res = subprocess.run([found, "--version"], capture_output=True, text=True)
+        assert res.returncode == 127 and "not available here" in res.stderr

@@ -21,7 +21,6 @@ final class AskNative {
     static final int FORMAT_CERTIFICATE_CHAIN = SoterFfi.ASK_FORMAT_CERTIFICATE_CHAIN;
 
 
-
     /**
      * A SoterBytes array over {@code items}. The returned memory holds the items' copies too, so it
      * keeps them alive as long as it is reachable; null for an empty list.

@@ -239,6 +239,43 @@ public final class Soter {
      * @throws SoterException for unusable input (too large, broken JSON)
      */
     public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at) {
+        return verifyAskChain(certs, roots, at, AttestationPolicy.DEFAULT, null);
+    }
+
+    /**
+     * {@link #verifyAskChain(byte[], List, Instant)} with the attestation policy relaxed as
+     * {@code policy} says and Google's attestation status list.
+     *
+     * @param certs what the device sent (see {@link #verifyAskChain(byte[])})
+     * @param roots extra trusted root certificates (PEM or DER), possibly empty
+     * @param at when to check validity; null means now
+     * @param policy what the leaf's KeyDescription must say ({@link AttestationPolicy#DEFAULT})
+     * @param revocations Google's attestation status list JSON; null for none
+     * @return the ASK; close it when done
+     * @throws CertificateRevokedException when a certificate of the chain is listed
+     * @throws CertificateInvalidException for any other chain or policy problem
+     */
+    public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at, AttestationPolicy policy,
+            byte[] revocations) {
+        Objects.requireNonNull(policy, "policy must not be null (use AttestationPolicy.DEFAULT)");
+        if (policy.flags() == 0 && revocations == null) {
+            return verifyAskChainDefault(certs, roots, at);
+        }
+        Objects.requireNonNull(certs, "certs must not be null");
+        Objects.requireNonNull(roots, "roots must not be null (use List.of())");
+        AskNative.load();
+        Memory r = AskNative.bytesArray(roots);
+        long[] out = new long[1];
+        long[] err = new long[1];
+        int st = SoterFfi.soter_verify_ask_chain_policy(certs, certs.length, r, roots.size(),
+                (byte) (at != null ? 1 : 0), seconds(at), policy.flags(), revocations,
+                revocations == null ? 0 : revocations.length, out, err);
+        Reference.reachabilityFence(r);
+        Errors.check(st, err);
+        return new Ask(out[0]);
+    }
+
+    private static Ask verifyAskChainDefault(byte[] certs, List<byte[]> roots, Instant at) {
         Objects.requireNonNull(certs, "certs must not be null");
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         AskNative.load();

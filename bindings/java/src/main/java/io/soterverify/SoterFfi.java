@@ -24,6 +24,12 @@ final class SoterFfi {
     static final int ABI_VERSION = 3;
     static final int ASK_FORMAT_CLASSIC = 0;
     static final int ASK_FORMAT_CERTIFICATE_CHAIN = 1;
+    static final int SECURITY_LEVEL_SOFTWARE = 0;
+    static final int SECURITY_LEVEL_TEE = 1;
+    static final int SECURITY_LEVEL_STRONGBOX = 2;
+    static final int POLICY_ALLOW_SOFTWARE = 1;
+    static final int POLICY_ANY_ORIGIN = 2;
+    static final int POLICY_ANY_PURPOSE = 4;
     static final int SALT_LEN_DEFAULT = -1;
     static final int SALT_LEN_AUTO = -2;
     static final int CHALLENGE_LEN = 43;
@@ -65,6 +71,7 @@ final class SoterFfi {
     static final int STATUS_STORE_UNAVAILABLE = 20;
     static final int STATUS_CERTIFICATE_INVALID = 21;
     static final int STATUS_UNTRUSTED_ROOT = 22;
+    static final int STATUS_CERTIFICATE_REVOKED = 23;
     static final int STATUS_INTERNAL = 99;
     // SoterVerifyOutcome
     static final int VERIFY_OUTCOME_PASSED = 0;
@@ -145,6 +152,15 @@ final class SoterFfi {
     static native int soter_ask_subject(long ask, long index, long[] ptr, long[] len);
     static native byte soter_ask_root_spki_sha256(long ask, byte[] out32);
     static native int soter_verify_auth_key_with_ask(long ask, byte[] authKeyJson, long authKeyJsonLen, byte[] signature, long signatureLen, long[] out, long[] err);
+    static native int soter_verify_key_attestation(Pointer certs, long certsCount, Pointer roots, long rootsCount, byte hasAt, long at, byte[] revocations, long revocationsLen, long[] out, long[] err);
+    static native void soter_key_attestation_free(long attestation);
+    static native int soter_key_attestation_json(long attestation, long[] ptr, long[] len);
+    static native int soter_key_attestation_challenge(long attestation, long[] ptr, long[] len);
+    static native int soter_key_attestation_public_key(long attestation, long[] ptr, long[] len);
+    static native int soter_key_attestation_security_level(long attestation);
+    static native int soter_key_attestation_keymint_security_level(long attestation);
+    static native long soter_key_attestation_version(long attestation);
+    static native int soter_verify_ask_chain_policy(byte[] chain, long chainLen, Pointer roots, long rootsCount, byte hasAt, long at, int policyFlags, byte[] revocations, long revocationsLen, long[] out, long[] err);
     static native int soter_key_load(byte[] data, long len, long[] out, long[] err);
     static native void soter_key_free(long key);
     static native int soter_key_bits(long key);

@@ -50,6 +50,8 @@ public enum Status {
     CERTIFICATE_INVALID(21),
     /** {@code SOTER_STATUS_UNTRUSTED_ROOT}: see {@link UntrustedRootException}. */
     UNTRUSTED_ROOT(22),
+    /** {@code SOTER_STATUS_CERTIFICATE_REVOKED}: see {@link CertificateRevokedException}. */
+    CERTIFICATE_REVOKED(23),
     /** {@code SOTER_STATUS_INTERNAL}: see {@link InternalException}. */
     INTERNAL(99);
 
@@ -98,6 +100,7 @@ public enum Status {
             case 20: return STORE_UNAVAILABLE;
             case 21: return CERTIFICATE_INVALID;
             case 22: return UNTRUSTED_ROOT;
+            case 23: return CERTIFICATE_REVOKED;
             case 99: return INTERNAL;
             default: return INTERNAL;
         }

@@ -28,6 +28,7 @@ final class StatusExceptions {
             case STORE_UNAVAILABLE: return new StoreUnavailableException(message);
             case CERTIFICATE_INVALID: return new CertificateInvalidException(message);
             case UNTRUSTED_ROOT: return new UntrustedRootException(message);
+            case CERTIFICATE_REVOKED: return new CertificateRevokedException(message);
             default: return null;
         }
     }
