@@ -24,6 +24,7 @@ pkgs=(
     "cargo-web:amd64=$rust_deb"
     "libstd-rust-web-dev:arm64=$rust_deb"
     "rust-web-src:all=$rust_deb"
+    "libc6:arm64="       # the loader and libc qemu-aarch64 runs programs with (/lib)
     "qemu-user:amd64="
     "gcc-aarch64-linux-gnu:amd64="
     "g++-aarch64-linux-gnu:amd64="

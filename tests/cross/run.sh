@@ -15,19 +15,23 @@ vectors=tests/vectors/tencent-soter-sample
 build="tests/c/build/$triple"
 c_tests=(${C_TESTS:-test_abi test_wechat test_hardening test_guard test_ask test_log test_fork test_api_security})
 cflags=(-Wall -Wextra -Werror -Iinclude)
+# Each program's limit: emulation is slow, but a hang must fail rather than stall CI.
+limit="${CROSS_TEST_TIMEOUT:-300}"
 
 case "$triple" in
     aarch64-unknown-linux-gnu)
         cc=(aarch64-linux-gnu-gcc); cxx=(aarch64-linux-gnu-g++)
-        run=(qemu-aarch64 -L /usr/aarch64-linux-gnu); asm=armv8-mont.o ;;
+        # No -L sysroot: the arm64 glibc comes from multiarch (libc6:arm64, in /lib), and mixing the
+        # cross sysroot's loader with that libc hangs pthread_create.
+        run=(qemu-aarch64); asm=armv8-mont.o; asm_sym=bn_mul_mont ;;
     x86_64-unknown-linux-musl)
         # musl-gcc has no C++ library: the C++ build of the tests is covered by the glibc targets.
-        cc=(musl-gcc); cxx=(); run=(); asm=x86_64-mont.o ;;
+        cc=(musl-gcc); cxx=(); run=(); asm=x86_64-mont.o; asm_sym=bn_mul_mont_nohw ;;
     *) echo "tests/cross/run.sh: no test setup for $triple" >&2; exit 2 ;;
 esac
 
 step() { printf '\n== %s: %s\n' "$triple" "$*"; }
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 check() {  # check NAME CMD...: counts a pass or a failure, and goes on
     if "${@:2}"; then passed=$((passed + 1)); else echo "FAILED: $1" >&2; failed=$((failed + 1)); fi
 }
@@ -36,7 +40,7 @@ step "AWS-LC's assembly for the target is linked in"
 has_asm() {
     local syms  # read whole first: grep -q closing the pipe early would fail nm under pipefail
     syms="$(nm -A "$rel/libsoter_verify.a" 2>/dev/null)"
-    grep -- "-$asm:.* T aws_lc_[0-9_]*bn_mul_mont\$" <<<"$syms"
+    grep -- "-$asm:.* T aws_lc_[0-9_]*$asm_sym\$" <<<"$syms"
 }
 check "AWS-LC $asm in libsoter_verify.a" has_asm
 
@@ -67,16 +71,24 @@ check "wrong challenge refused" bash -c '! "$@"' _ "${run[@]}" "$rel/soter" veri
 step "C test programs"
 mkdir -p "$build"
 for t in "${c_tests[@]}"; do
+    if [ "$t" = test_fork ] && [ "${#run[@]}" -gt 0 ]; then
+        # qemu-user 7.2 (Debian 12) aborts when a multithreaded guest forks (assertion
+        # `cpu == current_cpu` in cpu_exec), in the children this test forks: an emulator bug,
+        # not the library's. test_fork runs natively in `make test-c` and for the musl target.
+        echo "-- SKIPPED $t under ${run[0]}: qemu-user aborts on fork() in a multithreaded process"
+        skipped=$((skipped + 1))
+        continue
+    fi
     "${cc[@]}" -std=c11 "${cflags[@]}" "tests/c/$t.c" -o "$build/${t}_c" -L"$rel" -lsoter_verify -lpthread
     echo "-- $t (C)"
-    check "$t (C)" env LD_LIBRARY_PATH="$rel" SOTER_VECTORS=$vectors "${run[@]}" "$build/${t}_c"
+    check "$t (C)" timeout "$limit" env LD_LIBRARY_PATH="$rel" SOTER_VECTORS=$vectors "${run[@]}" "$build/${t}_c"
     if [ "${#cxx[@]}" -gt 0 ]; then
         "${cxx[@]}" -std=c++17 "${cflags[@]}" -x c++ "tests/c/$t.c" -o "$build/${t}_cpp" -L"$rel" -lsoter_verify -lpthread
         echo "-- $t (C++)"
-        check "$t (C++)" env LD_LIBRARY_PATH="$rel" SOTER_VECTORS=$vectors "${run[@]}" "$build/${t}_cpp"
+        check "$t (C++)" timeout "$limit" env LD_LIBRARY_PATH="$rel" SOTER_VECTORS=$vectors "${run[@]}" "$build/${t}_cpp"
     fi
 done
 
 echo
-echo "$triple: $passed passed, $failed failed"
+echo "$triple: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
