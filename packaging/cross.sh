@@ -30,6 +30,7 @@ pkgs=(
     "g++-aarch64-linux-gnu:amd64="
     "libc6-dev-arm64-cross:all="
     "musl-tools:amd64="
+    "musl:arm64="        # the aarch64 musl loader, for the aarch64-musl programs under qemu
 )
 
 missing=()

@@ -27,6 +27,12 @@ case "$triple" in
     x86_64-unknown-linux-musl)
         # musl-gcc has no C++ library: the C++ build of the tests is covered by the glibc targets.
         cc=(musl-gcc); cxx=(); run=(); asm=x86_64-mont.o; asm_sym=bn_mul_mont_nohw ;;
+    aarch64-unknown-linux-musl)
+        # zig (packaging/tools.sh) is the aarch64 musl C and C++ compiler; the musl loader for
+        # qemu comes from multiarch (musl:arm64, /lib/ld-musl-aarch64.so.1).
+        zig=("$(bash packaging/tools.sh)/python" -m ziglang)
+        cc=("${zig[@]}" cc -target aarch64-linux-musl); cxx=("${zig[@]}" c++ -target aarch64-linux-musl)
+        run=(qemu-aarch64); asm=armv8-mont.o; asm_sym=bn_mul_mont ;;
     *) echo "tests/cross/run.sh: no test setup for $triple" >&2; exit 2 ;;
 esac
 
