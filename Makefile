@@ -170,7 +170,7 @@ bench-criterion:
 ## `make test`). packaging/cross.sh installs Debian's Rust 1.96 with its aarch64 std, qemu-user
 ## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
 ## under qemu-aarch64. tests/cross/run.sh: AWS-LC check, real-device vectors, C tests.
-CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl
+CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 # Debian ships no musl std: it is built from rust-web-src (-Zbuild-std, allowed on a stable
 # compiler by RUSTC_BOOTSTRAP). -crt-static: a static musl target cannot make the cdylib.
 MUSL_ENV = export RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=-crt-static"
