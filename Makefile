@@ -20,7 +20,7 @@ VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
         hardening asan valgrind fuzz-smoke bench install version test-install test-sdist \
-        python-exit-valgrind mutants generate generate-check
+        python-exit-valgrind mutants generate generate-check test-cross build-cross
 
 all: build
 
@@ -165,3 +165,26 @@ bench: build
 # Criterion benches (per backend and key size, parse, key load, authenticate, C ABI path)
 bench-criterion:
 	$(CARGO) bench --bench verify
+
+## test-cross: the other Linux targets, built and tested on this x86-64 machine (not part of
+## `make test`). packaging/cross.sh installs Debian's Rust 1.96 with its aarch64 std, qemu-user
+## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
+## under qemu-aarch64. tests/cross/run.sh: AWS-LC check, real-device vectors, C tests.
+CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
+# Debian ships no musl std: it is built from rust-web-src (-Zbuild-std, allowed on a stable
+# compiler by RUSTC_BOOTSTRAP). -crt-static: a static musl target cannot make the cdylib.
+MUSL_ENV = export RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=-crt-static"
+# Debian's toolchain, called directly: `cargo zigbuild` through rustup's cargo would reset CARGO.
+CROSS_BUILD = bash packaging/cross.sh >/dev/null && PATH="$$(bash packaging/tools.sh):$$PATH" \
+	CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc cargo-zigbuild zigbuild --release
+
+build-cross:
+	@set -e; for t in $(CROSS_TRIPLES); do \
+	  case $$t in *-gnu) $(CROSS_BUILD) --target $$t.$(GLIBC) --lib --bin soter; \
+	    bash packaging/check-glibc.sh $(GLIBC) target/$$t/release/libsoter_verify.so target/$$t/release/soter;; \
+	    *-musl) ($(MUSL_ENV); $(CROSS_BUILD) -Zbuild-std=std,panic_abort --target $$t --lib --bin soter);; \
+	  esac; \
+	done
+
+test-cross: build-cross
+	@set -e; for t in $(CROSS_TRIPLES); do bash tests/cross/run.sh $$t; done

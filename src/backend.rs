@@ -143,6 +143,8 @@ mod aws {
         /// AVX-512 IFMA kernel for 2048-bit moduli, built on first use on CPUs that have it.
         #[cfg(target_arch = "x86_64")]
         ifma: std::sync::OnceLock<Option<ifma::Modulus2048>>,
+        /// The public exponent as a word, for the IFMA kernel (x86-64 only).
+        #[cfg(target_arch = "x86_64")]
         e_word: u64,
     }
 
@@ -201,6 +203,7 @@ mod aws {
                     mont: std::sync::OnceLock::new(),
                     #[cfg(target_arch = "x86_64")]
                     ifma: std::sync::OnceLock::new(),
+                    #[cfg(target_arch = "x86_64")]
                     e_word: e,
                 };
                 if key.n.is_null() || key.e.is_null() || ffi::BN_set_u64(key.e, e) != 1 {
