@@ -189,8 +189,7 @@ pub unsafe extern "C" fn soter_result_json_parse_packed(
         let packed_len = out_ptr(packed_len, "packed_len")?;
         // Packed straight from the borrowed parse: no owned copy of each field.
         let r = ResultJsonRef::parse(bytes(data, len, "data")?)?;
-        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(|t| t.as_ref());
-        *packed_len = pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_ref(), *v)), buf, cap);
+        *packed_len = pack_result_ref(&r, buf, cap);
         Ok(())
     })
 }
@@ -304,6 +303,15 @@ pub unsafe extern "C" fn soter_result_json_pack(result: *const SoterResultJson, 
 unsafe fn pack_result(r: &ResultJson, buf: *mut u8, cap: usize) -> usize {
     let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(String::as_str);
     pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_str(), v.as_str())), buf, cap)
+}
+
+/// The packed form of `soter_result_json_pack` from a borrowed parse (the packed exports).
+///
+/// # Safety
+/// `buf` must be NULL or valid for writes of `cap` bytes.
+unsafe fn pack_result_ref(r: &ResultJsonRef<'_>, buf: *mut u8, cap: usize) -> usize {
+    let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(|t| t.as_ref());
+    pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_ref(), *v)), buf, cap)
 }
 
 /// The packed form of `soter_result_json_pack` from the fields themselves.
@@ -446,8 +454,7 @@ pub unsafe extern "C" fn soter_authenticate_packed(
             &expect,
         )?;
         // Packed straight from the borrowed result: no owned copy of each field.
-        let typed = [&r.raw, &r.fid, &r.tee_n, &r.tee_v, &r.fp_n, &r.fp_v, &r.cpu_id, &r.uid].map(|t| t.as_ref());
-        *packed_len = pack_fields(r.counter, r.rsa_pss_saltlen, typed, r.extra.iter().map(|(n, v)| (n.as_ref(), *v)), buf, cap);
+        *packed_len = pack_result_ref(&r, buf, cap);
         Ok(())
     })
 }
