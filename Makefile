@@ -171,20 +171,10 @@ bench-criterion:
 ## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
 ## under qemu-aarch64. tests/cross/run.sh: AWS-LC check, real-device vectors, C tests.
 CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
-# Debian ships no musl std: it is built from rust-web-src (-Zbuild-std, allowed on a stable
-# compiler by RUSTC_BOOTSTRAP). -crt-static: a static musl target cannot make the cdylib.
-MUSL_ENV = export RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=-crt-static"
-# Debian's toolchain, called directly: `cargo zigbuild` through rustup's cargo would reset CARGO.
-CROSS_BUILD = bash packaging/cross.sh >/dev/null && PATH="$$(bash packaging/tools.sh):$$PATH" \
-	CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc cargo-zigbuild zigbuild --release
-
+# packaging/build-target.sh is the one recipe per target (also used by `make dist` and the wheel
+# build's SOTER_TARGET).
 build-cross:
-	@set -e; for t in $(CROSS_TRIPLES); do \
-	  case $$t in *-gnu) $(CROSS_BUILD) --target $$t.$(GLIBC) --lib --bin soter; \
-	    bash packaging/check-glibc.sh $(GLIBC) target/$$t/release/libsoter_verify.so target/$$t/release/soter;; \
-	    *-musl) ($(MUSL_ENV); $(CROSS_BUILD) -Zbuild-std=std,panic_abort --target $$t --lib --bin soter);; \
-	  esac; \
-	done
+	@set -e; for t in $(CROSS_TRIPLES); do bash packaging/build-target.sh $$t; done
 
 test-cross: build-cross
 	@set -e; for t in $(CROSS_TRIPLES); do bash tests/cross/run.sh $$t; done
