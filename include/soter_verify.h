@@ -55,6 +55,15 @@
 // Length of a challenge from `soter_new_challenge`, without the terminating NUL.
 #define SOTER_CHALLENGE_LEN 43
 
+// `SoterAuthenticateIn::flags`: check the result's cpu_id against the text that follows.
+#define SOTER_IO_CPU_ID 1
+
+// `SoterAuthenticateIn::flags`: check the result's uid against the text that follows.
+#define SOTER_IO_UID 2
+
+// `SoterAuthenticateIn::flags`: the counter must be at least `min_counter`.
+#define SOTER_IO_MIN_COUNTER 4
+
 // Default of `SoterGuardOptions.max_challenges`: pending challenges an in-memory guard holds.
 #define SOTER_GUARD_DEFAULT_MAX_CHALLENGES 100000
 
@@ -546,6 +555,31 @@ typedef struct {
   uint64_t token_retries;
 } SoterClientStats;
 
+// The head of `soter_authenticate_io`'s input, in native byte order; the texts follow it back to
+// back: result_json, signature, challenge, then cpu_id and uid when their flags are set.
+typedef struct {
+  // Lowest acceptable counter, with `SOTER_IO_MIN_COUNTER` (pass last accepted + 1).
+  uint64_t min_counter;
+  // Bytes at `out`, at least 8.
+  uint32_t out_cap;
+  uint32_t result_json_len;
+  uint32_t signature_len;
+  uint32_t challenge_len;
+  uint32_t cpu_id_len;
+  uint32_t uid_len;
+  // A salt length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
+  int32_t salt_len;
+  // `SOTER_IO_CPU_ID`, `SOTER_IO_UID`, `SOTER_IO_MIN_COUNTER` or'ed (other bits: an error).
+  uint32_t flags;
+} SoterAuthenticateIn;
+
+// The head of `soter_result_json_parse_io`'s input, in native byte order; the document follows.
+typedef struct {
+  // Bytes at `out`, at least 8.
+  uint32_t out_cap;
+  uint32_t data_len;
+} SoterParseIn;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -955,6 +989,25 @@ SoterStatus soter_authenticate_packed(const SoterKey *key,
                                       size_t cap,
                                       size_t *packed_len,
                                       SoterError **err);
+
+// `soter_authenticate_packed` with one input buffer and one output buffer, for bindings where
+// each argument costs (Python's ctypes converts every argument on every call): `input` holds a
+// `SoterAuthenticateIn` and then its texts (`sizeof(SoterAuthenticateIn)` plus the lengths it
+// gives; texts UTF-8 except the document and the signature). On success `out` receives the
+// `uint64_t` size of the result's packed fields (the form of `soter_result_json_pack`), then
+// those fields when they fit in `out_cap - 8` bytes; a larger size means only the size was
+// written (call again with room: the check has no side effects). Checks, verdicts and errors as
+// for `soter_authenticate`; an unknown flag is `SOTER_STATUS_INVALID_ARGUMENT`. Thread-safe.
+SoterStatus soter_authenticate_io(const SoterKey *key,
+                                  const uint8_t *input,
+                                  uint8_t *out,
+                                  SoterError **err);
+
+// `soter_result_json_parse_packed` with one input buffer and one output buffer (see
+// `soter_authenticate_io`): `input` holds a `SoterParseIn` and then the document's `data_len`
+// bytes; `out` receives the `uint64_t` size of the packed fields, then those fields when they
+// fit in `out_cap - 8` bytes. Errors as for `soter_result_json_parse`. Thread-safe.
+SoterStatus soter_result_json_parse_io(const uint8_t *input, uint8_t *out, SoterError **err);
 
 // Verify an AuthKey export JSON and its signature with the device's ASK public key (one the server
 // trusted at enrollment by other means; `soter_verify_auth_key_with_ask` takes a verified ASK), and load the

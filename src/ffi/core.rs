@@ -459,6 +459,139 @@ pub unsafe extern "C" fn soter_authenticate_packed(
     })
 }
 
+/// `SoterAuthenticateIn::flags`: check the result's cpu_id against the text that follows.
+pub const SOTER_IO_CPU_ID: u32 = 1;
+/// `SoterAuthenticateIn::flags`: check the result's uid against the text that follows.
+pub const SOTER_IO_UID: u32 = 2;
+/// `SoterAuthenticateIn::flags`: the counter must be at least `min_counter`.
+pub const SOTER_IO_MIN_COUNTER: u32 = 4;
+
+/// The head of `soter_authenticate_io`'s input, in native byte order; the texts follow it back to
+/// back: result_json, signature, challenge, then cpu_id and uid when their flags are set.
+#[repr(C)]
+pub struct SoterAuthenticateIn {
+    /// Lowest acceptable counter, with `SOTER_IO_MIN_COUNTER` (pass last accepted + 1).
+    pub min_counter: u64,
+    /// Bytes at `out`, at least 8.
+    pub out_cap: u32,
+    pub result_json_len: u32,
+    pub signature_len: u32,
+    pub challenge_len: u32,
+    pub cpu_id_len: u32,
+    pub uid_len: u32,
+    /// A salt length, `SOTER_SALT_LEN_DEFAULT` or `SOTER_SALT_LEN_AUTO`.
+    pub salt_len: i32,
+    /// `SOTER_IO_CPU_ID`, `SOTER_IO_UID`, `SOTER_IO_MIN_COUNTER` or'ed (other bits: an error).
+    pub flags: u32,
+}
+
+/// The head of `soter_result_json_parse_io`'s input, in native byte order; the document follows.
+#[repr(C)]
+pub struct SoterParseIn {
+    /// Bytes at `out`, at least 8.
+    pub out_cap: u32,
+    pub data_len: u32,
+}
+
+/// Where a `_io` export's input texts start and how the next one is taken.
+struct IoTexts {
+    at: *const u8,
+}
+
+impl IoTexts {
+    /// The next `len` bytes of the input.
+    ///
+    /// # Safety
+    /// The input must hold them (the caller's contract).
+    unsafe fn take<'a>(&mut self, len: u32) -> &'a [u8] {
+        let s = std::slice::from_raw_parts(self.at, len as usize);
+        self.at = self.at.add(len as usize);
+        s
+    }
+}
+
+/// The head of a `_io` input (read unaligned: it is a byte buffer) and where its texts start.
+///
+/// # Safety
+/// `input` must be NULL or hold a `T`.
+unsafe fn io_head<T>(input: *const u8) -> Result<(T, IoTexts)> {
+    if input.is_null() {
+        return Err(Error::arg("input is NULL"));
+    }
+    let head = std::ptr::read_unaligned(input.cast::<T>());
+    Ok((head, IoTexts { at: input.add(std::mem::size_of::<T>()) }))
+}
+
+/// Write a `_io` output: the packed form's size as a `uint64_t`, then the packed form when it fits
+/// in `cap` bytes (else only the size).
+///
+/// # Safety
+/// `out` must be valid for writes of `cap` bytes.
+unsafe fn io_out(out: *mut u8, cap: u32, pack_into: impl FnOnce(*mut u8, usize) -> usize) {
+    let size = pack_into(out.add(8), cap as usize - 8);
+    std::ptr::write_unaligned(out.cast::<u64>(), size as u64);
+}
+
+/// A `_io` output checked before the work, so a bad one never costs the caller the result.
+fn io_out_ok(out: *mut u8, cap: u32) -> Result<()> {
+    if out.is_null() || cap < 8 {
+        return Err(Error::arg("out is NULL or out_cap is below 8"));
+    }
+    Ok(())
+}
+
+/// `soter_authenticate_packed` with one input buffer and one output buffer, for bindings where
+/// each argument costs (Python's ctypes converts every argument on every call): `input` holds a
+/// `SoterAuthenticateIn` and then its texts (`sizeof(SoterAuthenticateIn)` plus the lengths it
+/// gives; texts UTF-8 except the document and the signature). On success `out` receives the
+/// `uint64_t` size of the result's packed fields (the form of `soter_result_json_pack`), then
+/// those fields when they fit in `out_cap - 8` bytes; a larger size means only the size was
+/// written (call again with room: the check has no side effects). Checks, verdicts and errors as
+/// for `soter_authenticate`; an unknown flag is `SOTER_STATUS_INVALID_ARGUMENT`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_authenticate_io(key: *const SoterKey, input: *const u8, out: *mut u8, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let key = handle(key, "key")?;
+        let (h, mut t) = io_head::<SoterAuthenticateIn>(input)?;
+        if h.flags & !(SOTER_IO_CPU_ID | SOTER_IO_UID | SOTER_IO_MIN_COUNTER) != 0 {
+            return Err(Error::arg(format!("flags {:#x} has unknown bits", h.flags)));
+        }
+        io_out_ok(out, h.out_cap)?;
+        let (doc, sig) = (t.take(h.result_json_len), t.take(h.signature_len));
+        fn utf8<'a>(b: &'a [u8], name: &str) -> Result<&'a str> {
+            std::str::from_utf8(b).map_err(|e| Error::input(format!("{name} is not valid UTF-8 (at byte {})", e.valid_up_to())))
+        }
+        let challenge = utf8(t.take(h.challenge_len), "expect.challenge")?.to_owned();
+        let cpu_id = if h.flags & SOTER_IO_CPU_ID != 0 { Some(utf8(t.take(h.cpu_id_len), "expect.cpu_id")?.to_owned()) } else { None };
+        let uid = if h.flags & SOTER_IO_UID != 0 { Some(utf8(t.take(h.uid_len), "expect.uid")?.to_owned()) } else { None };
+        let expect = Expectations {
+            challenge,
+            cpu_id,
+            uid,
+            min_counter: (h.flags & SOTER_IO_MIN_COUNTER != 0).then_some(h.min_counter),
+            salt_len: salt_len(h.salt_len)?,
+        };
+        let r = crate::authenticate::authenticate_ref(crate::Backend::default(), &key.0, doc, sig, &expect)?;
+        io_out(out, h.out_cap, |buf, cap| pack_result_ref(&r, buf, cap));
+        Ok(())
+    })
+}
+
+/// `soter_result_json_parse_packed` with one input buffer and one output buffer (see
+/// `soter_authenticate_io`): `input` holds a `SoterParseIn` and then the document's `data_len`
+/// bytes; `out` receives the `uint64_t` size of the packed fields, then those fields when they
+/// fit in `out_cap - 8` bytes. Errors as for `soter_result_json_parse`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn soter_result_json_parse_io(input: *const u8, out: *mut u8, err: *mut *mut SoterError) -> SoterStatus {
+    guard(err, || {
+        let (h, mut t) = io_head::<SoterParseIn>(input)?;
+        io_out_ok(out, h.out_cap)?;
+        let r = ResultJsonRef::parse(t.take(h.data_len))?;
+        io_out(out, h.out_cap, |buf, cap| pack_result_ref(&r, buf, cap));
+        Ok(())
+    })
+}
+
 /// Verify an AuthKey export JSON and its signature with the device's ASK public key (one the server
 /// trusted at enrollment by other means; `soter_verify_auth_key_with_ask` takes a verified ASK), and load the
 /// AuthKey's public key. On success `*out` receives a new handle (free with `soter_auth_key_free`).

@@ -12,8 +12,9 @@ Figures (microseconds per call), each printed as ``NAME: ours X us, hand Y us, n
   a dict of pending challenges and last counters under a lock. Every call has its own challenge,
   so these are timed call by call (medians).
 
-"native" is the one C call the wrapper makes (the ``_packed`` exports), through ctypes with every
-argument built beforehand: the difference to "ours" is what the Python wrapper costs per call.
+"native" is the one C call the wrapper makes (the ``_io`` exports for authenticate and parse, the
+``_packed`` one for verify_auth_key), through ctypes with every argument built beforehand: the
+difference to "ours" is what the Python wrapper costs per call.
 
     python bindings/python/bench/bench_e2e.py [--calls 20000] [--rounds 7]
 
@@ -39,6 +40,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import soter_verify
+from soter_verify import _core as C
 from soter_verify import _native as N
 from soter_verify.testing import Device
 
@@ -151,21 +153,22 @@ def main() -> None:
 
     # ---- authenticate ----
     doc_b, sig_b = result_json.encode(), signature.encode()
-    expect = N.SoterExpectations()
-    expect.challenge, expect.challenge_len = challenge.encode(), len(challenge.encode())
-    expect.cpu_id, expect.cpu_id_len = cpu_id.encode(), len(cpu_id)
-    expect.uid, expect.uid_len = uid.encode(), len(uid)
-    expect.has_min_counter, expect.min_counter, expect.salt_len = True, min_counter, N.SALT_LEN_DEFAULT
+    chal_b, cpu_b, uid_b = challenge.encode(), cpu_id.encode(), uid.encode()
     err = c_void_p()
-    kptr, p_expect, p_err = ours_key._acquire(), byref(expect), byref(err)
-    # The one-call exports the wrapper uses, with every argument built beforehand.
-    auth_fn = lib.soter_authenticate_packed
+    p_err = byref(err)
+    ours_key._acquire()
+    # The one-call exports the wrapper uses (``_io``: one input and one output buffer), through
+    # the same function objects, with the input built beforehand.
+    auth_fn = C._authenticate_io
     pbuf = (ctypes.c_char * 1024)()
-    plen = ctypes.c_size_t()
-    p_plen = byref(plen)
+    head = N.struct_of(N.SoterAuthenticateIn).pack(
+        min_counter, len(pbuf), len(doc_b), len(sig_b), len(chal_b), len(cpu_b), len(uid_b), N.SALT_LEN_DEFAULT,
+        N.IO_CPU_ID | N.IO_UID | N.IO_MIN_COUNTER)
+    auth_in = b"".join((head, doc_b, sig_b, chal_b, cpu_b, uid_b))
+    karg = ours_key._arg
 
     def native_auth() -> int:
-        return auth_fn(kptr, doc_b, len(doc_b), sig_b, len(sig_b), p_expect, pbuf, 1024, p_plen, p_err)  # type: ignore[no-any-return]
+        return auth_fn(karg, auth_in, pbuf, p_err)  # type: ignore[no-any-return]
 
     def ours_auth() -> object:
         return soter_verify.authenticate(ours_key, result_json, signature, challenge=challenge, cpu_id=cpu_id,
@@ -179,12 +182,11 @@ def main() -> None:
                                   args.calls, args.rounds))
 
     # ---- ResultJson.parse ----
-    parse_fn = N.fast.soter_result_json_parse_packed
-    out = c_void_p()
-    p_out = byref(out)
+    parse_fn = C._parse_io_fast
+    parse_in = N.struct_of(N.SoterParseIn).pack(len(pbuf), len(doc_b)) + doc_b
 
     def native_parse() -> None:
-        parse_fn(doc_b, len(doc_b), pbuf, 1024, p_plen, p_err)
+        parse_fn(parse_in, pbuf, p_err)
 
     def ours_parse() -> object:
         return soter_verify.ResultJson.parse(result_json)
@@ -206,6 +208,10 @@ def main() -> None:
     aptr = ours_ask._acquire()
     vak_fn, key_free = lib.soter_verify_auth_key_packed, lib.soter_key_free
     vbuf = (ctypes.c_char * 4096)()
+    out = c_void_p()
+    p_out = byref(out)
+    plen = ctypes.c_size_t()
+    p_plen = byref(plen)
 
     def native_vak() -> None:
         vak_fn(aptr, ak_json, len(ak_json), ak_sig_b, len(ak_sig_b), p_out, vbuf, 4096, p_plen, p_err)

@@ -31,11 +31,20 @@ _key_verify = lib.soter_key_verify
 _error_free = lib.soter_error_free
 _authenticate_packed = lib.soter_authenticate_packed
 _parse_packed = lib.soter_result_json_parse_packed
-_parse_packed_fast = N.fast.soter_result_json_parse_packed
 _rj_pack = N.fast.soter_result_json_pack
 _rj_free = N.fast.soter_result_json_free
 _key_bits = N.fast.soter_key_bits
-_Expectations = N.SoterExpectations
+_authenticate_io = N.pointer_args(lib, "soter_authenticate_io")
+_parse_io_fast = N.pointer_args(N.fast, "soter_result_json_parse_io")
+# The ``_io`` exports take one input buffer (a head, then the texts) and one output buffer: a
+# ctypes call costs per argument, and the head is one ``struct.pack`` where a ctypes Structure
+# cost eight times as much to build.
+_auth_in = N.struct_of(N.SoterAuthenticateIn).pack
+_parse_in = N.struct_of(N.SoterParseIn).pack
+_IO_CPU_ID = N.IO_CPU_ID
+_IO_UID = N.IO_UID
+_IO_MIN_COUNTER = N.IO_MIN_COUNTER
+_SALT_LEN_DEFAULT = N.SALT_LEN_DEFAULT
 
 #: Room for the packed fields of a typical resultJSON (a few hundred bytes); larger ones are
 #: read with a second call into a buffer of the exact size.
@@ -44,7 +53,11 @@ _PackBuf = c_char * _PACK_CAP
 #: The capacity as a ready ``c_size_t``: ctypes passes it as is, where an int argument is
 #: converted into a new ``c_size_t`` on every call.
 _PACK_CAP_ARG = c_size_t(_PACK_CAP)
-_RJ_HEAD = struct.Struct("=QiI")  # counter, rsa_pss_saltlen, extra_count
+#: An ``_io`` output's head: the packed size, then the packed form's head (counter,
+#: rsa_pss_saltlen, extra_count); then ``uint32_t`` lengths (8 + 2 * extra_count) and the texts.
+_IO_RJ_HEAD = struct.Struct("=QQiI")
+_IO_RJ_HEAD_unpack_from = _IO_RJ_HEAD.unpack_from
+_IO_SIZE = struct.Struct("=Q")
 
 
 #: Documents up to this size are parsed with the GIL held (``N.fast``): a few microseconds at
@@ -65,6 +78,8 @@ class _Scratch(threading.local):
         self.p_n = byref(self.n)
         self.p_err = byref(self.err)
         self.p_key = byref(self.key)
+        # What an ``_io`` call needs, in one attribute read.
+        self.io = (self.buf, self.p_err)
 
 
 _scratch = _Scratch()
@@ -88,31 +103,80 @@ def _call_packed(call: Any, *args: Any) -> Tuple[Any, int]:
     return buf, n
 
 
-def _result_json(buf: Any, n: int) -> ResultJson:
-    """A ResultJson from the packed form of ``soter_result_json_pack``."""
-    counter, salt, extra_count = _RJ_HEAD.unpack_from(buf)
-    # The lengths are for C; NUL separators let Python split all texts in one call.
-    t = buf[16 + 4 * (8 + 2 * extra_count) : n - 1].decode().split("\0")
-    if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
-        raise InternalError("soter_verify: the library returned malformed packed fields")
-    self = object.__new__(ResultJson)
+def _result_json_io(buf: Any, room: int = _PACK_CAP - 8, _new: Any = object.__new__,
+                    _set: Any = object.__setattr__) -> Optional[ResultJson]:
+    """A ResultJson from an ``_io`` output: the packed size (``uint64_t``), then the packed form
+    of ``soter_result_json_pack``. None when the packed form did not fit ``buf`` (then only its
+    size was written; ``room`` is ``len(buf) - 8``, given as it costs a call to compute).
+    Every ResultJson is made here (the handle and large-document paths lay
+    their buffers out alike), so the field order is written once."""
+    n, counter, salt, extra_count = _IO_RJ_HEAD_unpack_from(buf)
+    if n > room:
+        return None
+    # The lengths are for C; NUL separators let Python split all texts in one call (the texts
+    # start after the 24-byte head and 4 * (8 + 2 * extra_count) bytes of lengths, and end
+    # with the NUL at 8 + n - 1).
+    t = buf[56 + 8 * extra_count : n + 7].decode().split("\0")
+    self = _new(ResultJson)
+    if extra_count:
+        if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
+            raise InternalError("soter_verify: the library returned malformed packed fields")
+        extra = tuple(zip(t[8::2], t[9::2]))
+        del t[8:]
+    else:
+        extra = ()
+    try:
+        raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid = t
+    except ValueError:  # pragma: no cover - the C ABI's documented layout
+        raise InternalError("soter_verify: the library returned malformed packed fields") from None
     # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
     # eleven frozen-attribute assignments). Eager on purpose: decoding on first access through
     # __getattr__ made parse 1 us faster but parse-and-read-a-field 1 us slower.
-    object.__setattr__(self, "__dict__", {
-        "raw": t[0],
-        "fid": t[1],
+    _set(self, "__dict__", {
+        "raw": raw,
+        "fid": fid,
         "counter": counter,
-        "tee_n": t[2],
-        "tee_v": t[3],
-        "fp_n": t[4],
-        "fp_v": t[5],
-        "cpu_id": t[6],
-        "uid": t[7],
+        "tee_n": tee_n,
+        "tee_v": tee_v,
+        "fp_n": fp_n,
+        "fp_v": fp_v,
+        "cpu_id": cpu_id,
+        "uid": uid,
         "rsa_pss_saltlen": None if salt < 0 else salt,
-        "_extra": tuple(zip(t[8::2], t[9::2])) if extra_count else (),
+        "_extra": extra,
     })
     return self
+
+
+def _io_room(buf: Any) -> Any:
+    """A buffer for the ``_io`` output whose packed size ``buf`` holds (it did not fit)."""
+    return (c_char * (8 + _IO_RJ_HEAD_unpack_from(buf)[0]))()
+
+
+def _as_io(pack_at: Any) -> ResultJson:
+    """A ResultJson through ``pack_at(dest, cap)``, which writes a packed form to ``dest`` when it
+    fits in ``cap`` bytes and returns its size (``soter_result_json_pack``'s contract): written
+    after an 8-byte size, as an ``_io`` export writes it."""
+    buf = _PackBuf()
+    n = pack_at(byref(buf, 8), _PACK_CAP - 8)
+    if n > _PACK_CAP - 8:
+        buf = (c_char * (8 + n))()
+        n = pack_at(byref(buf, 8), n)
+    _IO_SIZE.pack_into(buf, 0, n)
+    r = _result_json_io(buf, len(buf) - 8)
+    if r is None:  # pragma: no cover - the size was just checked
+        raise InternalError("soter_verify: the library returned malformed packed fields")
+    return r
+
+
+def _packed_size(call: Any, *args: Any) -> int:
+    """Run a ``_packed`` export ``call(*args, &packed_len, &err)`` (its last two parameters) and
+    return the packed size; raise its error."""
+    s = _scratch
+    status = call(*args, s.p_n, s.p_err)
+    if status:
+        raise_for(status, s.err)
+    return s.n.value  # type: ignore[no-any-return]
 
 
 def _packed(pack: Any, free: Any, ptr: int) -> Tuple[Any, int]:
@@ -184,10 +248,12 @@ class PublicKey(NativeHandle):
     early; otherwise it is freed when garbage collected.
     """
 
-    __slots__ = ("_bits", "_pem")
+    __slots__ = ("_bits", "_pem", "_arg")
 
     _bits: int
     _pem: Optional[str]
+    #: The pointer as a ``c_void_p``, for the exports called without argtypes.
+    _arg: c_void_p
 
     def __init__(self) -> None:
         raise TypeError("use PublicKey.load(data) to create a PublicKey")
@@ -198,6 +264,7 @@ class PublicKey(NativeHandle):
         self._attach(ptr, lib.soter_key_free)
         self._bits = int(_key_bits(ptr))
         self._pem = None
+        self._arg = c_void_p(ptr)
         return self
 
     @classmethod
@@ -334,23 +401,30 @@ class ResultJson:
         raw = data.encode() if type(data) is str else as_bytes(data, "data")
         n = len(raw)
         if n > _PARSE_FAST_MAX:
-            return _result_json(*_call_packed(_parse_packed, raw, n))
+            return _as_io(lambda dest, cap: _packed_size(_parse_packed, raw, n, dest, cap))
         # One native call: parse and copy every field out (no handle to free); inline, as this
         # is the whole of the work.
         s = _scratch
-        status = _parse_packed_fast(raw, n, s.buf, _PACK_CAP_ARG, s.p_n, s.p_err)
+        buf, p_err = s.io
+        status = _parse_io_fast(_parse_in(_PACK_CAP, n) + raw, buf, p_err)
         if status:
             raise_for(status, s.err)
-        size = s.n.value
-        if size > _PACK_CAP:
-            return _result_json(*_call_packed(_parse_packed_fast, raw, n))
-        return _result_json(s.buf, size)
+        r = _result_json_io(buf)
+        if r is None:  # fields larger than the first buffer: again into one that holds them
+            buf = _io_room(buf)
+            status = _parse_io_fast(_parse_in(len(buf), n) + raw, buf, p_err)
+            if status:  # pragma: no cover - the same call succeeded just before
+                raise_for(status, s.err)
+            r = _result_json_io(buf, len(buf) - 8)
+        return r  # type: ignore[return-value]
 
     @classmethod
     def _take(cls, ptr: int) -> ResultJson:
         """Copy every field out of a native handle in one call, then free it."""
-        buf, n = _packed(_rj_pack, _rj_free, ptr)
-        return _result_json(buf, n)
+        try:
+            return _as_io(lambda dest, cap: _rj_pack(ptr, dest, cap))
+        finally:
+            _rj_free(ptr)
 
     @property
     def extra(self) -> Dict[str, str]:
@@ -397,13 +471,14 @@ def authenticate(
         raise TypeError("challenge is required: pass the challenge this server issued")
     else:
         chal = _text_arg(challenge, "challenge")
-    cpu: Optional[bytes] = None
+    flags = 0
+    cpu = u = b""
     if cpu_id is not None:
         cpu = cpu_id.encode() if type(cpu_id) is str else _text_arg(cpu_id, "cpu_id")
-    u: Optional[bytes] = None
+        flags = _IO_CPU_ID
     if uid is not None:
         u = uid.encode() if type(uid) is str else _text_arg(uid, "uid")
-    has_min = False
+        flags |= _IO_UID
     if min_counter is not None:
         if type(min_counter) is not int:
             if isinstance(min_counter, bool) or not isinstance(min_counter, int):
@@ -411,24 +486,52 @@ def authenticate(
             min_counter = int(min_counter)
         if not 0 <= min_counter <= _UINT64_MAX:
             raise InvalidArgument(f"min_counter must be between 0 and 2**64-1, not {min_counter}")
-        has_min = True
-    # One constructor call for the struct (cheaper than nine attribute stores).
-    expect = _Expectations(
-        chal, len(chal), cpu, len(cpu) if cpu is not None else 0, u, len(u) if u is not None else 0,
-        has_min, min_counter if has_min else 0, N.SALT_LEN_DEFAULT if salt_len is None else _salt_arg(salt_len))
+        flags |= _IO_MIN_COUNTER
+    else:
+        min_counter = 0
+    salt = _SALT_LEN_DEFAULT if salt_len is None else _salt_arg(salt_len)
+    try:
+        head = _auth_in(min_counter, _PACK_CAP, len(doc), len(sig), len(chal), len(cpu), len(u), salt, flags)
+    except struct.error:  # a text of 4 GiB or more: the (pointer, length) export refuses it
+        return _authenticate_large(key, doc, sig, chal, cpu if flags & _IO_CPU_ID else None,
+                                   u if flags & _IO_UID else None, min_counter, flags, salt)
+    # One input buffer: the head, then the texts.
+    inp = b"".join((head, doc, sig, chal, cpu, u))
     s = _scratch
-    ptr = key._acquire()
+    buf, p_err = s.io
+    key._acquire()
+    ptr = key._arg
     try:
         # One native call: verify, check, and copy every field out (no handle to free).
-        status = _authenticate_packed(ptr, doc, len(doc), sig, len(sig), byref(expect), s.buf, _PACK_CAP_ARG, s.p_n, s.p_err)
-        n = s.n.value
-        if status == 0 and n > _PACK_CAP:
-            return _result_json(*_call_packed(_authenticate_packed, ptr, doc, len(doc), sig, len(sig), byref(expect)))
+        status = _authenticate_io(ptr, inp, buf, p_err)
+        if status == 0:
+            r = _result_json_io(buf)
+            if r is None:  # fields larger than the first buffer: again into one that holds them
+                buf = _io_room(buf)
+                head = _auth_in(min_counter, len(buf), len(doc), len(sig), len(chal), len(cpu), len(u), salt, flags)
+                status = _authenticate_io(ptr, b"".join((head, doc, sig, chal, cpu, u)), buf, p_err)
+                r = _result_json_io(buf, len(buf) - 8)
     finally:
         key._release()
     if status:
         raise_for(status, s.err)
-    return _result_json(s.buf, n)
+    return r  # type: ignore[return-value]
+
+
+def _authenticate_large(key: PublicKey, doc: bytes, sig: bytes, chal: bytes, cpu: Optional[bytes],
+                        u: Optional[bytes], min_counter: int, flags: int, salt: int) -> ResultJson:
+    """``authenticate`` for a text too long for the ``_io`` head's 32-bit lengths, through the
+    (pointer, length) export, which refuses it with the library's error."""
+    has_min = bool(flags & _IO_MIN_COUNTER)
+    expect = N.SoterExpectations(
+        chal, len(chal), cpu, len(cpu) if cpu is not None else 0, u, len(u) if u is not None else 0,
+        has_min, min_counter, salt)
+    ptr = key._acquire()
+    try:
+        return _as_io(lambda dest, cap: _packed_size(
+            _authenticate_packed, ptr, doc, len(doc), sig, len(sig), byref(expect), dest, cap))
+    finally:
+        key._release()
 
 
 def new_challenge() -> str:

@@ -40,6 +40,9 @@ POLICY_ANY_PURPOSE: Final = 4
 SALT_LEN_DEFAULT: Final = -1
 SALT_LEN_AUTO: Final = -2
 CHALLENGE_LEN: Final = 43
+IO_CPU_ID: Final = 1
+IO_UID: Final = 2
+IO_MIN_COUNTER: Final = 4
 GUARD_DEFAULT_MAX_CHALLENGES: Final = 100000
 GUARD_DEFAULT_MAX_DEVICES: Final = 1000000
 GUARD_DEFAULT_TIMEOUT_MS: Final = 1000
@@ -386,6 +389,31 @@ class SoterClientStats(ctypes.Structure):
     ]
 
 
+class SoterAuthenticateIn(ctypes.Structure):
+    """``SoterAuthenticateIn``."""
+
+    _fields_ = [
+        ("min_counter", c_uint64),
+        ("out_cap", c_uint32),
+        ("result_json_len", c_uint32),
+        ("signature_len", c_uint32),
+        ("challenge_len", c_uint32),
+        ("cpu_id_len", c_uint32),
+        ("uid_len", c_uint32),
+        ("salt_len", c_int32),
+        ("flags", c_uint32),
+    ]
+
+
+class SoterParseIn(ctypes.Structure):
+    """``SoterParseIn``."""
+
+    _fields_ = [
+        ("out_cap", c_uint32),
+        ("data_len", c_uint32),
+    ]
+
+
 #: name: (restype, argtypes) of every exported function.
 SIGNATURES: Final[dict[str, tuple[Any, list[Any]]]] = {
     "soter_abi_version": (c_uint32, []),
@@ -445,6 +473,8 @@ SIGNATURES: Final[dict[str, tuple[Any, list[Any]]]] = {
     "soter_result_json_pack": (c_size_t, [c_void_p, c_void_p, c_size_t]),
     "soter_authenticate": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p, c_void_p]),
     "soter_authenticate_packed": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p]),
+    "soter_authenticate_io": (c_int32, [c_void_p, c_char_p, c_void_p, c_void_p]),
+    "soter_result_json_parse_io": (c_int32, [c_char_p, c_void_p, c_void_p]),
     "soter_verify_auth_key": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p]),
     "soter_verify_auth_key_packed": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p]),
     "soter_auth_key_free": (None, [c_void_p]),

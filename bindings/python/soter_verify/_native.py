@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import struct
 import sys
 from ctypes import POINTER, c_char, c_ubyte
 from pathlib import Path
@@ -130,12 +131,28 @@ _declare(lib, LIB_PATH)
 fast = ctypes.PyDLL(str(LIB_PATH))
 _declare(fast, LIB_PATH, [
     "soter_result_json_pack",
-    "soter_result_json_parse_packed",  # small documents only: see _core._PARSE_FAST_MAX
+    "soter_result_json_parse_io",  # small documents only: see _core._PARSE_FAST_MAX
     "soter_result_json_free",
     "soter_auth_key_pack",
     "soter_auth_key_free",
     "soter_key_bits",
 ])
+
+
+
+def pointer_args(cdll: ctypes.CDLL, name: str) -> Any:
+    """A new function object for the export ``name`` whose parameters are all pointers, with its
+    generated restype and no argtypes: ctypes then converts no argument through ``from_param``
+    (a third of a call's cost for these exports). Without argtypes, ctypes passes ``bytes``,
+    ``None``, ctypes instances, arrays and ``byref`` exactly as the pointers these parameters
+    are, but a Python int as a C int: callers pass no int (a handle goes as its ``c_void_p``)."""
+    restype, argtypes = SIGNATURES[name]
+    if not all(t in (ctypes.c_void_p, ctypes.c_char_p) for t in argtypes):  # pragma: no cover
+        raise ImportError(f"soter_verify: {name} takes a parameter that is not a pointer")
+    fn = cdll[name]  # a new function object: the declared one keeps its argtypes
+    fn.restype = restype
+    return fn
+
 
 _abi = int(lib.soter_abi_version())
 if _abi != ABI_VERSION:
@@ -144,6 +161,26 @@ if _abi != ABI_VERSION:
         f"package was written for ABI version {ABI_VERSION}. Reinstall the package from the same "
         f"source tree as the library, or point {ENV_VAR} at a matching build."
     )
+
+
+#: struct codes of the fixed-size field types the ``_io`` heads use.
+_STRUCT_CODES: Final = {ctypes.c_uint64: "Q", ctypes.c_int64: "q", ctypes.c_uint32: "I", ctypes.c_int32: "i"}
+
+
+def struct_of(cls: type[ctypes.Structure]) -> struct.Struct:
+    """A ``struct.Struct`` packing the generated ``cls`` byte for byte (``@``: native order and
+    alignment, as the C compiler lays it out), for heads built per call: ``Struct.pack`` costs a
+    fraction of building a ctypes Structure. Checked against ctypes' layout, so a header change
+    can never leave the two apart."""
+    fmt = "@" + "".join(_STRUCT_CODES[t] for _, t in cls._fields_)  # type: ignore[misc]
+    st = struct.Struct(fmt)
+    if st.size != ctypes.sizeof(cls):  # pragma: no cover - only if the header gains padding
+        raise ImportError(f"soter_verify: {cls.__name__} has padding; struct_of cannot lay it out")
+    offsets = [getattr(cls, name).offset for name, _ in cls._fields_]  # type: ignore[misc]
+    expect = [struct.calcsize(fmt[: i + 1]) - struct.calcsize(fmt[i]) for i in range(1, len(fmt))]
+    if offsets != expect:  # pragma: no cover - as above
+        raise ImportError(f"soter_verify: {cls.__name__}'s layout differs from struct's")
+    return st
 
 
 def take_string(ptr: Any, length: int | None = None) -> str:

@@ -33,6 +33,9 @@ final class SoterFfi {
     static final int SALT_LEN_DEFAULT = -1;
     static final int SALT_LEN_AUTO = -2;
     static final int CHALLENGE_LEN = 43;
+    static final int IO_CPU_ID = 1;
+    static final int IO_UID = 2;
+    static final int IO_MIN_COUNTER = 4;
     static final int GUARD_DEFAULT_MAX_CHALLENGES = 100000;
     static final int GUARD_DEFAULT_MAX_DEVICES = 1000000;
     static final int GUARD_DEFAULT_TIMEOUT_MS = 1000;
@@ -178,6 +181,8 @@ final class SoterFfi {
     static native long soter_result_json_pack(long result, byte[] buf, long cap);
     static native int soter_authenticate(long key, byte[] resultJson, long resultJsonLen, byte[] signature, long signatureLen, Pointer expect, long[] out, long[] err);
     static native int soter_authenticate_packed(long key, byte[] resultJson, long resultJsonLen, byte[] signature, long signatureLen, Pointer expect, byte[] buf, long cap, long[] packedLen, long[] err);
+    static native int soter_authenticate_io(long key, byte[] input, byte[] out, long[] err);
+    static native int soter_result_json_parse_io(byte[] input, byte[] out, long[] err);
     static native int soter_verify_auth_key(long ask, byte[] authKeyJson, long authKeyJsonLen, byte[] signature, long signatureLen, long[] out, long[] err);
     static native int soter_verify_auth_key_packed(long ask, byte[] authKeyJson, long authKeyJsonLen, byte[] signature, long signatureLen, long[] keyOut, byte[] buf, long cap, long[] packedLen, long[] err);
     static native void soter_auth_key_free(long authKey);
