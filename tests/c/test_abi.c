@@ -108,6 +108,53 @@ static void check_same_pack(const uint8_t *packed, size_t packed_len, const Sote
     free(buf);
 }
 
+/* An `_io` output: the packed size as a uint64_t, then (when it fits) the packed form, byte for
+ * byte the handle's pack. */
+static void check_same_io(const uint8_t *io, const SoterResultJson *rj) {
+    uint64_t size;
+    memcpy(&size, io, sizeof size);
+    check_same_pack(io + 8, (size_t)size, rj);
+}
+
+/* The input of soter_authenticate_io: the head, then the texts back to back (cpu_id and uid only
+ * with their flags). Returns its size. */
+static size_t auth_io_input(uint8_t *in, size_t cap, uint32_t out_cap, Buf json, Buf sig, const char *challenge,
+                            const char *cpu_id, const char *uid, uint32_t flags, uint64_t min_counter) {
+    SoterAuthenticateIn h;
+    memset(&h, 0, sizeof h);
+    h.min_counter = min_counter;
+    h.out_cap = out_cap;
+    h.result_json_len = (uint32_t)json.len;
+    h.signature_len = (uint32_t)sig.len;
+    h.challenge_len = (uint32_t)strlen(challenge);
+    h.cpu_id_len = (flags & SOTER_IO_CPU_ID) ? (uint32_t)strlen(cpu_id) : 0;
+    h.uid_len = (flags & SOTER_IO_UID) ? (uint32_t)strlen(uid) : 0;
+    h.salt_len = SOTER_SALT_LEN_DEFAULT;
+    h.flags = flags;
+    const uint8_t *texts[5] = {json.data, sig.data, U8(challenge), U8(cpu_id), U8(uid)};
+    const size_t lens[5] = {json.len, sig.len, h.challenge_len, h.cpu_id_len, h.uid_len};
+    size_t at = sizeof h;
+    CHECK(at <= cap);
+    memcpy(in, &h, sizeof h);
+    for (size_t i = 0; i < 5; i++) {
+        CHECK(at + lens[i] <= cap);
+        if (lens[i]) memcpy(in + at, texts[i], lens[i]);
+        at += lens[i];
+    }
+    return at;
+}
+
+/* The input of soter_result_json_parse_io: the head, then the document. */
+static void parse_io_input(uint8_t *in, size_t cap, uint32_t out_cap, const uint8_t *data, size_t len) {
+    SoterParseIn h;
+    memset(&h, 0, sizeof h);
+    h.out_cap = out_cap;
+    h.data_len = (uint32_t)len;
+    CHECK(sizeof h + len <= cap);
+    memcpy(in, &h, sizeof h);
+    memcpy(in + sizeof h, data, len);
+}
+
 /* soter_auth_key_pack: counter, then cpu_id, uid, pub_key as soter_auth_key_get gives them. */
 static void check_auth_key_pack(const SoterAuthKey *ak) {
     size_t size = soter_auth_key_pack(ak, NULL, 0);
@@ -358,6 +405,39 @@ static void test_vectors(const char *dir) {
         err = NULL;
         expect_error(soter_result_json_parse_packed(json.data, json.len, packed, sizeof packed, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
     }
+    {
+        /* the one-buffer form: the size, then the same packed fields; only the size when they do
+         * not fit; the parse's errors; a NULL input or an out_cap below 8 is an argument error */
+        uint8_t in[1024], io[1024];
+        parse_io_input(in, sizeof in, sizeof io, json.data, json.len);
+        CHECK(soter_result_json_parse_io(in, io, NULL) == SOTER_STATUS_OK);
+        check_same_io(io, rj);
+        uint64_t size;
+        memcpy(&size, io, 8);
+        memset(io, 0xAA, sizeof io);
+        parse_io_input(in, sizeof in, (uint32_t)size + 7, json.data, json.len);
+        CHECK(soter_result_json_parse_io(in, io, NULL) == SOTER_STATUS_OK);
+        uint64_t again;
+        memcpy(&again, io, 8);
+        CHECK(again == size && io[8] == 0xAA);
+        parse_io_input(in, sizeof in, (uint32_t)size + 8, json.data, json.len);
+        CHECK(soter_result_json_parse_io(in, io, NULL) == SOTER_STATUS_OK);
+        check_same_io(io, rj);
+        parse_io_input(in, sizeof in, sizeof io, U8("{"), 1);
+        err = NULL;
+        expect_error(soter_result_json_parse_io(in, io, &err), &err, SOTER_STATUS_INVALID_JSON);
+        parse_io_input(in, sizeof in, sizeof io, json.data, 0);
+        err = NULL;
+        expect_error(soter_result_json_parse_io(in, io, &err), &err, SOTER_STATUS_INVALID_INPUT);
+        parse_io_input(in, sizeof in, 7, json.data, json.len);
+        err = NULL;
+        expect_error(soter_result_json_parse_io(in, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        parse_io_input(in, sizeof in, sizeof io, json.data, json.len);
+        err = NULL;
+        expect_error(soter_result_json_parse_io(NULL, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        err = NULL;
+        expect_error(soter_result_json_parse_io(in, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+    }
     soter_result_json_free(rj);
 
     /* key chain */
@@ -424,6 +504,63 @@ static void test_vectors(const char *dir) {
         err = NULL;
         expect_error(soter_authenticate_packed(ask, json.data, json.len, sig.data, sig.len, &e, packed, sizeof packed,
                                                &packed_len, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+    }
+    {
+        /* the one-buffer form: the same packed fields; each verdict and check as for the handle
+         * form; cpu_id, uid and the counter checked only with their flags; unknown flags refused */
+        const char *challenge_io = "I'm a demo challenge string";
+        const char *cpu_io = "0900000026030000241a1e8e9e44c3a8e05b9c0c";
+        const uint32_t all = SOTER_IO_CPU_ID | SOTER_IO_UID | SOTER_IO_MIN_COUNTER;
+        uint8_t in[4096], io[1024];
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10115", all, 246);
+        CHECK(soter_authenticate_io(chain_key, in, io, NULL) == SOTER_STATUS_OK);
+        check_same_io(io, out);
+        uint64_t size;
+        memcpy(&size, io, 8);
+        memset(io, 0xAA, sizeof io);
+        auth_io_input(in, sizeof in, (uint32_t)size + 7, json, sig, challenge_io, cpu_io, "10115", all, 246);
+        CHECK(soter_authenticate_io(chain_key, in, io, NULL) == SOTER_STATUS_OK);
+        uint64_t again;
+        memcpy(&again, io, 8);
+        CHECK(again == size && io[8] == 0xAA);
+        /* without the optional checks, wrong values in their places do not matter */
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, "other", "10116", 0, 999);
+        CHECK(soter_authenticate_io(chain_key, in, io, NULL) == SOTER_STATUS_OK);
+        check_same_io(io, out);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(ask, in, io, &err), &err, SOTER_STATUS_SIGNATURE_INVALID);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, "I'm a demo challenge strinG", cpu_io, "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_CHALLENGE_MISMATCH);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, "0900000026030000241a1e8e9e44c3a8e05b9c0d", "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_DEVICE_MISMATCH);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10116", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_DEVICE_MISMATCH);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10115", all, 247);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_COUNTER_REPLAY);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, "", cpu_io, "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10115", all | 8, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        auth_io_input(in, sizeof in, 7, json, sig, challenge_io, cpu_io, "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, "\xff", "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, io, &err), &err, SOTER_STATUS_INVALID_INPUT);
+        auth_io_input(in, sizeof in, sizeof io, json, sig, challenge_io, cpu_io, "10115", all, 246);
+        err = NULL;
+        expect_error(soter_authenticate_io(NULL, in, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, NULL, io, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
+        err = NULL;
+        expect_error(soter_authenticate_io(chain_key, in, NULL, &err), &err, SOTER_STATUS_INVALID_ARGUMENT);
     }
     soter_result_json_free(out);
     CHECK(soter_authenticate(chain_key, json.data, json.len, sig.data, sig.len, &e, NULL, NULL) == SOTER_STATUS_OK);
