@@ -111,3 +111,38 @@ def test_type_errors(key_a: PublicKey) -> None:
         authenticate(key_a, doc, sig, challenge="chal", min_counter=True)
     with pytest.raises(TypeError):
         authenticate(key_a, doc, sig, "chal")  # type: ignore[misc]
+
+
+def test_result_larger_than_the_first_buffer(key_a: PublicKey) -> None:
+    # The packed fields do not fit the wrapper's first 1 KiB output buffer: read again with room.
+    big = "x" * 3000
+    doc = result_json(raw="chal", extra=f',"bo_t":"{big}"')
+    r = authenticate(key_a, doc, KEY_A.sign(doc), challenge="chal", cpu_id="cpu-0001", uid="10115", min_counter=7)
+    assert r.extra == {"bo_t": f'"{big}"'} and r.raw == "chal" and r.uid == "10115"
+    assert r == soter_verify.ResultJson.parse(doc)
+
+
+def test_texts_beyond_the_one_buffer_heads_lengths(key_a: PublicKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A text of 4 GiB or more does not fit the one-buffer head's 32-bit lengths: struct refuses
+    # to pack it and the call goes through the (pointer, length) export instead, with the same
+    # checks (simulated here: no test holds 4 GiB).
+    import struct
+
+    from soter_verify import _core
+
+    def too_long(*args: object) -> bytes:
+        raise struct.error("'I' format requires 0 <= number <= 4294967295")
+
+    monkeypatch.setattr(_core, "_auth_in", too_long)
+    doc = result_json(raw="chal", counter=9)
+    sig = base64.b64encode(KEY_A.sign(doc)).decode()
+    r = authenticate(key_a, doc, sig, challenge="chal", cpu_id="cpu-0001", uid="10115", min_counter=9)
+    assert r == soter_verify.ResultJson.parse(doc)
+    with pytest.raises(soter_verify.ChallengeMismatch):
+        authenticate(key_a, doc, sig, challenge="other")
+    with pytest.raises(soter_verify.DeviceMismatch):
+        authenticate(key_a, doc, sig, challenge="chal", uid="10116")
+    with pytest.raises(soter_verify.CounterReplay):
+        authenticate(key_a, doc, sig, challenge="chal", min_counter=10)
+    with pytest.raises(soter_verify.SignatureInvalid):
+        authenticate(key_a, doc, KEY_B.sign(doc), challenge="chal")

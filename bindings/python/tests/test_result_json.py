@@ -94,6 +94,14 @@ def test_fields_beyond_the_first_read_buffer() -> None:
     assert r.raw == "challenge-1" and r.uid == "10115"
 
 
+def test_large_documents_release_the_gil_path() -> None:
+    # Over 4 KiB, parse goes through the (pointer, length) export that releases the GIL.
+    big = "y" * 5000
+    r = ResultJson.parse(result_json(extra=f',"bo_t":"{big}","x":1'))
+    assert r.extra == {"bo_t": f'"{big}"', "x": "1"}
+    assert r.raw == "challenge-1" and r.counter == 7 and r.uid == "10115"
+
+
 def test_parsed_results_behave_as_dataclasses() -> None:
     r = ResultJson.parse(result_json(extra=',"x":1'))
     assert dataclasses.asdict(r)["counter"] == 7
