@@ -18,6 +18,8 @@ pub const MAX_MEMBERS: usize = 256;
 /// Members the parse makes room for at first (see `parse_object`).
 const MEMBERS_ROOM: usize = 12;
 const _: () = assert!(MEMBERS_ROOM * std::mem::size_of::<Member>() < 1000);
+// result_json keeps a bit per member in u64 words.
+const _: () = assert!(MAX_MEMBERS % 64 == 0);
 
 /// Below this many members, a new name is compared with each earlier one instead of hashed.
 const LINEAR_NAMES: usize = 24;
@@ -272,7 +274,14 @@ impl<'a, 'w> Parser<'a, 'w> {
     fn string(&mut self) -> Result<Cow<'a, str>> {
         self.pos += 1;
         let start = self.pos;
-        self.pos = memchr::memchr3(b'"', b'\\', 0, &self.s[start..]).map_or(self.s.len(), |i| start + i);
+        // Most names and values are short: a plain loop finds their end sooner than memchr's
+        // setup; longer ones go on with memchr.
+        let near = self.s.len().min(start + 16);
+        let mut end = start;
+        while end < near && !matches!(self.s[end], b'"' | b'\\' | 0) {
+            end += 1;
+        }
+        self.pos = if end < near { end } else { memchr::memchr3(b'"', b'\\', 0, &self.s[end..]).map_or(self.s.len(), |i| end + i) };
         if self.peek() == Some(b'"') {
             self.pos += 1;
             return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));

@@ -42,21 +42,21 @@ pub struct AuthKeyJson {
 /// Fields are read from the member list by name; each is taken at most once.
 struct Fields<'a> {
     members: Vec<Member<'a>>,
-    taken: Vec<bool>,
+    /// A bit per member (at most `json::MAX_MEMBERS`): on the stack, no allocation per parse.
+    taken: [u64; json::MAX_MEMBERS / 64],
     what: &'static str,
 }
 
 impl<'a> Fields<'a> {
     fn parse(input: &'a [u8], what: &'static str) -> Result<Self> {
         let members = json::parse_object(input, what)?;
-        let taken = vec![false; members.len()];
-        Ok(Fields { members, taken, what })
+        Ok(Fields { members, taken: [0; json::MAX_MEMBERS / 64], what })
     }
 
     /// Take a field's value out of the member list (each field is read once).
     fn take(&mut self, name: &str) -> Option<Value<'a>> {
         let i = self.members.iter().position(|m| m.name == name)?;
-        self.taken[i] = true;
+        self.taken[i / 64] |= 1 << (i % 64);
         Some(std::mem::replace(&mut self.members[i].value, Value::Null))
     }
 
@@ -100,12 +100,15 @@ impl<'a> Fields<'a> {
     }
 
     fn extra_ref(self) -> Vec<(Cow<'a, str>, &'a str)> {
-        self.members
-            .into_iter()
-            .zip(self.taken)
-            .filter(|(_, taken)| !taken)
-            .map(|(m, _)| (m.name, m.raw))
-            .collect()
+        // Pushed one by one: collecting in place would reuse the members' larger allocation and
+        // shrink it with a realloc on every parse, where most documents have no extra field.
+        let mut extra = Vec::new();
+        for (i, m) in self.members.into_iter().enumerate() {
+            if self.taken[i / 64] & (1 << (i % 64)) == 0 {
+                extra.push((m.name, m.raw));
+            }
+        }
+        extra
     }
 }
 

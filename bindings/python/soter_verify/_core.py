@@ -252,8 +252,9 @@ class PublicKey(NativeHandle):
 
     _bits: int
     _pem: Optional[str]
-    #: The pointer as a ``c_void_p``, for the exports called without argtypes.
-    _arg: c_void_p
+    #: The pointer as a ``c_void_p``, for the exports called without argtypes; made on first
+    #: use (most keys from verify_auth_key are stored, not used).
+    _arg: Optional[c_void_p]
 
     def __init__(self) -> None:
         raise TypeError("use PublicKey.load(data) to create a PublicKey")
@@ -264,7 +265,7 @@ class PublicKey(NativeHandle):
         self._attach(ptr, lib.soter_key_free)
         self._bits = int(_key_bits(ptr))
         self._pem = None
-        self._arg = c_void_p(ptr)
+        self._arg = None
         return self
 
     @classmethod
@@ -389,8 +390,10 @@ class ResultJson:
     rsa_pss_saltlen: Optional[int]
     _extra: Tuple[Tuple[str, str], ...] = field(default=(), repr=False)
 
-    @classmethod
-    def parse(cls, data: BytesLike) -> ResultJson:
+    # A staticmethod, not a classmethod: ResultJson.parse(...) then makes no bound method on
+    # every call (the result is a ResultJson either way).
+    @staticmethod
+    def parse(data: BytesLike) -> ResultJson:
         """Parse resultJSON bytes (at most 64 KiB). Does not verify anything.
 
         Raises:
@@ -404,17 +407,16 @@ class ResultJson:
             return _as_io(lambda dest, cap: _packed_size(_parse_packed, raw, n, dest, cap))
         # One native call: parse and copy every field out (no handle to free); inline, as this
         # is the whole of the work.
-        s = _scratch
-        buf, p_err = s.io
+        buf, p_err = _scratch.io
         status = _parse_io_fast(_parse_in(_PACK_CAP, n) + raw, buf, p_err)
         if status:
-            raise_for(status, s.err)
+            raise_for(status, _scratch.err)
         r = _result_json_io(buf)
         if r is None:  # fields larger than the first buffer: again into one that holds them
             buf = _io_room(buf)
             status = _parse_io_fast(_parse_in(len(buf), n) + raw, buf, p_err)
             if status:  # pragma: no cover - the same call succeeded just before
-                raise_for(status, s.err)
+                raise_for(status, _scratch.err)
             r = _result_json_io(buf, len(buf) - 8)
         return r  # type: ignore[return-value]
 
@@ -499,8 +501,10 @@ def authenticate(
     inp = b"".join((head, doc, sig, chal, cpu, u))
     s = _scratch
     buf, p_err = s.io
-    key._acquire()
     ptr = key._arg
+    if ptr is None:
+        ptr = key._arg = c_void_p(key._ptr)
+    key._acquire()  # raises when closed: ptr is then never passed
     try:
         # One native call: verify, check, and copy every field out (no handle to free).
         status = _authenticate_io(ptr, inp, buf, p_err)
