@@ -117,7 +117,7 @@ def _result_json_io(buf: Any, room: int = _PACK_CAP - 8, _new: Any = object.__ne
     # start after the 24-byte head and 4 * (8 + 2 * extra_count) bytes of lengths, and end
     # with the NUL at 8 + n - 1).
     t = buf[56 + 8 * extra_count : n + 7].decode().split("\0")
-    self = _new(ResultJson)
+    self: ResultJson = _new(ResultJson)
     if extra_count:
         if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
             raise InternalError("soter_verify: the library returned malformed packed fields")
@@ -176,7 +176,7 @@ def _packed_size(call: Any, *args: Any) -> int:
     status = call(*args, s.p_n, s.p_err)
     if status:
         raise_for(status, s.err)
-    return s.n.value  # type: ignore[no-any-return]
+    return s.n.value
 
 
 def _packed(pack: Any, free: Any, ptr: int) -> Tuple[Any, int]:

@@ -164,7 +164,7 @@ if _abi != ABI_VERSION:
 
 
 #: struct codes of the fixed-size field types the ``_io`` heads use.
-_STRUCT_CODES: Final = {ctypes.c_uint64: "Q", ctypes.c_int64: "q", ctypes.c_uint32: "I", ctypes.c_int32: "i"}
+_STRUCT_CODES: Final[dict[Any, str]] = {ctypes.c_uint64: "Q", ctypes.c_int64: "q", ctypes.c_uint32: "I", ctypes.c_int32: "i"}
 
 
 def struct_of(cls: type[ctypes.Structure]) -> struct.Struct:
