@@ -64,7 +64,7 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
     let mut p = Parser { s: text.as_bytes(), text, pos: 0, what };
     p.ws();
     if p.peek() != Some(b'{') {
-        return Err(p.err("must be a JSON object"));
+        return Err(*p.err("must be a JSON object"));
     }
     p.pos += 1;
     // Room for a resultJSON's dozen members, kept under 1 KiB: glibc's malloc serves larger
@@ -83,14 +83,14 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
         loop {
             p.ws();
             if p.peek() != Some(b'"') {
-                return Err(p.err("expected a field name"));
+                return Err(*p.err("expected a field name"));
             }
-            let name = p.string()?;
+            let name = p.string().map_err(|e| *e)?;
             p.ws();
-            p.expect(b':')?;
+            p.expect(b':').map_err(|e| *e)?;
             p.ws();
             let start = p.pos;
-            let value = p.value(2)?;
+            let value = p.value(2).map_err(|e| *e)?;
             let raw = &text[start..p.pos];
             if members.len() == MAX_MEMBERS {
                 return Err(Error::new(
@@ -119,13 +119,13 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
             match p.next() {
                 Some(b',') => continue,
                 Some(b'}') => break,
-                _ => return Err(p.err_at(p.pos.saturating_sub(1), "expected ',' or '}'")),
+                _ => return Err(*p.err_at(p.pos.saturating_sub(1), "expected ',' or '}'")),
             }
         }
     }
     p.ws();
     if p.pos != p.s.len() {
-        return Err(p.err("has data after the closing '}'"));
+        return Err(*p.err("has data after the closing '}'"));
     }
     Ok(members)
 }
@@ -139,6 +139,10 @@ pub(crate) fn printable(name: &str) -> String {
     s
 }
 
+/// The parser's own result: its error boxed, so that every `Ok` it returns (a string, a value)
+/// is moved as a few words rather than as large as an `Error`.
+type PResult<T> = std::result::Result<T, Box<Error>>;
+
 struct Parser<'a, 'w> {
     s: &'a [u8],
     text: &'a str,
@@ -147,11 +151,11 @@ struct Parser<'a, 'w> {
 }
 
 impl<'a, 'w> Parser<'a, 'w> {
-    fn err(&self, msg: &str) -> Error {
+    fn err(&self, msg: &str) -> Box<Error> {
         self.err_at(self.pos, msg)
     }
-    fn err_at(&self, pos: usize, msg: &str) -> Error {
-        Error::json(format!("the {} is not valid JSON: {msg} (at byte {pos})", self.what))
+    fn err_at(&self, pos: usize, msg: &str) -> Box<Error> {
+        Box::new(Error::json(format!("the {} is not valid JSON: {msg} (at byte {pos})", self.what)))
     }
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
@@ -161,7 +165,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         self.pos += b.is_some() as usize;
         b
     }
-    fn expect(&mut self, b: u8) -> Result<()> {
+    fn expect(&mut self, b: u8) -> PResult<()> {
         if self.next() == Some(b) {
             Ok(())
         } else {
@@ -174,15 +178,15 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value<'a>> {
+    fn value(&mut self, depth: usize) -> PResult<Value<'a>> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'{') | Some(b'[') => {
                 if depth > MAX_DEPTH {
-                    return Err(Error::json(format!(
+                    return Err(Box::new(Error::json(format!(
                         "the {} nests deeper than {MAX_DEPTH} levels",
                         self.what
-                    )));
+                    ))));
                 }
                 self.compound(depth)?;
                 Ok(Value::Compound)
@@ -196,7 +200,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
+    fn literal(&mut self, word: &str, v: Value<'a>) -> PResult<Value<'a>> {
         if self.s[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(v)
@@ -205,7 +209,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn compound(&mut self, depth: usize) -> Result<()> {
+    fn compound(&mut self, depth: usize) -> PResult<()> {
         let close = if self.next() == Some(b'{') { b'}' } else { b']' };
         self.ws();
         if self.peek() == Some(close) {
@@ -233,7 +237,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn number(&mut self) -> Result<Value<'a>> {
+    fn number(&mut self) -> PResult<Value<'a>> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -271,7 +275,7 @@ impl<'a, 'w> Parser<'a, 'w> {
 
     /// A string starting at the opening quote; returns it decoded. Literal control characters
     /// other than NUL are kept as they are (devices put raw newlines in strings).
-    fn string(&mut self) -> Result<Cow<'a, str>> {
+    fn string(&mut self) -> PResult<Cow<'a, str>> {
         self.pos += 1;
         let start = self.pos;
         // Most names and values are short: a plain loop finds their end sooner than memchr's
@@ -302,7 +306,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<()> {
+    fn escape(&mut self, out: &mut String) -> PResult<()> {
         let c = match self.next() {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -340,7 +344,7 @@ impl<'a, 'w> Parser<'a, 'w> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32> {
+    fn hex4(&mut self) -> PResult<u32> {
         let h = self.s.get(self.pos..self.pos + 4).ok_or_else(|| self.err("truncated \\u escape"))?;
         let h = std::str::from_utf8(h).ok().filter(|t| t.bytes().all(|b| b.is_ascii_hexdigit()));
         let v = h.and_then(|t| u32::from_str_radix(t, 16).ok()).ok_or_else(|| self.err("invalid \\u escape"))?;

@@ -165,7 +165,7 @@ def main() -> None:
         min_counter, len(pbuf), len(doc_b), len(sig_b), len(chal_b), len(cpu_b), len(uid_b), N.SALT_LEN_DEFAULT,
         N.IO_CPU_ID | N.IO_UID | N.IO_MIN_COUNTER)
     auth_in = b"".join((head, doc_b, sig_b, chal_b, cpu_b, uid_b))
-    karg = ours_key._arg
+    karg = ctypes.c_void_p(ours_key._ptr)
 
     def native_auth() -> int:
         return auth_fn(karg, auth_in, pbuf, p_err)  # type: ignore[no-any-return]
