@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Direct-mapped (JNA {@code Native.register}) functions of {@code libsoter_verify}.
@@ -43,10 +44,16 @@ final class NativeLib {
     }
 
     private static NativeLibrary load(ClassLoader loader) {
+        NativePlatform.Target target = NativePlatform.current();
+        Optional<String> bundled = NativePlatform.select(target,
+                p -> loader.getResource(NativePlatform.resource(p)) != null);
         try {
             Class.forName("com.sun.jna.Native", true, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw error("JNA's native support did not load, so no native library can: " + e, e);
+            // On a platform without a bundled library (JNA may lack its own there too), that is the news.
+            throw error(bundled.isPresent() ? "JNA's native support did not load, so no native library can: " + e
+                    : NativePlatform.noLibraryMessage(target, NativePlatform.carried(loader))
+                            + " (JNA's own native support did not load either: " + e + ")", e);
         }
         UnsatisfiedLinkError byName;
         try {
@@ -59,9 +66,8 @@ final class NativeLib {
             // An explicit choice: its failure is the error, not a reason to take the bundled one.
             throw error("cannot load " + override + " (found through -Djna.library.path): " + byName.getMessage(), byName);
         }
-        NativePlatform.Target target = NativePlatform.current();
-        String prefix = NativePlatform.select(target, p -> loader.getResource(NativePlatform.resource(p)) != null)
-                .orElseThrow(() -> error(NativePlatform.noLibraryMessage(target, NativePlatform.carried(loader)), byName));
+        String prefix = bundled.orElseThrow(
+                () -> error(NativePlatform.noLibraryMessage(target, NativePlatform.carried(loader)), byName));
         String resource = NativePlatform.resource(prefix);
         File file;
         try {

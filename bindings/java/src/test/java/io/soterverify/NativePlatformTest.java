@@ -150,24 +150,52 @@ class NativePlatformTest {
      */
     @Test
     void noBundledLibraryFailsNamingThePlatform(@TempDir Path tmp) throws Exception {
-        Path classes = Path.of(NativePlatform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = classesDir();
         Path copy = tmp.resolve("classes");
         copyTree(classes, copy);
         for (String p : RELEASE) {
             Files.deleteIfExists(copy.resolve(NativePlatform.resource(p)));
         }
-        List<String> cp = new ArrayList<>(List.of(copy.toString(), testClasses(), jnaJar()));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", String.join(File.pathSeparator, cp), LoadChild.class.getName()).redirectErrorStream(true);
+        String out = loadInChildJvm(List.of(), List.of(copy.toString(), testClasses(), jnaJar()));
+        assertTrue(out.contains("soter-verify: no native library in the soter-verify jar fits this platform, "
+                + "Linux x86-64 (glibc)"), out);
+        assertTrue(out.contains("The jar carries: none."), out);
+    }
+
+    /**
+     * The same JVM told it runs elsewhere (os.name, os.arch, which JNA reads; its own native part
+     * then fails too): the error is still ours, naming that platform and what this class path carries.
+     */
+    @Test
+    void otherPlatformsFailNamingThemAndTheLinuxContainer() throws Exception {
+        List<String> cp = List.of(classesDir().toString(), testClasses(), jnaJar());
+        String mac = loadInChildJvm(List.of("-Dos.name=Mac OS X", "-Dos.arch=aarch64"), cp);
+        assertTrue(mac.contains("fits this platform, macOS aarch64 (os.name=Mac OS X, os.arch=aarch64)"), mac);
+        assertTrue(mac.contains("linux-x86-64/libsoter_verify.so (Linux x86-64 (glibc))"), mac);
+        assertTrue(mac.contains("run the service in a Linux container"), mac);
+        String win = loadInChildJvm(List.of("-Dos.name=Windows 11", "-Dos.arch=amd64"), cp);
+        assertTrue(win.contains("fits this platform, Windows x86-64 (os.name=Windows 11, os.arch=amd64)"), win);
+        assertTrue(win.contains("run the service in a Linux container"), win);
+        if (!Boolean.getBoolean("soter.dist")) { // the development class path has no aarch64 build
+            String arm = loadInChildJvm(List.of("-Dos.arch=aarch64"), cp);
+            assertTrue(arm.contains("fits this platform, Linux aarch64 (glibc)"), arm);
+            assertTrue(arm.contains("-Dsoter.dist=true"), arm);
+        }
+    }
+
+    /** Runs {@link LoadChild} in a child JVM; returns its output, the load error's message. */
+    private static String loadInChildJvm(List<String> jvmArgs, List<String> classPath) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), LoadChild.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("LD_LIBRARY_PATH");
         Process child = pb.start();
         try {
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not exit");
             assertEquals(3, child.exitValue(), out);
-            assertTrue(out.contains("soter-verify: no native library in the soter-verify jar fits this platform, "
-                    + "Linux x86-64 (glibc)"), out);
-            assertTrue(out.contains("The jar carries: none."), out);
+            return out;
         } finally {
             child.destroyForcibly(); // by its own handle: only the process this test started
         }
@@ -183,6 +211,10 @@ class NativePlatformTest {
                 System.exit(3);
             }
         }
+    }
+
+    private static Path classesDir() throws URISyntaxException {
+        return Path.of(NativePlatform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
     private static String testClasses() throws URISyntaxException {
