@@ -192,7 +192,9 @@ final class NativePlatform {
                 continue;
             }
             String name = line.substring(slash + 1);
-            if (name.startsWith("ld-musl-") || name.startsWith("libc.musl-")) {
+            // Alpine maps its loader as /lib/ld-musl-<arch>.so.1; Debian's and Void's musl as the
+            // file that link points at, .../libc.so (glibc's libc.so is a linker script, never mapped).
+            if (name.startsWith("ld-musl-") || name.startsWith("libc.musl-") || name.equals("libc.so")) {
                 return MUSL;
             }
             if (name.startsWith("libc.so.6") || name.startsWith("ld-linux") || name.matches("libc-2\\.\\d+\\.so.*")) {

@@ -102,6 +102,10 @@ class NativePlatformTest {
         assertEquals("musl", NativePlatform.libcFromMaps(alpine.stream()));
         assertEquals("musl", NativePlatform.libcFromMaps(Stream.of(
                 "ffff9c000000-ffff9c0a0000 r-xp 00000000 00:2f 1022 /lib/ld-musl-aarch64.so.1")));
+        // A musl program on Debian (musl-gcc): /lib/ld-musl-x86_64.so.1 links to the file mapped.
+        assertEquals("musl", NativePlatform.libcFromMaps(Stream.of(
+                "55a67ef7b000-55a67ef7c000 r--p 00000000 fe:00 9978021 /tmp/maps-musl",
+                "7ff3524f2000-7ff352507000 r--p 00000000 fe:00 6668292 /usr/lib/x86_64-linux-musl/libc.so")));
         List<String> debian = List.of(
                 "7f5b4c828000-7f5b4c850000 r--p 00000000 fe:01 1050 /usr/lib/x86_64-linux-gnu/libc.so.6",
                 "7f5b4ca1e000-7f5b4ca1f000 r--p 00000000 fe:01 1047 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
