@@ -15,7 +15,10 @@ out="$(cd "$out" && pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 command -v mvn >/dev/null || { echo "dist.sh: Maven (mvn) not found" >&2; exit 1; }
-mvn -B -ntp -q -Dstyle.color=never -f reactor.xml package -Dsoter.dist=true -DskipTests "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+mvn -B -ntp -q -Dstyle.color=never -f reactor.xml package -Dsoter.dist=true -DskipTests "$@" >"$log" 2>&1 \
+    || { cat "$log" >&2; echo "dist.sh: the release jars did not build (above)" >&2; exit 1; }
 core="$(ls target/dist/soter-verify-*.jar | grep -v -- '-sources\|-javadoc')"
 java src/test/smoke/DistJarCheck.java "$core" --release
 for j in target/dist/soter-verify-*.jar testing/target/soter-verify-testing-*.jar \

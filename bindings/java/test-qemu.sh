@@ -45,7 +45,11 @@ fi
 root="$cache/root"
 
 # The release core jar (all four targets) and JNA; the smoke class compiled on the host.
-mvn -B -ntp -q -Dstyle.color=never -f "$here/pom.xml" package -Dsoter.dist=true -DskipTests "$@"
+# (the jar only: no tests, javadoc or sources)
+mkdir -p "$cache"
+mvn -B -ntp -q -Dstyle.color=never -f "$here/pom.xml" package -Dsoter.dist=true -Dmaven.test.skip=true \
+    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true "$@" >"$cache/mvn.log" 2>&1 \
+    || { cat "$cache/mvn.log" >&2; fail "the release core jar did not build (above)"; }
 jar="$(ls "$here"/target/dist/soter-verify-*.jar | grep -v -- '-sources\|-javadoc')"
 cp_jna="$(cat "$here/target/dist/runtime-classpath.txt")"
 rm -rf "$cache/classes" "$cache/noarm"

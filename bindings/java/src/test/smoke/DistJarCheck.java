@@ -55,8 +55,8 @@ public class DistJarCheck {
             problems.forEach(p -> System.err.println("DistJarCheck: " + p));
             System.exit(1);
         }
-        System.out.println("DistJarCheck: " + args[0] + ": " + seen.size() + " native librar"
-                + (seen.size() == 1 ? "y" : "ies") + ", each for its platform");
+        System.out.println("DistJarCheck: " + args[0] + ": " + (seen.size() == 1 ? "its native library is"
+                : "its " + seen.size() + " native libraries are each") + " for the platform of its directory");
     }
 
     static String check(String prefix, byte[] elf, List<String> problems) {
