@@ -7,7 +7,8 @@
 # Needs: qemu-aarch64 (qemu-user) and the arm64 glibc through multiarch (libc6:arm64, from
 # packaging/cross.sh), the four targets' release builds (the release jar requires them; MAVEN ARGS
 # such as -Dsoter.native.dir.linux-aarch64=DIR point elsewhere), apt-get and dpkg.
-# Cached (idempotent): target/java-qemu/{debs,root} per the pinned versions below.
+# Cached (idempotent): target/java-qemu/root (about 200 MB) per the pinned versions below; the first
+# run downloads 44 MB of debs. Measured: 15 s cached (the JVM runs take 4-5 s and 3 s), 52 s first.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -41,6 +42,7 @@ if [ "$(cat "$cache/root/.packages" 2>/dev/null)" != "$want" ]; then
     [ -x "$cache/root.tmp/$java_home/bin/java" ] || fail "no $java_home/bin/java in the unpacked JRE"
     echo "$want" >"$cache/root.tmp/.packages"
     mv "$cache/root.tmp" "$cache/root"
+    rm -rf "$cache/debs"   # unpacked: 44 MB less on disk
 fi
 root="$cache/root"
 
