@@ -69,10 +69,10 @@ run() {
 mkdir -p "$cache/tmp"
 vectors="$repo/tests/vectors/tencent-soter-sample"
 t0=$(date +%s)
-run -version 2>&1 | head -n 1
+run -version 2>&1 | sed -n 1p
 run -cp "$jar:$cp_jna:$cache/classes" QemuSmoke "$vectors"
 t1=$(date +%s)
 run -cp "$cache/noarm/core-noarm.jar:$cp_jna:$cache/classes" QemuSmoke "$vectors" --none
 t2=$(date +%s)
-echo "test-qemu.sh: passed (arm64 JRE $jdk_version under $(qemu-aarch64 --version | head -n 1)): smoke" \
+echo "test-qemu.sh: passed (arm64 JRE $jdk_version under $(qemu-aarch64 --version | sed -n 1p)): smoke" \
     "$((t1 - t0)) s, error path $((t2 - t1)) s, total $((t2 - start)) s"

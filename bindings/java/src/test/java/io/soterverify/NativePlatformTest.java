@@ -127,6 +127,34 @@ class NativePlatformTest {
                 StandardCharsets.US_ASCII)));
     }
 
+    /** The platforms named in the error are read from the jar NativePlatform comes from. */
+    @Test
+    void carriedPlatformsAreReadFromTheJar(@TempDir Path tmp) throws Exception {
+        Path jar = tmp.resolve("core.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                var classes = Files.newDirectoryStream(classesDir().resolve("io/soterverify"), "NativePlatform*.class")) {
+            for (Path c : classes) {
+                out.putNextEntry(new java.util.jar.JarEntry("io/soterverify/" + c.getFileName()));
+                Files.copy(c, out);
+            }
+            for (String e : List.of("linux-x86-64/libsoter_verify.so", "linux-aarch64-musl/libsoter_verify.so",
+                    "linux-riscv64/libsoter_verify.so", "linux-aarch64/README.txt", "libsoter_verify.so")) {
+                out.putNextEntry(new java.util.jar.JarEntry(e));
+                out.write(1);
+            }
+        }
+        // Its own loader over the jar and JNA only: NativePlatform and every resource come from the jar.
+        try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL(),
+                Path.of(jnaJar()).toUri().toURL()}, null)) {
+            Class<?> np = Class.forName("io.soterverify.NativePlatform", true, loader);
+            assertTrue(np.getProtectionDomain().getCodeSource().getLocation().toString().endsWith("core.jar"));
+            var carried = np.getDeclaredMethod("carried", ClassLoader.class);
+            carried.setAccessible(true);
+            assertEquals(new TreeSet<>(List.of("linux-aarch64-musl", "linux-riscv64", "linux-x86-64")),
+                    carried.invoke(null, loader));
+        }
+    }
+
     /** The real load path: the library mapped is the class path's one for this platform. */
     @Test
     void theLoadedLibraryIsTheBundledOneForThisPlatform() throws IOException {
