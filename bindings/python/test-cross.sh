@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bindings/python/test-cross.sh TRIPLE: the wheel of one Linux target, built from that target's
+# prebuilt release directory as `make dist` builds it (SOTER_TARGET + SOTER_VERIFY_PREBUILT), then
+# checked: its file name carries the target's tag, `auditwheel show` agrees with it, and it holds
+# the library and the `soter` CLI exactly as built (same bytes, the target's ELF machine, the CLI
+# executable). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
+# have run. `make test-cross` calls it per target; tests/test_packaging.py calls it too.
+#
+#   SOTER_CROSS_RELEASE_ROOT  the target/ directory holding TRIPLE/release (default: ./target)
+#   SOTER_CROSS_WHEEL_DIR     where the wheel goes (default: target/python-cross/TRIPLE, recreated)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+triple="${1:?usage: bindings/python/test-cross.sh TRIPLE}"
+case "$triple" in
+    x86_64-unknown-linux-gnu)   tag=manylinux_2_17_x86_64.manylinux2014_x86_64 machine=62 ;;
+    aarch64-unknown-linux-gnu)  tag=manylinux_2_17_aarch64.manylinux2014_aarch64 machine=183 ;;
+    x86_64-unknown-linux-musl)  tag=musllinux_1_2_x86_64 machine=62 ;;
+    aarch64-unknown-linux-musl) tag=musllinux_1_2_aarch64 machine=183 ;;
+    *) echo "test-cross.sh: unsupported target $triple" >&2; exit 2 ;;
+esac
+rel="${SOTER_CROSS_RELEASE_ROOT:-$root/target}/$triple/release"
+out="${SOTER_CROSS_WHEEL_DIR:-$root/target/python-cross/$triple}"
+for f in libsoter_verify.so soter; do
+    [ -f "$rel/$f" ] || { echo "test-cross.sh: $rel/$f is missing: run" \
+        "'bash packaging/build-target.sh $triple' (make build-cross) first" >&2; exit 1; }
+done
+tools="$(bash "$root/packaging/tools.sh")"
+start=$SECONDS
+
+rm -rf "$out"
+mkdir -p "$out"
+# The build runs in the source tree (build/, *.egg-info): one at a time.
+exec 9>"$root/target/.python-build.lock"
+flock 9
+rm -rf "$here/build" "$here"/*.egg-info
+SOTER_TARGET="$triple" SOTER_VERIFY_PREBUILT="$(realpath "$rel")" \
+    "$tools/python" -m build --wheel --no-isolation --outdir "$out" "$here" >"$out/build.log" 2>&1 \
+    || { cat "$out/build.log" >&2; exit 1; }
+rm -rf "$here/build" "$here"/*.egg-info
+flock -u 9
+wheel="$(ls "$out"/*.whl)"
+case "$(basename "$wheel")" in
+    soter_verify-*-py3-none-"$tag".whl) ;;
+    *) echo "test-cross.sh: $wheel is not tagged $tag" >&2; exit 1 ;;
+esac
+
+# auditwheel reads the libc and architecture from the file name and checks the ELF files against
+# that policy: the first tag (the one a new pip matches) must be the policy it finds.
+"$tools/auditwheel" show "$wheel" >"$out/auditwheel.txt"
+"$tools/auditwheel" show --json "$wheel" >"$out/auditwheel.json"
+"$tools/python" - "$out/auditwheel.json" "${tag%%.*}" <<'EOF'
+import json, sys
+got = json.load(open(sys.argv[1]))["overall_tag"]
+if got != sys.argv[2]:
+    sys.exit(f"test-cross.sh: auditwheel says {got}, the wheel is tagged {sys.argv[2]}")
+EOF
+
+"$tools/python" - "$wheel" "$rel" "$tag" "$machine" <<'EOF'
+import hashlib, struct, sys, zipfile
+from pathlib import Path
+wheel, rel, tag, machine = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+z = zipfile.ZipFile(wheel)
+names = set(z.namelist())
+for member, built in (("soter_verify/lib/libsoter_verify.so", "libsoter_verify.so"),
+                      ("soter_verify/_bin/soter", "soter")):
+    if member not in names:
+        sys.exit(f"test-cross.sh: {wheel} has no {member}")
+    data = z.read(member)
+    if data[:4] != b"\x7fELF" or struct.unpack_from("<H", data, 0x12)[0] != machine:
+        sys.exit(f"test-cross.sh: {member} is not an ELF file for machine {machine}")
+    if hashlib.sha256(data).digest() != hashlib.sha256((rel / built).read_bytes()).digest():
+        sys.exit(f"test-cross.sh: {member} differs from {rel / built}")
+cli_mode = z.getinfo("soter_verify/_bin/soter").external_attr >> 16
+if cli_mode & 0o111 != 0o111:
+    sys.exit(f"test-cross.sh: the soter CLI is not executable in the wheel ({oct(cli_mode)})")
+for f in ("soter_verify/__init__.py", "soter_verify/_native.py", "soter_verify/_ffi.py", "soter_verify/py.typed"):
+    if f not in names:
+        sys.exit(f"test-cross.sh: {wheel} has no {f}")
+meta = z.read(next(n for n in names if n.endswith(".dist-info/WHEEL"))).decode()
+tags = {line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Tag:")}
+want = {f"py3-none-{t}" for t in tag.split(".")}
+if tags != want or "Root-Is-Purelib: false" not in meta:
+    sys.exit(f"test-cross.sh: WHEEL says {sorted(tags)}, want {sorted(want)}, not purelib")
+EOF
+echo "test-cross python: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB): tag, auditwheel" \
+     "(${tag%%.*}), contents OK in $((SECONDS - start)) s"
