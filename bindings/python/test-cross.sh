@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bindings/python/test-cross.sh TRIPLE: the wheel of one Linux target, built from that target's
 # prebuilt release directory as `make dist` builds it (SOTER_TARGET + SOTER_VERIFY_PREBUILT), then
-# checked: its file name carries the target's tag, `auditwheel show` agrees with it, and it holds
+# checked: its file name carries the target's tag, `auditwheel show` agrees with it, it holds
 # the library and the `soter` CLI exactly as built (same bytes, the target's ELF machine, the CLI
-# executable). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
+# executable), and that CLI runs (`soter --version`; aarch64 under qemu). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
 # have run. `make test-cross` calls it per target; tests/test_packaging.py calls it too.
 #
 #   SOTER_CROSS_RELEASE_ROOT  the target/ directory holding TRIPLE/release (default: ./target)
@@ -83,5 +83,23 @@ want = {f"py3-none-{t}" for t in tag.split(".")}
 if tags != want or "Root-Is-Purelib: false" not in meta:
     sys.exit(f"test-cross.sh: WHEEL says {sorted(tags)}, want {sorted(want)}, not purelib")
 EOF
+# The CLI as pip installs it runs on its target: natively on x86-64, under qemu-aarch64 on aarch64
+# (its glibc or musl loader from the multiarch packages packaging/cross.sh installs).
+rm -rf "$out/unpacked"
+"$tools/python" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$wheel" "$out/unpacked"
+cli="$out/unpacked/soter_verify/_bin/soter"
+chmod +x "$cli"   # zipfile does not restore modes; pip does (checked above)
+case "$triple" in
+    x86_64-*) run=() ;;
+    aarch64-*) run=(qemu-aarch64) ;;
+esac
+interp="$(LC_ALL=C readelf -l "$cli" | sed -n 's/.*interpreter: \(.*\)]/\1/p')"
+[ -e "$interp" ] || { echo "test-cross.sh: $interp (the CLI's loader) is missing: bash" \
+    "packaging/cross.sh installs it" >&2; exit 1; }
+version="$(sed -n 's/^Version: //p' "$out"/unpacked/soter_verify-*.dist-info/METADATA)"
+got="$("${run[@]}" "$cli" --version)"
+[ "$got" = "soter $version" ] || { echo "test-cross.sh: the wheel's CLI says '$got', want" \
+    "'soter $version'" >&2; exit 1; }
+
 echo "test-cross python: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB): tag, auditwheel" \
-     "(${tag%%.*}), contents OK in $((SECONDS - start)) s"
+     "(${tag%%.*}), contents, CLI ($got) OK in $((SECONDS - start)) s"
