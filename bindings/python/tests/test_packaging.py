@@ -135,11 +135,14 @@ def test_wheel_of_each_target(triple: str, tmp_path: Path) -> None:
         env={**os.environ, "SOTER_CROSS_RELEASE_ROOT": str(release.parents[1]), "SOTER_CROSS_WHEEL_DIR": str(tmp_path)},
     )
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "contents OK" in res.stdout
+    assert "contents, CLI (soter " in res.stdout and " OK in " in res.stdout
     # Checked again here, independently of the script.
     wheel, = tmp_path.glob("*.whl")
     assert wheel.name.endswith(f"-py3-none-{tag}.whl"), wheel.name
-    show = subprocess.run([str(tools_bin() / "auditwheel"), "show", "--json", str(wheel)],
+    ldpaths = []
+    if libc == "musl":  # as test-cross.sh: this machine has two /etc/ld-musl-*.path (multiarch)
+        ldpaths = ["--ldpaths", f"/lib/{machine}-linux-musl:/usr/lib/{machine}-linux-musl"]
+    show = subprocess.run([str(tools_bin() / "auditwheel"), "show", "--json", *ldpaths, str(wheel)],
                           capture_output=True, text=True, timeout=120)
     assert show.returncode == 0, show.stderr
     audit = json.loads(show.stdout)
@@ -148,13 +151,27 @@ def test_wheel_of_each_target(triple: str, tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as z:
         z.extract("soter_verify/lib/libsoter_verify.so", tmp_path / "x")
         z.extract("soter_verify/_bin/soter", tmp_path / "x")
-    for f in ("lib/libsoter_verify.so", "_bin/soter"):
-        assert library_platform(tmp_path / "x" / "soter_verify" / f) == Platform("linux", machine, libc), f
-    interp = {"x86_64-unknown-linux-gnu": b"/lib64/ld-linux-x86-64.so.2",
-              "aarch64-unknown-linux-gnu": b"/lib/ld-linux-aarch64.so.1",
-              "x86_64-unknown-linux-musl": b"/lib/ld-musl-x86_64.so.1",
-              "aarch64-unknown-linux-musl": b"/lib/ld-musl-aarch64.so.1"}[triple]
-    assert interp + b"\0" in (tmp_path / "x" / "soter_verify" / "_bin" / "soter").read_bytes()
+    assert library_platform(tmp_path / "x" / "soter_verify" / "lib" / "libsoter_verify.so") == Platform("linux", machine, libc)
+    cli_platform = library_platform(tmp_path / "x" / "soter_verify" / "_bin" / "soter")
+    # A static-pie musl CLI names no libc at all.
+    assert cli_platform in (Platform("linux", machine, libc), Platform("linux", machine, "" if libc == "musl" else libc))
+    lib = tmp_path / "x" / "soter_verify" / "lib" / "libsoter_verify.so"
+    cli = tmp_path / "x" / "soter_verify" / "_bin" / "soter"
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^]]+)\]", readelf("-d", lib)))
+    loader = re.findall(r"interpreter: ([^]]+)\]", readelf("-l", cli))
+    if libc == "glibc":
+        assert loader == [{"x86_64": "/lib64/ld-linux-x86-64.so.2", "aarch64": "/lib/ld-linux-aarch64.so.1"}[machine]]
+        assert "libc.so.6" in needed
+    else:
+        # musl: a dynamic CLI names musl's loader, a static-pie one none; the library names
+        # musl's libc as Alpine does (setup.py renames zig's libc.so: auditwheel needs it).
+        assert loader in ([], [f"/lib/ld-musl-{machine}.so.1"])
+        assert needed == {f"libc.musl-{machine}.so.1"}
+
+
+def readelf(option: str, path: Path) -> str:
+    return subprocess.run(["readelf", "-W", option, str(path)], check=True, capture_output=True,
+                          text=True, env={**os.environ, "LC_ALL": "C"}).stdout
 
 
 @pytest.mark.parametrize(
