@@ -3,8 +3,11 @@
 # prebuilt release directory as `make dist` builds it (SOTER_TARGET + SOTER_VERIFY_PREBUILT), then
 # checked: its file name carries the target's tag, `auditwheel show` agrees with it, it holds
 # the library and the `soter` CLI exactly as built (same bytes, the target's ELF machine, the CLI
-# executable; a musl build's libc entry renamed as musllinux wheels name it), and that CLI runs (`soter --version`; aarch64 under qemu). Nothing is compiled: packaging/build-target.sh TRIPLE (`make build-cross`) must
-# have run. `make test-cross` calls it per target; tests/test_packaging.py calls it too.
+# executable; a musl build's libc entry renamed as musllinux wheels name it), that CLI runs
+# (`soter --version`) and the library loads (dlopen from a C program zig builds for the target),
+# aarch64 under qemu. Nothing of the package is compiled: packaging/build-target.sh TRIPLE
+# (`make build-cross`) must have run. `make test-cross` calls it per target;
+# tests/test_packaging.py calls it too.
 #
 #   SOTER_CROSS_RELEASE_ROOT  the target/ directory holding TRIPLE/release (default: ./target)
 #   SOTER_CROSS_WHEEL_DIR     where the wheel goes (default: target/python-cross/TRIPLE, recreated)
@@ -123,5 +126,30 @@ got="$("${run[@]}" "$cli" --version)"
 [ "$got" = "soter $version" ] || { echo "test-cross.sh: the wheel's CLI says '$got', want" \
     "'soter $version'" >&2; exit 1; }
 
+# The library as pip installs it loads on its target's libc: a small C program built by zig for
+# the target dlopens it and calls soter_abi_version (musl: also proves the renamed libc entry
+# resolves where no file has that name, as on every non-Alpine musl).
+cat >"$out/dlopen.c" <<'EOF'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+    void *lib = dlopen(argv[1], RTLD_NOW);
+    if (lib == NULL) { fprintf(stderr, "dlopen: %s\n", dlerror()); return 1; }
+    unsigned (*abi)(void) = (unsigned (*)(void))dlsym(lib, "soter_abi_version");
+    if (abi == NULL) { fprintf(stderr, "dlsym: %s\n", dlerror()); return 1; }
+    printf("%u\n", abi());
+    return 0;
+}
+EOF
+case "$triple" in
+    *-gnu) zig_target="${triple%%-*}-linux-gnu.2.17" libdl=(-ldl) ;;
+    *-musl) zig_target="${triple%%-*}-linux-musl" libdl=() ;;
+esac
+"$tools/python" -m ziglang cc -target "$zig_target" -dynamic -o "$out/dlopen" "$out/dlopen.c" "${libdl[@]}"
+abi="$("${run[@]}" "$out/dlopen" "$out/unpacked/soter_verify/lib/libsoter_verify.so")"
+want_abi="$(sed -n 's/^#define SOTER_ABI_VERSION \([0-9]*\).*/\1/p' "$root/include/soter_verify.h")"
+[ -n "$abi" ] && [ "$abi" = "$want_abi" ] || { echo "test-cross.sh: the wheel's library says ABI" \
+    "'$abi', the header $want_abi" >&2; exit 1; }
+
 echo "test-cross python: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB): tag, auditwheel" \
-     "(${tag%%.*}), contents, CLI ($got) OK in $((SECONDS - start)) s"
+     "(${tag%%.*}), contents, CLI ($got), dlopen (ABI $abi) OK in $((SECONDS - start)) s"
