@@ -34,6 +34,7 @@ start=$SECONDS
 rm -rf "$out"
 mkdir -p "$out"
 # The build runs in the source tree (build/, *.egg-info): one at a time.
+mkdir -p "$root/target"
 exec 9>"$root/target/.python-build.lock"
 flock 9
 rm -rf "$here/build" "$here"/*.egg-info
