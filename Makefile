@@ -20,7 +20,7 @@ VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
         hardening asan valgrind fuzz-smoke bench install version test-install test-sdist \
-        python-exit-valgrind mutants generate generate-check test-cross build-cross dist install-files
+        python-exit-valgrind mutants generate generate-check test-cross build-cross dist install-files print-c-tests
 
 all: build
 
@@ -182,7 +182,10 @@ build-cross:
 	@set -e; for t in $(CROSS_TRIPLES); do bash packaging/build-target.sh $$t; done
 
 test-cross: build-cross
-	@set -e; for t in $(CROSS_TRIPLES); do bash tests/cross/run.sh $$t; done
+	@set -e; for t in $(CROSS_TRIPLES); do C_TESTS="$(C_TESTS)" bash tests/cross/run.sh $$t; done
+
+print-c-tests:
+	@echo $(C_TESTS)
 
 ## dist: everything a release holds, into dist/: a wheel per target (manylinux_2_17 and
 ## musllinux_1_2, x86-64 and aarch64) and the sdist, the Java jars (the core jar with all four
