@@ -20,7 +20,7 @@ VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
         hardening asan valgrind fuzz-smoke bench install version test-install test-sdist \
-        python-exit-valgrind mutants generate generate-check test-cross build-cross
+        python-exit-valgrind mutants generate generate-check test-cross build-cross dist install-files print-c-tests
 
 all: build
 
@@ -88,12 +88,17 @@ test-sdist:
 ## install: header, shared and static library, the soter CLI, pkg-config and CMake files
 PREFIX  ?= /usr/local
 DESTDIR ?=
-STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-install: build
+# What a static link needs besides the archive (rustc --print native-static-libs); musl's std
+# unwinds through libgcc_s when linked dynamically (-crt-static), and musl's libc holds the rest.
+STATIC_LIBS = $(if $(findstring -musl/,$(RELEASE)),-lgcc_s -lc,-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+install: build install-files
+
+# The files of `install` from an existing build: `make dist` calls it with RELEASE=target/T/release.
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/lib/cmake/soter_verify
 	install -m 644 include/soter_verify.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(RELEASE)/libsoter_verify.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(RELEASE)/libsoter_verify.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(RELEASE)/soter $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@STATIC_LIBS@/$(STATIC_LIBS)/' packaging/soter_verify.pc.in \
@@ -159,7 +164,7 @@ mutants:
 
 ## bench: every performance figure next to its baseline (openssl, cryptography, the JDK, the
 ## build of this machine's toolchain), one table
-bench: build
+bench: build build-cross
 	SOTER_RELEASE_DIR=$(RELEASE) python3 benches/run.py
 
 # Criterion benches (per backend and key size, parse, key load, authenticate, C ABI path)
@@ -177,4 +182,13 @@ build-cross:
 	@set -e; for t in $(CROSS_TRIPLES); do bash packaging/build-target.sh $$t; done
 
 test-cross: build-cross
-	@set -e; for t in $(CROSS_TRIPLES); do bash tests/cross/run.sh $$t; done
+	@set -e; for t in $(CROSS_TRIPLES); do C_TESTS="$(C_TESTS)" bash tests/cross/run.sh $$t; done
+
+print-c-tests:
+	@echo $(C_TESTS)
+
+## dist: everything a release holds, into dist/: a wheel per target (manylinux_2_17 and
+## musllinux_1_2, x86-64 and aarch64) and the sdist, the Java jars (the core jar with all four
+## libraries), a C/C++ tarball per target, SHA256SUMS; then tests/dist/check.sh checks them.
+dist: build build-cross
+	bash packaging/dist.sh
