@@ -88,8 +88,9 @@ test-sdist:
 ## install: header, shared and static library, the soter CLI, pkg-config and CMake files
 PREFIX  ?= /usr/local
 DESTDIR ?=
-# What a static link needs besides the archive (rustc --print native-static-libs); musl's std
-# unwinds through libgcc_s when linked dynamically (-crt-static), and musl's libc holds the rest.
+# What a static link needs besides the archive (rustc --print native-static-libs). On musl, std
+# unwinds through libgcc_s (Alpine's gcc has it; zig cc maps it to its libunwind) and musl's libc
+# holds pthread, m, dl and rt.
 STATIC_LIBS = $(if $(findstring -musl/,$(RELEASE)),-lgcc_s -lc,-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 install: build install-files
 
@@ -174,15 +175,20 @@ bench-criterion:
 ## test-cross: the other Linux targets, built and tested on this x86-64 machine (not part of
 ## `make test`). packaging/cross.sh installs Debian's Rust 1.96 with its aarch64 std, qemu-user
 ## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
-## under qemu-aarch64. tests/cross/run.sh: AWS-LC check, real-device vectors, C tests.
+## under qemu-aarch64. Per target: tests/cross/run.sh (AWS-LC check, real-device vectors through
+## the CLI, the C tests), the Python wheel (tag, auditwheel, contents, CLI, dlopen); then the
+## Python suite's core tests and a Java smoke test on arm64 Python and JDK under qemu.
 CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 # packaging/build-target.sh is the one recipe per target (also used by `make dist` and the wheel
 # build's SOTER_TARGET).
 build-cross:
 	@set -e; for t in $(CROSS_TRIPLES); do bash packaging/build-target.sh $$t; done
 
-test-cross: build-cross
+test-cross: build build-cross
 	@set -e; for t in $(CROSS_TRIPLES); do C_TESTS="$(C_TESTS)" bash tests/cross/run.sh $$t; done
+	@set -e; for t in $(TRIPLE) $(CROSS_TRIPLES); do bash bindings/python/test-cross.sh $$t; done
+	bash bindings/python/test-qemu.sh
+	bash bindings/java/test-qemu.sh
 
 print-c-tests:
 	@echo $(C_TESTS)

@@ -36,30 +36,17 @@ for t in "${triples[@]}"; do
     echo "  $name.tar.gz"
 done
 
-echo "== Python: a wheel per target, the sdist"
+echo "== Python: a wheel per target (each checked: tag, auditwheel, contents, CLI, dlopen), the sdist"
 for t in "${triples[@]}"; do
-    SOTER_TARGET="$t" SOTER_VERIFY_PREBUILT="$root/target/$t/release" \
-        "$tools/python" -m build --wheel --no-isolation --outdir "$dist" bindings/python >"$work/wheel-$t.log" 2>&1 \
-        || { cat "$work/wheel-$t.log" >&2; exit 1; }
-    rm -rf bindings/python/build bindings/python/*.egg-info
+    SOTER_CROSS_WHEEL_DIR="$work/wheel-$t" bash bindings/python/test-cross.sh "$t"
+    cp "$work/wheel-$t"/*.whl "$dist/"
 done
 "$tools/python" -m build --sdist --no-isolation --outdir "$dist" bindings/python >"$work/sdist.log" 2>&1 \
     || { cat "$work/sdist.log" >&2; exit 1; }
 rm -rf bindings/python/*.egg-info
-ls "$dist"/*.whl "$dist"/*.tar.gz | grep -v '/soter-verify-' | sed "s|$dist/|  |"
 
 echo "== Java: the jars (the core jar with all four libraries)"
-mvn -B -ntp -q -Dstyle.color=never -f bindings/java/reactor.xml package -DskipTests -Psoter-dist \
-    -Dsoter.native.dir="$root/target/x86_64-unknown-linux-gnu/release" \
-    -Dsoter.native.aarch64.dir="$root/target/aarch64-unknown-linux-gnu/release" \
-    -Dsoter.native.x86_64.musl.dir="$root/target/x86_64-unknown-linux-musl/release" \
-    -Dsoter.native.aarch64.musl.dir="$root/target/aarch64-unknown-linux-musl/release"
-for j in bindings/java/target/soter-verify-"$version"*.jar bindings/java/testing/target/soter-verify-testing-"$version"*.jar \
-         bindings/java/spring-boot-starter/target/soter-verify-spring-boot-starter-"$version"*.jar; do
-    [ -f "$j" ] || { echo "dist: $j was not built" >&2; exit 1; }
-    cp "$j" "$dist/"
-    echo "  $(basename "$j")"
-done
+bash bindings/java/dist.sh "$dist" | sed "s|$dist/|  |"
 
 (cd "$dist" && sha256sum -- * >SHA256SUMS)
 bash tests/dist/check.sh "$dist"

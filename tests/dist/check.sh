@@ -5,7 +5,7 @@
 #   - the core jar carrying the four libraries (one per machine and libc), no test helpers;
 #   - a tarball per target with the header, both libraries, the CLI, pkg-config and CMake files:
 #     the x86-64 glibc one through the whole install test (CMake, pkg-config, C, C++, static), the
-#     x86-64 musl one the same with musl-gcc (C), the aarch64 ones' CLI on the real-device vector
+#     x86-64 musl one the same with zig's musl toolchain, the aarch64 ones' CLI on the real-device vector
 #     under qemu-aarch64;
 #   - SHA256SUMS.
 set -euo pipefail
@@ -27,7 +27,8 @@ elf_kind() {
         62) machine=x86-64 ;; 183) machine=aarch64 ;; *) machine=other ;;
     esac
     dyn="$(LC_ALL=C readelf -dl "$1")"
-    if grep -q 'ld-musl-\|Shared library: \[libc\.so\]' <<<"$dyn"; then libc=musl
+    # (a wheel's musl files name libc.musl-<arch>.so.1, as musllinux wheels must)
+    if grep -q 'ld-musl-\|Shared library: \[libc\.so\]\|Shared library: \[libc\.musl-' <<<"$dyn"; then libc=musl
     elif grep -q 'Shared library: \[libc\.so\.6\]' <<<"$dyn"; then libc=glibc
     elif ! grep -q 'Shared library:\|interpreter' <<<"$dyn"; then libc=static
     else libc=other; fi
@@ -50,17 +51,24 @@ echo "== wheels"
 for t in "${!tag[@]}"; do
     w=("$dist"/soter_verify-"$version"-*"${tag[$t]}"*.whl)
     [ "${#w[@]}" -eq 1 ] && [ -f "${w[0]}" ] || fail "no single ${tag[$t]} wheel in $dist"
-    "$tools/auditwheel" show "${w[0]}" >"$work/aw.txt" 2>&1 || { cat "$work/aw.txt" >&2; fail "auditwheel show ${w[0]}"; }
-    grep -q "\"${tag[$t]}\"" "$work/aw.txt" || { cat "$work/aw.txt" >&2; fail "auditwheel does not agree with ${tag[$t]}"; }
+    # auditwheel finds musl's libraries through /etc/ld-musl-*.path and refuses a machine with two
+    # (multiarch, as here): it is given the target's musl directories (see test-cross.sh).
+    ldpaths=()
+    case "$t" in *-musl) a="${t%%-*}"; ldpaths=(--ldpaths "/lib/$a-linux-musl:/usr/lib/$a-linux-musl") ;; esac
+    "$tools/auditwheel" show --json "${ldpaths[@]}" "${w[0]}" >"$work/aw.json" 2>"$work/aw.err" \
+        || { cat "$work/aw.err" >&2; fail "auditwheel show ${w[0]}"; }
+    got="$("$tools/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["overall_tag"])' "$work/aw.json")"
+    [ "$got" = "${tag[$t]}" ] || fail "auditwheel says $got for ${w[0]}, want ${tag[$t]}"
     rm -rf "$work/whl"; mkdir "$work/whl"
     (cd "$work/whl" && unzip -q "${w[0]}")
-    expect_kind "$work/whl/soter_verify/libsoter_verify.so" "${kind[$t]}"
+    expect_kind "$work/whl/soter_verify/lib/libsoter_verify.so" "${kind[$t]}"
     expect_kind "$work/whl/soter_verify/_bin/soter" "${kind[$t]}"
     echo "  $(basename "${w[0]}"): ${kind[$t]}, auditwheel agrees"
 done
 sdist="$dist/soter_verify-$version.tar.gz"
 [ -f "$sdist" ] || fail "no sdist $sdist"
-tar -tzf "$sdist" | grep -q "/rust/Cargo.toml$" || fail "the sdist does not carry the crate"
+listing="$(tar -tzf "$sdist")"   # whole: grep -q closing a pipe early would fail tar under pipefail
+grep -q "/rust/Cargo.toml$" <<<"$listing" || fail "the sdist does not carry the crate"
 echo "  $(basename "$sdist"): carries the crate"
 
 echo "== Java"
@@ -100,8 +108,14 @@ for t in "${!tag[@]}"; do
 done
 echo "-- x86_64-unknown-linux-gnu tarball: the install test (CMake, pkg-config; C, C++, static)"
 SOTER_INSTALL_PREFIX="$work/soter-verify-$version-x86_64-unknown-linux-gnu" bash "$root/tests/install/run.sh"
-echo "-- x86_64-unknown-linux-musl tarball: the install test with musl-gcc (C)"
-SOTER_INSTALL_PREFIX="$work/soter-verify-$version-x86_64-unknown-linux-musl" CC=musl-gcc CXX= \
+echo "-- x86_64-unknown-linux-musl tarball: the install test with zig cc / c++ for musl"
+# zig, not musl-gcc: Debian's musl-gcc links the host gcc's libgcc_eh, built for glibc, so nothing
+# that unwinds links statically with it; zig brings a musl C/C++ toolchain with its own unwinder.
+for tool in cc c++; do
+    printf '#!/bin/sh\nexec "%s" -m ziglang %s -target x86_64-linux-musl "$@"\n' "$tools/python" "$tool" >"$work/zig-$tool"
+    chmod +x "$work/zig-$tool"
+done
+SOTER_INSTALL_PREFIX="$work/soter-verify-$version-x86_64-unknown-linux-musl" CC="$work/zig-cc" CXX="$work/zig-c++" \
     bash "$root/tests/install/run.sh"
 for t in aarch64-unknown-linux-gnu aarch64-unknown-linux-musl; do
     echo "-- $t tarball: its CLI verifies the real-device vector under qemu-aarch64"

@@ -53,7 +53,7 @@ fi
 # Static: the archive, then Libs.private (what Rust's std needs from the system).
 # shellcheck disable=SC2046
 $cc -std=c11 -Wall -Wextra -Werror "$here/consumer.c" -o "$work/pc_static" $(pkg-config --cflags soter_verify) \
-    $(pkg-config --static --libs soter_verify | sed 's/-lsoter_verify\b/-l:libsoter_verify.a/')
+    $(pkg-config --static --libs soter_verify | sed "s|-lsoter_verify\\b|$(pkg-config --variable=libdir soter_verify)/libsoter_verify.a|")
 for exe in pc_c ${cxx:+pc_cpp} pc_static; do
     env -u LD_LIBRARY_PATH "$work/$exe" "$vectors" "$version"
 done
