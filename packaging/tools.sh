@@ -15,7 +15,10 @@ python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 # Checks only; the build requirements come from pyproject.toml.
 extra=("build==1.6.1" "auditwheel==6.8.2")
 
-build_requires="$("$python" - "$root/bindings/python/pyproject.toml" <<'EOF'
+# The repository's pyproject.toml, or (run from an sdist's rust/packaging) the sdist's own.
+pyproject="$root/bindings/python/pyproject.toml"
+[ -f "$pyproject" ] || pyproject="$root/../pyproject.toml"
+build_requires="$("$python" - "$pyproject" <<'EOF'
 import sys, tomllib
 with open(sys.argv[1], "rb") as f:
     print("\n".join(tomllib.load(f)["build-system"]["requires"]))

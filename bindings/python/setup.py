@@ -16,9 +16,10 @@ Environment:
 
 - ``SOTER_TARGET``: build the wheel for one Linux target: ``x86_64-unknown-linux-gnu``,
   ``aarch64-unknown-linux-gnu`` (glibc 2.17), ``x86_64-unknown-linux-musl``,
-  ``aarch64-unknown-linux-musl``. Without ``SOTER_VERIFY_PREBUILT`` it runs the repository's
-  ``packaging/build-target.sh`` (a repository checkout only: an sdist can build only for the
-  machine it runs on) and bundles ``target/<triple>/release``. The bundled files are checked
+  ``aarch64-unknown-linux-musl``. Without ``SOTER_VERIFY_PREBUILT`` it runs the crate's
+  ``packaging/build-target.sh`` (the repository's, or the copy the sdist carries under rust/, so
+  ``SOTER_TARGET=... python -m build bindings/python`` works too: it builds the target from the
+  sdist's crate, every dependency once) and bundles ``target/<triple>/release``. The bundled files are checked
   against it (ELF machine and libc): a mismatch stops the build.
 - ``SOTER_VERIFY_PREBUILT``: an already built library, or a directory holding it, with the
   ``soter`` binary of the same build beside it (as ``make build`` leaves them): bundle those and
@@ -62,6 +63,8 @@ BIN_NAME = "soter.exe" if sys.platform == "win32" else "soter"
 #: --bin soter` (src/ holds the CLI too).
 CRATE_FILES = ["Cargo.toml", "Cargo.lock", "build.rs", "cbindgen.toml", "LICENSE-MIT", "LICENSE-APACHE"]
 CRATE_DIRS = {"src": "*", "include": "*.h", "benches": "*.rs"}  # benches: Cargo.toml names one
+#: The per-target build (SOTER_TARGET) and what it runs: the sdist carries them under rust/packaging.
+PACKAGING_FILES = ["build-target.sh", "cross.sh", "tools.sh", "check-glibc.sh"]
 #: The oldest glibc the portable build targets (manylinux2014).
 PORTABLE_GLIBC = (2, 17)
 #: Libraries every manylinux system provides (PEP 599/600); anything else makes a plain linux wheel.
@@ -142,32 +145,22 @@ def _soter_target() -> str | None:
     return target
 
 
-def _build_target(target: str) -> tuple[Path, Path] | None:
-    """Cross-build one target with the repository's packaging/build-target.sh into
-    target/<triple>/release; None in an sdist when the target is this machine's own (the plain
-    build below then makes it)."""
-    repo = HERE.parent.parent
-    script = repo / "packaging" / "build-target.sh"
-    if crate_dir() == repo and script.is_file():
-        env = {k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"}
-        _log(f"bash {script} {target}")
-        subprocess.run(["bash", str(script), target], check=True, cwd=repo, env=env)
-        release = repo / "target" / target / "release"
-        paths = release / LIB_NAME, release / BIN_NAME
-        for path in paths:
-            if not path.is_file():
-                raise SystemExit(f"{script} finished but {path} is missing")
-        return paths
-    if target == _host_triple():
-        return None
-    raise SystemExit(
-        f"SOTER_TARGET={target} needs the repository checkout: the cross build is "
-        "packaging/build-target.sh, which an sdist does not carry (note that plain `python -m "
-        "build` builds the wheel from an sdist: pass --wheel). From an sdist only this machine's "
-        f"own target ({_host_triple() or 'unknown: no rustc'}) builds: unset SOTER_TARGET, build "
-        "on a machine of that target, or set SOTER_VERIFY_PREBUILT to that target's "
-        "target/<triple>/release directory."
-    )
+def _build_target(target: str) -> tuple[Path, Path]:
+    """Build one target with the crate's packaging/build-target.sh (the repository's, or the
+    sdist's copy under rust/) into target/<triple>/release beside it."""
+    crate = crate_dir()
+    script = crate / "packaging" / "build-target.sh"
+    if not script.is_file():
+        raise SystemExit(f"SOTER_TARGET={target}: {script} is missing (an sdist made before it carried it?)")
+    env = {k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"}
+    _log(f"bash {script} {target}")
+    subprocess.run(["bash", str(script), target], check=True, cwd=crate, env=env)
+    release = crate / "target" / target / "release"
+    paths = release / LIB_NAME, release / BIN_NAME
+    for path in paths:
+        if not path.is_file():
+            raise SystemExit(f"{script} finished but {path} is missing")
+    return paths
 
 
 @functools.lru_cache(maxsize=None)
@@ -200,9 +193,7 @@ def _native_artifacts() -> tuple[Path, Path]:
         _log(f"using prebuilt {path} and {cli}")
         return path, cli
     if target is not None:
-        built = _build_target(target)
-        if built is not None:
-            return built
+        return _build_target(target)
     crate = crate_dir()
     manifest = crate / "Cargo.toml"
     cargo = os.environ.get("CARGO", "cargo")
@@ -451,6 +442,9 @@ class sdist(_sdist):
                 if f.is_file() and "__pycache__" not in f.parts:
                     (dest / f.relative_to(src)).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(f, dest / f.relative_to(src))
+        (dest / "packaging").mkdir(parents=True, exist_ok=True)
+        for name in PACKAGING_FILES:
+            shutil.copy2(src / "packaging" / name, dest / "packaging" / name)
         _log(f"sdist: crate sources from {src} -> {dest}")
 
 

@@ -204,14 +204,19 @@ def test_unsupported_target_is_refused(tmp_path: Path) -> None:
     ) in out, out
 
 
-def test_sdist_cannot_cross_build(tmp_path: Path) -> None:
-    # Plain `python -m build` builds the wheel from the sdist, which has no build-target.sh.
-    res = build_wheel(tmp_path, SOTER_TARGET="aarch64-unknown-linux-musl")
-    out = res.stdout + res.stderr
-    assert res.returncode != 0, out
-    assert "SOTER_TARGET=aarch64-unknown-linux-musl needs the repository checkout" in out, out
-    assert "pass --wheel" in out and "SOTER_VERIFY_PREBUILT" in out
-    assert not list(tmp_path.glob("*.whl"))
+def test_sdist_carries_the_per_target_build(tmp_path: Path) -> None:
+    # Plain `SOTER_TARGET=... python -m build` builds the wheel from the sdist: it must carry
+    # build-target.sh and what that runs (a real build from an sdist takes minutes: checked by hand
+    # in the note of issue 23, not here).
+    import tarfile
+    res = build_wheel(tmp_path, "--sdist")
+    assert res.returncode == 0, res.stdout + res.stderr
+    sdist, = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as t:
+        names = {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
+    for f in ("build-target.sh", "cross.sh", "tools.sh", "check-glibc.sh"):
+        assert f"rust/packaging/{f}" in names, sorted(names)
+    assert "pyproject.toml" in names  # tools.sh reads the build requirements from it
 
 
 def test_sdist_then_wheel_with_prebuilt_target(tmp_path: Path) -> None:
