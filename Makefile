@@ -176,8 +176,9 @@ bench-criterion:
 ## `make test`). packaging/cross.sh installs Debian's Rust 1.96 with its aarch64 std, qemu-user
 ## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
 ## under qemu-aarch64. Per target: tests/cross/run.sh (AWS-LC check, real-device vectors through
-## the CLI, the C tests), the Python wheel (tag, auditwheel, contents, CLI, dlopen); then the
-## Python suite's core tests and a Java smoke test on arm64 Python and JDK under qemu.
+## the CLI, the C tests); the Python packaging tests with every target's wheel (tag, auditwheel,
+## contents, CLI, dlopen); the Python suite's core tests and a Java smoke test on arm64 Python and
+## JDK under qemu.
 CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 # packaging/build-target.sh is the one recipe per target (also used by `make dist` and the wheel
 # build's SOTER_TARGET).
@@ -186,7 +187,11 @@ build-cross:
 
 test-cross: build build-cross
 	@set -e; for t in $(CROSS_TRIPLES); do C_TESTS="$(C_TESTS)" bash tests/cross/run.sh $$t; done
-	@set -e; for t in $(TRIPLE) $(CROSS_TRIPLES); do bash bindings/python/test-cross.sh $$t; done
+	# The Python packaging and loader tests with the cross builds present (in `make test` their
+	# cross rows skip): each target's wheel through test-cross.sh, refusals, the platform errors.
+	SOTER_CROSS_RELEASE_ROOT=$(CURDIR)/target SOTER_VERIFY_PREBUILT=$(LIB) \
+	  SOTER_PY_TESTS="$(CURDIR)/bindings/python/tests/test_packaging.py $(CURDIR)/bindings/python/tests/test_loader.py" \
+	  bash bindings/python/run-tests.sh
 	bash bindings/python/test-qemu.sh
 	bash bindings/java/test-qemu.sh
 

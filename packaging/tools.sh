@@ -5,11 +5,11 @@
 # the pins live in one place), build and auditwheel (checks). Every version is pinned.
 #
 # Fast and silent when already installed: a stamp holds the requirement list it was made from.
-# The environment is shared by every clone on the machine (it is ~400 MB, zig's libc headers);
-# SOTER_TOOLS_DIR moves it.
+# The environment is shared by every clone on the machine that pins the same versions (it is
+# ~400 MB, zig's libc headers); SOTER_TOOLS_DIR moves it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/soter-verify/tools}"
+dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/soter-verify/tool-envs}"
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 
 # Checks only; the build requirements come from pyproject.toml.
@@ -25,6 +25,9 @@ with open(sys.argv[1], "rb") as f:
 EOF
 )"
 want="$(printf '%s\n' "$build_requires" "${extra[@]}")"
+# One environment per requirement list: clones (or branches) pinning different versions each get
+# their own and never reinstall one that another build is using at that moment.
+dir="$dir/$(printf '%s' "$want" | sha256sum | cut -c1-12)"
 
 if [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$want" ] && [ -x "$dir/bin/cargo-zigbuild" ]; then
     echo "$dir/bin"
