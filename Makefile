@@ -20,7 +20,7 @@ VECTORS := tests/vectors/tencent-soter-sample
 
 .PHONY: all build test test-rust test-pure-rust test-c test-python test-java header-check demo clean \
         hardening asan valgrind fuzz-smoke bench install version test-install test-sdist \
-        python-exit-valgrind mutants generate generate-check test-cross build-cross
+        python-exit-valgrind mutants generate generate-check test-cross build-cross dist install-files print-c-tests
 
 all: build
 
@@ -88,12 +88,18 @@ test-sdist:
 ## install: header, shared and static library, the soter CLI, pkg-config and CMake files
 PREFIX  ?= /usr/local
 DESTDIR ?=
-STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-install: build
+# What a static link needs besides the archive (rustc --print native-static-libs). On musl, std
+# unwinds through libgcc_s (Alpine's gcc has it; zig cc maps it to its libunwind) and musl's libc
+# holds pthread, m, dl and rt.
+STATIC_LIBS = $(if $(findstring -musl/,$(RELEASE)),-lgcc_s -lc,-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+install: build install-files
+
+# The files of `install` from an existing build: `make dist` calls it with RELEASE=target/T/release.
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/lib/cmake/soter_verify
 	install -m 644 include/soter_verify.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(RELEASE)/libsoter_verify.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(RELEASE)/libsoter_verify.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(RELEASE)/soter $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@STATIC_LIBS@/$(STATIC_LIBS)/' packaging/soter_verify.pc.in \
@@ -159,7 +165,7 @@ mutants:
 
 ## bench: every performance figure next to its baseline (openssl, cryptography, the JDK, the
 ## build of this machine's toolchain), one table
-bench: build
+bench: build build-cross
 	SOTER_RELEASE_DIR=$(RELEASE) python3 benches/run.py
 
 # Criterion benches (per backend and key size, parse, key load, authenticate, C ABI path)
@@ -169,12 +175,31 @@ bench-criterion:
 ## test-cross: the other Linux targets, built and tested on this x86-64 machine (not part of
 ## `make test`). packaging/cross.sh installs Debian's Rust 1.96 with its aarch64 std, qemu-user
 ## and the cross C compilers (root, ~1 min once); zig links every target. aarch64 programs run
-## under qemu-aarch64. tests/cross/run.sh: AWS-LC check, real-device vectors, C tests.
+## under qemu-aarch64. Per target: tests/cross/run.sh (AWS-LC check, real-device vectors through
+## the CLI, the C tests); the Python packaging tests with every target's wheel (tag, auditwheel,
+## contents, CLI, dlopen); the Python suite's core tests and a Java smoke test on arm64 Python and
+## JDK under qemu.
 CROSS_TRIPLES := aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 # packaging/build-target.sh is the one recipe per target (also used by `make dist` and the wheel
 # build's SOTER_TARGET).
 build-cross:
 	@set -e; for t in $(CROSS_TRIPLES); do bash packaging/build-target.sh $$t; done
 
-test-cross: build-cross
-	@set -e; for t in $(CROSS_TRIPLES); do bash tests/cross/run.sh $$t; done
+test-cross: build build-cross
+	@set -e; for t in $(CROSS_TRIPLES); do C_TESTS="$(C_TESTS)" bash tests/cross/run.sh $$t; done
+	# The Python packaging and loader tests with the cross builds present (in `make test` their
+	# cross rows skip): each target's wheel through test-cross.sh, refusals, the platform errors.
+	SOTER_CROSS_RELEASE_ROOT=$(CURDIR)/target SOTER_VERIFY_PREBUILT=$(LIB) \
+	  SOTER_PY_TESTS="$(CURDIR)/bindings/python/tests/test_packaging.py $(CURDIR)/bindings/python/tests/test_loader.py" \
+	  bash bindings/python/run-tests.sh
+	bash bindings/python/test-qemu.sh
+	bash bindings/java/test-qemu.sh
+
+print-c-tests:
+	@echo $(C_TESTS)
+
+## dist: everything a release holds, into dist/: a wheel per target (manylinux_2_17 and
+## musllinux_1_2, x86-64 and aarch64) and the sdist, the Java jars (the core jar with all four
+## libraries), a C/C++ tarball per target, SHA256SUMS; then tests/dist/check.sh checks them.
+dist: build build-cross
+	bash packaging/dist.sh

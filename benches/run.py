@@ -49,6 +49,29 @@ def portable_vs_native(rounds: int = 3) -> dict[str, float]:
     return best
 
 
+def other_targets() -> dict[str, dict[str, float]]:
+    """The other Linux targets' builds (`make build-cross`), when built: the musl build on this
+    machine against the glibc build (best of 3 alternating runs each: the musl allocator and libc
+    must not cost more than 10% of an authenticate), and the aarch64 builds under qemu-aarch64 (a
+    sanity check that they run at a plausible speed: emulation says nothing about real hardware)."""
+    figures: dict[str, dict[str, float]] = {}
+    musl = ROOT / "target" / "x86_64-unknown-linux-musl" / "release" / "soter"
+    if musl.exists():
+        best = {"glibc": 0.0, "musl": 0.0}
+        for _ in range(3):
+            for name, exe in (("glibc", RELEASE / "soter"), ("musl", musl)):
+                out = json.loads(run([str(exe), "speed", "--seconds", "1", "--format", "json"]))
+                best[name] = max(best[name], out["authenticate_per_s"])
+        figures["musl"] = best
+    if shutil.which("qemu-aarch64"):
+        for triple in ("aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"):
+            exe = ROOT / "target" / triple / "release" / "soter"
+            if exe.exists():
+                out = json.loads(run(["qemu-aarch64", str(exe), "speed", "--seconds", "1", "--format", "json"]))
+                figures[triple] = {"authenticate_per_s": out["authenticate_per_s"], "backend": out["backend"]}
+    return figures
+
+
 def python_bench() -> dict[str, float] | None:
     venv = ROOT / "target" / "bench-venv"
     py = venv / "bin" / "python"
@@ -174,6 +197,7 @@ def main() -> None:
     openssl = openssl_verify_per_s()
     speed = json.loads(run([str(RELEASE / "soter"), "speed", "--seconds", SECONDS, "--threads", "2", "--format", "json"]))
     builds = portable_vs_native()
+    others = other_targets()
     http = json.loads(run([str(NATIVE / "examples" / "http_bench"), "1000", "json"]))
     python = python_bench()
     java = java_bench()
@@ -195,6 +219,18 @@ def main() -> None:
     r = builds["portable"] / builds["native"]
     row("portable build (glibc 2.17) verify (/s)", f"{builds['portable']:,.0f}", f"native build {builds['native']:,.0f}",
         r, ">= 0.9x", r >= 0.9)
+    if "musl" in others:
+        m = others["musl"]
+        r = m["musl"] / m["glibc"]
+        row("musl build authenticate (/s), x86-64", f"{m['musl']:,.0f}", f"glibc build {m['glibc']:,.0f}", r,
+            ">= 0.91x (<= 10% more time)", r >= 1 / 1.1)
+    else:
+        row("musl build authenticate", "not built (make build-cross)", "", None, "", None)
+    for triple in ("aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"):
+        if triple in others:
+            a = others[triple]
+            row(f"{triple} under qemu, authenticate (/s)", f"{a['authenticate_per_s']:,.0f}",
+                f"backend {a['backend']}; emulated, a sanity check only", None, "", None)
     if python:
         r = python["cryptography_us"] / python["ours_us"]
         row("Python PublicKey.verify (us/call)", f"{python['ours_us']:.2f}", f"cryptography {python['cryptography_us']:.2f}", r, ">= 1.4x", r >= 1.4)
@@ -279,7 +315,7 @@ def main() -> None:
         f["none_us"] / f["delivered_us"], "", None)
 
     if "--json" in sys.argv:
-        print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "builds": builds, "http": http,
+        print(json.dumps({"speed": speed, "openssl_verify_per_s": openssl, "builds": builds, "others": others, "http": http,
                           "python": python, "java": java, "guard": guard, "chain": chain, "chain_python": chain_py,
                           "log": logs}))
         return

@@ -49,14 +49,20 @@ done
 case "$triple" in
     *-gnu) bash packaging/check-glibc.sh "$glibc" "$rel/libsoter_verify.so" "$rel/soter" ;;
     *-musl)
-        # A musl build must not need glibc: its loader is ld-musl and it names no versioned glibc.
+        # A musl build must not need glibc: the library names musl's libc (libc.so, which musl's
+        # loader resolves to itself) and no GLIBC_ version; zig links the CLI static-pie, so it runs
+        # on any Linux of its machine; a dynamic one must use musl's loader.
+        LC_ALL=C readelf -d "$rel/libsoter_verify.so" | grep -q 'Shared library: \[libc\.so\]' \
+            || { echo "build-target: $rel/libsoter_verify.so does not link musl's libc.so" >&2; exit 1; }
         interp="$(LC_ALL=C readelf -l "$rel/soter" | sed -n 's/.*interpreter: \(.*\)]/\1/p')"
         case "$interp" in
-            /lib/ld-musl-*) ;;
+            ""|/lib/ld-musl-*) ;;
             *) echo "build-target: $rel/soter's loader is '$interp', not musl's" >&2; exit 1 ;;
         esac
-        if LC_ALL=C readelf -V "$rel/libsoter_verify.so" | grep -q 'GLIBC_'; then
-            echo "build-target: $rel/libsoter_verify.so references glibc symbol versions" >&2; exit 1
-        fi ;;
+        for f in "$rel/libsoter_verify.so" "$rel/soter"; do
+            if LC_ALL=C readelf -V "$f" | grep -q 'GLIBC_'; then
+                echo "build-target: $f references glibc symbol versions" >&2; exit 1
+            fi
+        done ;;
 esac
 echo "build-target: $rel ($triple) built and checked" >&2

@@ -5,23 +5,29 @@
 # the pins live in one place), build and auditwheel (checks). Every version is pinned.
 #
 # Fast and silent when already installed: a stamp holds the requirement list it was made from.
-# The environment is shared by every clone on the machine (it is ~400 MB, zig's libc headers);
-# SOTER_TOOLS_DIR moves it.
+# The environment is shared by every clone on the machine that pins the same versions (it is
+# ~400 MB, zig's libc headers); SOTER_TOOLS_DIR moves it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/soter-verify/tools}"
+dir="${SOTER_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/soter-verify/tool-envs}"
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 
 # Checks only; the build requirements come from pyproject.toml.
 extra=("build==1.6.1" "auditwheel==6.8.2")
 
-build_requires="$("$python" - "$root/bindings/python/pyproject.toml" <<'EOF'
+# The repository's pyproject.toml, or (run from an sdist's rust/packaging) the sdist's own.
+pyproject="$root/bindings/python/pyproject.toml"
+[ -f "$pyproject" ] || pyproject="$root/../pyproject.toml"
+build_requires="$("$python" - "$pyproject" <<'EOF'
 import sys, tomllib
 with open(sys.argv[1], "rb") as f:
     print("\n".join(tomllib.load(f)["build-system"]["requires"]))
 EOF
 )"
 want="$(printf '%s\n' "$build_requires" "${extra[@]}")"
+# One environment per requirement list: clones (or branches) pinning different versions each get
+# their own and never reinstall one that another build is using at that moment.
+dir="$dir/$(printf '%s' "$want" | sha256sum | cut -c1-12)"
 
 if [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$want" ] && [ -x "$dir/bin/cargo-zigbuild" ]; then
     echo "$dir/bin"

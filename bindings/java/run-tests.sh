@@ -8,6 +8,9 @@
 # Prerequisite: `make build` at the repository root (make test-java does it).
 #   SOTER_NATIVE_DIR  the directory of the library to bundle (default: the portable build,
 #                     target/x86_64-unknown-linux-gnu/release)
+#   SOTER_DIST=1      the release jar (-Dsoter.dist=true): also bundles, and requires, the aarch64 and
+#                     musl builds (target/<triple>/release, or -Dsoter.native.dir.linux-aarch64=DIR,
+#                     ...-linux-x86-64-musl, ...-linux-aarch64-musl), checked for all four below
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,12 +27,15 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No -q: Surefire's summary is INFO output. The full log is kept and filtered instead.
 status=0
-mvn -B -ntp -Dstyle.color=never -f reactor.xml verify -Dsoter.native.dir="$native" \
+dist=()
+build=target    # the core module's build directory; the release build's own is target/dist
+if [ "${SOTER_DIST:-0}" = 1 ]; then dist=(-Dsoter.dist=true); build=target/dist; fi
+mvn -B -ntp -Dstyle.color=never -f reactor.xml verify -Dsoter.native.dir="$native" ${dist[@]+"${dist[@]}"} \
     -Dsurefire.failIfNoSpecifiedTests=false "$@" >"$log" 2>&1 || status=$?
 grep -E 'Tests run:|Tests are skipped|MemoryTest:|\[WARNING\] .*(skipp|Skipp)|BUILD FAILURE|COMPILATION ERROR' "$log" \
     | sed -e 's/^\[INFO\] //' || true
 # Why tests were skipped (JUnit assumptions, aborts such as no redis-server), once per reason.
-grep -ho 'Assumption failed: .*\|TestAbortedException: .*' target/surefire-reports/TEST-*.xml \
+grep -ho 'Assumption failed: .*\|TestAbortedException: .*' $build/surefire-reports/TEST-*.xml \
         spring-boot-starter/target/surefire-reports/TEST-*.xml testing/target/surefire-reports/TEST-*.xml 2>/dev/null \
     | sed -e 's/^Assumption failed: /skipped: /' -e 's/^TestAbortedException: /skipped: /' | sort -u || true
 if [ "$status" -ne 0 ]; then
@@ -54,10 +60,21 @@ check_jars() {
     done
 }
 
-check_jars 'target/soter-verify-*.jar' linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
+check_jars "$build/soter-verify-*.jar" linux-x86-64/libsoter_verify.so META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 core_jar="$jar"   # $jar is the starter's after its check_jars below
 cmp -s <(unzip -p "$jar" linux-x86-64/libsoter_verify.so) "$lib" \
     || { echo "run-tests.sh: $jar bundles another library than $lib" >&2; exit 1; }
+# Each bundled library is for its directory's platform (ELF machine, libc); all four in a release jar.
+java src/test/smoke/DistJarCheck.java "$jar" ${dist[@]+--release}
+# (and the check fails a library under another platform's directory)
+bad="$(mktemp -d)"
+mkdir -p "$bad/linux-aarch64"
+cp "$lib" "$bad/linux-aarch64/"
+(cd "$bad" && jar cf bad.jar linux-aarch64)
+if java src/test/smoke/DistJarCheck.java "$bad/bad.jar" >/dev/null 2>&1; then
+    echo "run-tests.sh: DistJarCheck accepted an x86-64 library under linux-aarch64/" >&2; exit 1
+fi
+rm -rf "$bad"
 unzip -p "$jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: io.soterverify' \
     || { echo "run-tests.sh: $jar has no Automatic-Module-Name" >&2; exit 1; }
 jar tf "${jar%.jar}-javadoc.jar" | grep -qx 'io/soterverify/PublicKey.html' \
@@ -87,14 +104,14 @@ unzip -l "$testing_jar" | grep -q 'linux-x86-64/' \
 
 # The core jar (with the testing jar for the emulator part, as a test class path has it): no
 # jna.library.path, no LD_LIBRARY_PATH; the library comes from the core jar.
-env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
+env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat $build/runtime-classpath.txt)" src/test/smoke/JarSmoke.java
 env -u LD_LIBRARY_PATH java -Djna.library.path="$native" \
-    -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
+    -cp "$core_jar:$testing_jar:$(cat $build/runtime-classpath.txt)" src/test/smoke/JarSmoke.java "$native"
 
 # The starter's jars: auto-configuration registered, property metadata generated (IDE completion).
 check_jars 'spring-boot-starter/target/soter-verify-spring-boot-starter-*.jar' \
     META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports META-INF/spring.factories \
     META-INF/spring-configuration-metadata.json META-INF/LICENSE-MIT META-INF/LICENSE-APACHE
 # System.Logger routed to SLF4J and Logback, as applications that use them do.
-env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat target/runtime-classpath.txt):$(cat target/logback-classpath.txt)" \
+env -u LD_LIBRARY_PATH java -cp "$core_jar:$testing_jar:$(cat $build/runtime-classpath.txt):$(cat $build/logback-classpath.txt)" \
     src/test/smoke/LogbackRouting.java

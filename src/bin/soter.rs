@@ -88,8 +88,9 @@ Options:
   --seconds N     seconds per measurement (default 3; decimals allowed)
   --threads N     also run the verifications on N threads at once (default 1)
   --backend NAME  verification backend (default: the build's default)
-  --format json   one JSON object: bits, backend, verify_per_s, parse_per_s, key_load_per_s, threads,
-                  and with --threads N > 1 verify_per_s_threads and thread_scaling
+  --format json   one JSON object: bits, backend, verify_per_s, parse_per_s, key_load_per_s,
+                  authenticate_per_s, threads, and with --threads N > 1 verify_per_s_threads and
+                  thread_scaling
 ";
 
 const EMULATOR_HELP: &str = "\
@@ -643,6 +644,13 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
     let key_load_per_s = rate(seconds, || {
         std::hint::black_box(PublicKey::load(std::hint::black_box(pem.as_bytes())).ok());
     });
+    // The whole check a server makes per login (parse, verify, challenge), allocations included:
+    // the figure that compares libc and allocator across builds (musl vs glibc).
+    let expect = Expectations::new("I'm a demo challenge string");
+    let authenticate_per_s = rate(seconds, || {
+        let ok = soter_verify::authenticate(&key, std::hint::black_box(&json), &sig, &expect).is_ok();
+        assert!(ok, "a valid result failed to authenticate during the benchmark");
+    });
     let threaded = (threads > 1).then(|| {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| rate(seconds, || verify_once(&key)))).collect();
@@ -657,6 +665,7 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
             "verify_us": 1e6 / verify_per_s,
             "parse_per_s": parse_per_s.round(),
             "key_load_per_s": key_load_per_s.round(),
+            "authenticate_per_s": authenticate_per_s.round(),
             "threads": threads,
         });
         if let Some(t) = threaded {
@@ -669,6 +678,7 @@ fn speed(o: &Opts) -> Result<u8, Fail> {
         println!("  verify      {:>12.0}/s  {:>8.2} us", verify_per_s, 1e6 / verify_per_s);
         println!("  parse       {:>12.0}/s  {:>8.2} us", parse_per_s, 1e6 / parse_per_s);
         println!("  key load    {:>12.0}/s  {:>8.2} us", key_load_per_s, 1e6 / key_load_per_s);
+        println!("  authenticate{:>12.0}/s  {:>8.2} us", authenticate_per_s, 1e6 / authenticate_per_s);
         if let Some(t) = threaded {
             println!("  verify x{threads}   {:>12.0}/s  ({:.2}x one thread)", t, t / verify_per_s);
         }

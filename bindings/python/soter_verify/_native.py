@@ -6,7 +6,8 @@ Search order:
    development against a library built elsewhere;
 2. the library bundled in this package (``soter_verify/lib/libsoter_verify.so``), put there by
    ``pip install``;
-3. otherwise ``ImportError`` saying what was tried.
+3. otherwise ``ImportError`` saying what was tried, the platform found (OS, machine, libc) and
+   the platforms the package supports (macOS and Windows: run the service in a Linux container).
 
 Nothing here is public API; the rest of the package imports ``lib`` and the helpers.
 """
@@ -19,13 +20,16 @@ import struct
 import sys
 from ctypes import POINTER, c_char, c_ubyte
 from pathlib import Path
-from typing import Any, Final, Optional
+from typing import TYPE_CHECKING, Any, Final, Optional, Sequence
 
 # Every declaration of the C ABI (constants, enums, structs, callback types, SIGNATURES) is
 # generated from include/soter_verify.h into _ffi; this module only loads the library and applies
 # them, and names what a person decides (fault names, helper types).
 from ._ffi import *  # noqa: F403  (re-exported: the package reads the ABI through _native)
 from ._ffi import SIGNATURES, TESTING, SoterTokenCallback
+
+if TYPE_CHECKING:
+    from ._platform import Platform
 
 ENV_VAR: Final = "SOTER_VERIFY_LIB"
 
@@ -82,10 +86,13 @@ def _candidates() -> list[tuple[str, Path]]:
     return found
 
 
-def _load() -> tuple[ctypes.CDLL, Path]:
+def _load(
+    candidates: Optional[Sequence[tuple[str, Path]]] = None, host: Optional[Platform] = None
+) -> tuple[ctypes.CDLL, Path]:
+    """Load the first candidate library; ``host`` (detected by default) only shapes the errors."""
     env = os.environ.get(ENV_VAR)
     tried: list[str] = []
-    for origin, path in _candidates():
+    for origin, path in _candidates() if candidates is None else candidates:
         if not path.is_file():
             tried.append(f"{origin}: {path} (no such file)")
             if origin != "bundled":
@@ -98,12 +105,23 @@ def _load() -> tuple[ctypes.CDLL, Path]:
         try:
             return ctypes.CDLL(str(path)), path
         except OSError as exc:
-            raise ImportError(f"soter_verify: cannot load {path} ({origin}): {exc}") from exc
+            from ._platform import host_platform, library_platform, platform_advice
+
+            found = host or host_platform()
+            built = library_platform(path)
+            msg = f"soter_verify: cannot load {path} ({origin}): {exc}"
+            if not found.supported or (built is not None and not found.runs(built)):
+                msg += ". " + platform_advice(found, built)
+            raise ImportError(msg) from exc
+    from ._platform import host_platform, platform_advice
+
+    found = host or host_platform()
     raise ImportError(
         "soter_verify: the native library was not found. Tried: "
         + "; ".join(tried)
         + f". Install the package with pip (it builds and bundles {LIB_NAME}) or set "
-        f"{ENV_VAR} to the path of a library built with `cargo build --release`."
+        f"{ENV_VAR} to the path of a library built with `cargo build --release`. "
+        + platform_advice(found)
     )
 
 

@@ -22,6 +22,32 @@ REPO_ROOT = repo_root()
 HEADER = REPO_ROOT / "include" / "soter_verify.h"
 VECTORS = REPO_ROOT / "tests" / "vectors" / "tencent-soter-sample"
 
+#: The Linux targets wheels are built for: (ELF machine, libc, wheel tag).
+TARGETS = {
+    "x86_64-unknown-linux-gnu": ("x86_64", "glibc", "manylinux_2_17_x86_64.manylinux2014_x86_64"),
+    "aarch64-unknown-linux-gnu": ("aarch64", "glibc", "manylinux_2_17_aarch64.manylinux2014_aarch64"),
+    "x86_64-unknown-linux-musl": ("x86_64", "musl", "musllinux_1_2_x86_64"),
+    "aarch64-unknown-linux-musl": ("aarch64", "musl", "musllinux_1_2_aarch64"),
+}
+CROSS_ROOT_VAR = "SOTER_CROSS_RELEASE_ROOT"
+
+
+def target_release(triple: str) -> Path:
+    """target/<triple>/release holding one target's libsoter_verify.so and soter, from
+    $SOTER_CROSS_RELEASE_ROOT (a target/ directory: then it must hold them) or the repository's
+    target/ (skips when absent: `make build-cross` makes them, `make test` does not)."""
+    env = os.environ.get(CROSS_ROOT_VAR)
+    release = (Path(env) if env else REPO_ROOT / "target") / triple / "release"
+    missing = [f for f in ("libsoter_verify.so", "soter") if not (release / f).is_file()]
+    if missing:
+        if env:
+            pytest.fail(f"{CROSS_ROOT_VAR}={env} but {release} has no {', '.join(missing)}")
+        pytest.skip(
+            f"no {triple} build in {release} (cross builds come from `make build-cross`, not "
+            f"`make test`; set {CROSS_ROOT_VAR} to a target/ directory holding them)"
+        )
+    return release
+
 
 @pytest.fixture(scope="session")
 def header_text() -> str:

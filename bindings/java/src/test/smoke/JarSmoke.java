@@ -2,7 +2,6 @@
 // and device below) and JNA on the class path.
 //   java ... JarSmoke.java            : the library must come from the jar (no jna.library.path)
 //   java -Djna.library.path=DIR ... JarSmoke.java DIR : the override must win
-import com.sun.jna.NativeLibrary;
 import io.soterverify.PublicKey;
 import io.soterverify.Soter;
 import java.io.File;
@@ -30,10 +29,15 @@ public class JarSmoke {
                 throw new AssertionError("verify_signature against the emulator failed");
             }
         }
-        File file = NativeLibrary.getInstance("soter_verify").getFile();
+        // The library the package loaded (by name JNA would load a second copy of its own choice).
+        File file = io.soterverify.Internal.library().getFile();
         if (args.length == 0) {
             if (System.getProperty("jna.library.path") != null) {
                 throw new AssertionError("jna.library.path must not be set for this check");
+            }
+            // A copy extracted from the jar into JNA's temporary directory (removed once mapped).
+            if (!file.getName().startsWith("jna") || file.exists()) {
+                throw new AssertionError("the library was not extracted from the jar: " + file);
             }
             System.out.println("jar smoke test: libsoter_verify " + Soter.version() + " (ABI " + Soter.abiVersion()
                     + ") loaded from the jar (extracted to " + file + ")");

@@ -4,15 +4,19 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Direct-mapped (JNA {@code Native.register}) functions of {@code libsoter_verify}.
  *
- * <p>Pointers are passed as {@code long} (x86-64 Linux: 64-bit pointers and {@code size_t}), out
+ * <p>Pointers are passed as {@code long} (64-bit Linux: 64-bit pointers and {@code size_t}), out
  * parameters as one-element primitive arrays. Loading order: {@code jna.library.path} (the
- * development override), then the library bundled in the jar under {@code linux-x86-64/}.
+ * development override) and the system's library path, as JNA searches them; then the library
+ * bundled in the jar for this OS, architecture and libc ({@link NativePlatform}).
  */
 final class NativeLib {
     /** The C ABI version this package was written for ({@code SOTER_ABI_VERSION}). */
@@ -21,20 +25,11 @@ final class NativeLib {
 
     static final NativeLibrary LIB;
 
+    /** Hides the class path from JNA's search by name, which would take linux-x86-64/ whatever the libc. */
+    private static final ClassLoader NO_RESOURCES = new ClassLoader(null) {};
+
     static {
-        NativeLibrary lib;
-        try {
-            lib = NativeLibrary.getInstance(LIBRARY,
-                    Map.of(Library.OPTION_CLASSLOADER, NativeLib.class.getClassLoader()));
-        } catch (UnsatisfiedLinkError e) {
-            UnsatisfiedLinkError err = new UnsatisfiedLinkError(
-                    "soter-verify: cannot load libsoter_verify.so. It is bundled in the soter-verify jar under "
-                    + "linux-x86-64/ (only Linux x86-64 is bundled); for development point -Djna.library.path "
-                    + "at the directory holding it (e.g. target/x86_64-unknown-linux-gnu/release after `make build`). Cause: "
-                    + e.getMessage());
-            err.initCause(e);
-            throw err;
-        }
+        NativeLibrary lib = load(NativeLib.class.getClassLoader());
         // The ABI check through plain function lookups: SoterFfi, which registers its natives on
         // LIB, may be the class whose initialisation got here (see registered()).
         int abi = lib.getFunction("soter_abi_version").invokeInt(new Object[0]);
@@ -46,6 +41,74 @@ final class NativeLib {
                     + ". Use the library built from the same source as the jar (check jna.library.path).");
         }
         LIB = lib;
+    }
+
+    private static NativeLibrary load(ClassLoader loader) {
+        NativePlatform.Target target = NativePlatform.current();
+        Optional<String> bundled = NativePlatform.select(target,
+                p -> loader.getResource(NativePlatform.resource(p)) != null);
+        try {
+            Class.forName("com.sun.jna.Native", true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            // On a platform without a bundled library (JNA may lack its own there too), that is the news.
+            throw error(bundled.isPresent() ? "JNA's native support did not load, so no native library can: " + e
+                    : NativePlatform.noLibraryMessage(target, NativePlatform.carried(loader))
+                            + " (JNA's own native support did not load either: " + e + ")", e);
+        }
+        UnsatisfiedLinkError byName;
+        try {
+            return NativeLibrary.getInstance(LIBRARY, Map.of(Library.OPTION_CLASSLOADER, NO_RESOURCES));
+        } catch (UnsatisfiedLinkError e) {
+            byName = e;
+        }
+        File override = overrideFile();
+        if (override != null) {
+            // An explicit choice: its failure is the error, not a reason to take the bundled one.
+            throw error("cannot load " + override + " (found through -Djna.library.path): " + byName.getMessage(), byName);
+        }
+        String prefix = bundled.orElseThrow(
+                () -> error(NativePlatform.noLibraryMessage(target, NativePlatform.carried(loader)), byName));
+        String resource = NativePlatform.resource(prefix);
+        File file;
+        try {
+            file = Native.extractFromResourcePath("/" + resource, loader);
+        } catch (IOException e) {
+            throw error("cannot extract " + resource + " from the jar (" + e.getMessage() + "): set -Djna.tmpdir "
+                    + "to a writable directory that allows executable mappings", e);
+        }
+        // A copy out of a jar goes once mapped (as JNA does with its own); a class-path directory's file stays.
+        boolean copy = !"file".equals(loader.getResource(resource).getProtocol());
+        try {
+            return NativeLibrary.getInstance(file.getAbsolutePath(), Map.of(Library.OPTION_CLASSLOADER, loader));
+        } catch (UnsatisfiedLinkError e) {
+            throw error("cannot load the bundled " + resource + " on " + target.describe() + ": " + e.getMessage(), e);
+        } finally {
+            if (copy && !file.delete()) {
+                file.deleteOnExit();
+            }
+        }
+    }
+
+    /** The library file in a directory of jna.library.path, if there is one. */
+    private static File overrideFile() {
+        String path = System.getProperty("jna.library.path");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            File f = new File(dir.trim(), System.mapLibraryName(LIBRARY));
+            if (!dir.isBlank() && f.isFile()) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static UnsatisfiedLinkError error(String message, Throwable cause) {
+        UnsatisfiedLinkError err = new UnsatisfiedLinkError(message.startsWith("soter-verify:") ? message
+                : "soter-verify: " + message);
+        err.initCause(cause);
+        return err;
     }
 
     private NativeLib() {}

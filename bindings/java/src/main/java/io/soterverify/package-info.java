@@ -13,7 +13,8 @@
  * {@code io.soterverify:soter-verify-testing}, added with test scope: this jar carries no
  * emulator.
  *
- * <p>The native library {@code libsoter_verify.so} is bundled in the jar (Linux x86-64); set
+ * <p>The native library {@code libsoter_verify.so} is bundled in the jar (the release jar: Linux
+ * x86-64 and aarch64, each for glibc 2.17+ and musl, chosen at load time); set
  * {@code -Djna.library.path=DIR} to use another build.
  */
 package io.soterverify;

@@ -11,9 +11,9 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  * {@link UnsatisfiedLinkError}. Registered in {@code META-INF/spring.factories}.
  */
 public final class SoterNativeLibraryFailureAnalyzer extends AbstractFailureAnalyzer<LinkageError> {
-    /** What the jar bundles: the one platform supported without building the library yourself. */
-    static final String SUPPORTED = "Linux x86-64 with glibc 2.17 or later (the library bundled in the soter-verify "
-            + "jar)";
+    /** What the release jar bundles: the platforms supported without building the library yourself. */
+    static final String SUPPORTED = "Linux x86-64 and aarch64, each with glibc 2.17 or later or with musl (Alpine), "
+            + "from the libraries bundled in the soter-verify jar (the message above names those this jar carries)";
 
     /** Creates the analyzer (Spring Boot does, at a startup failure). */
     public SoterNativeLibraryFailureAnalyzer() {}
@@ -30,15 +30,16 @@ public final class SoterNativeLibraryFailureAnalyzer extends AbstractFailureAnal
         }
         return new FailureAnalysis("soter-verify could not load its native library (libsoter_verify) on this platform: "
                 + platform() + ".\n\n" + m,
-                "soter-verify supports " + SUPPORTED + ". On another platform, build the library from the "
-                        + "soter-verify sources for it (`make build`) and start the JVM with -Djna.library.path "
-                        + "pointing at the directory holding it; on Linux x86-64, check that the jar's "
-                        + "linux-x86-64/libsoter_verify.so can be extracted (a writable java.io.tmpdir or "
-                        + "jna.tmpdir) and that jna.library.path does not hold a library of another version.",
+                "soter-verify supports " + SUPPORTED + ". On macOS or Windows, run the service in a Linux "
+                        + "container (it then loads the bundled Linux library). On another platform, build the "
+                        + "library from the soter-verify sources for it (`make build`) and start the JVM with "
+                        + "-Djna.library.path pointing at the directory holding it; on a supported one, check that "
+                        + "the jar's library can be extracted (a writable java.io.tmpdir or jna.tmpdir) and that "
+                        + "jna.library.path does not hold a library of another version.",
                 cause);
     }
 
-    /** The JVM's view of the platform: what JNA chose the library by. */
+    /** The JVM's view of the platform (os.name, os.arch). */
     static String platform() {
         return System.getProperty("os.name", "?") + " " + System.getProperty("os.arch", "?").toLowerCase(Locale.ROOT)
                 + ", Java " + Runtime.version();
