@@ -133,13 +133,17 @@ def guard_bench() -> dict[str, float]:
     server = replica = None
     if shutil.which("redis-server"):
         import socket
+        import tempfile
         import time
 
+        # Their working directory: a replica's full sync writes the master's RDB there (dump.rdb)
+        # even with persistence off.
+        workdir = tempfile.mkdtemp(prefix="soter-bench-redis-")
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                   "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                                   "--appendonly", "no", "--dir", workdir], stdout=subprocess.DEVNULL)
         for _ in range(500):
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
@@ -153,7 +157,7 @@ def guard_bench() -> dict[str, float]:
         subprocess.run(["redis-cli", "-p", str(port), "CONFIG", "SET", "repl-diskless-sync-delay", "0"],
                        stdout=subprocess.DEVNULL, check=False)
         replica = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--replicaof", "127.0.0.1", str(port)],
+                                    "--appendonly", "no", "--dir", workdir, "--replicaof", "127.0.0.1", str(port)],
                                    stdout=subprocess.DEVNULL)
         for _ in range(500):
             info = subprocess.run(["redis-cli", "-p", str(rport), "INFO", "replication"], capture_output=True,
@@ -169,6 +173,8 @@ def guard_bench() -> dict[str, float]:
             if p is not None:
                 p.kill()
                 p.wait()
+        if server is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def chain_python_bench() -> dict[str, float] | None:
