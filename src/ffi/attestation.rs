@@ -34,11 +34,26 @@ unsafe fn chain_options(roots: *const SoterBytes, roots_count: usize, has_at: bo
     for (i, r) in byte_list(roots, roots_count, "roots")?.into_iter().enumerate() {
         options.add_root(r).map_err(|e| Error::new(e.kind(), format!("roots[{i}]: {}", e.message())))?;
     }
-    if has_at {
-        let at = u64::try_from(at).map_err(|_| Error::arg(format!("at {at} is before 1970; pass a Unix time in seconds")))?;
+    if let Some(at) = at_arg(has_at, at)? {
         options.set_at(Some(at));
     }
     Ok(options)
+}
+
+/// The `has_at`/`at` pair of the chain exports: `Some(Unix seconds)`, or `None` for now.
+fn at_arg(has_at: bool, at: i64) -> Result<Option<u64>> {
+    if !has_at {
+        return Ok(None);
+    }
+    u64::try_from(at).map(Some).map_err(|_| Error::arg(format!("at {at} is before 1970; pass a Unix time in seconds")))
+}
+
+/// The `revocations`/`revocations_len` pair: Google's status list JSON, NULL with 0 for none.
+unsafe fn revocations_arg(revocations: *const u8, len: usize) -> Result<Option<crate::attestation::RevocationList>> {
+    if revocations.is_null() && len == 0 {
+        return Ok(None);
+    }
+    crate::attestation::RevocationList::parse(bytes(revocations, len, "revocations")?).map(Some)
 }
 
 /// An array of (pointer, length) inputs; NULL only with count 0.
@@ -314,16 +329,8 @@ pub unsafe extern "C" fn soter_verify_key_attestation(
         let out = out_ptr(out, "out")?;
         let certs = byte_list(certs, certs_count, "certs")?;
         let roots = byte_list(roots, roots_count, "roots")?;
-        let at = if has_at {
-            Some(u64::try_from(at).map_err(|_| Error::arg(format!("at {at} is before 1970; pass a Unix time in seconds")))?)
-        } else {
-            None
-        };
-        let list = if revocations.is_null() && revocations_len == 0 {
-            None
-        } else {
-            Some(crate::attestation::RevocationList::parse(bytes(revocations, revocations_len, "revocations")?)?)
-        };
+        let at = at_arg(has_at, at)?;
+        let list = revocations_arg(revocations, revocations_len)?;
         let attestation = crate::attestation::verify_key_attestation(&certs, &roots, at, list.as_ref())?;
         let json = attestation.to_json();
         *out = into_handle(SoterKeyAttestation { attestation, json });
@@ -433,8 +440,8 @@ pub unsafe extern "C" fn soter_verify_ask_chain_policy(
             policy.purposes.clear();
         }
         options.set_policy(policy);
-        if !(revocations.is_null() && revocations_len == 0) {
-            options.set_revocations(Some(crate::attestation::RevocationList::parse(bytes(revocations, revocations_len, "revocations")?)?));
+        if let Some(list) = revocations_arg(revocations, revocations_len)? {
+            options.set_revocations(Some(list));
         }
         let ask = crate::verify_ask_chain(bytes(chain, chain_len, "chain")?, &options)?;
         *out = into_handle(SoterAsk(ask));
