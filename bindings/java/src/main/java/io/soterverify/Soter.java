@@ -258,9 +258,6 @@ public final class Soter {
     public static Ask verifyAskChain(byte[] certs, List<byte[]> roots, Instant at, AttestationPolicy policy,
             byte[] revocations) {
         Objects.requireNonNull(policy, "policy must not be null (use AttestationPolicy.DEFAULT)");
-        if (policy.flags() == 0 && revocations == null) {
-            return verifyAskChainDefault(certs, roots, at);
-        }
         Objects.requireNonNull(certs, "certs must not be null");
         Objects.requireNonNull(roots, "roots must not be null (use List.of())");
         AskNative.load();
@@ -270,21 +267,6 @@ public final class Soter {
         int st = SoterFfi.soter_verify_ask_chain_policy(certs, certs.length, r, roots.size(),
                 (byte) (at != null ? 1 : 0), seconds(at), policy.flags(), revocations,
                 revocations == null ? 0 : revocations.length, out, err);
-        Reference.reachabilityFence(r);
-        Errors.check(st, err);
-        return new Ask(out[0]);
-    }
-
-    private static Ask verifyAskChainDefault(byte[] certs, List<byte[]> roots, Instant at) {
-        Objects.requireNonNull(certs, "certs must not be null");
-        Objects.requireNonNull(roots, "roots must not be null (use List.of())");
-        AskNative.load();
-        Memory r = AskNative.bytesArray(roots);
-        long[] out = new long[1];
-        long[] err = new long[1];
-        long t = seconds(at);
-        int st = SoterFfi.soter_verify_ask_chain(certs, certs.length, r, roots.size(), (byte) (at != null ? 1 : 0),
-                t, out, err);
         Reference.reachabilityFence(r);
         Errors.check(st, err);
         return new Ask(out[0]);
