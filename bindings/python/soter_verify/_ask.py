@@ -229,8 +229,6 @@ def verify_ask_chain(
     attestation status list JSON (a listed certificate raises CertificateRevoked).
     """
     has_at, seconds = _at(at)
-    if policy is not None or revocations is not None:
-        return _verify_with_policy(certs, roots, has_at, seconds, policy, revocations)
     if isinstance(roots, (bytes, bytearray, memoryview, str)):
         raise TypeError("roots must be a list of certificates, not one bytes/str")
     root_items: List[bytes] = [as_bytes(r, "roots item") for r in (roots or ())]
@@ -239,58 +237,43 @@ def verify_ask_chain(
     err = c_void_p()
     if isinstance(certs, (bytes, bytearray, memoryview, str)):
         doc = as_bytes(certs, "certs")
-        status = lib.soter_verify_ask_chain(
-            doc, len(doc), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
-        )
-    else:
+    elif policy is None and revocations is None:
+        # Certificates one by one, with the default policy: their own export.
         items = [as_bytes(c, "certs item") for c in certs]
-        arr = _bytes_array(items)
         status = lib.soter_verify_ask_chain_certs(
-            arr, len(items), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
+            _bytes_array(items), len(items), root_arr, len(root_items), has_at, seconds, byref(out), byref(err)
         )
-    if status != 0:
-        raise_for(status, err)
-    assert out.value is not None
-    return Ask._take(out.value)
-
-
-# --- Key attestation (issue 22): verify_ask_chain with a policy or a revocation list. ---
-def _verify_with_policy(
-    certs: Union[BytesLike, Iterable[BytesLike]],
-    roots: Optional[Iterable[BytesLike]],
-    has_at: bool,
-    seconds: int,
-    policy: "Optional[AttestationPolicy]",
-    revocations: Optional[BytesLike],
-) -> Ask:
-    import base64
-
-    if isinstance(roots, (bytes, bytearray, memoryview, str)):
-        raise TypeError("roots must be a list of certificates, not one bytes/str")
-    if isinstance(certs, (bytes, bytearray, memoryview, str)):
-        doc = as_bytes(certs, "certs")
+        if status != 0:
+            raise_for(status, err)
+        assert out.value is not None
+        return Ask._take(out.value)
     else:
-        # One PEM bundle: PEM items as they are, DER items wrapped.
-        parts = []
-        for c in certs:
-            b = as_bytes(c, "certs item")
-            if not b.lstrip().startswith(b"-----"):
-                b = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(b) + b"-----END CERTIFICATE-----\n"
-            parts.append(b)
-        doc = b"\n".join(parts)
-    root_items: List[bytes] = [as_bytes(r, "roots item") for r in (roots or ())]
+        doc = _pem_bundle(certs)
+    # The policy export with flags 0 and no list is the default check.
     revo = as_bytes(revocations, "revocations") if revocations is not None else None
     flags = policy._flags() if policy is not None else 0
-    out = c_void_p()
-    err = c_void_p()
     status = lib.soter_verify_ask_chain_policy(
-        doc, len(doc), _bytes_array(root_items), len(root_items), has_at, seconds, flags,
+        doc, len(doc), root_arr, len(root_items), has_at, seconds, flags,
         revo, len(revo) if revo is not None else 0, byref(out), byref(err),
     )
     if status != 0:
         raise_for(status, err)
     assert out.value is not None
     return Ask._take(out.value)
+
+
+def _pem_bundle(certs: Iterable[BytesLike]) -> bytes:
+    """Certificates one by one as one PEM bundle (PEM items as they are, DER items wrapped): the
+    policy export takes the chain as one document."""
+    import base64
+
+    parts = []
+    for c in certs:
+        b = as_bytes(c, "certs item")
+        if not b.lstrip().startswith(b"-----"):
+            b = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(b) + b"-----END CERTIFICATE-----\n"
+        parts.append(b)
+    return b"\n".join(parts)
 
 
 # ---- AuthKeys: verified with an Ask (or a bare ASK public key) ----
