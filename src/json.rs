@@ -46,6 +46,24 @@ pub enum Value<'a> {
 
 /// Parse a document that must be one JSON object; refuse duplicate top-level names.
 pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> {
+    parse_object_named(input, what, &[], &mut [])
+}
+
+/// A member whose name was known in advance: its value's source text and scalar reading.
+pub type Known<'a> = Option<(&'a str, Value<'a>)>;
+
+/// [`parse_object`], with the members named in `names` put in `known` (at the name's index, all
+/// `None` on entry) as they are read, and every other member returned in document order: the
+/// typed documents (a resultJSON) find their fields without a search per field, and a known name
+/// is checked for a duplicate by its slot (other names are compared with the other names only:
+/// a known name never equals one of them). `known` is the caller's, filled in place: moving
+/// slots out would copy them.
+pub fn parse_object_named<'a, const N: usize>(
+    input: &'a [u8],
+    what: &str,
+    names: &[&str; N],
+    known: &mut [Known<'a>; N],
+) -> Result<Vec<Member<'a>>> {
     if input.len() > MAX_DOCUMENT {
         return Err(Error::new(
             ErrorKind::InputTooLarge,
@@ -67,14 +85,14 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
         return Err(*p.err("must be a JSON object"));
     }
     p.pos += 1;
-    // Room for a resultJSON's dozen members, kept under 1 KiB: glibc's malloc serves larger
-    // blocks from its large bins and first consolidates its fast bins, which cost a resultJSON
-    // parse a tenth of its time.
-    let mut members: Vec<Member<'a>> = Vec::with_capacity(MEMBERS_ROOM);
-    // Names seen so far: the duplicate check compares with the earlier names while there are few
-    // (a resultJSON has about a dozen: cheaper than hashing), then is one hash lookup per member
-    // (linear overall); the member count is bounded, so hostile documents cost what genuine ones
-    // cost per byte.
+    // Untyped objects: room for a dozen members, kept under 1 KiB: glibc's malloc serves larger
+    // blocks from its large bins and first consolidates its fast bins, which cost a parse a
+    // tenth of its time. Typed ones rarely have other members: no allocation until one comes.
+    let mut other: Vec<Member<'a>> = if N == 0 { Vec::with_capacity(MEMBERS_ROOM) } else { Vec::new() };
+    let mut count = 0usize;
+    // Other names seen so far: the duplicate check compares with the earlier ones while there
+    // are few (cheaper than hashing), then is one hash lookup per member (linear overall); the
+    // member count is bounded, so hostile documents cost what genuine ones cost per byte.
     let mut seen: Option<HashSet<Cow<'a, str>>> = None;
     p.ws();
     if p.peek() == Some(b'}') {
@@ -92,21 +110,24 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
             let start = p.pos;
             let value = p.value(2).map_err(|e| *e)?;
             let raw = &text[start..p.pos];
-            if members.len() == MAX_MEMBERS {
+            if count == MAX_MEMBERS {
                 return Err(Error::new(
                     ErrorKind::InputTooLarge,
                     format!("the {what} has more than {MAX_MEMBERS} fields"),
                 ));
             }
-            let duplicate = match &mut seen {
-                None if members.len() < LINEAR_NAMES => members.iter().any(|m| m.name == name),
-                None => {
-                    let mut set: HashSet<Cow<'a, str>> = members.iter().map(|m| m.name.clone()).collect();
+            count += 1;
+            let slot = names.iter().position(|n| same_name(n, &name));
+            let duplicate = match (slot, &mut seen) {
+                (Some(i), _) => known[i].is_some(),
+                (None, None) if other.len() < LINEAR_NAMES => other.iter().any(|m| m.name == name),
+                (None, None) => {
+                    let mut set: HashSet<Cow<'a, str>> = other.iter().map(|m| m.name.clone()).collect();
                     let fresh = set.insert(name.clone());
                     seen = Some(set);
                     !fresh
                 }
-                Some(set) => !set.insert(name.clone()),
+                (None, Some(set)) => !set.insert(name.clone()),
             };
             if duplicate {
                 return Err(Error::new(
@@ -114,7 +135,10 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
                     format!("the {what} has the field \"{}\" twice", printable(&name)),
                 ));
             }
-            members.push(Member { name, raw, value });
+            match slot {
+                Some(i) => known[i] = Some((raw, value)),
+                None => other.push(Member { name, raw, value }),
+            }
             p.ws();
             match p.next() {
                 Some(b',') => continue,
@@ -127,7 +151,40 @@ pub fn parse_object<'a>(input: &'a [u8], what: &str) -> Result<Vec<Member<'a>>> 
     if p.pos != p.s.len() {
         return Err(*p.err("has data after the closing '}'"));
     }
-    Ok(members)
+    Ok(other)
+}
+
+/// `a == b`, with the first and last bytes compared first: the known names of one document
+/// mostly differ there (`tee_n`, `tee_v`; `raw`, `uid`).
+#[inline(always)]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // Names are short: a byte loop, not a `memcmp` call, for the match itself.
+    a.len() == b.len() && (a.is_empty() || (a[0] == b[0] && a[a.len() - 1] == b[b.len() - 1] && a.iter().zip(b).all(|(x, y)| x == y)))
+}
+
+/// The index of the first `"`, `\\` or NUL in `s` (else `s.len()`). Names and values are mostly
+/// under 64 bytes: eight bytes at a time with word arithmetic finds their end sooner than
+/// memchr's setup; what is left after 64 bytes goes on with memchr.
+fn string_end(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit for each zero byte of `x`, exact up to the first one (borrows only run upwards).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut i = 0;
+    while i + 8 <= s.len().min(64) {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("eight bytes"));
+        let hits = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | zero(w);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i < 64 {
+        // Fewer than eight bytes left.
+        return i + s[i..].iter().position(|&b| matches!(b, b'"' | b'\\' | 0)).unwrap_or(s.len() - i);
+    }
+    memchr::memchr3(b'"', b'\\', 0, &s[i..]).map_or(s.len(), |j| i + j)
 }
 
 /// A field name fit for an error message: short, no control characters.
@@ -275,17 +332,11 @@ impl<'a, 'w> Parser<'a, 'w> {
 
     /// A string starting at the opening quote; returns it decoded. Literal control characters
     /// other than NUL are kept as they are (devices put raw newlines in strings).
+    #[inline(always)]
     fn string(&mut self) -> PResult<Cow<'a, str>> {
         self.pos += 1;
         let start = self.pos;
-        // Most names and values are short: a plain loop finds their end sooner than memchr's
-        // setup; longer ones go on with memchr.
-        let near = self.s.len().min(start + 16);
-        let mut end = start;
-        while end < near && !matches!(self.s[end], b'"' | b'\\' | 0) {
-            end += 1;
-        }
-        self.pos = if end < near { end } else { memchr::memchr3(b'"', b'\\', 0, &self.s[end..]).map_or(self.s.len(), |i| end + i) };
+        self.pos = start + string_end(&self.s[start..]);
         if self.peek() == Some(b'"') {
             self.pos += 1;
             return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
@@ -359,6 +410,31 @@ mod tests {
 
     fn names(input: &str) -> Vec<String> {
         parse_object(input.as_bytes(), "doc").unwrap().into_iter().map(|m| m.name.into_owned()).collect()
+    }
+
+    #[test]
+    fn string_end_finds_the_first_stop_byte_at_every_position() {
+        // Every length across the word loop, the tail and the memchr part; the stop byte (or
+        // none) at every position, after bytes that the word arithmetic could confuse with one.
+        let fillers = [b'a', 0x01, 0x80, 0xFF, b'"' + 1, b'\\' - 1, 0x21, 0x5B];
+        for len in 0..=80usize {
+            for at in 0..=len {
+                for stop in [b'"', b'\\', 0] {
+                    let mut s: Vec<u8> = (0..len).map(|i| fillers[(i + len) % fillers.len()]).collect();
+                    if at < len {
+                        s[at] = stop;
+                        // Later stop bytes must not win.
+                        for j in at + 1..len {
+                            if j % 3 == 0 {
+                                s[j] = b'"';
+                            }
+                        }
+                    }
+                    let want = s.iter().position(|&b| matches!(b, b'"' | b'\\' | 0)).unwrap_or(len);
+                    assert_eq!(string_end(&s), want, "len {len} at {at} stop {stop:#x}: {s:?}");
+                }
+            }
+        }
     }
 
     #[test]

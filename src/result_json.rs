@@ -39,25 +39,32 @@ pub struct AuthKeyJson {
     pub extra: Vec<(String, String)>,
 }
 
-/// Fields are read from the member list by name; each is taken at most once.
-struct Fields<'a> {
-    members: Vec<Member<'a>>,
-    /// A bit per member (at most `json::MAX_MEMBERS`): on the stack, no allocation per parse.
-    taken: [u64; json::MAX_MEMBERS / 64],
+/// A document's typed fields, read by name (each at most once), and its other members.
+struct Fields<'a, const N: usize> {
+    names: &'static [&'static str; N],
+    known: [json::Known<'a>; N],
+    other: Vec<Member<'a>>,
     what: &'static str,
 }
 
-impl<'a> Fields<'a> {
-    fn parse(input: &'a [u8], what: &'static str) -> Result<Self> {
-        let members = json::parse_object(input, what)?;
-        Ok(Fields { members, taken: [0; json::MAX_MEMBERS / 64], what })
+impl<'a, const N: usize> Fields<'a, N> {
+    /// Ready to parse a document, setting apart the members named in `names` (every name a
+    /// caller takes). Filled in place by [`Fields::parse`]: returning it filled would copy it.
+    fn new(what: &'static str, names: &'static [&'static str; N]) -> Self {
+        Fields { names, known: std::array::from_fn(|_| None), other: Vec::new(), what }
     }
 
-    /// Take a field's value out of the member list (each field is read once).
+    fn parse(&mut self, input: &'a [u8]) -> Result<()> {
+        self.other = json::parse_object_named(input, self.what, self.names, &mut self.known)?;
+        Ok(())
+    }
+
+    /// Take a field's value (each field is read once). Inlined: `name` is a literal and `names`
+    /// a constant, so the search is folded away.
+    #[inline(always)]
     fn take(&mut self, name: &str) -> Option<Value<'a>> {
-        let i = self.members.iter().position(|m| m.name == name)?;
-        self.taken[i / 64] |= 1 << (i % 64);
-        Some(std::mem::replace(&mut self.members[i].value, Value::Null))
+        let i = self.names.iter().position(|n| json::same_name(n, name)).expect("a typed field is one of the names parsed");
+        self.known[i].take().map(|(_, value)| value)
     }
 
     fn missing(&self, name: &str) -> Error {
@@ -99,18 +106,16 @@ impl<'a> Fields<'a> {
         self.extra_ref().into_iter().map(|(n, v)| (n.into_owned(), v.to_string())).collect()
     }
 
+    /// The members that are not typed fields, in document order.
     fn extra_ref(self) -> Vec<(Cow<'a, str>, &'a str)> {
-        // Pushed one by one: collecting in place would reuse the members' larger allocation and
-        // shrink it with a realloc on every parse, where most documents have no extra field.
-        let mut extra = Vec::new();
-        for (i, m) in self.members.into_iter().enumerate() {
-            if self.taken[i / 64] & (1 << (i % 64)) == 0 {
-                extra.push((m.name, m.raw));
-            }
-        }
-        extra
+        self.other.into_iter().map(|m| (m.name, m.raw)).collect()
     }
 }
+
+/// The typed fields of each document (every name its parse takes).
+const RESULT_JSON_FIELDS: [&str; 10] = ["raw", "fid", "counter", "tee_n", "tee_v", "fp_n", "fp_v", "cpu_id", "uid", "rsa_pss_saltlen"];
+const AUTH_KEY_FIELDS: [&str; 4] = ["pub_key", "cpu_id", "counter", "uid"];
+const ASK_FIELDS: [&str; 5] = ["pub_key", "cpu_id", "uid", "counter", "rsa_pss_saltlen"];
 
 fn parse_u64(n: &str) -> Option<u64> {
     if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.len() > 20 {
@@ -147,7 +152,8 @@ pub(crate) struct ResultJsonRef<'a> {
 impl<'a> ResultJsonRef<'a> {
     /// As [`ResultJson::parse`] (which is this, then owned copies).
     pub(crate) fn parse(input: &'a [u8]) -> Result<ResultJsonRef<'a>> {
-        let mut f = Fields::parse(input, "resultJSON")?;
+        let mut f = Fields::new("resultJSON", &RESULT_JSON_FIELDS);
+        f.parse(input)?;
         let rsa_pss_saltlen = match f.take("rsa_pss_saltlen") {
             None => None,
             Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
@@ -201,7 +207,8 @@ impl ResultJson {
 impl AuthKeyJson {
     /// Parse an AuthKey export (same limits as [`ResultJson::parse`]).
     pub fn parse(input: &[u8]) -> Result<AuthKeyJson> {
-        let mut f = Fields::parse(input, "AuthKey JSON")?;
+        let mut f = Fields::new("AuthKey JSON", &AUTH_KEY_FIELDS);
+        f.parse(input)?;
         Ok(AuthKeyJson {
             pub_key: f.text("pub_key", true, false)?,
             cpu_id: f.text("cpu_id", true, false)?,
@@ -225,7 +232,8 @@ pub(crate) struct AskFields {
 
 impl AskFields {
     pub(crate) fn parse(input: &[u8], what: &'static str, with_pub_key: bool) -> Result<AskFields> {
-        let mut f = Fields::parse(input, what)?;
+        let mut f = Fields::new(what, &ASK_FIELDS);
+        f.parse(input)?;
         let rsa_pss_saltlen = match f.take("rsa_pss_saltlen") {
             None => None,
             Some(v) => Some(saltlen(&v).ok_or_else(|| f.wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
@@ -350,6 +358,77 @@ mod tests {
         assert_eq!(signed_salt_len(br#"{"rsa_pss_saltlen":513}"#), None);
         assert_eq!(signed_salt_len(br#"{"a":"\n","b":1}"#), None);
         assert_eq!(signed_salt_len(br#"{"saltlen":32}"#), None);
+    }
+
+    /// The fields as the parse found them before it set known members apart while reading (a
+    /// search of the member list per field): the oracle for the documents generated below.
+    fn by_search(input: &[u8]) -> std::result::Result<String, String> {
+        let err = |e: Error| format!("{:?}: {}", e.kind(), e.message());
+        let mut members = json::parse_object(input, "resultJSON").map_err(err)?;
+        let mut take = |name: &str| members.iter().position(|m| m.name == name).map(|i| members.remove(i).value);
+        let missing = |name: &str| format!("InvalidJson: the resultJSON has no \"{name}\" field");
+        let wrong = |name: &str, expected: &str| format!("InvalidJson: the resultJSON field \"{name}\" must be {expected}");
+        let salt = match take("rsa_pss_saltlen") {
+            None => None,
+            Some(v) => Some(saltlen(&v).ok_or_else(|| wrong("rsa_pss_saltlen", "an integer from 0 to 512"))?),
+        };
+        let mut texts = Vec::new();
+        for (name, required, numbers_ok) in [("raw", true, false), ("fid", false, true), ("counter", true, false),
+            ("tee_n", false, false), ("tee_v", false, true), ("fp_n", false, false), ("fp_v", false, true),
+            ("cpu_id", true, false), ("uid", true, true)]
+        {
+            let text = match (name, take(name)) {
+                ("counter", None) => return Err(missing(name)),
+                ("counter", Some(Value::Number(n))) => parse_u64(n).ok_or_else(|| wrong(name, "a non-negative integer below 2^64"))?.to_string(),
+                ("counter", Some(_)) => return Err(wrong(name, "a number")),
+                (_, None) if required => return Err(missing(name)),
+                (_, None) => String::new(),
+                (_, Some(Value::String(s))) => s.into_owned(),
+                (_, Some(Value::Number(n))) if numbers_ok && n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => n.to_string(),
+                (_, Some(_)) => return Err(wrong(name, if numbers_ok { "a string or an integer" } else { "a string" })),
+            };
+            texts.push(text);
+        }
+        let extra: Vec<String> = members.iter().map(|m| format!("{}={}", m.name, m.raw)).collect();
+        Ok(format!("{texts:?} {salt:?} {extra:?}"))
+    }
+
+    #[test]
+    fn reading_fields_while_parsing_agrees_with_searching_the_members() {
+        use rand::{Rng, SeedableRng};
+        let names = ["raw", "fid", "counter", "tee_n", "tee_v", "fp_n", "fp_v", "cpu_id", "uid", "rsa_pss_saltlen",
+            "r\\u0061w", "\\u0075id", "counte\\u0072", "bo_t", "fc_n", "", "ra", "raww", "Raw", "tee_", "uid2"];
+        let values = ["\"c\"", "\"q\\\"x\"", "\"\"", "7", "-2", "0", "1.5", "1e3", "32", "513", "18446744073709551616",
+            "\"32\"", "true", "null", "{\"x\":[1]}", "[]", "\"a\\u4e2db\""];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(24);
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..30_000 {
+            // Mostly the required fields, in a random order, with others (duplicates too).
+            let mut members: Vec<String> = Vec::new();
+            for (name, value) in [("raw", "\"c\""), ("counter", "7"), ("cpu_id", "\"x\""), ("uid", "10115")] {
+                if rng.gen_bool(0.9) {
+                    members.push(format!("\"{name}\":{value}"));
+                }
+            }
+            for _ in 0..rng.gen_range(0..8) {
+                let (n, v) = (names[rng.gen_range(0..names.len())], values[rng.gen_range(0..values.len())]);
+                members.insert(rng.gen_range(0..=members.len()), format!("\"{n}\":{v}"));
+            }
+            let mut doc = format!("{{{}}}", members.join(","));
+            if rng.gen_bool(0.05) {
+                doc.remove(rng.gen_range(0..doc.len()));
+            }
+            let ours = ResultJson::parse(doc.as_bytes())
+                .map(|r| {
+                    let texts = [r.raw, r.fid, r.counter.to_string(), r.tee_n, r.tee_v, r.fp_n, r.fp_v, r.cpu_id, r.uid];
+                    let extra: Vec<String> = r.extra.iter().map(|(n, v)| format!("{n}={v}")).collect();
+                    format!("{texts:?} {:?} {extra:?}", r.rsa_pss_saltlen)
+                })
+                .map_err(|e| format!("{:?}: {}", e.kind(), e.message()));
+            assert_eq!(ours, by_search(doc.as_bytes()), "{doc}");
+            if ours.is_ok() { accepted += 1 } else { refused += 1 }
+        }
+        assert!(accepted > 3_000 && refused > 3_000, "both outcomes are exercised: {accepted} accepted, {refused} refused");
     }
 
     #[test]
