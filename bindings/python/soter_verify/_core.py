@@ -7,7 +7,7 @@ import json
 import struct
 import threading
 from ctypes import byref, c_char, c_size_t, c_uint64, c_void_p
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import TracebackType
 from typing import Any, Dict, Optional, Tuple, Union
 
@@ -103,8 +103,7 @@ def _call_packed(call: Any, *args: Any) -> Tuple[Any, int]:
     return buf, n
 
 
-def _result_json_io(buf: Any, room: int = _PACK_CAP - 8, _new: Any = object.__new__,
-                    _set: Any = object.__setattr__) -> Optional[ResultJson]:
+def _result_json_io(buf: Any, room: int = _PACK_CAP - 8) -> Optional[ResultJson]:
     """A ResultJson from an ``_io`` output: the packed size (``uint64_t``), then the packed form
     of ``soter_result_json_pack``. None when the packed form did not fit ``buf`` (then only its
     size was written; ``room`` is ``len(buf) - 8``, given as it costs a call to compute).
@@ -117,34 +116,25 @@ def _result_json_io(buf: Any, room: int = _PACK_CAP - 8, _new: Any = object.__ne
     # start after the 24-byte head and 4 * (8 + 2 * extra_count) bytes of lengths, and end
     # with the NUL at 8 + n - 1).
     t = buf[56 + 8 * extra_count : n + 7].decode().split("\0")
-    self: ResultJson = _new(ResultJson)
+    # A frozen dataclass: its __dict__ is set whole, as __init__ would fill it (without eleven
+    # frozen-attribute assignments), from a copy of a dict with its keys (cheaper than a dict
+    # display). Eager on purpose: decoding on first access through __getattr__ made parse 1 us
+    # faster but parse-and-read-a-field 1 us slower.
+    d = _rj_dict()
     if extra_count:
         if len(t) != 8 + 2 * extra_count:  # pragma: no cover - the C ABI's documented layout
             raise InternalError("soter_verify: the library returned malformed packed fields")
-        extra = tuple(zip(t[8::2], t[9::2]))
+        d["_extra"] = tuple(zip(t[8::2], t[9::2]))
         del t[8:]
-    else:
-        extra = ()
     try:
-        raw, fid, tee_n, tee_v, fp_n, fp_v, cpu_id, uid = t
+        d["raw"], d["fid"], d["tee_n"], d["tee_v"], d["fp_n"], d["fp_v"], d["cpu_id"], d["uid"] = t
     except ValueError:  # pragma: no cover - the C ABI's documented layout
         raise InternalError("soter_verify: the library returned malformed packed fields") from None
-    # A frozen dataclass: fill its __dict__ directly (what __init__ would store, without
-    # eleven frozen-attribute assignments). Eager on purpose: decoding on first access through
-    # __getattr__ made parse 1 us faster but parse-and-read-a-field 1 us slower.
-    _set(self, "__dict__", {
-        "raw": raw,
-        "fid": fid,
-        "counter": counter,
-        "tee_n": tee_n,
-        "tee_v": tee_v,
-        "fp_n": fp_n,
-        "fp_v": fp_v,
-        "cpu_id": cpu_id,
-        "uid": uid,
-        "rsa_pss_saltlen": None if salt < 0 else salt,
-        "_extra": extra,
-    })
+    d["counter"] = counter
+    if salt >= 0:
+        d["rsa_pss_saltlen"] = salt
+    self: ResultJson = _new(ResultJson)
+    _rj_set_dict(self, d)
     return self
 
 
@@ -437,6 +427,17 @@ class ResultJson:
     def extra_values(self) -> Dict[str, Any]:
         """Like :attr:`extra`, with each value decoded by :func:`json.loads`."""
         return {name: json.loads(text) for name, text in self._extra}
+
+
+_new = object.__new__
+#: A ResultJson's __dict__ before its fields are filled in: every key, in field order, with the
+#: values of an absent rsa_pss_saltlen and of no extra fields.
+_RJ_EMPTY: Dict[str, Any] = dict.fromkeys(f.name for f in fields(ResultJson))
+_RJ_EMPTY.update(rsa_pss_saltlen=None, _extra=())
+_rj_dict = _RJ_EMPTY.copy
+#: The ``__dict__`` descriptor's setter: what ``object.__setattr__(self, "__dict__", d)`` finds,
+#: without the lookup.
+_rj_set_dict = ResultJson.__dict__["__dict__"].__set__
 
 
 def authenticate(
