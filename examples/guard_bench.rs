@@ -4,8 +4,10 @@
 //!   interleaved call by call (loopback latency swings within seconds), medians;
 //! - Redis guard throughput with 1 and 2 threads (alternating batches, medians).
 //!
-//! - with `wait` after the URL (the server has one replica): guard authenticate with
-//!   `wait_replicas` 1 against 0, interleaved, in round trips (PINGs).
+//! - with `wait` after the URL (the server has one replica): only guard authenticate with
+//!   `wait_replicas` 1 against 0, interleaved, in round trips (PINGs). The figures above are
+//!   taken without a replica: on a small machine a replica on the same cores competes with
+//!   Redis and the benchmark for the CPU on every write, which a replica on its own host does not.
 //!
 //! Usage: cargo run --release --example guard_bench -- [N] [redis://127.0.0.1:PORT [wait]]
 use std::time::{Duration, Instant};
@@ -115,11 +117,15 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(2000, |s| s.parse().expect("N"));
     let url = args.next();
+    let wait_only = args.next().as_deref() == Some("wait");
     let device = Device::new().expect("device");
+    let mut out = format!("{{\"calls\":{n}");
 
-    let memory = ReplayGuard::memory(MemoryOptions { max_challenges_per_subject: 1024, ..Default::default() }).expect("memory guard");
-    let (plain, guarded, _) = overhead(&device, &memory, "bench-memory", n, || 0.0);
-    let mut out = format!("{{\"calls\":{n},\"plain_us\":{plain:.3},\"memory_us\":{guarded:.3},\"memory_overhead_us\":{:.3}", guarded - plain);
+    if !wait_only {
+        let memory = ReplayGuard::memory(MemoryOptions { max_challenges_per_subject: 1024, ..Default::default() }).expect("memory guard");
+        let (plain, guarded, _) = overhead(&device, &memory, "bench-memory", n, || 0.0);
+        out.push_str(&format!(",\"plain_us\":{plain:.3},\"memory_us\":{guarded:.3},\"memory_overhead_us\":{:.3}", guarded - plain));
+    }
 
     if let Some(url) = url {
         let guard = ReplayGuard::redis(&url, &RedisOptions { max_challenges_per_subject: 1024, ..Default::default() }).expect("redis guard");
@@ -130,26 +136,27 @@ fn main() {
             let _: String = redis::cmd("PING").query(&mut con).expect("PING");
             us(t.elapsed())
         };
-        let (plain, guarded, rtt) = overhead(&device, &guard, "bench-redis", n, &mut ping);
-        // Alternating batches, medians: a shared machine's load swings within seconds.
-        let (mut ones, mut twos) = (Vec::new(), Vec::new());
-        for _ in 0..5 {
-            ones.push(throughput(&device, &guard, 1, n / 5));
-            twos.push(throughput(&device, &guard, 2, n / 5));
-        }
-        let (one, two) = (median(ones), median(twos));
-        out.push_str(&format!(
-            ",\"redis_plain_us\":{plain:.3},\"redis_us\":{guarded:.3},\"redis_overhead_us\":{:.3},\"ping_us\":{rtt:.3},\
-             \"redis_overhead_round_trips\":{:.3},\"redis_per_s_1_thread\":{one:.0},\"redis_per_s_2_threads\":{two:.0}",
-            guarded - plain,
-            (guarded - plain) / rtt
-        ));
-        if args.next().as_deref() == Some("wait") {
+        if wait_only {
             let durable = ReplayGuard::redis(&url, &RedisOptions { wait_replicas: 1, max_challenges_per_subject: 1024, ..Default::default() }).expect("redis guard");
             let (w0, w1, rtt) = wait_cost(&device, &guard, &durable, n / 2, &mut ping);
             out.push_str(&format!(
                 ",\"wait0_us\":{w0:.3},\"wait1_us\":{w1:.3},\"wait_ping_us\":{rtt:.3},\"wait_extra_round_trips\":{:.3}",
                 (w1 - w0) / rtt
+            ));
+        } else {
+            let (plain, guarded, rtt) = overhead(&device, &guard, "bench-redis", n, &mut ping);
+            // Alternating batches, medians: a shared machine's load swings within seconds.
+            let (mut ones, mut twos) = (Vec::new(), Vec::new());
+            for _ in 0..5 {
+                ones.push(throughput(&device, &guard, 1, n / 5));
+                twos.push(throughput(&device, &guard, 2, n / 5));
+            }
+            let (one, two) = (median(ones), median(twos));
+            out.push_str(&format!(
+                ",\"redis_plain_us\":{plain:.3},\"redis_us\":{guarded:.3},\"redis_overhead_us\":{:.3},\"ping_us\":{rtt:.3},\
+                 \"redis_overhead_round_trips\":{:.3},\"redis_per_s_1_thread\":{one:.0},\"redis_per_s_2_threads\":{two:.0}",
+                guarded - plain,
+                (guarded - plain) / rtt
             ));
         }
     }
