@@ -5,6 +5,7 @@
 //! callers never format secrets (app secret, tokens, names, ID numbers) into them.
 
 use std::fmt;
+use std::time::Duration;
 
 /// The one list of statuses: each row is an [`ErrorKind`] (with its docs), its `SoterStatus`
 /// value, the `SoterStatus` variant of the C ABI (src/ffi) and its C name without
@@ -259,5 +260,32 @@ mod status_list_tests {
         }
         assert_eq!(ErrorKind::from_code(0), None);
         assert_eq!(ErrorKind::from_code(24), None);
+    }
+}
+
+/// A duration in a message, with its unit: "300 ms" below a second, "15 s", "1.5 s".
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod human_tests {
+    use super::human;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(human(Duration::from_millis(0)), "0 ms");
+        assert_eq!(human(Duration::from_millis(999)), "999 ms");
+        assert_eq!(human(Duration::from_secs(1)), "1 s");
+        assert_eq!(human(Duration::from_secs(15)), "15 s");
+        assert_eq!(human(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(human(Duration::from_secs(3600)), "3600 s");
     }
 }

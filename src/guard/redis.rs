@@ -40,7 +40,7 @@ use redis::{
 use sha2::{Digest, Sha256};
 
 use super::{device_key, FaceSession, Step, Store, Verdict, DEFAULT_MAX_CHALLENGES_PER_SUBJECT, MAX_CHALLENGES_PER_SUBJECT};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{human, Error, ErrorKind, Result};
 use crate::fork;
 
 /// Default key prefix.
@@ -766,15 +766,6 @@ fn describe(e: &RedisError, timeout: Duration) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// "1.0 s", "300 ms".
-fn human(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
 }
 
 fn check_options(options: &RedisOptions) -> Result<()> {

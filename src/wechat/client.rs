@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{human, Error, ErrorKind, Result};
 
 use super::secret::Secret;
 use super::host::{check_base_url, check_proxy};
 use super::token::{check_token_text, Rejection, TokenCache, TokenSource, TokenUse, FAILURE_HOLD_MAX, FORCE_REFRESH_INTERVAL};
-use super::transport::{errcode, errmsg, human, Body, Deadline, JsonObject, RetryPolicy, Transport};
+use super::transport::{errcode, errmsg, Body, Deadline, JsonObject, RetryPolicy, Transport};
 use super::api_security::ApiSecurity;
 use super::{DEFAULT_BASE_URL, OPEN_API_BASE_URL, TOKEN_ERRCODES};
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{human, Error, ErrorKind, Result};
 
 use crate::fork::PerProcess;
 
@@ -91,15 +91,6 @@ impl Deadline {
     /// The Timeout error that names this limit: "`what`: the overall deadline (15 s) expired `how`".
     pub(crate) fn error(&self, what: &str, how: &str) -> Error {
         Error::new(ErrorKind::Timeout, format!("{what}: the overall deadline ({}) expired{how}", human(self.total)))
-    }
-}
-
-/// "15 s", "700 ms": durations in messages, with their unit.
-pub(crate) fn human(d: Duration) -> String {
-    if d.subsec_millis() == 0 && d.as_secs() > 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
     }
 }
 
