@@ -110,3 +110,83 @@ fn verify_an_auth_key_against_a_self_made_chain() {
     assert_eq!(code, 2);
     assert!(err.contains("--json"), "{err}");
 }
+
+fn android(rel: &str) -> PathBuf {
+    common::vectors().join("../android-keyattestation").join(rel)
+}
+
+#[test]
+fn inspect_key_attestation_of_real_google_rooted_chains() {
+    use soter_verify::attestation::{GOOGLE_ROOT_EC_2025_SPKI_SHA256, GOOGLE_ROOT_RSA_SPKI_SHA256};
+    // Pixel 8a (RSA root) and Pixel 9a (2025 ECDSA root), at times inside their validity.
+    let akita = android("akita/sdk34/TEE_RSA_BASE+IMEI.pem");
+    let (code, out, err) = soter(&["inspect", "--key-attestation", s(&akita), "--at", "1727237961"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for needle in [
+        "certificate chain: 5 certificates",
+        "#4 SERIALNUMBER=f92009e853b6b045",
+        "(trusted: yes, Google's hardware attestation root, built in)",
+        "key description: attestation v300 at tee, KeyMint v300 at tee",
+        "policy: meets the default policy",
+        "TRUSTED KEY ATTESTATION: RSA 2048 key, attestation at tee, KeyMint at tee, challenge \"challenge\"",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    let tegu = android("tegu/sdk36/TEE_EC_2026_ROOT.pem");
+    let (code, out, _) = soter(&["inspect", "--key-attestation", s(&tegu), "--at", "1772324168", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["root_trusted"], true);
+    assert_eq!(v["verdict"]["trusted"], true);
+    assert_eq!(v["verdict"]["key_attestation"]["root_spki_sha256"], GOOGLE_ROOT_EC_2025_SPKI_SHA256);
+    assert_eq!(v["certificates"].as_array().unwrap().last().unwrap()["signed_by"], "self");
+    // The same chain through --chain (an ASK view): Google's root is named, not sent to --root.
+    let (code, out, _) = soter(&["inspect", "--chain", s(&akita), "--at", "1727237961"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("{GOOGLE_ROOT_RSA_SPKI_SHA256} (trusted: NO for an ASK; it is Google's hardware attestation root: see --key-attestation)")),
+        "{out}"
+    );
+}
+
+#[test]
+fn inspect_key_attestation_refusals_and_usage() {
+    let akita = android("akita/sdk34/TEE_RSA_BASE+IMEI.pem");
+    // Expired (the intermediates live for weeks).
+    let (code, out, _) = soter(&["inspect", "--key-attestation", s(&akita), "--at", "1843430400"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("NOT TRUSTED (certificate_invalid)") && out.contains("expired"), "{out}");
+    // A broken signature in Google's own test data: refused, still listed.
+    let bad = android("invalid/tags_not_in_ascending_order.pem");
+    let (code, out, _) = soter(&["inspect", "--key-attestation", s(&bad), "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["verdict"]["trusted"].as_bool(), v["verdict"]["status"].as_str()), (Some(false), Some("certificate_invalid")));
+    assert!(!v["certificates"].as_array().unwrap().is_empty());
+    // A self-made chain: untrusted without --root, trusted with it.
+    let root = TestRoot::generate().unwrap();
+    let device = Device::new().unwrap();
+    let chain = tmp("ka-chain.json", &device.ask_chain_with(common::keypair(2048), &root, &ChainSpec::default()).unwrap());
+    let certs: Vec<String> = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&chain).unwrap()).unwrap()["certs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let bundle = tmp("ka-chain.pem", certs.concat().as_bytes());
+    let root_pem = tmp("ka-root.pem", root.root_pem().as_bytes());
+    let (code, out, _) = soter(&["inspect", "--key-attestation", s(&bundle)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("(trusted: NO)") && out.contains("NOT TRUSTED (untrusted_root)"), "{out}");
+    let (code, out, _) = soter(&["inspect", "--key-attestation", s(&bundle), "--root", s(&root_pem)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(trusted: yes, given with --root)") && out.contains("TRUSTED KEY ATTESTATION"), "{out}");
+    // Unusable input and options of another form: exit 2.
+    let junk = tmp("ka-junk.txt", b"hello");
+    let (code, _, err) = soter(&["inspect", "--key-attestation", s(&junk)]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = soter(&["inspect", "--key-attestation", s(&akita), "--chain", s(&akita)]);
+    assert_eq!((code, err.contains("--key-attestation")), (2, true), "{err}");
+    let (code, _, err) = soter(&["inspect", "--key-attestation", s(&akita), "--at", "soon"]);
+    assert_eq!((code, err.contains("--at")), (2, true), "{err}");
+}

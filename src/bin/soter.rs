@@ -17,6 +17,7 @@ Usage:
   soter verify --chain FILE --json FILE --signature FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter inspect --json FILE [--key FILE --signature FILE] [--auth-key FILE] [--salt-len N|auto] [--format text|json]
   soter inspect --chain FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
+  soter inspect --key-attestation FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
   soter speed [--bits 2048|3072|4096] [--seconds N] [--threads N] [--backend aws-lc|pure-rust] [--format text|json]
   soter emulator --appid ID --secret SECRET [--listen ADDR (default 127.0.0.1:0)] [--token-lifetime SECONDS] [--open-api yes|no] [--reusable-tickets yes|no]
   soter help [COMMAND]
@@ -74,6 +75,16 @@ next certificate's key verifies its signature), the root's fingerprints and whet
 (the Huawei CBG Root CA is built in; --root FILE adds one), the leaf's attestation JSON, and the
 verdict at --at (Unix seconds; default now). Exit status: 0 a trusted ASK, 1 not valid or not
 trusted, 2 unusable input.
+
+  soter inspect --key-attestation FILE [--root FILE] [--at UNIX_SECONDS] [--format text|json]
+
+checks an Android key attestation chain (any vendor's; a PEM bundle, leaf first) as
+verify_key_attestation does: up to Google's hardware attestation roots (RSA and the 2025 ECDSA
+P-384 root are built in; --root FILE adds one), valid at --at, the KeyDescription decoded strictly.
+Shows the certificates as --chain does, the decoded attestation, whether it meets the default
+policy (TEE or StrongBox, origin GENERATED, purpose SIGN; information only: the verdict applies
+no policy), and the verdict. Exit status: 0 a trusted attestation, 1 not valid or not trusted,
+2 unusable input.
 ";
 
 const SPEED_HELP: &str = "\
@@ -161,7 +172,7 @@ const VERIFY: Command = Command {
 };
 const INSPECT: Command = Command {
     help: INSPECT_HELP,
-    options: &["json", "key", "signature", "auth-key", "salt-len", "format", "chain", "root", "at"],
+    options: &["json", "key", "signature", "auth-key", "salt-len", "format", "chain", "key-attestation", "root", "at"],
     body: inspect,
 };
 const SPEED: Command =
@@ -382,7 +393,10 @@ fn inspect(o: &Opts) -> Result<u8, Fail> {
     if o.get("chain").is_some() {
         return inspect_chain(o);
     }
-    o.only(&["json", "key", "signature", "auth-key", "salt-len", "format"], "without --chain")?;
+    if o.get("key-attestation").is_some() {
+        return inspect_key_attestation(o);
+    }
+    o.only(&["json", "key", "signature", "auth-key", "salt-len", "format"], "without --chain or --key-attestation")?;
     let as_json = o.json_format()?;
     let json = o.required_file("json", "")?;
     // Everything that can make the input unusable is checked before anything is printed.
@@ -741,26 +755,12 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
     let chain = o.file("chain")?.expect("checked by the caller");
     let options = chain_options(o)?;
     let r = soter_verify::attestation::inspect_ask_chain(&chain, &options)?;
-    let n = r.certs.len();
     let code = match &r.verdict {
         Ok(_) => 0,
         Err(e) if chain_failure(e) => 1,
         Err(e) => return Err(e.clone().into()),
     };
     if as_json {
-        let certs: Vec<serde_json::Value> = r
-            .certs
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                serde_json::json!({
-                    "index": i, "subject": c.subject, "issuer": c.issuer, "not_before": c.not_before,
-                    "not_after": c.not_after, "key": c.key, "signature_algorithm": c.signature_algorithm,
-                    "signed_by": if i + 1 < n { serde_json::json!(i + 1) } else { "self".into() },
-                    "signature_verifies": c.signed_by_next, "signature_problem": c.signature_problem,
-                })
-            })
-            .collect();
         let verdict = match &r.verdict {
             Ok(a) => serde_json::json!({
                 "trusted": true, "cpu_id": a.cpu_id, "uid": a.uid, "counter": a.counter,
@@ -768,27 +768,109 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
             }),
             Err(e) => serde_json::json!({ "trusted": false, "status": kind_word(e.kind()), "reason": e.message() }),
         };
-        let v = serde_json::json!({
-            "certificates": certs,
-            "root_spki_sha256": r.root_spki_sha256,
-            "root_cert_sha256": r.root_cert_sha256,
-            "root_trusted": r.root_trusted,
-            "attestation": r.attestation_json,
-            "key_description": match &r.key_description {
-                Some(Ok(kd)) => soter_verify::attestation::key_description_json(kd),
-                Some(Err(why)) => serde_json::json!({ "malformed": why }),
-                None => serde_json::Value::Null,
-            },
-            "policy": match &r.policy_verdict {
-                Some(Ok(())) => serde_json::json!({ "meets": true }),
-                Some(Err(e)) => serde_json::json!({ "meets": false, "reason": e.message() }),
-                None => serde_json::Value::Null,
-            },
-            "verdict": verdict,
-        });
+        let mut v = chain_json(&r, r.root_trusted);
+        v["attestation"] = serde_json::json!(r.attestation_json);
+        v["verdict"] = verdict;
         println!("{v}");
         return Ok(code);
     }
+    let builtin = r.root_spki_sha256 == soter_verify::attestation::HUAWEI_CBG_ROOT_SPKI_SHA256;
+    print_chain(&r, match (r.root_trusted, builtin) {
+        (true, true) => "yes, the built-in Huawei CBG Root CA",
+        (true, false) => "yes, given with --root",
+        // An engineer holding an Android key attestation chain should not be sent to --root.
+        (false, _) if is_google_root(&r.root_spki_sha256) => {
+            "NO for an ASK; it is Google's hardware attestation root: see --key-attestation"
+        }
+        (false, _) => "NO",
+    });
+    match &r.attestation_json {
+        Some(a) => println!("attestation: {a}"),
+        None => println!("attestation: none (the leaf has no key-attestation extension)"),
+    }
+    print_key_description(&r);
+    match &r.verdict {
+        Ok(a) => println!(
+            "TRUSTED ASK: RSA-{}, cpu_id {}, uid {}, counter {}, rsa_pss_saltlen {}",
+            a.public_key.bits(),
+            a.cpu_id,
+            a.uid,
+            a.counter,
+            a.rsa_pss_saltlen.map_or("absent (20)".to_string(), |s| s.to_string())
+        ),
+        Err(e) => println!("NOT TRUSTED ({}): {}", kind_word(e.kind()), e.message()),
+    }
+    Ok(code)
+}
+
+fn is_google_root(spki_sha256: &str) -> bool {
+    use soter_verify::attestation::{GOOGLE_ROOT_EC_2025_SPKI_SHA256, GOOGLE_ROOT_RSA_SPKI_SHA256};
+    spki_sha256 == GOOGLE_ROOT_RSA_SPKI_SHA256 || spki_sha256 == GOOGLE_ROOT_EC_2025_SPKI_SHA256
+}
+
+/// An Android key attestation chain as `verify_key_attestation` checks it; the certificates and
+/// the KeyDescription shown as for `--chain` (the same report, which reads any chain).
+fn inspect_key_attestation(o: &Opts) -> Result<u8, Fail> {
+    o.only(&["key-attestation", "root", "at", "format"], "with --key-attestation")?;
+    let as_json = o.json_format()?;
+    let chain = o.file("key-attestation")?.expect("checked by the caller");
+    let options = chain_options(o)?;
+    let root = o.file("root")?;
+    let roots: Vec<&[u8]> = root.as_deref().into_iter().collect();
+    let at = o.get("at").map(|a| a.parse::<u64>()).transpose().map_err(|_| Fail::usage("--at must be a Unix time in seconds"))?;
+    let verdict = soter_verify::attestation::verify_key_attestation(&[&chain], &roots, at, None);
+    let code = match &verdict {
+        Ok(_) => 0,
+        Err(e) if chain_failure(e) => 1,
+        Err(e) => return Err(e.clone().into()),
+    };
+    // The listing: what the chain holds even when it is refused.
+    let r = soter_verify::attestation::inspect_ask_chain(&chain, &options)?;
+    let google = is_google_root(&r.root_spki_sha256);
+    let given = root.is_some() && r.root_trusted;
+    if as_json {
+        let mut v = chain_json(&r, google || given);
+        v["verdict"] = match &verdict {
+            Ok(ka) => {
+                let attestation: serde_json::Value = serde_json::from_str(&ka.to_json()).expect("to_json writes JSON");
+                serde_json::json!({ "trusted": true, "key_attestation": attestation })
+            }
+            Err(e) => serde_json::json!({ "trusted": false, "status": kind_word(e.kind()), "reason": e.message() }),
+        };
+        println!("{v}");
+        return Ok(code);
+    }
+    print_chain(&r, match (google, given) {
+        (true, _) => "yes, Google's hardware attestation root, built in",
+        (false, true) => "yes, given with --root",
+        (false, false) => "NO",
+    });
+    print_key_description(&r);
+    match &verdict {
+        Ok(ka) => println!(
+            "TRUSTED KEY ATTESTATION: {} key, attestation at {}, KeyMint at {}, challenge {}",
+            ka.public_key_algorithm,
+            ka.attestation_security_level.name(),
+            ka.keymint_security_level.name(),
+            shown_bytes(&ka.attestation_challenge)
+        ),
+        Err(e) => println!("NOT TRUSTED ({}): {}", kind_word(e.kind()), e.message()),
+    }
+    Ok(code)
+}
+
+/// Bytes as quoted text when they are printable UTF-8 (a SOTER attestation challenge is JSON),
+/// else as hex.
+fn shown_bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(t) if !t.chars().any(char::is_control) => format!("{t:?}"),
+        _ => format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+    }
+}
+
+/// The certificates, the root's fingerprints and what `trusted` says of the root.
+fn print_chain(r: &soter_verify::attestation::ChainReport, trusted: &str) {
+    let n = r.certs.len();
     println!("certificate chain: {n} certificate{}", if n == 1 { "" } else { "s" });
     for (i, c) in r.certs.iter().enumerate() {
         let by = if i + 1 < n { format!("#{}", i + 1) } else { "itself".into() };
@@ -802,21 +884,12 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
         println!("   key:       {}", c.key);
         println!("   signature: {}, signed by {by}: {verdict}", c.signature_algorithm);
     }
-    let builtin = r.root_spki_sha256 == soter_verify::attestation::HUAWEI_CBG_ROOT_SPKI_SHA256;
-    println!(
-        "root SPKI SHA-256: {} (trusted: {})",
-        r.root_spki_sha256,
-        match (r.root_trusted, builtin) {
-            (true, true) => "yes, the built-in Huawei CBG Root CA",
-            (true, false) => "yes, given with --root",
-            (false, _) => "NO",
-        }
-    );
+    println!("root SPKI SHA-256: {} (trusted: {trusted})", r.root_spki_sha256);
     println!("root certificate SHA-256: {}", r.root_cert_sha256);
-    match &r.attestation_json {
-        Some(a) => println!("attestation: {a}"),
-        None => println!("attestation: none (the leaf has no key-attestation extension)"),
-    }
+}
+
+/// The leaf's KeyDescription and the default policy's verdict on it, when it has one.
+fn print_key_description(r: &soter_verify::attestation::ChainReport) {
     match &r.key_description {
         Some(Ok(kd)) => {
             println!(
@@ -838,20 +911,41 @@ fn inspect_chain(o: &Opts) -> Result<u8, Fail> {
         Some(Err(e)) => println!("policy: REFUSED: {}", e.message()),
         None => {}
     }
-    match &r.verdict {
-        Ok(a) => println!(
-            "TRUSTED ASK: RSA-{}, cpu_id {}, uid {}, counter {}, rsa_pss_saltlen {}",
-            a.public_key.bits(),
-            a.cpu_id,
-            a.uid,
-            a.counter,
-            a.rsa_pss_saltlen.map_or("absent (20)".to_string(), |s| s.to_string())
-        ),
-        Err(e) => println!("NOT TRUSTED ({}): {}", kind_word(e.kind()), e.message()),
-    }
-    Ok(code)
 }
 
+/// The JSON both chain views share: certificates, root, KeyDescription, default policy.
+fn chain_json(r: &soter_verify::attestation::ChainReport, root_trusted: bool) -> serde_json::Value {
+    let n = r.certs.len();
+    let certs: Vec<serde_json::Value> = r
+        .certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            serde_json::json!({
+                "index": i, "subject": c.subject, "issuer": c.issuer, "not_before": c.not_before,
+                "not_after": c.not_after, "key": c.key, "signature_algorithm": c.signature_algorithm,
+                "signed_by": if i + 1 < n { serde_json::json!(i + 1) } else { "self".into() },
+                "signature_verifies": c.signed_by_next, "signature_problem": c.signature_problem,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "certificates": certs,
+        "root_spki_sha256": r.root_spki_sha256,
+        "root_cert_sha256": r.root_cert_sha256,
+        "root_trusted": root_trusted,
+        "key_description": match &r.key_description {
+            Some(Ok(kd)) => soter_verify::attestation::key_description_json(kd),
+            Some(Err(why)) => serde_json::json!({ "malformed": why }),
+            None => serde_json::Value::Null,
+        },
+        "policy": match &r.policy_verdict {
+            Some(Ok(())) => serde_json::json!({ "meets": true }),
+            Some(Err(e)) => serde_json::json!({ "meets": false, "reason": e.message() }),
+            None => serde_json::Value::Null,
+        },
+    })
+}
 
 fn verify_with_chain(o: &Opts) -> Result<u8, Fail> {
     o.only(&["chain", "json", "signature", "root", "at", "format"], "with --chain")?;
