@@ -167,8 +167,9 @@ class GuardDeployTest {
                     assertTrue(System.nanoTime() < deadline, "the replica did not connect");
                     Thread.sleep(50);
                 }
+                // Generous: the step must be acknowledged, and a busy machine can delay the replica.
                 try (ReplayGuard g = ReplayGuard.redis(master.url(),
-                        ReplayGuard.RedisOptions.defaults().waitReplicas(1).timeout(Duration.ofSeconds(2)))) {
+                        ReplayGuard.RedisOptions.defaults().waitReplicas(1).timeout(Duration.ofSeconds(5)))) {
                     String ok = g.issueChallenge("w", TTL);
                     assertEquals(ok, login(g, phone, ok, "w").raw());
                 }
