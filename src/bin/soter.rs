@@ -734,15 +734,23 @@ fn emulator(o: &Opts) -> Result<u8, Fail> {
 
 /// Trusted roots (built in, plus --root) and the time (--at) for chain checks.
 fn chain_options(o: &Opts) -> Result<ChainOptions, Fail> {
+    chain_options_of(o.file("root")?.as_deref(), at_option(o)?)
+}
+
+fn chain_options_of(root: Option<&[u8]>, at: Option<u64>) -> Result<ChainOptions, Fail> {
     let mut options = ChainOptions::new();
-    if let Some(root) = o.file("root")? {
-        options.add_root(&root).map_err(|e| Fail { message: format!("--root: {}", e.message()), ..Fail::from(e) })?;
+    if let Some(root) = root {
+        options.add_root(root).map_err(|e| Fail { message: format!("--root: {}", e.message()), ..Fail::from(e) })?;
     }
-    if let Some(at) = o.get("at") {
-        let secs: u64 = at.parse().map_err(|_| Fail::usage(format!("--at must be a Unix time in seconds, not `{at}`")))?;
-        options.set_at(Some(secs));
-    }
+    options.set_at(at);
     Ok(options)
+}
+
+/// --at, in Unix seconds, when given.
+fn at_option(o: &Opts) -> Result<Option<u64>, Fail> {
+    o.get("at")
+        .map(|at| at.parse().map_err(|_| Fail::usage(format!("--at must be a Unix time in seconds, not `{at}`"))))
+        .transpose()
 }
 
 fn chain_failure(e: &soter_verify::Error) -> bool {
@@ -814,10 +822,9 @@ fn inspect_key_attestation(o: &Opts) -> Result<u8, Fail> {
     o.only(&["key-attestation", "root", "at", "format"], "with --key-attestation")?;
     let as_json = o.json_format()?;
     let chain = o.file("key-attestation")?.expect("checked by the caller");
-    let options = chain_options(o)?;
-    let root = o.file("root")?;
+    let (root, at) = (o.file("root")?, at_option(o)?);
+    let options = chain_options_of(root.as_deref(), at)?;
     let roots: Vec<&[u8]> = root.as_deref().into_iter().collect();
-    let at = o.get("at").map(|a| a.parse::<u64>()).transpose().map_err(|_| Fail::usage("--at must be a Unix time in seconds"))?;
     let verdict = soter_verify::attestation::verify_key_attestation(&[&chain], &roots, at, None);
     let code = match &verdict {
         Ok(_) => 0,
