@@ -2,7 +2,8 @@ package io.soterverify;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.LongToIntFunction;
@@ -22,8 +23,15 @@ import java.util.function.LongUnaryOperator;
 final class NativeHandle implements Runnable {
     static final Cleaner CLEANER = Cleaner.create();
 
-    /** Live native handles of all kinds (for tests: leaks and double frees show here). */
-    static final AtomicInteger LIVE = new AtomicInteger();
+    /**
+     * Test hook: when set, every new handle is added to it, so a test checks that its own handles
+     * were freed exactly once. (A global live count is moved at any moment by the Cleaner freeing
+     * other tests' forgotten handles, so comparing it before and after is a race.)
+     */
+    static volatile Queue<NativeHandle> created;
+
+    private static final AtomicIntegerFieldUpdater<NativeHandle> FREES =
+            AtomicIntegerFieldUpdater.newUpdater(NativeHandle.class, "frees");
 
     private static final long CLOSED = 1L << 62;
 
@@ -31,6 +39,7 @@ final class NativeHandle implements Runnable {
     private final long ptr;
     private final LongConsumer free;
     private final String what;
+    private volatile int frees;
 
     NativeHandle(long ptr, LongConsumer free, String what) {
         if (ptr == 0) {
@@ -39,7 +48,10 @@ final class NativeHandle implements Runnable {
         this.ptr = ptr;
         this.free = free;
         this.what = what;
-        LIVE.incrementAndGet();
+        Queue<NativeHandle> q = created;
+        if (q != null) {
+            q.add(this);
+        }
     }
 
     /**
@@ -131,9 +143,14 @@ final class NativeHandle implements Runnable {
         return (state.get() & CLOSED) != 0;
     }
 
+    /** How many times the pointer was freed (for tests: 0 is a leak, 2 a double free). */
+    int frees() {
+        return frees;
+    }
+
     private void freeNow() {
         free.accept(ptr);
-        LIVE.decrementAndGet();
+        FREES.incrementAndGet(this);
     }
 
     /** Cleaner action (the owner became unreachable, so no call can be in flight). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +72,7 @@ class ConcurrencyTest {
         byte[] msg = utf8("message");
         byte[] sig = sign(KP.getPrivate(), msg, 20);
         String pem = pem(KP.getPublic());
-        int liveBefore = NativeHandle.LIVE.get();
+        Handles handles = Handles.track();
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             for (int round = 0; round < 200; round++) {
@@ -118,25 +119,23 @@ class ConcurrencyTest {
             }
         } finally {
             pool.shutdownNow();
+            handles.close();
         }
-        // every key freed exactly once: the live count is back where it was
-        assertEquals(liveBefore, NativeHandle.LIVE.get());
+        assertEquals(200, handles.count());
+        handles.assertAllFreedOnce("every key freed exactly once");
     }
 
     @Test
     @Timeout(60)
     void cleanerFreesForgottenKeys() throws Exception {
         String pem = pem(KP.getPublic());
-        int before = NativeHandle.LIVE.get();
-        for (int i = 0; i < 500; i++) {
-            PublicKey k = PublicKey.load(pem);
-            assertEquals(2048, k.bits());
+        try (Handles handles = Handles.track()) {
+            for (int i = 0; i < 500; i++) {
+                PublicKey k = PublicKey.load(pem);
+                assertEquals(2048, k.bits());
+            }
+            assertEquals(500, handles.count());
+            handles.awaitAllFreedOnce(Duration.ofSeconds(30), "forgotten keys freed by the Cleaner, once");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (NativeHandle.LIVE.get() > before && System.nanoTime() < deadline) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        assertTrue(NativeHandle.LIVE.get() <= before, "forgotten keys not freed: " + NativeHandle.LIVE.get());
     }
 }

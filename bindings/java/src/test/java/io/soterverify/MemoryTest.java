@@ -75,18 +75,20 @@ class MemoryTest {
         byte[] akJson = utf8("{\"pub_key\":\"" + pem.replace("\n", "\\n").replace("/", "\\/")
                 + "\",\"cpu_id\":\"cpu\",\"counter\":240,\"uid\":\"u\"}");
         byte[] akSig = sign(KP.getPrivate(), akJson, 20);
-        int live = NativeHandle.LIVE.get();
+        Handles handles = Handles.track();
         try (PublicKey key = PublicKey.load(pem)) {
             for (int i = 0; i < 20_000; i++) {
                 round(key, pem, json, sig, sigB64, akJson, akSig, i);
             }
             long[] rss = new long[3];
+            handles.forgetFreed();
             rss[0] = settledRss();
             int ok = 0;
             for (int half = 1; half <= 2; half++) {
                 for (int i = 0; i < 50_000; i++) {
                     ok += round(key, pem, json, sig, sigB64, akJson, akSig, i);
                 }
+                handles.forgetFreed();
                 rss[half] = settledRss();
             }
             assertEquals(100_000, ok);
@@ -95,6 +97,8 @@ class MemoryTest {
             // A leak of 160 bytes per call would add 16 MiB over the whole loop.
             assertTrue(rss[2] - rss[0] < 16L << 20, "RSS grew by " + ((rss[2] - rss[0]) >> 10) + " KiB");
         }
-        assertEquals(live, NativeHandle.LIVE.get());
+        handles.close();
+        handles.assertAllFreedOnce("every handle the calls made, and the key, freed exactly once");
+        assertEquals(1, handles.count(), "only the key was still open at the last check");
     }
 }

@@ -707,7 +707,7 @@ class WeChatClientTest {
 
     @Test
     void closeRacesCallsSafely() throws Exception {
-        int live = NativeHandle.LIVE.get();
+        Handles handles = Handles.track();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             for (int round = 0; round < 5; round++) {
@@ -748,14 +748,17 @@ class WeChatClientTest {
             }
         } finally {
             pool.shutdownNow();
+            handles.close();
         }
-        assertEquals(live, NativeHandle.LIVE.get());
+        assertTrue(handles.count() >= 5);
+        handles.assertAllFreedOnce("every client freed exactly once");
     }
 
     @Test
     void closeDuringASlowCallLetsItFinish() throws Exception {
-        int live = NativeHandle.LIVE.get();
+        Handles handles = Handles.track();
         WeChatClient c = client().build();
+        handles.close();
         assertTrue(verify(c));
         emu.injectDelay(Duration.ofMillis(300), 1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -772,7 +775,8 @@ class WeChatClientTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(live, NativeHandle.LIVE.get(), "the last call out freed the client");
+        assertEquals(1, handles.count());
+        handles.assertAllFreedOnce("the last call out freed the client");
     }
 
     @Test
