@@ -71,8 +71,25 @@ struct Slot<T: 'static> {
 
 pub(crate) struct PerProcess<T: 'static> {
     current: AtomicPtr<Slot<T>>,
+    /// The last generation whose renewal a thread has claimed: one thread of a child renews,
+    /// the others wait for it. Run at once by sibling threads, `renew` would read the inherited
+    /// value while another renewal holds its lock, and a bounded `try_lock` could give up on a
+    /// lock held for microseconds (a descheduled thread): the child then lost its cached token.
+    renewing: AtomicU64,
     /// Builds this process's value in a forked child from the inherited one.
     renew: fn(&T) -> T,
+}
+
+/// Gives a claimed renewal back if `renew` unwinds, so that the other threads do not wait on it.
+struct Claim<'a> {
+    renewing: &'a AtomicU64,
+    before: u64,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.renewing.store(self.before, Ordering::Release);
+    }
 }
 
 impl<T: 'static> PerProcess<T> {
@@ -80,13 +97,15 @@ impl<T: 'static> PerProcess<T> {
     /// on anything in it (a lock may be held by a thread that does not exist in the child: use
     /// `try_lock`) nor use its sockets.
     pub(crate) fn new(value: T, renew: fn(&T) -> T) -> PerProcess<T> {
-        let slot = Box::new(Slot { generation: generation(), value });
-        PerProcess { current: AtomicPtr::new(Box::into_raw(slot)), renew }
+        let now = generation();
+        let slot = Box::new(Slot { generation: now, value });
+        PerProcess { current: AtomicPtr::new(Box::into_raw(slot)), renewing: AtomicU64::new(now), renew }
     }
 
     /// This process's value (made now from the inherited one in a child's first use).
     pub(crate) fn get(&self) -> &T {
         let now = generation();
+        let mut waited = 0u32;
         loop {
             let p = self.current.load(Ordering::Acquire);
             // SAFETY: `current` always points to a live slot: slots are replaced only when they
@@ -95,15 +114,27 @@ impl<T: 'static> PerProcess<T> {
             if slot.generation == now {
                 return &slot.value;
             }
-            let fresh = Box::into_raw(Box::new(Slot { generation: now, value: (self.renew)(&slot.value) }));
-            match self.current.compare_exchange(p, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            // A value other than `now` was claimed in an earlier generation (by this process's
+            // ancestors): this process may claim it. A claim of `now` is a live thread of this
+            // process renewing, which waits on nothing: waiting for it is bounded.
+            let seen = self.renewing.load(Ordering::Acquire);
+            if seen != now && self.renewing.compare_exchange(seen, now, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                let claim = Claim { renewing: &self.renewing, before: seen };
+                let fresh = Box::into_raw(Box::new(Slot { generation: now, value: (self.renew)(&slot.value) }));
+                std::mem::forget(claim);
                 // The inherited slot is buried: never used again, never dropped, its memory where
                 // it is (other threads of this child may still be reading it).
-                // SAFETY: it came from Box::into_raw, and the exchange made it ours alone.
-                Ok(old) => bury(unsafe { Box::from_raw(old) }),
-                // Another thread of this child renewed it first: ours was never shared.
-                // SAFETY: `fresh` came from Box::into_raw above and was never published.
-                Err(_) => drop(unsafe { Box::from_raw(fresh) }),
+                // SAFETY: `current` changes only under the claim, which is ours; the old slot came
+                // from Box::into_raw and the swap made it ours alone.
+                bury(unsafe { Box::from_raw(self.current.swap(fresh, Ordering::AcqRel)) });
+                // SAFETY: `fresh` is published and, being of this generation, never replaced.
+                return unsafe { &(*fresh).value };
+            }
+            waited += 1;
+            if waited < 100 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(std::time::Duration::from_micros(50));
             }
         }
     }
@@ -159,5 +190,66 @@ mod tests {
         assert_eq!(**pp.get(), 7, "the parent keeps its value");
         drop(pp);
         assert_eq!(weak.strong_count(), 0, "the parent drops what it made");
+    }
+
+    /// Run `child` in a forked child, which exits 0 when it returns true.
+    fn in_a_child(child: impl FnOnce() -> bool) {
+        // SAFETY: the child touches only the test's values and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(child)).unwrap_or(false);
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+    }
+
+    #[test]
+    fn sibling_threads_of_a_child_renew_once_and_share_the_value() {
+        // A slow renewal, as a descheduled thread makes it: the other threads of the child must
+        // wait for it, not renew again from the inherited value (the token cache's renewal gave
+        // up on a lock another renewal held, and the child lost its token).
+        static RENEWALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let pp = Arc::new(PerProcess::new(1u64, |old| {
+            RENEWALS.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            old + 1
+        }));
+        assert_eq!(*pp.get(), 1);
+        in_a_child(|| {
+            let start = Arc::new(std::sync::Barrier::new(8));
+            let seen: Vec<usize> = (0..8)
+                .map(|_| {
+                    let (pp, start) = (pp.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        let v = pp.get();
+                        assert_eq!(*v, 2);
+                        v as *const u64 as usize
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect();
+            RENEWALS.load(Ordering::SeqCst) == 1 && seen.iter().all(|&p| p == seen[0])
+        });
+        assert_eq!(RENEWALS.load(Ordering::SeqCst), 0, "the parent renews nothing");
+    }
+
+    #[test]
+    fn a_renewal_that_panics_leaves_the_next_call_to_renew() {
+        static FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+        let pp = PerProcess::new(1u64, |old| {
+            assert!(!FIRST.swap(false, Ordering::SeqCst), "the first renewal fails");
+            old + 1
+        });
+        assert_eq!(*pp.get(), 1);
+        in_a_child(|| {
+            let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| *pp.get())).is_err();
+            failed && *pp.get() == 2
+        });
     }
 }

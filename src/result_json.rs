@@ -258,8 +258,9 @@ pub(crate) fn signed_salt_len(message: &[u8]) -> Option<usize> {
     if memchr::memmem::find(message, b"saltlen").is_none() && memchr::memchr(b'\\', message).is_none() {
         return None;
     }
-    let members = json::parse_object(message, "message").ok()?;
-    members.iter().find(|m| m.name == "rsa_pss_saltlen").and_then(|m| saltlen(&m.value)).map(|v| v as usize)
+    let mut f = Fields::new("message", &["rsa_pss_saltlen"]);
+    f.parse(message).ok()?;
+    f.take("rsa_pss_saltlen").and_then(|v| saltlen(&v)).map(|v| v as usize)
 }
 
 // Debug shows the fields, which are device data, not secrets; long values are not truncated so

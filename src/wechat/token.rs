@@ -235,9 +235,9 @@ impl Shared {
     /// not exist here: then the child starts empty); nothing of a fetch in flight, its waiters or
     /// a failure hold.
     fn renew(inherited: &Shared) -> Shared {
-        // Held by a thread of the parent, the lock is never released here; held by another
-        // thread of this child renewing at the same moment, it is within microseconds: a few
-        // tries tell the two apart.
+        // Held by a thread of the parent, the lock is never released here. One thread of the
+        // child renews (PerProcess), so only a call of the forking thread itself, in flight
+        // across the fork, could hold it briefly: a few tries tell the two apart.
         let mut old = None;
         for _ in 0..100 {
             match inherited.state.try_lock() {

@@ -234,7 +234,7 @@ def test_a_delayed_wechat_does_not_block_the_loop(emu: WeChatEmulator, device: D
             ok, lag = await max_lag(c.soter_verify_signature(OPENID, doc, sig))
             assert ok and time.perf_counter() - t0 >= 0.4
             # Blocking would be 400 ms late; a loaded CI machine is allowed some scheduling noise.
-            assert lag < 0.1, f"the event loop lagged {lag * 1000:.0f} ms"
+            assert lag < 0.2, f"the event loop lagged {lag * 1000:.0f} ms"
 
     run(main())
 
@@ -258,7 +258,8 @@ def test_a_stalled_redis_does_not_block_the_loop(redis_server: RedisServer) -> N
 
     took, lag = run(main())
     assert took >= 0.3, f"Redis was stalled, yet the call took {took:.3f} s"
-    assert lag < 0.1, f"the event loop lagged {lag * 1000:.0f} ms while Redis was stalled"
+    # Blocking would lag by the whole 400 ms stall; half of it is left to a loaded machine's noise.
+    assert lag < 0.2, f"the event loop lagged {lag * 1000:.0f} ms while Redis was stalled"
 
 
 def test_cancellation_is_immediate_and_the_consumed_challenge_stays_consumed(redis_server: RedisServer) -> None:
@@ -277,7 +278,8 @@ def test_cancellation_is_immediate_and_the_consumed_challenge_stays_consumed(red
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
-                assert time.perf_counter() - t0 < 0.05, "CancelledError at once"
+                # Not waiting for Redis would take the whole 3 s timeout; 0.5 s leaves room for noise.
+                assert time.perf_counter() - t0 < 0.5, "CancelledError at once"
             finally:
                 os.kill(redis_server.proc.pid, signal.SIGCONT)
             # The native call finishes in the background and consumes the challenge.
