@@ -29,6 +29,16 @@
 #define CHILDREN 4
 #define CALLS 24
 #define MAX_THREADS 8
+/* Threads per child. Under GCC's ASan, one: its thread registry lock is not taken across fork,
+ * so a child forked while one of the parent's threads (the emulator's, starting a connection's
+ * thread) held it deadlocks in pthread_create (seen in CI as a child killed by SIGALRM, its only
+ * thread waiting in __sanitizer::ThreadRegistry::CreateThread). The plain and valgrind runs keep
+ * two threads per child. */
+#ifdef __SANITIZE_ADDRESS__
+#define CHILD_THREADS 1
+#else
+#define CHILD_THREADS 2
+#endif
 
 static const char *APPID = "wx0123456789abcdef";
 static const char *SECRET = "c-fork-app-secret-9a1c";
@@ -92,6 +102,12 @@ static void burst(const SoterWechatClient *c, int child, int threads, int calls,
         b[i].step = threads;
         b[i].calls = calls;
         b[i].wrong = b[i].errors = 0;
+        if (threads == 1) { /* on this thread: no thread is created (see CHILD_THREADS) */
+            burst_thread(&b[0]);
+            *wrong = b[0].wrong;
+            *errors = b[0].errors;
+            return;
+        }
         if (pthread_create(&t[i], NULL, burst_thread, &b[i]) != 0) {
             b[i].errors = 1000;
             threads = i;
@@ -156,7 +172,7 @@ static void test_client_after_fork(const SoterEmulator *emu) {
             alarm(30);
             close(p[0]);
             int w = 0, e = 0;
-            burst(c, child, 2, CALLS, &w, &e);
+            burst(c, child, CHILD_THREADS, CALLS, &w, &e);
             char line[64];
             int n = snprintf(line, sizeof line, "%d %d", w, e);
             leave(write(p[1], line, (size_t)n) == n);
