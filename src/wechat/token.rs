@@ -235,21 +235,14 @@ impl Shared {
     /// not exist here: then the child starts empty); nothing of a fetch in flight, its waiters or
     /// a failure hold.
     fn renew(inherited: &Shared) -> Shared {
-        // Held by a thread of the parent, the lock is never released here. One thread of the
-        // child renews (PerProcess), so only a call of the forking thread itself, in flight
-        // across the fork, could hold it briefly: a few tries tell the two apart.
-        let mut old = None;
-        for _ in 0..100 {
-            match inherited.state.try_lock() {
-                Ok(g) => old = Some(g),
-                Err(TryLockError::Poisoned(p)) => old = Some(p.into_inner()),
-                Err(TryLockError::WouldBlock) => {
-                    std::thread::yield_now();
-                    continue;
-                }
-            }
-            break;
-        }
+        // Only one thread of the child renews (PerProcess), and no other thread of the child
+        // reaches the inherited cache, so a held lock was held at the fork (by a thread of the
+        // parent, or by the forking thread's own call) and is never released here: one try.
+        let old = match inherited.state.try_lock() {
+            Ok(g) => Some(g),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
         let mut st = State::default();
         if let Some(old) = old {
             st.cached = old.cached.as_ref().map(|c| Cached {
